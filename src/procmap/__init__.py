@@ -1,0 +1,3 @@
+"""procmap: business processes as code."""
+
+__version__ = "0.1.0"

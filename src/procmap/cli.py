@@ -1,0 +1,587 @@
+"""The `procmap` command line: arguments in, one library call, output and exit status out.
+
+Owns: options, defaults from the configuration, choosing the output format, and the exit
+statuses (0 clean, 1 problems found, 2 usage, configuration or internal error). Library
+errors become messages here and nowhere else. Each command imports what it needs when it
+runs, so `procmap validate` does not pay for rendering or git.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    name="procmap",
+    help="Business processes as code: validate, render and review process maps kept in git.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+BUG_URL = "https://github.com/procmap/procmap/issues"
+
+
+def _fail(message: str) -> typer.Exit:
+    """A usage or configuration problem: the message on stderr, exit status 2."""
+    sys.stderr.write(f"procmap: {message}\n")
+    return typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"procmap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """procmap: document business processes as YAML, check them, and draw them."""
+
+
+class OutputFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def _config(
+    config_path: Path | None, ignore: list[str] | None = None, warn: list[str] | None = None
+):
+    from .config import ConfigError, load
+
+    try:
+        config = load(config_path)
+        config.apply("warn", _split(warn), "--warn: ")
+        config.apply("ignore", _split(ignore), "--ignore: ")
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+    return config
+
+
+def _default_paths(config) -> list[str]:
+    import os
+
+    paths = []
+    for entry in config.paths:
+        full = config.root / entry
+        try:
+            paths.append(os.path.relpath(full))
+        except ValueError:
+            paths.append(str(full))
+    return paths
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Configuration file (default: the nearest procmap.toml or"
+        " pyproject.toml with \\[tool.procmap]).",
+    ),
+]
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Process files or folders (default: the configured paths, processes/)."
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text, json or github (annotations).")
+    ] = OutputFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore", help="Switch rules off: codes, prefixes or names, comma-separated."
+        ),
+    ] = None,
+    warn: Annotated[
+        list[str] | None, typer.Option("--warn", help="Report these rules as warnings only.")
+    ] = None,
+    config_path: ConfigOption = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Processes to use (default: auto).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
+    color: Annotated[
+        bool | None, typer.Option("--color/--no-color", help="Force colour on or off.")
+    ] = None,
+) -> None:
+    """Check process files and report every problem as path:line:column: CODE message.
+
+    Exit status: 0 no errors (warnings allowed unless --strict), 1 errors, 2 usage error.
+    """
+    from .linter import PathError, validate_paths
+    from .report import FORMATS, summary, use_color
+
+    config = _config(config_path, ignore, warn)
+    try:
+        result = validate_paths(paths or _default_paths(config), config, jobs)
+    except PathError as error:
+        raise _fail(str(error)) from None
+    out = sys.stdout
+    colored = output_format is OutputFormat.text and use_color(out, color)
+    out.write(FORMATS[output_format.value](result.problems, colored))
+    if not quiet:
+        line = summary(
+            len(result.files),
+            result.errors,
+            result.warnings,
+            colored if output_format is OutputFormat.text else use_color(sys.stderr, color),
+        )
+        (out if output_format is OutputFormat.text else sys.stderr).write(line)
+    out.flush()
+    raise typer.Exit(1 if result.failed(strict) else 0)
+
+
+class RulesFormat(enum.StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def rules(
+    selectors: Annotated[
+        list[str] | None, typer.Argument(help="Codes, prefixes or names (default: all rules).")
+    ] = None,
+    output_format: Annotated[
+        RulesFormat, typer.Option("--format", "-f", help="text, markdown (the docs page) or json.")
+    ] = RulesFormat.text,
+) -> None:
+    """List the rules: code, name, default severity and why the rule exists."""
+    from .registry import RULES, SelectorError, expand
+    from .ruledocs import rules_json, rules_markdown, rules_text
+
+    try:
+        codes = [c for s in _split(selectors) for c in expand(s)] if selectors else list(RULES)
+    except SelectorError as error:
+        raise _fail(str(error)) from None
+    chosen = [RULES[c] for c in dict.fromkeys(codes)]
+    render = {"text": rules_text, "markdown": rules_markdown, "json": rules_json}
+    sys.stdout.write(render[output_format.value](chosen))
+
+
+class DiffFormat(enum.StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def diff(
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="OLD NEW: two process files. With --since: files or folders to compare"
+            " (default: the configured paths, processes/).",
+            metavar="OLD NEW | PATH",
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", metavar="REV", help="Compare with the versions at this git revision."
+        ),
+    ] = None,
+    output_format: Annotated[
+        DiffFormat,
+        typer.Option("--format", "-f", help="text, markdown (a pull-request comment) or json."),
+    ] = DiffFormat.text,
+    config_path: ConfigOption = None,
+    color: Annotated[
+        bool | None, typer.Option("--color/--no-color", help="Force colour on or off.")
+    ] = None,
+) -> None:
+    """Show what changed in meaning between two versions of a process, or since a git revision.
+
+    Comments, key order, quoting and layout are not changes. Exit status: 0 no change of
+    meaning, 1 changes, 2 trouble (missing or invalid file, bad revision, not a git repository).
+    """
+    from .diff import FORMATS, DiffError, diff_files, diff_since, render_text
+    from .report import text, use_color
+
+    config = _config(config_path)
+    try:
+        if since is None:
+            if len(files or []) != 2:
+                raise _fail("give two files, OLD and NEW, or --since REV [PATH ...]")
+            assert files is not None
+            diffs = [diff_files(files[0], files[1], config)]
+        else:
+            diffs = diff_since(since, files or None, config)
+    except DiffError as error:
+        if error.problems:
+            sys.stderr.write(text(error.problems, use_color(sys.stderr, color)))
+        raise _fail(str(error)) from None
+    if output_format is DiffFormat.text:
+        from rich.console import Console
+
+        colored = use_color(sys.stdout, color)
+        console = Console(
+            file=sys.stdout,
+            force_terminal=colored,
+            no_color=not colored,
+            color_system="auto" if colored else None,
+            highlight=False,
+            soft_wrap=True,
+        )
+        render_text(diffs, console)
+    else:
+        sys.stdout.write(FORMATS[output_format.value](diffs, since))
+    sys.stdout.flush()
+    raise typer.Exit(1 if any(d.changes for d in diffs) else 0)
+
+
+@app.command()
+def render(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Process files or folders (default: the configured paths, processes/)."
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write into (default: out/).")
+    ] = Path("out"),
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="svg, png, pdf, dot, mermaid, runbook, dmaic; repeatable or comma-separated"
+            " (default: svg,runbook,dmaic).",
+        ),
+    ] = None,
+    direction: Annotated[
+        str, typer.Option("--direction", "-d", help="LR (left to right) or TB (top to bottom).")
+    ] = "LR",
+    lanes: Annotated[bool, typer.Option("--lanes", help="One swimlane per role.")] = False,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="Folder of templates that override the defaults (default: templates/"
+            " beside the configuration, if it exists).",
+        ),
+    ] = None,
+    no_index: Annotated[bool, typer.Option("--no-index", help="Do not write index.md.")] = False,
+    diff_rev: Annotated[
+        str | None,
+        typer.Option(
+            "--diff",
+            metavar="REV",
+            help="Also draw <id>.diff.svg: the map against git revision REV.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite outputs that procmap did not write.")
+    ] = False,
+    config_path: ConfigOption = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Parallel drawings (default: cores).")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No summary lines and no progress bar.")
+    ] = False,
+) -> None:
+    """Draw flow maps and write runbooks, DMAIC worksheets and an index for every valid process.
+
+    Invalid files are reported as `procmap validate` reports them and are not rendered.
+    Exit status: 0 all rendered, 1 a file was invalid or an output failed, 2 usage error.
+    """
+    from .linter import PathError, validate_paths
+    from .render import Options, RenderError, check_options, parse_formats, terminal_progress
+    from .render import render as render_all
+    from .report import FORMATS, summary
+
+    config = _config(config_path)
+    if templates is None and (config.root / "templates").is_dir():
+        templates = config.root / "templates"
+    try:
+        options = Options(
+            out_dir=out_dir,
+            formats=parse_formats(formats),
+            direction=direction.upper(),
+            lanes=lanes,
+            templates=templates,
+            force=force,
+            jobs=jobs,
+            index=not no_index,
+            diff=diff_rev,
+        )
+        check_options(options)
+        result = validate_paths(paths or _default_paths(config), config, jobs, keep=True)
+        sys.stdout.write(FORMATS["text"](result.problems, False))
+        if not quiet:
+            sys.stdout.write(summary(len(result.files), result.errors, result.warnings))
+        sys.stdout.flush()
+        outcome = render_all(
+            result.processes, options, None if quiet else terminal_progress(sys.stderr)
+        )
+    except PathError as error:
+        raise _fail(str(error)) from None
+    except RenderError as error:
+        raise _fail(str(error)) from None
+    for problem in outcome.problems:
+        sys.stderr.write(f"procmap: {problem}\n")
+    if not quiet:
+        count = len(result.processes)
+        sys.stdout.write(
+            f"Rendered {count} process{'es' if count != 1 else ''} into {out_dir}:"
+            f" {len(outcome.written)} written, {len(outcome.unchanged)} unchanged"
+            f"{f', {len(outcome.problems)} failed' if outcome.problems else ''}.\n"
+        )
+    raise typer.Exit(1 if result.errors or outcome.failed else 0)
+
+
+class ReviewFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _day(value: str | None, option: str):
+    """A YYYY-MM-DD option as a date (today when not given); exit 2 when it is not one."""
+    import datetime as dt
+
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{option}: {value!r} is not a date; write YYYY-MM-DD") from None
+
+
+@app.command("review")
+def review_command(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Process files or folders (default: the configured paths, processes/)."
+        ),
+    ] = None,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            metavar="YYYY-MM-DD",
+            help="The date to compute with (default: today), for reproducible runs.",
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Exit 1 when any review is overdue (for a scheduled job)."),
+    ] = False,
+    output_format: Annotated[
+        ReviewFormat,
+        typer.Option("--format", "-f", help="text, json or markdown (a job summary or issue)."),
+    ] = ReviewFormat.text,
+    done: Annotated[
+        Path | None,
+        typer.Option(
+            "--done",
+            metavar="FILE",
+            help="Record a completed review of FILE: set review.last to the date and add a"
+            " changelog entry, changing nothing else in the file.",
+        ),
+    ] = None,
+    note: Annotated[
+        str | None,
+        typer.Option(
+            "--note", help="With --done: the changelog text (default: 'Reviewed; no changes.')."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", metavar="ROLE-OR-NAME", help="With --done: who reviewed it."),
+    ] = None,
+    config_path: ConfigOption = None,
+    color: Annotated[
+        bool | None, typer.Option("--color/--no-color", help="Force colour on or off.")
+    ] = None,
+) -> None:
+    """List when each process is due for review, or record a review with --done.
+
+    Due date = last review + cadence: weekly 7 days; monthly, quarterly and yearly in calendar months; Nd N days.
+
+    Exit status: 0 fine, 1 invalid files (or, with --check, an overdue review; with --done, a file that cannot take the edit), 2 usage error.
+    """
+    from .report import text, use_color
+
+    day = _day(today, "--today")
+    config = _config(config_path)
+    if done is None:
+        if note is not None or by is not None:
+            raise _fail("--note and --by go with --done FILE")
+        from .linter import PathError
+        from .review import FORMATS, run_review
+
+        try:
+            rows, problems = run_review(paths or _default_paths(config), day, config)
+        except PathError as error:
+            raise _fail(str(error)) from None
+        if problems:
+            sys.stderr.write(text(problems, use_color(sys.stderr, color)))
+        colored = output_format is ReviewFormat.text and use_color(sys.stdout, color)
+        sys.stdout.write(FORMATS[output_format.value](rows, day, colored))
+        sys.stdout.flush()
+        failed = bool(problems) or (check and any(row.overdue for row in rows))
+        raise typer.Exit(1 if failed else 0)
+    if paths or check:
+        raise _fail("--done takes one FILE; give no other paths and no --check with it")
+    if not done.is_file():
+        raise _fail(f"{done}: no such file")
+    from .review import DoneError, record_done
+
+    try:
+        result = record_done(str(done), day, note, by, config)
+    except DoneError as error:
+        sys.stderr.write(f"procmap: {done}: {error}\n")
+        raise typer.Exit(1) from None
+    if result.problems:
+        sys.stderr.write(text(result.problems, use_color(sys.stderr, color)))
+        sys.stderr.write(f"procmap: {done}: fix the errors above, then record the review\n")
+        raise typer.Exit(1)
+    due = f"; next review due {result.due.isoformat()}" if result.due else ""
+    sys.stdout.write(f"{done}: review recorded on {day.isoformat()}{due}.\n")
+
+
+@app.command("schema")
+def schema_command(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the process format, for editors (VS Code YAML) and tools."""
+    from .jsonschema import schema_text
+
+    content = schema_text()
+    if output is None:
+        sys.stdout.write(content)
+        return
+    try:
+        output.write_text(content, encoding="utf-8")
+    except OSError as error:
+        raise _fail(f"{output}: cannot write: {error.strerror or error}") from None
+    sys.stderr.write(f"Wrote {output}\n")
+
+
+@app.command("init")
+def init_command(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of the new process repository (default: .).")
+    ] = Path("."),
+    starter: Annotated[
+        str | None,
+        typer.Option(
+            "--from", metavar="STARTER", help="The starter process (default: webinar-funnel)."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files that exist already.")
+    ] = False,
+) -> None:
+    """Set up a process repository: a starter process, procmap.toml, pre-commit, CI workflows, editor schema and a README.
+
+    Exit status: 0 done, 1 files exist (nothing is written), 2 bad starter.
+    """
+    from .scaffold import DEFAULT_STARTER, ExistsError, ScaffoldError, init_repository
+
+    try:
+        written = init_repository(directory, starter or DEFAULT_STARTER, force)
+    except ExistsError as error:
+        sys.stderr.write(f"procmap: {error}\n")
+        raise typer.Exit(1) from None
+    except ScaffoldError as error:
+        raise _fail(str(error)) from None
+    sys.stdout.write(f"Created {len(written)} files in {directory}:\n")
+    sys.stdout.write("".join(f"  {path.relative_to(directory).as_posix()}\n" for path in written))
+    sys.stdout.write("Next: edit the process in processes/, then run `procmap validate`.\n")
+
+
+@app.command("new")
+def new_command(
+    process_id: Annotated[
+        str | None,
+        typer.Argument(metavar="ID", help="Id of the new process; the file is DIR/ID.yaml."),
+    ] = None,
+    starter: Annotated[
+        str | None,
+        typer.Option(
+            "--from", metavar="STARTER", help="Starter to copy (default: webinar-funnel)."
+        ),
+    ] = None,
+    folder: Annotated[
+        Path, typer.Option("--dir", metavar="DIR", help="Folder to create the file in.")
+    ] = Path("processes"),
+    name: Annotated[
+        str | None, typer.Option("--name", help="Name of the process (default: the starter's).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    list_starters: Annotated[
+        bool, typer.Option("--list", help="List the starters, one a line, and exit.")
+    ] = False,
+) -> None:
+    """Create a process file from a built-in starter (see --list).
+
+    Exit status: 0 created, 1 the file exists, 2 bad id or starter.
+    """
+    from .scaffold import DEFAULT_STARTER, ExistsError, ScaffoldError, new_process, starters
+
+    if list_starters:
+        known = starters()
+        width = max(len(sid) for sid in known)
+        for sid, found in known.items():
+            mark = " (default)" if sid == DEFAULT_STARTER else ""
+            sys.stdout.write(f"{sid:<{width}}  {found.name}{mark}: {found.goal}\n")
+        return
+    if process_id is None:
+        raise _fail("give the id of the new process, like `procmap new lead-handoff`")
+    chosen = starter or DEFAULT_STARTER
+    try:
+        path = new_process(process_id, chosen, folder, name, force)
+    except ExistsError as error:
+        sys.stderr.write(f"procmap: {error}\n")
+        raise typer.Exit(1) from None
+    except ScaffoldError as error:
+        raise _fail(str(error)) from None
+    sys.stdout.write(f"Created {path.as_posix()} from the {chosen} starter.\n")
+
+
+def main() -> None:
+    """Console entry point: turns usage and internal errors into exit status 2."""
+    try:
+        app(prog_name="procmap")
+    except KeyboardInterrupt:
+        sys.stderr.write("procmap: interrupted\n")
+        sys.exit(130)
+    except Exception as error:  # a bug in procmap, never the user's input
+        sys.stderr.write(
+            f"procmap: internal error: {type(error).__name__}: {error}\n"
+            f"This is a bug in procmap {__version__}, not in your files. Please report it at"
+            f" {BUG_URL} with the command you ran and the file that triggered it.\n"
+        )
+        sys.exit(2)

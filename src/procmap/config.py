@@ -1,0 +1,184 @@
+"""Project configuration: `[tool.procmap]` in pyproject.toml, or a procmap.toml.
+
+Owns: finding the configuration file (from a folder upwards), reading it, rejecting
+unknown keys and unknown rules with a clear message, and answering one question for the
+linter: what severity does this code have for this file (None when it is switched off).
+
+Keys: `paths` (what `procmap validate` checks with no arguments, default `processes`),
+`exclude` (glob patterns of files or folders to skip), `ignore`, `warn` and `error` (rule
+selectors: a code like G003, a prefix like P or G01, a rule name, or ALL), and
+`per-file-ignores` (glob pattern -> selectors). The most specific selector wins; on a tie,
+ignore beats error beats warn. Must not know: rules' logic, YAML or output.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .problems import Severity
+from .registry import RULES, SelectorError, expand
+
+KEYS = ("paths", "exclude", "ignore", "warn", "error", "per-file-ignores")
+_RANK = {"warn": 0, "error": 1, "ignore": 2}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says where and why."""
+
+
+def _specificity(selector: str) -> int:
+    text = selector.strip().upper()
+    if text == "ALL":
+        return 0
+    if text in RULES:
+        return 4
+    if any(r.name == selector.strip().lower() for r in RULES.values()):
+        return 4
+    return len(text)
+
+
+@dataclass
+class Config:
+    root: Path = field(default_factory=Path.cwd)
+    source: Path | None = None
+    paths: list[str] = field(default_factory=lambda: ["processes"])
+    exclude: list[str] = field(default_factory=list)
+    settings: dict[str, tuple[tuple[int, int], str]] = field(default_factory=dict)
+    per_file: list[tuple[str, set[str]]] = field(default_factory=list)
+
+    def apply(self, action: str, selectors: list[str], where: str = "") -> None:
+        """Switch rules off (`ignore`) or set their severity (`warn`, `error`)."""
+        for selector in selectors:
+            try:
+                codes = expand(selector)
+            except SelectorError as error:
+                raise ConfigError(f"{where}{error}") from None
+            rank = (_specificity(selector), _RANK[action])
+            for code in codes:
+                if code not in self.settings or rank >= self.settings[code][0]:
+                    self.settings[code] = (rank, action)
+
+    def severity(self, code: str, path: str | None = None) -> Severity | None:
+        """The severity of `code` in `path`, or None when the rule is off there."""
+        if path is not None and self.per_file:
+            rel = self.relative(path)
+            for pattern, codes in self.per_file:
+                if code in codes and _match(rel, pattern):
+                    return None
+        setting = self.settings.get(code)
+        if setting is None:
+            return RULES[code].severity
+        action = setting[1]
+        return None if action == "ignore" else ("warning" if action == "warn" else "error")
+
+    def enabled(self, code: str) -> bool:
+        setting = self.settings.get(code)
+        return setting is None or setting[1] != "ignore"
+
+    def relative(self, path: str) -> str:
+        try:
+            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return Path(path).as_posix()
+
+    def excluded(self, path: str) -> bool:
+        rel = self.relative(path)
+        return any(_match(rel, pattern) for pattern in self.exclude)
+
+
+def _match(rel: str, pattern: str) -> bool:
+    """A glob on the path, or on one of its folders (`processes/archive` skips the folder)."""
+    path = PurePosixPath(rel)
+    if fnmatch.fnmatch(rel, pattern) or path.match(pattern):
+        return True
+    folder = pattern.rstrip("/")
+    return any(fnmatch.fnmatch(str(parent), folder) for parent in path.parents[:-1])
+
+
+def _strings(value: Any, key: str, where: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise ConfigError(f"{where}`{key}` must be a list of strings")
+
+
+def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config:
+    where = f"{source}: " if source else ""
+    config = Config(root=root, source=source)
+    for key in table:
+        if key not in KEYS:
+            import difflib
+
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(KEYS)})"
+            raise ConfigError(f"{where}unknown setting {key!r}{hint}")
+    if "paths" in table:
+        config.paths = _strings(table["paths"], "paths", where)
+    config.exclude = _strings(table.get("exclude", []), "exclude", where)
+    for action in ("warn", "error", "ignore"):
+        config.apply(action, _strings(table.get(action, []), action, where), where)
+    per_file = table.get("per-file-ignores", {})
+    if not isinstance(per_file, dict):
+        raise ConfigError(f"{where}`per-file-ignores` must be a table of pattern = [rules]")
+    for pattern, selectors in per_file.items():
+        codes: set[str] = set()
+        for selector in _strings(selectors, f"per-file-ignores.{pattern}", where):
+            try:
+                codes.update(expand(selector))
+            except SelectorError as error:
+                raise ConfigError(f"{where}{error}") from None
+        config.per_file.append((pattern, codes))
+    return config
+
+
+def read(path: Path) -> Config:
+    """Read one configuration file (procmap.toml, or pyproject.toml's [tool.procmap])."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get("procmap", {}) if isinstance(tool, dict) else {}
+    else:
+        table = data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.procmap] must be a table")
+    return from_table(table, path.parent, path)
+
+
+def find(start: Path | None = None) -> Path | None:
+    """The nearest procmap.toml, or pyproject.toml with a [tool.procmap] table, upwards."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        own = candidate / "procmap.toml"
+        if own.is_file():
+            return own
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                text = pyproject.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "[tool.procmap" in text:
+                return pyproject
+    return None
+
+
+def load(path: Path | None = None, start: Path | None = None) -> Config:
+    """The configuration at `path`, or the one found from `start`, or the defaults."""
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"{path}: configuration file not found")
+        return read(path)
+    found = find(start)
+    if found is None:
+        return Config(root=(start or Path.cwd()).resolve())
+    return read(found)

@@ -1,0 +1,209 @@
+"""The Markdown documents: the Jinja2 environment, its filters and the template lookup.
+
+Owns: where templates are looked up (the user's folder first, then the packaged
+defaults, as mkdocs themes work), the Markdown escaping filters (`md` for running text,
+`cell` for table cells, `code` for inline code), StrictUndefined, and turning any
+template mistake into one `TemplateProblem` naming the template and line.
+
+Must not know: which processes are rendered, files written, or the command line; the
+context comes from `analysis` (documented in docs/templates.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import traceback
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jinja2
+
+TEMPLATE_SUFFIX = ".j2"
+RUNBOOK = "runbook.md.j2"
+DMAIC = "dmaic.md.j2"
+INDEX = "index.md.j2"
+
+_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_ORDERED = re.compile(r"^(\d+)([.)])")
+_BULLET = re.compile(r"^([#>+\-=])")
+
+
+class TemplateProblem(Exception):
+    """A template cannot be read or rendered; the message names the template and line."""
+
+
+def default_folder() -> Path:
+    """The packaged templates (a wheel), else the repository's templates/ (from source)."""
+    packaged = resources.files("procmap") / "templates"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def search_path(user: Path | None = None) -> list[Path]:
+    """Folders searched for a template, first match wins: the user's, then the default."""
+    folders = [user] if user is not None else []
+    folders.append(default_folder())
+    unique: list[Path] = []
+    for folder in folders:
+        if folder.resolve() not in [f.resolve() for f in unique]:
+            unique.append(folder)
+    return unique
+
+
+def effective_templates(folders: list[Path]) -> dict[str, Path]:
+    """Template name -> the file that wins the lookup (sorted by name)."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob(f"*{TEMPLATE_SUFFIX}")):
+            found.setdefault(path.relative_to(folder).as_posix(), path)
+    return dict(sorted(found.items()))
+
+
+def templates_digest(folders: list[Path]) -> str:
+    """sha256 over the winning templates' names and bytes: changes when any template does."""
+    digest = hashlib.sha256()
+    for name, path in effective_templates(folders).items():
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise TemplateProblem(f"{_shown(str(path))}: {error.strerror or error}") from None
+        digest.update(name.encode() + b"\0" + data + b"\0")
+    return digest.hexdigest()
+
+
+def _inline(value: Any) -> str:
+    """One line of text with every inline Markdown and HTML character escaped."""
+    if value is None:
+        return ""
+    return _INLINE.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def md(value: Any) -> str:
+    """Escape text for a Markdown line: emphasis, code, links, HTML and line-start marks
+    (a heading `#`, a quote `>`, a list `-`, `+` or `1.`).
+
+    Newlines become spaces, so a value never breaks the list item it sits in.
+    """
+    text = _inline(value)
+    text = _ORDERED.sub(r"\1\\\2", text)
+    return _BULLET.sub(r"\\\1", text)
+
+
+def cell(value: Any) -> str:
+    """Escape text for a table cell (`|` included); an empty cell shows an en dash."""
+    text = _inline(value)
+    return text if text else "–"
+
+
+def code(value: Any) -> str:
+    """Inline code that survives backticks in the value."""
+    text = " ".join(str(value).split())
+    ticks = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def anchor(value: Any) -> str:
+    """A safe link target: only letters, digits, dots, hyphens and underscores survive."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", str(value))
+
+
+def _contains(sequence: Any, item: Any) -> bool:
+    """Jinja test: `entries|selectattr("process.hourglass", "contains", "buy")`."""
+    return item in (sequence or ())
+
+
+@lru_cache(maxsize=8)
+def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+    import jinja2
+
+    from .analysis import format_minutes, number
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=md, cell=cell, code=code, anchor=anchor, minutes=format_minutes, number=number
+    )
+    env.tests["contains"] = _contains
+    return env
+
+
+def _where(error: Exception, name: str) -> str:
+    """template:line of the innermost template frame of the error, else the template."""
+    filename = getattr(error, "filename", None)
+    lineno = getattr(error, "lineno", None)
+    if filename and lineno:
+        return f"{_shown(filename)}:{lineno}"
+    last = None
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename.endswith(TEMPLATE_SUFFIX):
+            last = f"{_shown(frame.filename)}:{frame.lineno}"
+    return last or name
+
+
+def _shown(filename: str) -> str:
+    """A template's path relative to the current folder when it lies inside it."""
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return filename
+
+
+def render(name: str, context: dict[str, Any], folders: list[Path]) -> str:
+    """Render the template `name` with `context`; mistakes become TemplateProblem."""
+    import jinja2
+
+    env = _environment(tuple(folders))
+    try:
+        template = env.get_template(name)
+        text = template.render(context)
+    except jinja2.TemplateNotFound as error:
+        where = ", ".join(str(f) for f in folders)
+        raise TemplateProblem(f"template {error.name!r} not found in {where}") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateProblem(f"{_where(error, name)}: template error: {error.message}") from None
+    except jinja2.TemplateError as error:
+        raise TemplateProblem(f"{_where(error, name)}: template error: {error}") from None
+    except Exception as error:  # a filter or test failing on the template's data
+        raise TemplateProblem(
+            f"{_where(error, name)}: template error: {type(error).__name__}: {error}"
+        ) from None
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.rstrip("\n") + "\n"
+
+
+def context(
+    process: Any,
+    analysis: Any,
+    *,
+    files: dict[str, str | None],
+    source: str,
+    mermaid: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The variables every process document gets (documented in docs/templates.md)."""
+    from . import __version__
+
+    return {
+        "process": process,
+        "analysis": analysis,
+        "files": files,
+        "source": source,
+        "mermaid": mermaid,
+        "version": __version__,
+        **(extra or {}),
+    }

@@ -1,0 +1,598 @@
+"""Flow maps: a process as Graphviz DOT, and DOT drawn to SVG, PNG or PDF.
+
+Owns: the map notation of shared/DOMAIN.md section 2 in DOT (terminals for start and end,
+rectangles for tasks, diamonds for decisions, double boxes for subprocesses, labelled
+arrows), the quiet details on each step (owner, duration, tools, KPIs), the marks
+(critical, automated, could automate, and the added/removed/changed overlay against a
+previous version) with a legend of the marks used, swimlanes per role, escaping of every
+user string, and running Graphviz `dot` with a timeout.
+
+Must not know: files, command-line options, Markdown documents, or how problems are
+printed. Every user string reaches DOT only through `_html` (inside HTML-like labels,
+entities and doubled backslashes) or `_quoted` (a quoted DOT string, used for links after
+`_url` percent-encodes them); node ids are generated (n0, n1, ...).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+import unicodedata
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from .graph import Flow
+from .model import Process, Step
+
+DIRECTIONS = ("LR", "TB")
+DRAW_FORMATS = ("svg", "png", "pdf")
+
+# Okabe-Ito accents on greys: readable by colour-blind readers, and every accent also has
+# a non-colour mark (a tag, a heavier or dashed border) so black-and-white print works.
+INK = "#1F2328"
+QUIET = "#59636E"
+LINE = "#424A53"
+TERMINAL_FILL = "#E6EAEF"
+DECISION_FILL = "#F6F8FA"
+LANE_FILL = "#F6F8FA"
+LANE_LINE = "#D0D7DE"
+CRITICAL = "#D55E00"  # vermillion
+AUTOMATED_FILL = "#E3EFF8"  # pale blue
+AUTOMATED = "#0072B2"  # blue
+ADDED = "#009E73"  # bluish green
+REMOVED = "#8C959F"  # grey
+CHANGED = "#AA3377"  # purple (Paul Tol), far from the critical vermillion
+FONT = "Helvetica"
+_ANCHOR = 'shape=point, style=invis, width=0, height=0, label=""'
+
+NAME_WIDTH = 24
+DECISION_WIDTH = 18
+DETAIL_WIDTH = 30
+TITLE_WIDTH = 90
+LEGEND_COLUMNS = 4
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$")
+_UNIT_WORDS = {"m": "min", "min": "min", "h": "h", "d": "day", "w": "week"}
+
+# Legend entries: mark -> (sample text, sample cell attributes, explanation).
+_LEGEND: dict[str, tuple[str, str, str]] = {
+    "critical": (
+        "! critical",
+        f'BORDER="3" COLOR="{CRITICAL}"',
+        "check every time: a mistake here costs most",
+    ),
+    "automated": (
+        "⚙ automated",
+        f'BORDER="1" COLOR="{LINE}" BGCOLOR="{AUTOMATED_FILL}"',
+        "runs without a person",
+    ),
+    "automatable": (
+        "⚙ could automate",
+        f'BORDER="1" COLOR="{LINE}"',
+        "could run without a person",
+    ),
+    "subprocess": (
+        "subprocess",
+        f'BORDER="1" COLOR="{LINE}"',
+        "double border: a whole process of its own",
+    ),
+    "kpi": ("KPI: …", f'BORDER="1" COLOR="{LINE}"', "metric recorded at this step"),
+    "added": ("+ added", f'BORDER="2" COLOR="{ADDED}"', "new in this version"),
+    "changed": ("~ changed", f'BORDER="2" COLOR="{CHANGED}"', "name, owner or kind changed"),
+    "removed": ("− removed", f'BORDER="1" COLOR="{REMOVED}"', "gone in this version (dashed)"),
+}
+_TAG_COLORS = {
+    "critical": CRITICAL,
+    "automated": AUTOMATED,
+    "automatable": AUTOMATED,
+    "added": ADDED,
+    "changed": CHANGED,
+    "removed": REMOVED,
+}
+
+
+class DrawError(Exception):
+    """Graphviz could not draw the map (missing, too slow, or failed); one line for users."""
+
+
+_Arrow = tuple[str, str, str | None, str, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class _Box:
+    """One step as drawn: the step, the process it comes from, and its diff status."""
+
+    step: Step
+    owner: Process
+    status: str  # "same", "added", "removed" or "changed"
+    before: Step | None = None  # the previous version of a changed step
+
+
+def to_dot(
+    process: Process,
+    *,
+    direction: str = "LR",
+    lanes: bool = False,
+    link: Callable[[str], str | None] | None = None,
+    previous: Process | None = None,
+) -> str:
+    """The flow map of `process` as DOT source (deterministic for the same input).
+
+    `direction` is LR (default) or TB; `lanes` draws one swimlane per role; `link` maps a
+    subprocess's process id to the URL its box links to in SVG; `previous`, an older
+    version of the same process, draws the union with added, removed and changed marks.
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+    flow = Flow(process)
+    boxes, edges = _union(process, flow, previous)
+    ids = {sid: f"n{index}" for index, sid in enumerate(boxes)}
+    marks: set[str] = set()
+    node_lines = {sid: _node(ids[sid], box, link, marks, lanes) for sid, box in boxes.items()}
+
+    out = [
+        "digraph procmap {",
+        f'  graph [rankdir={direction}, newrank=true, fontname="{FONT}", fontcolor="{INK}",'
+        " labelloc=t, labeljust=l, nodesep=0.35, ranksep=0.45, pad=0.3,"
+        ' bgcolor="white"];',
+        f'  node [fontname="{FONT}", fontsize=12, fontcolor="{INK}", color="{LINE}",'
+        ' penwidth=1.2, margin="0.14,0.08"];',
+        f'  edge [fontname="{FONT}", fontsize=10, fontcolor="{INK}", color="{LINE}",'
+        " arrowsize=0.7, penwidth=1.1];",
+    ]
+    if lanes and boxes:
+        forward = [(e[0], e[1]) for e in edges if not e[4]]
+        depth = _depths(boxes, forward)
+        first = min(boxes, key=lambda sid: depth[sid])
+        last = max(boxes, key=lambda sid: depth[sid])
+        out.extend(_lane_lines(_lanes(boxes, process), node_lines, ids, first, last))
+    else:
+        out.extend(node_lines[sid] for sid in boxes)
+    for source, target, label, status, back in edges:
+        out.append(_edge(ids[source], ids[target], label, status, back, marks))
+    out.append(f"  label=<{_heading(process, marks, previous is not None)}>;")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def draw(dot_source: str, fmt: str = "svg", *, timeout: float = 30.0) -> bytes:
+    """Run Graphviz `dot` on `dot_source` and return the drawing (svg, png or pdf)."""
+    if fmt not in DRAW_FORMATS:
+        raise DrawError(f"cannot draw {fmt!r}: choose one of {', '.join(DRAW_FORMATS)}")
+    try:
+        from graphviz import CalledProcessError, ExecutableNotFound
+        from graphviz.backend import dot_command, execute
+    except ImportError:
+        raise DrawError("the 'graphviz' Python package is missing: pip install graphviz") from None
+    import subprocess
+
+    command = dot_command.command("dot", fmt)
+    try:
+        done = execute.run_check(
+            command,
+            input=dot_source.encode("utf-8"),
+            capture_output=True,
+            quiet=True,
+            timeout=timeout,
+        )
+    except ExecutableNotFound:
+        raise DrawError(
+            "Graphviz 'dot' was not found on PATH: install Graphviz"
+            " (apt-get install graphviz, or brew install graphviz)"
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise DrawError(
+            f"Graphviz 'dot' took longer than {timeout:g} s and was stopped:"
+            " split the process or draw it with --format dot"
+        ) from None
+    except CalledProcessError as error:
+        raise DrawError(f"Graphviz 'dot' failed: {_first_line(error.stderr)}") from None
+    except OSError as error:
+        raise DrawError(f"cannot run Graphviz 'dot': {error.strerror or error}") from None
+    return bytes(done.stdout)
+
+
+# --- the union of two versions -------------------------------------------------------
+
+
+def _union(
+    process: Process, flow: Flow, previous: Process | None
+) -> tuple[dict[str, _Box], list[_Arrow]]:
+    """Boxes in drawing order and arrows (source, target, label, status, closes a loop)."""
+    boxes: dict[str, _Box] = {}
+    if previous is None:
+        for sid in flow.order:
+            boxes[sid] = _Box(flow.steps[sid], process, "same")
+        return boxes, [
+            (e.source, e.target, e.label, "same", (e.source, e.target) in flow.back_edges)
+            for e in flow.edges
+        ]
+
+    old = Flow(previous)
+    for sid in flow.order:
+        step = flow.steps[sid]
+        before = old.steps.get(sid)
+        if before is None:
+            status = "added"
+        elif before.name != step.name or before.owner != step.owner or before.kind != step.kind:
+            status = "changed"
+        else:
+            status = "same"
+        boxes[sid] = _Box(step, process, status, before if status == "changed" else None)
+    for sid in old.order:
+        if sid not in boxes:
+            boxes[sid] = _Box(old.steps[sid], previous, "removed")
+
+    old_edges = {(e.source, e.target, e.label) for e in old.edges}
+    new_edges = {(e.source, e.target, e.label) for e in flow.edges}
+    edges = [
+        (
+            e.source,
+            e.target,
+            e.label,
+            "same" if (e.source, e.target, e.label) in old_edges else "added",
+            (e.source, e.target) in flow.back_edges,
+        )
+        for e in flow.edges
+    ]
+    edges.extend(
+        (e.source, e.target, e.label, "removed", (e.source, e.target) in old.back_edges)
+        for e in old.edges
+        if (e.source, e.target, e.label) not in new_edges
+    )
+    return boxes, edges
+
+
+def _lane_lines(
+    swimlanes: list[tuple[str, list[str]]],
+    node_lines: dict[str, str],
+    ids: dict[str, str],
+    first: str,
+    last: str,
+) -> list[str]:
+    """One cluster per lane, stretched across the map, written in roles order.
+
+    Each lane holds two invisible anchors, all heads on one rank just before the first
+    step and all tails on one rank just after the last, so every lane spans the whole map
+    with no long invisible arrows (their hidden bends push real arrows round the lanes).
+    Graphviz has no hard cluster order: it keeps the written order unless moving a lane
+    saves crossings. Forcing the order (tried) made arrows detour far outside the lanes.
+    """
+    heads = [f"lane{i}a" for i in range(len(swimlanes))]
+    tails = [f"lane{i}z" for i in range(len(swimlanes))]
+    out: list[str] = []
+    for index, (title, members) in enumerate(swimlanes):
+        out.append(f"  subgraph cluster_lane{index} {{")
+        out.append(
+            f'    graph [label=<<B>{_html(title)}</B>>, style="filled", fillcolor="{LANE_FILL}",'
+            f' color="{LANE_LINE}", fontsize=11, fontcolor="{QUIET}", labeljust=l];'
+        )
+        out.append(f"    {heads[index]} [{_ANCHOR}];")
+        out.append(f"    {tails[index]} [{_ANCHOR}];")
+        out.extend(f"  {node_lines[sid]}" for sid in members)
+        out.append("  }")
+    out.append(f"  {{ rank=same; {'; '.join(heads)}; }}")
+    out.append(f"  {{ rank=same; {'; '.join(tails)}; }}")
+    lane_of = {sid: index for index, (_title, members) in enumerate(swimlanes) for sid in members}
+    out.append(f"  {heads[lane_of[first]]} -> {ids[first]} [style=invis];")
+    out.append(f"  {ids[last]} -> {tails[lane_of[last]]} [style=invis];")
+    return out
+
+
+def _depths(boxes: dict[str, _Box], edges: list[tuple[str, str]]) -> dict[str, int]:
+    """Longest chain of arrows leading to each box (loops ignored): its column on the map."""
+    succ: dict[str, list[str]] = {sid: [] for sid in boxes}
+    indegree = dict.fromkeys(boxes, 0)
+    for source, target in edges:
+        succ[source].append(target)
+        indegree[target] += 1
+    depth = dict.fromkeys(boxes, 0)
+    queue = deque(sid for sid in boxes if indegree[sid] == 0)
+    while queue:
+        sid = queue.popleft()
+        for target in succ[sid]:
+            depth[target] = max(depth[target], depth[sid] + 1)
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                queue.append(target)
+    return depth
+
+
+def _lanes(boxes: dict[str, _Box], process: Process) -> list[tuple[str, list[str]]]:
+    """Swimlanes in roles declaration order, then undeclared owners, then steps with none.
+
+    A start, decision or end without an owner sits in the lane of the step next to it
+    (before it for decisions and ends, after it for a start), as in BPMN; a task without
+    an owner goes to the "No owner" lane, where it shows.
+    """
+    pred: dict[str, list[str]] = {sid: [] for sid in boxes}
+    succ: dict[str, list[str]] = {sid: [] for sid in boxes}
+    for sid, box in boxes.items():
+        for _label, target in box.step.targets():
+            if target in boxes:
+                succ[sid].append(target)
+                pred[target].append(sid)
+    lane: dict[str, str | None] = {}
+    for sid, box in boxes.items():
+        lane[sid] = box.step.owner
+        if lane[sid] is None and box.step.kind in ("decision", "end"):
+            lane[sid] = next((lane[p] for p in pred[sid] if lane.get(p)), None)
+    for sid, box in boxes.items():
+        if lane[sid] is None and box.step.kind == "start":
+            lane[sid] = next((lane[t] for t in succ[sid] if lane.get(t)), None)
+    members: dict[str | None, list[str]] = {}
+    for sid in boxes:
+        members.setdefault(lane[sid], []).append(sid)
+    order: list[str | None] = [role for role in process.roles if role in members]
+    order.extend(role for role in members if role is not None and role not in order)
+    if None in members:
+        order.append(None)
+    return [
+        ("No owner" if role is None else process.role_name(role) or role, members[role])
+        for role in order
+    ]
+
+
+# --- nodes and edges -------------------------------------------------------------------
+
+
+def _node(
+    node_id: str,
+    box: _Box,
+    link: Callable[[str], str | None] | None,
+    marks: set[str],
+    lanes: bool,
+) -> str:
+    step = box.step
+    tags: list[str] = []
+    details: list[list[str]] = []
+    attrs: list[str] = []
+    if box.status != "same":
+        tags.append(box.status)
+    if step.critical:
+        tags.append("critical")
+    if step.automated:
+        tags.append("automated")
+    elif step.automatable:
+        tags.append("automatable")
+
+    # In lanes the lane names the owner already.
+    owner = None if lanes else box.owner.role_name(step.owner)
+    head = [part for part in (owner, duration_text(step.duration)) if part and part.strip()]
+    if head:
+        details.append(_wrap(" · ".join(head), DETAIL_WIDTH))
+    if step.tools:
+        details.append(_wrap_items([box.owner.tools.get(t, t) for t in step.tools]))
+    if box.before is not None:
+        details.extend(_wrap(line, DETAIL_WIDTH) for line in _was(box.before, step, box.owner))
+    for metric_id in step.metrics:
+        metric = box.owner.metrics.get(metric_id)
+        details.append(
+            _wrap(f"KPI: {metric.name if metric is not None else metric_id}", DETAIL_WIDTH)
+        )
+        marks.add("kpi")
+
+    width = DECISION_WIDTH if step.kind == "decision" else NAME_WIDTH
+    label_parts = []
+    if tags:
+        label_parts.append(
+            "  ".join(
+                f'<FONT POINT-SIZE="9" COLOR="{_TAG_COLORS[tag]}"><B>{_html(_LEGEND[tag][0])}</B></FONT>'
+                for tag in tags
+            )
+        )
+    label_parts.append("<BR/>".join(_html(line) for line in _wrap(step.name, width)))
+    if step.kind == "subprocess" and step.process:
+        label_parts.append(
+            f'<FONT POINT-SIZE="9" COLOR="{QUIET}">runs process {_html(step.process)}</FONT>'
+        )
+    for detail in details:
+        if not "".join(detail).strip():
+            continue
+        lines = "<BR/>".join(_html(line) for line in detail)
+        label_parts.append(f'<FONT POINT-SIZE="9" COLOR="{QUIET}">{lines}</FONT>')
+    marks.update(tags)
+
+    if step.kind in ("start", "end"):
+        attrs += ["shape=box", 'style="rounded,filled"', f'fillcolor="{TERMINAL_FILL}"']
+    elif step.kind == "decision":
+        attrs += [
+            "shape=diamond",
+            'style="filled"',
+            f'fillcolor="{DECISION_FILL}"',
+            'margin="0.02,0.02"',
+        ]
+    else:
+        fill = AUTOMATED_FILL if step.automated else "white"
+        attrs += ["shape=box", 'style="filled"', f'fillcolor="{fill}"']
+    if step.kind == "subprocess":
+        attrs.append("peripheries=2")
+        marks.add("subprocess")
+        url = link(step.process) if (link is not None and step.process) else None
+        if url:
+            tooltip = _quoted(f"Open {step.process}")
+            attrs += [f"URL={_quoted(_url(url))}", 'target="_top"', f"tooltip={tooltip}"]
+    if step.critical:
+        attrs += ["penwidth=3", f'color="{CRITICAL}"']
+    if box.status == "added":
+        attrs += ["penwidth=3" if step.critical else "penwidth=2.4", f'color="{ADDED}"']
+    elif box.status == "changed":
+        attrs += ["penwidth=3" if step.critical else "penwidth=2.4", f'color="{CHANGED}"']
+    elif box.status == "removed":
+        style = "rounded,dashed" if step.kind in ("start", "end") else "dashed"
+        attrs += [f'style="{style}"', f'color="{REMOVED}"', f'fontcolor="{REMOVED}"']
+    attrs.append(f"label=<{'<BR/>'.join(label_parts)}>")
+    return f"  {node_id} [{', '.join(_last_wins(attrs))}];"
+
+
+def _edge(
+    source: str,
+    target: str,
+    label: str | None,
+    status: str,
+    back: bool,
+    marks: set[str],
+) -> str:
+    attrs: list[str] = []
+    if label is not None:
+        attrs.append(f"label=<{'<BR/>'.join(_html(line) for line in _wrap(label, NAME_WIDTH))}>")
+    if back:
+        # A loop goes back against the flow: written forwards and drawn backwards, so it
+        # never pulls a later step in front of an earlier one.
+        source, target = target, source
+        attrs.append("dir=back")
+    if status == "added":
+        attrs += [f'color="{ADDED}"', f'fontcolor="{ADDED}"', "penwidth=2.4"]
+        marks.add("added")
+    elif status == "removed":
+        attrs += [f'color="{REMOVED}"', f'fontcolor="{REMOVED}"', 'style="dashed"']
+        marks.add("removed")
+    suffix = f" [{', '.join(attrs)}]" if attrs else ""
+    return f"  {source} -> {target}{suffix};"
+
+
+def _heading(process: Process, marks: set[str], diff: bool) -> str:
+    """Title, goal and the legend of the marks used, as one HTML-like table."""
+    rows = [
+        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="18"><B>{_html(process.name)}</B></FONT></TD></TR>'
+    ]
+    if process.goal:
+        goal = '<BR ALIGN="LEFT"/>'.join(_html(line) for line in _wrap(process.goal, TITLE_WIDTH))
+        rows.append(
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11" COLOR="{QUIET}">Goal: {goal}'
+            '<BR ALIGN="LEFT"/></FONT></TD></TR>'
+        )
+    if diff:
+        rows.append(
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11" COLOR="{QUIET}">'
+            "Changes against the previous version are marked.</FONT></TD></TR>"
+        )
+    used = [mark for mark in _LEGEND if mark in marks]
+    if used:
+        grid = []
+        for start in range(0, len(used), LEGEND_COLUMNS):
+            cells = [_legend_item(mark) for mark in used[start : start + LEGEND_COLUMNS]]
+            grid.append(f"<TR>{''.join(cells)}</TR>")
+        rows.append(
+            '<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4"'
+            f' CELLPADDING="1">{"".join(grid)}</TABLE></TD></TR>'
+        )
+    return (
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
+        + "".join(rows)
+        + "</TABLE>"
+    )
+
+
+def _legend_item(mark: str) -> str:
+    """Two cells: a sample of the mark as drawn, and what it means."""
+    sample, cell, meaning = _LEGEND[mark]
+    color = _TAG_COLORS.get(mark, QUIET)
+    inner = f'<FONT POINT-SIZE="9" COLOR="{color}"><B>{_html(sample)}</B></FONT>'
+    if mark == "subprocess":
+        inner = (
+            f'<TABLE BORDER="1" COLOR="{LINE}" CELLBORDER="0" CELLPADDING="1"'
+            f' CELLSPACING="0"><TR><TD>{inner}</TD></TR></TABLE>'
+        )
+    elif mark == "removed":
+        cell += ' STYLE="dashed"'
+    return (
+        f'<TD {cell} CELLPADDING="3">{inner}</TD>'
+        f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="{QUIET}">{_html(meaning)}</FONT></TD>'
+    )
+
+
+def _was(before: Step, step: Step, process: Process) -> list[str]:
+    """Quiet lines saying what a changed step was before."""
+    lines = []
+    if before.name != step.name:
+        lines.append(f"was: {before.name}")
+    if before.owner != step.owner:
+        lines.append(f"owner was: {process.role_name(before.owner) or 'nobody'}")
+    if before.kind != step.kind:
+        lines.append(f"was a {before.kind}")
+    return lines
+
+
+# --- text ------------------------------------------------------------------------------
+
+
+def clean_text(text: str) -> str:
+    """Control characters (newlines included) become spaces; XML cannot hold most of them."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` characters, broken at spaces (long words are split)."""
+    lines = textwrap.wrap(clean_text(text), width=width, break_on_hyphens=False)
+    return lines or [""]
+
+
+def _wrap_items(items: list[str], width: int = DETAIL_WIDTH) -> list[str]:
+    """A comma-separated list in lines of about `width`, breaking between items first."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + 2 + len(item) <= width:
+            lines[-1] += ", " + clean_text(item)
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.extend(_wrap(item, width))
+    return lines
+
+
+def _html(text: str) -> str:
+    """User text for an HTML-like label: markup characters and `]` become entities, and
+    backslashes are doubled because Graphviz still expands `\\N`, `\\G` and the like there."""
+    escaped = html.escape(clean_text(text), quote=True).replace("\\", "\\\\")
+    # Graphviz's HTML lexer trips over a raw `]` (a label `<]>` is a syntax error, a line
+    # of just `]` vanishes) and rejects empty elements such as `<B></B>`.
+    return escaped.replace("]", "&#93;") or " "
+
+
+def _url(url: str) -> str:
+    """A link with quotes, backslashes, brackets, spaces and non-ASCII percent-encoded."""
+    return quote(clean_text(url).strip(), safe=":/?#@!$&'()*+,;=%-._~")
+
+
+def _quoted(text: str) -> str:
+    """User text as a quoted DOT string; backslashes are doubled so no escape survives."""
+    return '"' + clean_text(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def duration_text(duration: str | None) -> str | None:
+    """`45m` -> `45 min`, `2d` -> `2 days`: the duration as a reader says it."""
+    if duration is None:
+        return None
+    match = _DURATION.match(duration.strip())
+    if match is None:
+        return duration
+    number, unit = match.groups()
+    word = _UNIT_WORDS[unit]
+    if word in ("day", "week") and float(number) != 1:
+        word += "s"
+    return f"{number}\N{NO-BREAK SPACE}{word}"
+
+
+def _last_wins(attrs: list[str]) -> list[str]:
+    """Drop earlier settings of an attribute that a later mark overrides."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for attr in reversed(attrs):
+        name = attr.split("=", 1)[0]
+        if name not in seen:
+            seen.add(name)
+            kept.append(attr)
+    return kept[::-1]
+
+
+def _first_line(stderr: object) -> str:
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode("utf-8", "replace")
+    for line in str(stderr or "").splitlines():
+        if line.strip():
+            return line.strip()
+    return "no message"

@@ -1,0 +1,283 @@
+"""The validation run: find files, check each one, then check across files.
+
+Owns: file discovery (folders searched for *.yaml and *.yml), the per-file pipeline
+(loader -> schema -> rules), the checks that need several files (duplicate process ids,
+subprocess targets), applying the configured severities, and spreading a large run over
+the machine's cores. A file that cannot be read or parsed is a result, not an exception,
+so every file is reported.
+
+Must not know: how problems are printed or what exit status they become (that is `cli`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .config import Config
+from .problems import Problem
+
+if TYPE_CHECKING:
+    from .model import Process
+
+YAML_SUFFIXES = (".yaml", ".yml")
+#: Below this many files a second process costs more than it saves.
+PARALLEL_THRESHOLD = 48
+_ID_LINE = re.compile(r"""^id:[ \t]*["']?([A-Za-z0-9_.-]+)""", re.MULTILINE)
+
+
+class PathError(Exception):
+    """A path given on the command line does not exist."""
+
+
+@dataclass
+class FileReport:
+    """Everything the run needs to know about one checked file."""
+
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+    process_id: str | None = None
+    id_position: tuple[int, int] = (1, 1)
+    subprocesses: list[tuple[str, int, int]] = field(default_factory=list)
+    #: The validated process, kept only when asked for (`keep=True`) and error-free.
+    process: Process | None = None
+
+
+@dataclass
+class Report:
+    """The outcome of a run: the files checked and every problem, in file order."""
+
+    files: list[str]
+    problems: list[Problem]
+    processes: dict[str, Process] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity == "error" for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.severity == "warning" for p in self.problems)
+
+    def failed(self, strict: bool = False) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+
+def discover(paths: Iterable[str], config: Config) -> list[str]:
+    """Files to check: files as given, folders searched (hidden folders skipped), in order."""
+    found: list[str] = []
+    for given in paths:
+        if os.path.isdir(given):
+            for folder, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+                        found.append(os.path.join(folder, name))
+        elif os.path.exists(given):
+            found.append(given)
+        else:
+            raise PathError(f"{given}: no such file or folder")
+    seen: set[str] = set()
+    unique = []
+    for path in found:
+        key = os.path.realpath(path)  # one file, however it was spelt
+        if key not in seen and not (config.exclude and config.excluded(path)):
+            seen.add(key)
+            unique.append(path)
+    return unique
+
+
+def check_file(path: str, config: Config, keep: bool = False) -> FileReport:
+    """Load, validate and check one file; configured severities applied.
+
+    With `keep`, the report carries the validated process when the file has no errors.
+    """
+    from .loader import load_file
+
+    report = FileReport(path)
+    process = None
+    process_ok = False
+    loaded = load_file(path)
+    problems = loaded.problems
+    doc = loaded.document
+    if doc is not None:
+        from .schema import validate_document
+
+        process, schema_problems = validate_document(doc)
+        problems.extend(schema_problems)
+        raw_id = doc.data.get("id")
+        if isinstance(raw_id, str):
+            report.process_id = raw_id
+            report.id_position = doc.position(("id",))
+        if process is not None and not any(p.severity == "error" for p in problems):
+            from .rules import run_checks
+
+            problems.extend(run_checks(doc, process, config.enabled))
+            process_ok = True
+            for i, step in enumerate(process.steps):
+                if step.kind == "subprocess" and step.process is not None:
+                    line, col = doc.position(("steps", i, "process"))
+                    report.subprocesses.append((step.process, line, col))
+    report.problems = configured(problems, config)
+    if keep and process_ok and not any(p.severity == "error" for p in report.problems):
+        report.process = process
+    return report
+
+
+def configured(problems: list[Problem], config: Config) -> list[Problem]:
+    """Problems with the severity the configuration gives them; switched-off ones dropped."""
+    kept = []
+    for problem in problems:
+        severity = config.severity(problem.code, problem.path)
+        if severity is None:
+            continue
+        if severity != problem.severity:
+            problem = Problem(
+                problem.path, problem.line, problem.column, problem.code, severity, problem.message
+            )
+        kept.append(problem)
+    return kept
+
+
+_WORKER: tuple[Config, bool] | None = None
+
+
+def _init_worker(config: Config, keep: bool) -> None:
+    global _WORKER
+    _WORKER = (config, keep)
+
+
+def _check_in_worker(path: str) -> FileReport:
+    assert _WORKER is not None
+    return check_file(path, *_WORKER)
+
+
+def _workers(jobs: int | None, count: int) -> int:
+    if jobs is not None:
+        return max(1, jobs)
+    if count < PARALLEL_THRESHOLD:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cpus or 1, 8))
+
+
+def check_files(
+    files: list[str], config: Config, jobs: int | None = None, keep: bool = False
+) -> list[FileReport]:
+    """Check files in order, in parallel when there are many; `keep` as in `check_file`."""
+    workers = min(_workers(jobs, len(files)), max(1, len(files)))
+    if workers == 1:
+        return [check_file(path, config, keep) for path in files]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from . import rules, schema  # noqa: F401  imported once here, shared by forked workers
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunk = max(1, len(files) // (workers * 8))
+    with ProcessPoolExecutor(workers, context, _init_worker, (config, keep)) as pool:
+        return list(pool.map(_check_in_worker, files, chunksize=chunk))
+
+
+def _sibling_ids(folders: set[str], checked: set[str]) -> dict[str, str]:
+    """Process ids of the other process files in `folders`, read cheaply from `id:` lines."""
+    ids: dict[str, str] = {}
+    for folder in sorted(folders):
+        try:
+            names = sorted(os.listdir(folder or "."))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(folder, name)
+            if not name.endswith(YAML_SUFFIXES) or os.path.normpath(path) in checked:
+                continue
+            try:
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    match = _ID_LINE.search(handle.read(200_000))
+            except OSError:
+                continue
+            if match:
+                ids.setdefault(match.group(1), path)
+    return ids
+
+
+def cross_file(reports: list[FileReport], config: Config) -> list[Problem]:
+    """Duplicate process ids (X001) and subprocess targets that exist nowhere (G012)."""
+    problems: list[Problem] = []
+    first: dict[str, FileReport] = {}
+    for report in reports:
+        pid = report.process_id
+        if pid is None:
+            continue
+        if pid in first:
+            line, col = report.id_position
+            problems.append(
+                Problem(
+                    report.path,
+                    line,
+                    col,
+                    "X001",
+                    "error",
+                    f"process id {pid!r} is already used by {first[pid].path}",
+                )
+            )
+        else:
+            first[pid] = report
+    wanting = [r for r in reports if r.subprocesses]
+    if wanting:
+        known = {pid: r.path for pid, r in first.items()}
+        unresolved = [r for r in wanting if any(ref not in known for ref, _, _ in r.subprocesses)]
+        if unresolved:
+            checked = {os.path.normpath(r.path) for r in reports}
+            folders = {os.path.dirname(r.path) for r in unresolved}
+            for pid, path in _sibling_ids(folders, checked).items():
+                known.setdefault(pid, path)
+        from .schema import suggest
+
+        for report in wanting:
+            for ref, line, col in report.subprocesses:
+                if ref not in known:
+                    hint = suggest(ref, sorted(known))
+                    tail = f"; did you mean {hint!r}?" if hint else ""
+                    problems.append(
+                        Problem(
+                            report.path,
+                            line,
+                            col,
+                            "G012",
+                            "error",
+                            f"no process with the id {ref!r} is checked with this file"
+                            f" or sits beside it{tail}",
+                        )
+                    )
+    return configured(problems, config)
+
+
+def validate_paths(
+    paths: Iterable[str],
+    config: Config | None = None,
+    jobs: int | None = None,
+    keep: bool = False,
+) -> Report:
+    """Check every process file under `paths`; the library entry point of `procmap validate`.
+
+    With `keep`, `Report.processes` maps each error-free file to its validated process
+    (what `procmap render` draws).
+    """
+    config = config or Config()
+    files = discover(paths, config)
+    reports = check_files(files, config, jobs, keep)
+    order = {path: i for i, path in enumerate(files)}
+    problems = [p for r in reports for p in r.problems] + cross_file(reports, config)
+    problems.sort(
+        key=lambda p: (order.get(p.path, len(order)), p.line, p.column, p.code, p.message)
+    )
+    failed = {p.path for p in problems if p.severity == "error"}
+    processes = {
+        r.path: r.process for r in reports if r.process is not None and r.path not in failed
+    }
+    return Report(files, problems, processes)

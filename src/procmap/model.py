@@ -1,0 +1,218 @@
+"""The process format as pydantic models: field names, types, defaults and value rules.
+
+Owns: what a valid process file holds, field by field, and the small value types
+(ids, durations, review cadences) with their parsing. Every field carries a
+description, so the JSON Schema (`procmap schema`) documents itself.
+
+Must not know: YAML, files, line numbers, or how problems are printed. Checks that
+look across fields (graph shape, references, practice) live in `rules`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, StringConstraints
+
+FORMAT_VERSION = 1
+
+# Value rules are patterns, checked inside pydantic-core and published in the JSON Schema;
+# `schema` turns a mismatch of each pattern into its own rule code and message.
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+DURATION_PATTERN = r"^[0-9]+(?:\.[0-9]+)?\s*(?:m|min|h|d|w)$"
+CADENCE_PATTERN = r"^(?:weekly|monthly|quarterly|yearly|[1-9][0-9]{0,3}d)$"
+_DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*(m|min|h|d|w)$")
+
+#: Minutes per duration unit. Durations are elapsed calendar time: `5d` of an email
+#: sequence is five days on the calendar, not five working days.
+DURATION_UNITS: dict[str, int] = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080}
+CADENCES = ("weekly", "monthly", "quarterly", "yearly")
+STAGES = ("know", "like", "trust", "try", "buy", "repeat", "refer")
+KINDS = ("start", "task", "decision", "end", "subprocess")
+SYSTEMS = ("marketing", "operations")
+IMPROVEMENT_STATUSES = ("proposed", "piloting", "adopted", "rejected")
+
+
+def slugify(text: str) -> str:
+    """The id an author probably meant: 'Lead Handoff_2' -> 'lead-handoff-2'."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def duration_minutes(duration: str) -> float:
+    """Minutes in a duration string already accepted by the model (`45m`, `1.5h`, `2d`)."""
+    match = _DURATION.match(duration)
+    if match is None:
+        raise ValueError(f"not a duration: {duration!r}")
+    return float(match.group(1)) * DURATION_UNITS[match.group(2)]
+
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+#: Text fields take numbers as text (a step called `404` is still a name): see the config.
+Text = str
+Duration = Annotated[str, StringConstraints(strip_whitespace=True, pattern=DURATION_PATTERN)]
+Cadence = Annotated[str, StringConstraints(pattern=CADENCE_PATTERN)]
+#: A measured figure: a finite number, never `true` (which pydantic would read as 1.0).
+Figure = Annotated[float, Strict(), AllowInfNan(False)]
+Stage = Literal["know", "like", "trust", "try", "buy", "repeat", "refer"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, frozen=True, coerce_numbers_to_str=True
+    )
+
+
+class Scope(_Model):
+    """What is inside the process and what is deliberately left out."""
+
+    in_: list[Text] = Field(
+        default_factory=list, alias="in", description="Work that is part of it."
+    )
+    out: list[Text] = Field(default_factory=list, description="Work that is not part of it.")
+
+
+class Review(_Model):
+    """How often the process is reviewed, when it last was, and who approves changes."""
+
+    every: Cadence | None = Field(
+        None, description="weekly, monthly, quarterly, yearly, or a number of days like 45d."
+    )
+    last: dt.date | None = Field(None, description="Date of the last review (YYYY-MM-DD).")
+    approver: Id | None = Field(None, description="Role id of the person who approves changes.")
+
+
+class Metric(_Model):
+    """A KPI: what is measured, where it stands now and where it should go."""
+
+    name: Text = Field(description="What is measured, in words.")
+    unit: Text | None = Field(None, description="Unit of the figures, like % or clients.")
+    baseline: Figure | None = Field(None, description="The figure before any change.")
+    target: Figure | None = Field(None, description="The figure the process should reach.")
+    direction: Literal["up", "down"] = Field(
+        "up", description="Whether bigger (up) or smaller (down) is better."
+    )
+
+
+class Step(_Model):
+    """One box of the flow map: a start, task, decision, end or subprocess."""
+
+    id: Id = Field(description="Unique id of the step within the process.")
+    name: Text = Field(description="What happens, in plain words (a question for a decision).")
+    kind: Literal["start", "task", "decision", "end", "subprocess"] = Field(
+        "task", description="Shape of the step on the map."
+    )
+    description: Text | None = Field(None, description="More detail for the runbook.")
+    owner: Id | None = Field(None, description="Role id responsible for the step.")
+    tools: list[Id] = Field(default_factory=list, description="Tool ids the step uses.")
+    duration: Duration | None = Field(None, description="Expected time: 45m, 1h, 2d, 1w.")
+    critical: bool = Field(False, description="Check every time: a mistake here costs most.")
+    automated: bool = Field(False, description="Runs without a person.")
+    automatable: bool = Field(False, description="Could run without a person.")
+    checklist: list[Text] = Field(default_factory=list, description="Items to tick off.")
+    metrics: list[Id] = Field(default_factory=list, description="Metric ids recorded here.")
+    next: Id | None = Field(None, description="Id of the step that follows.")
+    branches: dict[Text, Id] | None = Field(
+        None, description="Decisions only: answer label -> id of the step it leads to."
+    )
+    process: Id | None = Field(
+        None, description="Subprocesses only: id of the process this step stands for."
+    )
+
+    @property
+    def minutes(self) -> float | None:
+        return None if self.duration is None else duration_minutes(self.duration)
+
+    def targets(self) -> list[tuple[str | None, str]]:
+        """Outgoing flows as (label, step id); `next` has no label."""
+        flows: list[tuple[str | None, str]] = []
+        if self.next is not None:
+            flows.append((None, self.next))
+        if self.branches:
+            flows.extend(self.branches.items())
+        return flows
+
+
+class ExceptionCase(_Model):
+    """A variation of the normal flow and what to do instead."""
+
+    when: Text = Field(description="The situation that departs from the normal flow.")
+    then: Text = Field(description="What to do instead.")
+    step: Id | None = Field(None, description="Id of the step where it applies.")
+
+
+class ChangelogEntry(_Model):
+    """A dated change to the process, and who approved it."""
+
+    date: dt.date = Field(description="When the change was made (YYYY-MM-DD).")
+    change: Text = Field(description="What changed and why.")
+    by: Text | None = Field(None, description="Who made or approved the change.")
+
+
+class Improvement(_Model):
+    """A change being tried or considered (DMAIC Improve)."""
+
+    change: Text = Field(description="The change to the process.")
+    status: Literal["proposed", "piloting", "adopted", "rejected"] = Field(
+        "proposed", description="Where the change stands."
+    )
+
+
+class ControlPoint(_Model):
+    """A metric watched after the change, with the reaction when it slips (DMAIC Control)."""
+
+    metric: Id = Field(description="Metric id to watch.")
+    every: Cadence = Field(description="How often it is checked.")
+    threshold: Figure | None = Field(None, description="The figure that calls for the reaction.")
+    reaction: Text = Field(description="What to do when the threshold is crossed.")
+
+
+class Dmaic(_Model):
+    """The improvement record: Define, Measure, Analyze, Improve, Control."""
+
+    problem: Text | None = Field(None, description="Problem statement (Define).")
+    goal: Text | None = Field(None, description="Goal statement with a figure and a date.")
+    root_causes: list[Text] = Field(default_factory=list, description="Causes found (Analyze).")
+    improvements: list[Improvement] = Field(default_factory=list, description="Improve.")
+    control: list[ControlPoint] = Field(default_factory=list, description="Control plan.")
+
+
+class Process(_Model):
+    """A business process: its purpose, boundaries, people, tools, metrics and flow."""
+
+    procmap: Literal[1] = Field(description="Format version: 1.")
+    id: Id = Field(description="Unique id of the process (a slug).")
+    name: Text = Field(description="Name of the process.")
+    goal: Text | None = Field(None, description="What the process is for.")
+    description: Text | None = Field(None, description="More context for readers.")
+    owner: Id | None = Field(None, description="Role id of the process owner.")
+    system: Literal["marketing", "operations"] | None = Field(
+        None, description="Marketing system (know to try) or operations system (buy to refer)."
+    )
+    hourglass: list[Stage] = Field(
+        default_factory=list, description="Customer-journey stages the process serves."
+    )
+    trigger: Text | None = Field(None, description="What starts the process.")
+    outcome: Text | None = Field(None, description="How you know it is complete.")
+    scope: Scope | None = None
+    outputs: list[Text] = Field(default_factory=list, description="What the process produces.")
+    review: Review | None = None
+    roles: dict[Id, Text] = Field(default_factory=dict, description="Role id -> display name.")
+    tools: dict[Id, Text] = Field(default_factory=dict, description="Tool id -> display name.")
+    metrics: dict[Id, Metric] = Field(default_factory=dict, description="Metric id -> metric.")
+    steps: list[Step] = Field(description="The steps, in the order authors read them.")
+    exceptions: list[ExceptionCase] = Field(default_factory=list)
+    changelog: list[ChangelogEntry] = Field(default_factory=list)
+    dmaic: Dmaic | None = None
+
+    def step(self, step_id: str) -> Step | None:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        return None
+
+    def role_name(self, role_id: str | None) -> str | None:
+        if role_id is None:
+            return None
+        return self.roles.get(role_id, role_id)

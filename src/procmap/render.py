@@ -1,0 +1,551 @@
+"""The render run: which outputs each valid process gets, writing them safely, skipping
+unchanged ones, drawing in parallel, and the progress bar.
+
+Owns: output names (`<id>.svg`, `<id>.runbook.md`, ..., `index.md`), the manifest in the
+output folder (`.procmap-manifest.json`: for each output, the sha256 of its input, of the
+templates, the procmap version, the options, and of the bytes written), the refusal to
+overwrite a file procmap did not write (unless forced), atomic writes (a temporary file in
+the folder, then `os.replace`), reading the previous version of a file from git for
+`--diff`, and spreading the work over threads (the slow part, `dot`, runs in
+subprocesses, so threads keep every core busy).
+
+Must not know: validation (it gets validated processes), how a map is drawn (`flowmap`,
+`mermaid`), what the documents say (`analysis`, `documents`, templates) or exit statuses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from . import __version__
+from .model import Process
+
+FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "runbook", "dmaic")
+DEFAULT_FORMATS = ("svg", "runbook", "dmaic")
+SUFFIXES = {
+    "svg": ".svg",
+    "png": ".png",
+    "pdf": ".pdf",
+    "dot": ".dot",
+    "mermaid": ".mmd",
+    "runbook": ".runbook.md",
+    "dmaic": ".dmaic.md",
+}
+DRAWN = ("svg", "png", "pdf")
+INDEX = "index.md"
+DIFF_SUFFIX = ".diff.svg"
+MANIFEST = ".procmap-manifest.json"
+#: Runs with at least this many outputs show a progress bar (on a terminal only).
+PROGRESS_THRESHOLD = 24
+
+
+class RenderError(Exception):
+    """The run cannot start: a bad option, an unusable output folder or git revision."""
+
+
+@dataclass(frozen=True)
+class Options:
+    out_dir: Path = Path("out")
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    direction: str = "LR"
+    lanes: bool = False
+    templates: Path | None = None
+    force: bool = False
+    jobs: int | None = None
+    index: bool = True
+    diff: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What the run did: outputs written, outputs skipped as unchanged, one-line problems."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+
+@dataclass
+class _Job:
+    name: str
+    key: dict[str, Any]
+    make: Callable[[], bytes]
+    slow: bool = False
+
+
+def parse_formats(values: list[str] | None) -> tuple[str, ...]:
+    """Formats from repeatable, comma-separated values, in canonical order."""
+    from .schema import suggest
+
+    chosen: set[str] = set()
+    for value in values or []:
+        for part in value.split(","):
+            word = part.strip().lower()
+            if not word:
+                continue
+            if word not in FORMATS:
+                hint = suggest(word, FORMATS)
+                tail = f"; did you mean {hint!r}?" if hint else ""
+                raise RenderError(
+                    f"unknown format {part.strip()!r}: choose from {', '.join(FORMATS)}{tail}"
+                )
+            chosen.add(word)
+    if not chosen:
+        return DEFAULT_FORMATS
+    return tuple(f for f in FORMATS if f in chosen)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha(path: Path) -> str | None:
+    try:
+        return sha256(path.read_bytes())
+    except OSError:
+        return None
+
+
+def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
+    """Output name -> record; an unreadable or foreign manifest counts as empty."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    outputs = data.get("outputs") if isinstance(data, dict) else None
+    if not isinstance(outputs, dict):
+        return {}
+    return {k: v for k, v in outputs.items() if isinstance(v, dict)}
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write `data` to `path` completely or not at all (temporary file, then os.replace)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _file_mode() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _workers(jobs: int | None) -> int:
+    if jobs is not None:
+        return max(1, jobs)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    # One more thread than cores: while a thread writes DOT in Python (holding the GIL)
+    # or waits for `dot` to start, the others keep every core drawing.
+    return max(1, min((cpus or 1) + 1, 16))
+
+
+def output_names(process_id: str, formats: tuple[str, ...]) -> dict[str, str | None]:
+    """Format -> output file name (None for formats not rendered)."""
+    return {f: (process_id + SUFFIXES[f] if f in formats else None) for f in FORMATS}
+
+
+class _Run:
+    def __init__(self, processes: dict[str, Process], options: Options) -> None:
+        from .documents import search_path
+
+        self.options = options
+        self.processes = processes
+        self.folders = search_path(options.templates)
+        self.rendered = {p.id for p in processes.values()}
+        self.names = {p.id: p.name for p in processes.values()}
+        self._inputs: dict[str, str] = {}
+        self._analysis: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._templates: str | None = None
+
+    # --- keys --------------------------------------------------------------------------
+    def input_sha(self, path: str) -> str:
+        if path not in self._inputs:
+            self._inputs[path] = _file_sha(Path(path)) or ""
+        return self._inputs[path]
+
+    def templates_sha(self) -> str:
+        if self._templates is None:
+            from .documents import templates_digest
+
+            self._templates = templates_digest(self.folders)
+        return self._templates
+
+    def links(self, process: Process) -> dict[str, str]:
+        """Process id -> runbook file, for the subprocesses of `process` rendered in this run."""
+        if "runbook" not in self.options.formats:
+            return {}
+        ids = sorted({s.process for s in process.steps if s.process and s.process in self.rendered})
+        return {pid: pid + SUFFIXES["runbook"] for pid in ids}
+
+    def linked(self, process: Process) -> dict[str, Any]:
+        """What `process`'s outputs take from the other processes of the run (for the keys):
+        the runbooks its subprocess boxes link to, and those processes' names."""
+        ids = sorted({s.process for s in process.steps if s.process and s.process in self.names})
+        return {"links": self.links(process), "names": [[pid, self.names[pid]] for pid in ids]}
+
+    def analysis(self, process: Process) -> Any:
+        with self._lock:
+            found = self._analysis.get(process.id)
+        if found is None:
+            from .analysis import analyze
+
+            found = analyze(process, self.links(process), self.names)
+            with self._lock:
+                self._analysis[process.id] = found
+        return found
+
+    # --- makers ------------------------------------------------------------------------
+    def dot(self, process: Process, previous: Process | None = None) -> str:
+        from .flowmap import to_dot
+
+        links = self.links(process)
+        return to_dot(
+            process,
+            direction=self.options.direction,
+            lanes=self.options.lanes,
+            link=links.get,
+            previous=previous,
+        )
+
+    def mermaid(self, process: Process) -> str:
+        from .mermaid import to_mermaid
+
+        return to_mermaid(process, direction=self.options.direction)
+
+    def document(self, template: str, path: str, process: Process) -> bytes:
+        from .documents import context, render
+
+        names = output_names(process.id, self.options.formats)
+        ctx = context(
+            process,
+            self.analysis(process),
+            files=names,
+            source=Path(path).name,
+            mermaid=self.mermaid(process),
+        )
+        return render(template, ctx, self.folders).encode("utf-8")
+
+    def index(self) -> bytes:
+        from .documents import INDEX as TEMPLATE
+        from .documents import render
+        from .model import STAGES, SYSTEMS
+
+        entries = [
+            {
+                "process": process,
+                "analysis": self.analysis(process),
+                "files": output_names(process.id, self.options.formats),
+                "source": Path(path).name,
+            }
+            for path, process in sorted(
+                self.processes.items(), key=lambda item: (item[1].name.lower(), item[1].id)
+            )
+        ]
+        ctx = {"entries": entries, "stages": STAGES, "systems": SYSTEMS, "version": __version__}
+        return render(TEMPLATE, ctx, self.folders).encode("utf-8")
+
+    # --- jobs --------------------------------------------------------------------------
+    def jobs(self) -> list[_Job]:
+        opts = self.options
+        jobs: list[_Job] = []
+        graph = {"direction": opts.direction, "lanes": opts.lanes}
+        docs_opts = {"direction": opts.direction, "formats": list(opts.formats)}
+        for path, process in self.processes.items():
+            base = {"input": self.input_sha(path), "version": __version__}
+            linked = self.linked(process)
+            for fmt in opts.formats:
+                name = process.id + SUFFIXES[fmt]
+                if fmt in DRAWN:
+                    key = {**base, "options": {**graph, "format": fmt, "linked": linked}}
+                    make = self._drawer(process, fmt)
+                elif fmt == "dot":
+                    key = {**base, "options": {**graph, "linked": linked}}
+                    make = self._text(lambda p=process: self.dot(p))
+                elif fmt == "mermaid":
+                    key = {**base, "options": {"direction": opts.direction}}
+                    make = self._text(lambda p=process: self.mermaid(p))
+                else:
+                    key = {
+                        **base,
+                        "templates": self.templates_sha(),
+                        "options": {**docs_opts, "linked": linked},
+                    }
+                    template = f"{fmt}.md.j2"
+                    make = self._doc(template, path, process)
+                jobs.append(_Job(name, key, make, slow=fmt in DRAWN))
+        if opts.index:
+            listing = sorted(
+                (p.id, Path(path).name, self.input_sha(path)) for path, p in self.processes.items()
+            )
+            key = {
+                "input": sha256(json.dumps(listing).encode()),
+                "version": __version__,
+                "templates": self.templates_sha(),
+                "options": {"formats": list(opts.formats)},
+            }
+            jobs.append(_Job(INDEX, key, self.index))
+        if opts.diff is not None:
+            jobs.extend(self._diff_jobs(opts.diff, graph))
+        return jobs
+
+    def _drawer(self, process: Process, fmt: str) -> Callable[[], bytes]:
+        def make() -> bytes:
+            from .flowmap import draw
+
+            return draw(self.dot(process), fmt)
+
+        return make
+
+    @staticmethod
+    def _text(source: Callable[[], str]) -> Callable[[], bytes]:
+        return lambda: source().encode("utf-8")
+
+    def _doc(self, template: str, path: str, process: Process) -> Callable[[], bytes]:
+        return lambda: self.document(template, path, process)
+
+    def _diff_jobs(self, rev: str, graph: dict[str, Any]) -> list[_Job]:
+        from . import gitio
+
+        tops: dict[str, tuple[Path, str]] = {}
+        jobs = []
+        for path, process in self.processes.items():
+            folder = os.path.dirname(os.path.abspath(path))
+            if folder not in tops:
+                try:
+                    top = gitio.toplevel(folder)
+                    tops[folder] = (top, gitio.commit(top, rev))
+                except gitio.GitError as error:
+                    raise RenderError(f"--diff {rev}: {error}") from None
+            top, commit = tops[folder]
+            key = {
+                "input": self.input_sha(path),
+                "version": __version__,
+                "options": {**graph, "diff": commit, "linked": self.linked(process)},
+            }
+            jobs.append(
+                _Job(
+                    process.id + DIFF_SUFFIX,
+                    key,
+                    self._diff_maker(path, process, top, commit),
+                    True,
+                )
+            )
+        return jobs
+
+    def _diff_maker(
+        self, path: str, process: Process, top: Path, commit: str
+    ) -> Callable[[], bytes]:
+        def make() -> bytes:
+            from .flowmap import draw
+
+            previous = previous_version(path, process, top, commit)
+            return draw(self.dot(process, previous), "svg")
+
+        return make
+
+
+def previous_version(path: str, process: Process, top: Path, commit: str) -> Process:
+    """The process in `path` as it was at `commit`; an empty process when it did not exist.
+
+    Raises gitio.GitError with a one-line message when the old version cannot be read or
+    is not a valid process.
+    """
+    from . import gitio
+    from .loader import decode, load_text
+    from .schema import validate_document
+
+    rel = gitio.relative(top, path)
+    if rel not in gitio.list_files(top, commit, [rel]):
+        return Process(procmap=1, id=process.id, name=process.name, steps=[])
+    raw = gitio.read_file(top, commit, rel)
+    shown = f"{commit[:12]}:{rel}"
+    text, _ = decode(shown, raw)
+    loaded = load_text(shown, text) if text is not None else None
+    if loaded is None or loaded.document is None:
+        raise gitio.GitError(f"{shown} cannot be read as a process file")
+    old, problems = validate_document(loaded.document)
+    if old is None:
+        first = problems[0] if problems else None
+        detail = f": line {first.line}: {first.message}" if first else ""
+        raise gitio.GitError(f"{shown} is not a valid process file{detail}")
+    return old
+
+
+def check_options(options: Options) -> None:
+    """Raise RenderError for options that cannot work, before any file is read."""
+    out_dir = options.out_dir
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RenderError(f"{out_dir}: is a file, not a folder")
+    if options.direction not in ("LR", "TB"):
+        raise RenderError(f"unknown direction {options.direction!r}: choose LR or TB")
+    if options.templates is not None and not options.templates.is_dir():
+        raise RenderError(f"--templates {options.templates}: no such folder")
+    for fmt in options.formats:
+        if fmt not in FORMATS:
+            raise RenderError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
+
+
+def render(
+    processes: dict[str, Process],
+    options: Options,
+    progress: Callable[[int], Progress | None] | None = None,
+) -> Outcome:
+    """Render every process in `processes` (input path -> validated process) into
+    `options.out_dir`. `progress(total)` may return a Progress told about each output."""
+    from .documents import TemplateProblem
+    from .flowmap import DrawError
+    from .gitio import GitError
+
+    check_options(options)
+    out_dir = options.out_dir
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RenderError(f"{out_dir}: cannot create the folder: {error.strerror}") from None
+
+    run = _Run(processes, options)
+    manifest = read_manifest(out_dir)
+    outcome = Outcome()
+    todo: list[_Job] = []
+    try:
+        jobs = run.jobs()
+    except (OSError, TemplateProblem) as error:
+        raise RenderError(f"cannot read the templates: {error}") from None
+    for job in jobs:
+        target = out_dir / job.name
+        record = manifest.get(job.name)
+        current = _file_sha(target) if target.exists() else None
+        ours = record is not None and current is not None and record.get("output") == current
+        if current is not None and not ours and not options.force:
+            outcome.problems.append(
+                f"{target}: exists and was not written by procmap (or was edited since);"
+                " not overwritten, use --force to replace it"
+            )
+            continue
+        if (
+            ours
+            and record is not None
+            and {**record, "output": None} == {**job.key, "output": None}
+        ):
+            outcome.unchanged.append(job.name)
+            continue
+        todo.append(job)
+
+    mode = _file_mode()
+    bar = progress(len(todo)) if progress is not None and todo else None
+    lock = threading.Lock()
+
+    def perform(job: _Job) -> tuple[str, str | None]:
+        try:
+            data = job.make()
+            write_atomic(out_dir / job.name, data, mode)
+        except (DrawError, TemplateProblem, GitError) as error:
+            return job.name, f"{out_dir / job.name}: {error}"
+        except OSError as error:
+            return job.name, f"{out_dir / job.name}: cannot write: {error.strerror or error}"
+        with lock:
+            manifest[job.name] = {**job.key, "output": sha256(data)}
+        return job.name, None
+
+    todo.sort(key=lambda j: (not j.slow, j.name))  # start the slow drawings first
+    try:
+        if len(todo) <= 1 or _workers(options.jobs) == 1:
+            results = []
+            for job in todo:
+                results.append(perform(job))
+                if bar:
+                    bar.advance()
+        else:
+            results = []
+            with ThreadPoolExecutor(_workers(options.jobs)) as pool:
+                futures = [pool.submit(perform, job) for job in todo]
+                for future in as_completed(futures):
+                    results.append(future.result())
+                    if bar:
+                        bar.advance()
+    finally:
+        if bar:
+            bar.close()
+        if todo:
+            body = {"procmap": __version__, "outputs": dict(sorted(manifest.items()))}
+            text = json.dumps(body, indent=2, sort_keys=True) + "\n"
+            try:
+                write_atomic(out_dir / MANIFEST, text.encode("utf-8"), mode)
+            except OSError as error:
+                outcome.problems.append(
+                    f"{out_dir / MANIFEST}: cannot write: {error.strerror or error};"
+                    " the next run will treat these outputs as not written by procmap"
+                )
+    for name, problem in results:
+        if problem is None:
+            outcome.written.append(name)
+        else:
+            outcome.problems.append(problem)
+    outcome.written.sort()
+    outcome.unchanged.sort()
+    outcome.problems.sort()
+    return outcome
+
+
+class Progress(Protocol):
+    """What the run reports to: one `advance()` per output done, `close()` at the end."""
+
+    def advance(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _Bar:
+    """A transient rich progress bar; gone from the terminal when the run ends."""
+
+    def __init__(self, stream: Any, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+        from rich.progress import Progress as RichProgress
+
+        self._bar = RichProgress(
+            TextColumn("rendering"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=Console(file=stream),
+            transient=True,
+        )
+        self._task = self._bar.add_task("render", total=total)
+        self._bar.start()
+
+    def advance(self) -> None:
+        self._bar.advance(self._task)
+
+    def close(self) -> None:
+        self._bar.stop()
+
+
+def terminal_progress(stream: Any) -> Callable[[int], Progress | None] | None:
+    """A progress bar on `stream` for runs of PROGRESS_THRESHOLD outputs or more, only when
+    `stream` is a terminal (never in pipes, files or CI)."""
+    if not (hasattr(stream, "isatty") and stream.isatty()) or os.environ.get("CI"):
+        return None
+    return lambda total: _Bar(stream, total) if total >= PROGRESS_THRESHOLD else None

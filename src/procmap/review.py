@@ -1,0 +1,530 @@
+"""Review cadence: when each process is due for review, and recording a review as done.
+
+Owns: the due-date arithmetic (`due_date`, shared with the renderers), the review status
+of a process on a given day (`status_of`, `review_rows`), the review table in text,
+JSON and Markdown, and `record_done`, which sets `review.last` and appends a changelog
+entry by an exact text edit of the file, so that comments, blank lines, quoting, key
+order and line endings stay as the author wrote them.
+
+Must not know: the command line (options, exit statuses), or how validation problems are
+printed. It uses the loader's node positions, never a YAML dumper.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .model import CADENCES, Process
+from .problems import Problem
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .loader import Document
+
+#: A review due in fewer days than this (within the coming week) shows as "due soon";
+#: so a weekly review just done shows as ok.
+SOON_DAYS = 7
+_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+_DAYS = re.compile(r"^([1-9]\d*)d$")
+
+#: Review statuses, most urgent first (the order of the table).
+STATUSES = ("never reviewed", "overdue", "due soon", "ok", "unscheduled")
+DEFAULT_NOTE = "Reviewed; no changes."
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus whole calendar months, clamped to the month's last day (Jan 31 -> Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def due_date(every: str, last: dt.date) -> dt.date:
+    """The next review date: `last` plus the cadence.
+
+    weekly is 7 days, monthly 1 calendar month, quarterly 3, yearly 12 (Feb 29 + 1 year
+    is Feb 28), and `Nd` is N days. Raises ValueError for any other cadence.
+    """
+    if every == "weekly":
+        return last + dt.timedelta(days=7)
+    if every in _MONTHS:
+        return add_months(last, _MONTHS[every])
+    match = _DAYS.match(every)
+    if match is None:
+        raise ValueError(f"not a review cadence: {every!r} (use {', '.join(CADENCES)} or Nd)")
+    return last + dt.timedelta(days=int(match.group(1)))
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One process's review standing on a given day."""
+
+    id: str
+    path: str
+    name: str
+    owner: str | None
+    approver: str | None
+    every: str | None
+    last: dt.date | None
+    due: dt.date | None
+    status: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.status in ("overdue", "never reviewed")
+
+    def days_left(self, today: dt.date) -> int | None:
+        return None if self.due is None else (self.due - today).days
+
+    def as_dict(self, today: dt.date) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "name": self.name,
+            "owner": self.owner,
+            "approver": self.approver,
+            "every": self.every,
+            "last": None if self.last is None else self.last.isoformat(),
+            "due": None if self.due is None else self.due.isoformat(),
+            "days_left": self.days_left(today),
+            "overdue": self.overdue,
+            "status": self.status,
+        }
+
+
+def status_of(
+    every: str | None, last: dt.date | None, today: dt.date
+) -> tuple[dt.date | None, str]:
+    """(due date or None, status) for a cadence and last review date on `today`."""
+    if every is None:
+        return None, "unscheduled"
+    if last is None:
+        return None, "never reviewed"
+    due = due_date(every, last)
+    if due < today:
+        return due, "overdue"
+    if (due - today).days < SOON_DAYS:
+        return due, "due soon"
+    return due, "ok"
+
+
+def row_for(path: str, process: Process, today: dt.date) -> ReviewRow:
+    review = process.review
+    every = review.every if review else None
+    last = review.last if review else None
+    due, status = status_of(every, last, today)
+    return ReviewRow(
+        id=process.id,
+        path=path,
+        name=process.name,
+        owner=process.role_name(process.owner),
+        approver=process.role_name(review.approver if review else None),
+        every=every,
+        last=last,
+        due=due,
+        status=status,
+    )
+
+
+def review_rows(processes: dict[str, Process], today: dt.date) -> list[ReviewRow]:
+    """Rows for every process, most urgent first, then by due date and path."""
+    rows = [row_for(path, process, today) for path, process in processes.items()]
+    rows.sort(key=lambda r: (STATUSES.index(r.status), r.due or dt.date.max, r.path, r.id))
+    return rows
+
+
+# -- output ------------------------------------------------------------------------------
+
+_STATUS_STYLE = {
+    "never reviewed": "bold red",
+    "overdue": "bold red",
+    "due soon": "yellow",
+    "ok": "green",
+    "unscheduled": "dim",
+}
+
+
+def _when(row: ReviewRow, today: dt.date) -> str:
+    """The status in words, with the days: 'overdue by 3 days', 'due in 2 days'."""
+    days = row.days_left(today)
+    if row.status == "overdue" and days is not None:
+        return f"overdue by {_days(-days)}"
+    if row.status == "due soon" and days is not None:
+        return "due today" if days == 0 else f"due in {_days(days)}"
+    return row.status
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'' if count == 1 else 's'}"
+
+
+def summary(rows: list[ReviewRow]) -> str:
+    """'4 processes: 1 overdue, 1 never reviewed, 1 due soon, 1 unscheduled.'"""
+    counts = {status: sum(r.status == status for r in rows) for status in STATUSES}
+    parts = [f"{counts[s]} {s}" for s in ("overdue", "never reviewed", "due soon") if counts[s]]
+    if counts["unscheduled"]:
+        parts.append(f"{counts['unscheduled']} unscheduled")
+    head = f"{len(rows)} process{'' if len(rows) == 1 else 'es'}"
+    return f"{head}: {', '.join(parts)}." if parts else f"{head}: all reviews on schedule."
+
+
+def _cells(row: ReviewRow, today: dt.date) -> list[str]:
+    return [
+        row.id,
+        row.name,
+        row.owner or "-",
+        row.every or "-",
+        row.last.isoformat() if row.last else "never" if row.every else "-",
+        row.due.isoformat() if row.due else "now" if row.status == "never reviewed" else "-",
+        _when(row, today),
+    ]
+
+
+HEADERS = ["Process", "Name", "Owner", "Cadence", "Last review", "Due", "Status"]
+
+
+def as_text(rows: list[ReviewRow], today: dt.date, color: bool = False) -> str:
+    """A table (rich) and a summary line; colours only when `color`."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for header in HEADERS:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        cells = _cells(row, today)
+        style = _STATUS_STYLE[row.status]
+        table.add_row(*cells[:-1], Text(cells[-1], style=style))
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=200,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        highlight=False,
+        soft_wrap=False,
+    )
+    if rows:
+        console.print(table)
+    console.print(summary(rows), style="bold" if color else None)
+    lines = buffer.getvalue().splitlines()
+    return "".join(line.rstrip() + "\n" for line in lines)
+
+
+def as_json(rows: list[ReviewRow], today: dt.date, color: bool = False) -> str:
+    return json.dumps([r.as_dict(today) for r in rows], indent=2, ensure_ascii=False) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(rows: list[ReviewRow], today: dt.date, color: bool = False) -> str:
+    """A Markdown table for a job summary or an issue; overdue statuses in bold."""
+    lines = [
+        f"**Process reviews on {today.isoformat()}**: {summary(rows)}",
+        "",
+    ]
+    if rows:
+        lines.append("| " + " | ".join(HEADERS) + " |")
+        lines.append("|" + "---|" * len(HEADERS))
+        for row in rows:
+            cells = [_md(cell) for cell in _cells(row, today)]
+            cells[0] = f"`{cells[0]}`"
+            if row.overdue:
+                cells[-1] = f"**{cells[-1]}**"
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+FORMATS = {"text": as_text, "json": as_json, "markdown": as_markdown}
+
+
+# -- recording a review ------------------------------------------------------------------
+
+
+class DoneError(Exception):
+    """The review cannot be recorded; the message says why and what to do."""
+
+
+@dataclass
+class DoneResult:
+    """What `record_done` did, or the problems that stopped it."""
+
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+    last: dt.date | None = None
+    due: dt.date | None = None
+    text: str | None = None
+
+
+_PLAIN_SAFE = re.compile(r"^[A-Za-z][^\n\r\t:#\"'{}\[\],&*!|>%@`]*$")
+#: Words that YAML 1.1 readers (older editors and tools) take for booleans or null.
+_YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+
+
+def yaml_scalar(value: str) -> str:
+    """`value` as a YAML scalar that every YAML reader reads back as the same text, in
+    block or flow context: plain when that is safe, else double-quoted."""
+    if _PLAIN_SAFE.match(value) and value == value.rstrip() and value.lower() not in _YAML11_WORDS:
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _pair(mapping: MappingNode, key: str) -> tuple[Node, Node] | None:
+    for key_node, value_node in mapping.value:
+        if isinstance(key_node, ScalarNode) and key_node.value == key:
+            return key_node, value_node
+    return None
+
+
+def _line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def _after_line(text: str, index: int, newline: str) -> tuple[int, str]:
+    """Where a new line goes after the line holding `index`, and a prefix if the file
+    has no final newline there."""
+    if index > 0 and text[index - 1] == "\n":
+        return index, ""
+    end = text.find("\n", index)
+    if end == -1:
+        return len(text), newline
+    return end + 1, ""
+
+
+def _last_leaf(node: Node) -> Node:
+    while isinstance(node, MappingNode | SequenceNode) and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last
+    return node
+
+
+def _set_last(doc: Document, day: str, newline: str) -> tuple[int, int, str]:
+    """The edit (start, end, replacement) that makes `review.last` equal `day`."""
+    text = doc.text
+    found = _pair(doc.root, "review")
+    if found is None or not isinstance(found[1], MappingNode):
+        raise DoneError(
+            "the process has no `review:`; add one with a cadence first, like"
+            " `review: {every: quarterly, approver: <role id>}`"
+        )
+    review = found[1]
+    last = _pair(review, "last")
+    if last is not None:
+        value = last[1]
+        start, end = value.start_mark.index, value.end_mark.index
+        if isinstance(value, ScalarNode) and value.style in ("'", '"'):
+            return start, end, f"{value.style}{day}{value.style}"
+        if start == end:  # `last:` with nothing after it
+            return start, end, day if text[start - 1 : start] == " " else f" {day}"
+        return start, end, day
+    every = _pair(review, "every")
+    if review.flow_style:
+        if every is not None:
+            index = every[1].end_mark.index
+            return index, index, f", last: {day}"
+        if review.value:
+            index = review.value[0][0].start_mark.index
+            return index, index, f"last: {day}, "
+        index = review.start_mark.index + 1
+        return index, index, f"last: {day}"
+    indent = review.value[0][0].start_mark.column
+    line = f"{' ' * indent}last: {day}{newline}"
+    if every is not None and every[1].start_mark.line == every[1].end_mark.line:
+        index, prefix = _after_line(text, every[1].end_mark.index, newline)
+        return index, index, prefix + line
+    index = _line_start(text, review.value[0][0].start_mark.index)
+    return index, index, line
+
+
+def _entry_fields(day: str, note: str, by: str | None, order: list[str]) -> list[tuple[str, str]]:
+    values = {"date": day, "change": yaml_scalar(note)}
+    if by:
+        values["by"] = yaml_scalar(by)
+    keys = [k for k in order if k in values] + [k for k in ("date", "change", "by") if k in values]
+    return [(k, values[k]) for k in dict.fromkeys(keys)]
+
+
+def _seq_indent(doc: Document) -> int:
+    """How far the file indents a block sequence under its key (from `steps:`), else 2."""
+    found = _pair(doc.root, "steps")
+    if found is not None and isinstance(found[1], SequenceNode) and not found[1].flow_style:
+        return found[1].start_mark.column - found[0].start_mark.column
+    return 2
+
+
+def _append_changelog(
+    doc: Document, day: str, note: str, by: str | None, newline: str
+) -> tuple[int, int, str]:
+    """The edit that appends a changelog entry in the style of the existing entries."""
+    text = doc.text
+    found = _pair(doc.root, "changelog")
+    if found is None:  # a new block at the end of the file
+        fields = _entry_fields(day, note, by, [])
+        dash = _seq_indent(doc)
+        lines = ["changelog:", f"{' ' * dash}- {fields[0][0]}: {fields[0][1]}"]
+        lines += [f"{' ' * (dash + 2)}{k}: {v}" for k, v in fields[1:]]
+        block = newline.join(lines)
+        if text.endswith("\n"):
+            return len(text), len(text), block + newline
+        return len(text), len(text), newline + block
+    sequence = found[1]
+    if not isinstance(sequence, SequenceNode):
+        raise DoneError("`changelog:` is not a list")
+    items = sequence.value
+    order: list[str] = []
+    if items and isinstance(items[-1], MappingNode):
+        order = [k.value for k, _ in items[-1].value if isinstance(k, ScalarNode)]
+    fields = _entry_fields(day, note, by, order)
+    entry = "{" + ", ".join(f"{k}: {v}" for k, v in fields) + "}"
+    if sequence.flow_style:
+        if items:
+            index = items[-1].end_mark.index
+            return index, index, f", {entry}"
+        index = sequence.start_mark.index + 1
+        return index, index, entry
+    dash = sequence.start_mark.column
+    first = items[0]
+    key_column = (
+        first.value[0][0].start_mark.column
+        if isinstance(first, MappingNode) and first.value and not first.flow_style
+        else dash + 2
+    )
+    gap = " " * (key_column - dash - 1)
+    if isinstance(items[-1], MappingNode) and items[-1].flow_style:  # `- {date: ...}` items
+        lines = [f"{' ' * dash}-{gap}{entry}"]
+    else:
+        lines = [f"{' ' * dash}-{gap}{fields[0][0]}: {fields[0][1]}"]
+        lines += [f"{' ' * key_column}{k}: {v}" for k, v in fields[1:]]
+    index, prefix = _after_line(text, _last_leaf(items[-1]).end_mark.index, newline)
+    return index, index, prefix + newline.join(lines) + newline
+
+
+def done_text(doc: Document, day: dt.date, note: str | None = None, by: str | None = None) -> str:
+    """The file's text with the review recorded; raises DoneError when it cannot be."""
+    text = doc.text
+    newline = "\r\n" if "\r\n" in text else "\n"
+    iso = day.isoformat()
+    edits = [
+        _set_last(doc, iso, newline),
+        _append_changelog(doc, iso, note or DEFAULT_NOTE, by, newline),
+    ]
+    edits.sort(key=lambda e: e[0], reverse=True)
+    for start, end, replacement in edits:
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def record_done(
+    path: str,
+    today: dt.date,
+    note: str | None = None,
+    by: str | None = None,
+    config: Config | None = None,
+    write: bool = True,
+) -> DoneResult:
+    """Record a completed review of the process in `path`.
+
+    The file must be free of errors. The edited text is validated again in memory and
+    must read back as the same process with `review.last` set and one more changelog
+    entry; only then is it written (atomically). Raises DoneError when the file cannot
+    take the edit (no `review:`); validation errors come back in `DoneResult.problems`.
+    """
+    from .config import Config
+    from .linter import check_file
+    from .loader import load_file, load_text
+    from .model import ChangelogEntry
+    from .schema import validate_document
+
+    config = config or Config()
+    result = DoneResult(path)
+    before = check_file(path, config)
+    result.problems = _errors(before.problems)
+    if result.problems:
+        return result
+    loaded = load_file(path)
+    if loaded.document is None:  # checked above; a file changed under our feet
+        result.problems = _errors(loaded.problems)
+        return result
+    old, _ = validate_document(loaded.document)
+    assert old is not None
+    new_text = done_text(loaded.document, today, note, by)
+
+    reloaded = load_text(path, new_text)
+    new = None
+    if reloaded.document is not None:
+        new, problems = validate_document(reloaded.document)
+        result.problems = _errors(reloaded.problems + problems)
+    entry = ChangelogEntry(date=today, change=note or DEFAULT_NOTE, by=by or None)
+    expected = None
+    if old.review is not None:
+        expected = old.model_copy(
+            update={
+                "review": old.review.model_copy(update={"last": today}),
+                "changelog": [*old.changelog, entry],
+            }
+        )
+    if result.problems or new is None or new != expected:
+        raise DoneError(
+            "could not record the review without changing something else in the file;"
+            " the file was left as it was (please report this as a bug)"
+        )
+    if write:
+        _write_atomic(path, new_text)
+    result.text = new_text
+    result.last = today
+    every = new.review.every if new.review else None
+    result.due = None if every is None else due_date(every, today)
+    return result
+
+
+def _write_atomic(path: str, text: str) -> None:
+    """Replace the file's content in one step, keeping its permissions and a leading BOM."""
+    with open(path, "rb") as handle:
+        bom = handle.read(3) == b"\xef\xbb\xbf"
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+    folder = os.path.dirname(os.path.abspath(path))
+    mode = os.stat(path).st_mode & 0o7777
+    fd, temp = tempfile.mkstemp(prefix=".procmap-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+def run_review(
+    paths: list[str], today: dt.date, config: Config | None = None
+) -> tuple[list[ReviewRow], list[Problem]]:
+    """Review rows for every valid process under `paths`, and the errors of the others.
+
+    Raises linter.PathError for a path that does not exist.
+    """
+    from .linter import validate_paths
+
+    report = validate_paths(paths, config, keep=True)
+    return review_rows(report.processes, today), _errors(report.problems)

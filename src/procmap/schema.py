@@ -1,0 +1,224 @@
+"""From loaded data to a `Process`, with pydantic's errors turned into positioned problems.
+
+Owns: validating a `Document`'s data against `model.Process`, and translating each
+pydantic error (`type`, `loc`) into a Problem with an S-code, a line and column (the
+value, or the key for an unknown key, or the enclosing mapping for a missing field) and
+a message in the author's terms, with "did you mean" suggestions.
+
+Must not know: YAML parsing (that is `loader`) or cross-field rules (that is `rules`).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from .loader import Document
+from .model import CADENCE_PATTERN, DURATION_PATTERN, ID_PATTERN, Process, slugify
+from .problems import Problem
+
+_DATE_TYPES = {
+    "date_parsing",
+    "date_from_datetime_parsing",
+    "date_from_datetime_inexact",
+    "date_type",
+}
+
+_PATTERNS = {
+    ID_PATTERN: (
+        "S004",
+        "{name}: {value!r} is not a valid id: use lowercase letters, digits and single"
+        " hyphens, like {hint!r}",
+    ),
+    DURATION_PATTERN: (
+        "S005",
+        "{name}: {value!r} is not a duration: write a number and a unit m, h, d or w,"
+        " like 45m or 2d",
+    ),
+    CADENCE_PATTERN: (
+        "S009",
+        "{name}: {value!r} is not a review cadence: use weekly, monthly, quarterly, yearly"
+        " or a number of days like 45d",
+    ),
+}
+
+_EXPECTED = {
+    "string_type": "text",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "finite_number": "a finite number",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys",
+    "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+}
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _unwrap(annotation: Any, part: str | int) -> Any:
+    """The type found one step into `annotation` along a pydantic loc part."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(args[0], part)
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:
+            if arg is not type(None):
+                return _unwrap(arg, part)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = _field(annotation, str(part))
+        return field.annotation if field is not None else None
+    if origin is list and isinstance(part, int):
+        return args[0]
+    if origin is dict:
+        return args[1]
+    return None
+
+
+def _field(model: type[BaseModel], name: str) -> Any:
+    for field_name, info in model.model_fields.items():
+        if name in (field_name, info.alias):
+            return info
+    return None
+
+
+def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    annotation: Any = Process
+    for part in loc:
+        annotation = _unwrap(annotation, part)
+        if annotation is None:
+            return None
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated or origin in (typing.Union, types.UnionType):
+            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+            continue
+        break
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def keys_of(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """The closest choice to a misspelt word, if any is close."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _where(loc: tuple[str | int, ...], data: dict[str, Any]) -> str:
+    """A short name for the place: `step 'cta'`, `metric 'ctr'`, or the top level."""
+    if len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int):
+        steps = data.get("steps")
+        if isinstance(steps, list) and loc[1] < len(steps) and isinstance(steps[loc[1]], dict):
+            step_id = steps[loc[1]].get("id")
+            if isinstance(step_id, str):
+                return f"step {step_id!r}"
+        return f"step {loc[1] + 1}"
+    if len(loc) >= 2 and loc[0] in ("metrics", "roles", "tools"):
+        return f"{loc[0][:-1]} {str(loc[1])!r}"
+    if loc and loc[0] in ("review", "scope", "dmaic"):
+        return str(loc[0])
+    return "process"
+
+
+def _problem(doc: Document, error: Any) -> Problem:
+    kind: str = error["type"]
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    value = error.get("input")
+    name = str(loc[-1]) if loc else "file"
+    if not name.isprintable():
+        name = repr(name)  # a user's key with a line break: the problem stays one line
+    if name == "[key]" and len(loc) >= 3:
+        name = f"{str(loc[-3]).rstrip('s')} id"
+    if len(loc) >= 2 and isinstance(loc[-1], int):
+        name = f"{loc[-2]}[{loc[-1]}]"  # a list item: `hourglass[1]`, not `1`
+    where = _where(loc, doc.data)
+    code = "S002"
+    severity: Literal["error"] = "error"
+    if kind == "extra_forbidden":
+        line, col = doc.position(loc, key=True)
+        model = _model_at(loc[:-1])
+        allowed = keys_of(model) if model else []
+        hint = suggest(name, allowed)
+        tail = (
+            f"; did you mean {hint!r}?"
+            if hint
+            else (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        )
+        return Problem(
+            doc.path, line, col, "S001", severity, f"unknown key {name!r} in {where}{tail}"
+        )
+    line, col = doc.position(loc)
+    if kind == "missing":
+        code, message = "S003", f"{where} is missing the required field {name!r}"
+    elif kind == "string_pattern_mismatch" and error["ctx"]["pattern"] in _PATTERNS:
+        code, template = _PATTERNS[error["ctx"]["pattern"]]
+        text = str(value)
+        message = template.format(name=name, value=text, hint=slugify(text) or "lead-handoff")
+    elif kind in _DATE_TYPES:
+        code = "S006"
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            message = f"{name}: {value.strip()} is not a day in the calendar"
+        else:
+            message = f"{name}: {_kind_of(value)} is not a date; write YYYY-MM-DD, like 2026-11-16"
+    elif kind == "literal_error":
+        expected = [
+            e.strip().strip("'") for e in error["ctx"]["expected"].replace(" or ", ", ").split(",")
+        ]
+        hint = suggest(str(value), expected)
+        tail = f"; did you mean {hint!r}?" if hint else ""
+        if loc == ("procmap",):
+            code = "S008"
+            if isinstance(value, str) and value.strip() == "1":
+                message = "format version '1' is text; write the number: `procmap: 1`"
+            else:
+                shown = value if isinstance(value, int | float) else _kind_of(value)
+                message = f"format version {shown} is not supported; write `procmap: 1`"
+        elif name == "kind":
+            code = "S007"
+            message = f"unknown step kind {_kind_of(value)}: use {', '.join(expected)}{tail}"
+        else:
+            code = "S009"
+            message = f"{name}: {_kind_of(value)} is not one of {', '.join(expected)}{tail}"
+    elif kind in _EXPECTED:
+        message = f"{name}: expected {_EXPECTED[kind]}, got {_kind_of(value)}"
+    else:
+        message = f"{name}: {error['msg'][0].lower()}{error['msg'][1:]}"
+    return Problem(doc.path, line, col, code, severity, message)
+
+
+def validate_document(doc: Document) -> tuple[Process | None, list[Problem]]:
+    """The validated process, or None and one problem per schema error."""
+    try:
+        return Process.model_validate(doc.data), []
+    except ValidationError as error:
+        problems = [_problem(doc, e) for e in error.errors(include_url=False)]
+        return None, problems

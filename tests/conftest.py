@@ -1,0 +1,47 @@
+"""Shared test fixtures: where the repository and the case corpus are, and running the CLI.
+
+`run_procmap` runs `python -m procmap` in a subprocess (the real entry point, exit status
+and streams included), with colour variables cleared so output does not depend on the
+terminal the tests were started from.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).resolve().parent / "cases"
+
+Runner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    env.pop("GITHUB_ACTIONS", None)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def run_procmap() -> Runner:
+    """Run `procmap ARGS...` as a user would; returns the completed process (text mode)."""
+
+    def run(
+        *args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "procmap", *args],
+            cwd=cwd,
+            env=env if env is not None else clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    return run

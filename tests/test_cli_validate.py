@@ -1,0 +1,294 @@
+"""`procmap validate` as a user runs it: exit statuses, formats, options, colour, errors.
+
+Most tests call the console entry point `procmap.cli.main` in this process (the same code
+path as the installed script, including its internal-error guard); a few run
+`python -m procmap` in a subprocess to pin the real streams and exit status.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CASES, REPO, clean_env
+from procmap import cli, rules
+
+CLEAN = CASES / "valid" / "minimal" / "process.yaml"
+WARNS = CASES / "invalid" / "p009-review-without-cadence" / "process.yaml"
+ERRORS = CASES / "invalid" / "g003-unknown-target" / "process.yaml"
+MIXED = CASES / "invalid" / "r001-unknown-role" / "process.yaml"  # errors and warnings
+
+
+def procmap(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the console entry point with `args`; (exit status, stdout, stderr)."""
+    argv = sys.argv
+    sys.argv = ["procmap", *args]
+    try:
+        cli.main()
+        status = 0
+    except SystemExit as done:
+        status = done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
+    finally:
+        sys.argv = argv
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return status, out, err
+
+
+@pytest.fixture(autouse=True)
+def _no_color_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NO_COLOR", "GITHUB_ACTIONS", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+
+
+# Exit statuses ---------------------------------------------------------------------
+
+
+def test_clean_file_exits_0(capsys):
+    status, out, err = procmap(capsys, "validate", str(CLEAN))
+    assert (status, out, err) == (0, "Checked 1 file: no problems.\n", "")
+
+
+def test_errors_exit_1_with_problem_lines_and_summary(capsys):
+    status, out, err = procmap(capsys, "validate", str(ERRORS))
+    assert status == 1 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == (
+        f"{ERRORS}:21:9: G003 next: no step has the id 'aproved'; did you mean 'approved'?"
+    )
+    assert lines[-1] == "Checked 1 file: 6 errors."
+
+
+def test_warnings_pass_unless_strict(capsys):
+    status, out, _ = procmap(capsys, "validate", str(WARNS))
+    assert status == 0
+    assert out.endswith("Checked 1 file: 1 warning.\n")
+    assert "P009 warning: the review has no cadence" in out
+    assert procmap(capsys, "validate", "--strict", str(WARNS))[0] == 1
+
+
+def test_missing_path_is_a_usage_error(capsys, tmp_path):
+    status, out, err = procmap(capsys, "validate", str(tmp_path / "nope.yaml"))
+    assert (status, out) == (2, "")
+    assert err == f"procmap: {tmp_path / 'nope.yaml'}: no such file or folder\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--format", "xml"],
+        ["--bogus"],
+        ["--jobs", "0"],
+        ["--jobs", "many"],
+    ],
+)
+def test_bad_options_exit_2(capsys, args):
+    status, out, err = procmap(capsys, "validate", *args, str(CLEAN))
+    assert status == 2
+    assert out == ""
+    assert err.strip()
+
+
+def test_unknown_rule_in_ignore_exits_2_with_suggestion(capsys):
+    status, out, err = procmap(capsys, "validate", "--ignore", "G03", str(CLEAN))
+    assert (status, out) == (2, "")
+    assert err.startswith("procmap: --ignore: unknown rule 'G03'")
+    status, _, err = procmap(capsys, "validate", "--warn", "unknown-targte", str(CLEAN))
+    assert status == 2
+    assert "did you mean 'unknown-target'?" in err
+
+
+# Options ---------------------------------------------------------------------------
+
+
+def test_ignore_and_warn_change_what_fails(capsys):
+    status, out, _ = procmap(capsys, "validate", "--ignore", "G003,G006", str(ERRORS))
+    assert status == 0
+    assert out == "Checked 1 file: no problems.\n"
+    status, out, _ = procmap(capsys, "validate", "--warn", "G", str(ERRORS))
+    assert status == 0
+    assert out.count(" warning: ") == 6
+    assert out.endswith("Checked 1 file: 6 warnings.\n")
+    # several --ignore options add up; names work as well as codes
+    status, out, _ = procmap(
+        capsys, "validate", "--ignore", "unknown-target", "--ignore", "G006", str(ERRORS)
+    )
+    assert status == 0
+
+
+def test_quiet_drops_the_summary(capsys):
+    status, out, _ = procmap(capsys, "validate", "-q", str(CLEAN))
+    assert (status, out) == (0, "")
+    status, out, _ = procmap(capsys, "validate", "--quiet", str(MIXED))
+    assert status == 1
+    assert "Checked" not in out and out.count("\n") == 3
+
+
+def test_jobs_2_gives_the_same_output_as_jobs_1(run_procmap):
+    one = run_procmap("validate", "-j", "1", str(CASES / "invalid"), cwd=REPO)
+    two = run_procmap("validate", "-j", "2", str(CASES / "invalid"), cwd=REPO)
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout
+    assert one.stdout.count("\n") > 150
+    assert "Traceback" not in one.stderr + two.stderr
+
+
+# Formats ---------------------------------------------------------------------------
+
+
+def test_json_is_an_empty_array_when_clean(capsys):
+    status, out, err = procmap(capsys, "validate", "--format", "json", str(CLEAN))
+    assert (status, out) == (0, "[]\n")
+    assert err == "Checked 1 file: no problems.\n"  # the summary goes to stderr
+    assert procmap(capsys, "validate", "-f", "json", "-q", str(CLEAN))[1:] == ("[]\n", "")
+
+
+def test_json_fields(capsys):
+    status, out, _ = procmap(capsys, "validate", "--format", "json", str(MIXED))
+    assert status == 1
+    items = json.loads(out)
+    assert [set(item) for item in items] == [
+        {"path", "line", "column", "code", "severity", "message"}
+    ] * len(items)
+    assert items[0] == {
+        "path": str(MIXED),
+        "line": 9,
+        "column": 13,
+        "code": "R001",
+        "severity": "error",
+        "message": "role 'founder' is not declared under `roles:`",
+    }
+    assert {item["severity"] for item in items} == {"error", "warning"}
+
+
+def test_github_annotations(capsys):
+    status, out, _ = procmap(capsys, "validate", "--format", "github", "-q", str(MIXED))
+    assert status == 1
+    lines = out.splitlines()
+    assert lines[0] == (
+        f"::error file={MIXED},line=9,col=13,title=R001::"
+        "R001 role 'founder' is not declared under `roles:`"
+    )
+    assert lines[1].startswith(f"::warning file={MIXED},line=11,col=3,title=R004::R004 ")
+
+
+# Colour ----------------------------------------------------------------------------
+
+
+def test_no_colour_when_not_a_terminal(run_procmap):
+    done = run_procmap("validate", str(MIXED), cwd=REPO)
+    assert done.returncode == 1
+    assert "\033[" not in done.stdout + done.stderr
+
+
+def test_colour_forced_on_and_off(capsys, monkeypatch):
+    _, out, _ = procmap(capsys, "validate", "--color", str(MIXED))
+    assert "\033[31m" in out and "\033[33m" in out
+    _, out, _ = procmap(capsys, "validate", "--no-color", str(MIXED))
+    assert "\033[" not in out
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, out, _ = procmap(capsys, "validate", "--color", str(MIXED))
+    assert "\033[" not in out
+
+
+def test_colour_never_in_json(capsys):
+    _, out, _ = procmap(capsys, "validate", "--color", "-f", "json", str(MIXED))
+    json.loads(out)
+    assert "\033[" not in out
+
+
+# Robustness ------------------------------------------------------------------------
+
+
+def test_the_whole_bad_corpus_never_gives_a_traceback(run_procmap):
+    done = run_procmap("validate", "-f", "json", str(CASES / "invalid"), cwd=REPO)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    codes = {item["code"] for item in json.loads(done.stdout)}
+    assert {"Y001", "Y005", "Y009", "Y010", "S001", "G003", "X001"} <= codes
+
+
+def test_internal_error_exits_2_and_asks_for_a_bug_report(capsys, monkeypatch):
+    def broken(ctx):
+        raise RuntimeError("rule exploded")
+        yield
+
+    monkeypatch.setitem(rules.CHECKS, "G001", broken)
+    status, out, err = procmap(capsys, "validate", "-j", "1", str(CLEAN))
+    assert status == 2
+    assert out == ""
+    assert err.startswith("procmap: internal error: RuntimeError: rule exploded\n")
+    assert "This is a bug in procmap" in err and "Please report it" in err
+
+
+def test_python_dash_m_procmap_runs_the_cli(run_procmap):
+    done = run_procmap("--version")
+    assert done.returncode == 0
+    assert done.stdout.startswith("procmap ")
+    done = run_procmap("validate", str(CLEAN), cwd=REPO)
+    assert (done.returncode, done.stdout) == (0, "Checked 1 file: no problems.\n")
+
+
+# Default paths from the configuration ------------------------------------------------
+
+
+def _project(root: Path, config: str) -> None:
+    (root / "pyproject.toml").write_text(f"[project]\nname = 'x'\n\n[tool.procmap]\n{config}")
+    (root / "flows").mkdir()
+    (root / "flows" / "lead-handoff.yaml").write_bytes(CLEAN.read_bytes())
+    (root / "flows" / "broken.yaml").write_text("procmap: 1\nid: broken\n")
+    (root / "docs").mkdir()
+
+
+def test_default_paths_come_from_the_configuration(capsys, monkeypatch, tmp_path):
+    _project(tmp_path, 'paths = ["flows"]\nexclude = ["flows/broken.yaml"]\n')
+    monkeypatch.chdir(tmp_path)
+    assert procmap(capsys, "validate") == (0, "Checked 1 file: no problems.\n", "")
+    monkeypatch.chdir(tmp_path / "docs")  # found upwards; paths relative to the config
+    assert procmap(capsys, "validate") == (0, "Checked 1 file: no problems.\n", "")
+
+
+def test_default_path_is_processes_without_configuration(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = procmap(capsys, "validate")
+    assert (status, out) == (2, "")
+    assert err == "procmap: processes: no such file or folder\n"
+
+
+def test_bad_configuration_exits_2(capsys, monkeypatch, tmp_path):
+    (tmp_path / "procmap.toml").write_text('ignore = ["P009"]\npath = ["flows"]\n')
+    monkeypatch.chdir(tmp_path)
+    status, out, err = procmap(capsys, "validate", str(CLEAN))
+    assert (status, out) == (2, "")
+    assert err.startswith("procmap: ") and "unknown setting 'path'; did you mean 'paths'?" in err
+
+
+def test_explicit_config_option(capsys, tmp_path):
+    config = tmp_path / "strict.toml"
+    config.write_text('error = ["P009"]\n')
+    status, out, _ = procmap(capsys, "validate", "--config", str(config), str(WARNS))
+    assert status == 1
+    assert "P009 the review has no cadence" in out
+    status, _, err = procmap(capsys, "validate", "--config", str(tmp_path / "no.toml"), str(WARNS))
+    assert status == 2 and "configuration file not found" in err
+
+
+def test_clean_env_helper_strips_colour_variables():
+    assert "NO_COLOR" not in clean_env()
+    assert clean_env(NO_COLOR="1")["NO_COLOR"] == "1"
+
+
+def test_one_file_under_several_spellings_is_checked_once(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    relative = "processes/lead-scoring.yaml"
+    status, out, _ = procmap(
+        capsys, "validate", relative, f"./{relative}", str(REPO / relative), "processes"
+    )
+    # no X001 against itself; the folder adds the other examples
+    assert status == 0, out
+    assert "X001" not in out
+    count = len(list((REPO / "processes").glob("*.yaml")))
+    assert f"Checked {count} files:" in out

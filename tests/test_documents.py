@@ -1,0 +1,158 @@
+"""The Markdown documents: escaping, template lookup and overrides, template errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from procmap import documents
+from procmap.analysis import analyze
+from procmap.documents import TemplateProblem, cell, code, md
+from procmap.linter import validate_paths
+
+FIXTURES = Path(__file__).parent / "render_fixtures"
+
+
+def _load(name: str):
+    report = validate_paths([str(FIXTURES / name)], keep=True)
+    assert report.errors == 0, report.problems
+    (process,) = report.processes.values()
+    return process
+
+
+def _context(process):
+    return documents.context(
+        process,
+        analyze(process),
+        files={"svg": f"{process.id}.svg", "runbook": f"{process.id}.runbook.md", "dmaic": None},
+        source=f"{process.id}.yaml",
+        mermaid=None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("a | b", r"a \| b"),
+        ("*bold* and _it_", r"\*bold\* and \_it\_"),
+        ("<script>alert(1)</script>", r"\<script\>alert(1)\</script\>"),
+        ("use `x`", r"use \`x\`"),
+        ("[a](http://x)", r"\[a\](http://x)"),
+        ("line one\nline two", "line one line two"),
+        ("# heading", r"\# heading"),
+        ("- item", r"\- item"),
+        ("> quote", r"\> quote"),
+        ("1. first", r"1\. first"),
+        ("2026 plan", "2026 plan"),
+        ("back\\slash", r"back\\slash"),
+        (None, ""),
+    ],
+)
+def test_md_escapes_inline_and_line_start_marks(raw, text):
+    assert md(raw) == text
+
+
+def test_cell_escapes_pipes_never_breaks_lines_and_is_never_empty():
+    assert cell("a | b\nc") == r"a \| b c"
+    assert cell("- not a list") == "- not a list"
+    assert cell("") == "–"
+    assert cell(None) == "–"
+
+
+def test_code_survives_backticks():
+    assert code("x.yaml") == "`x.yaml`"
+    assert code("a`b") == "``a`b``"
+    assert code("`a`") == "`` `a` ``"
+
+
+def _unescaped_pipes(line: str) -> int:
+    return len(re.findall(r"(?<!\\)\|", line))
+
+
+@pytest.mark.parametrize("template", ["runbook.md.j2", "dmaic.md.j2"])
+def test_hostile_labels_stay_text_and_tables_keep_their_columns(template):
+    process = _load("hostile.yaml")
+    text = documents.render(template, _context(process), documents.search_path())
+    assert not re.search(r"(?<!\\)</?(script|img|b|i|table)\b", text)
+    assert "](http://evil.example)" not in text.replace(r"\](http", "")
+    assert "**bold**" not in text
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if re.fullmatch(r"\|(---\|)+", line):
+            columns = _unescaped_pipes(line)
+            header = lines[index - 1]
+            assert _unescaped_pipes(header) == columns, header
+            for row in lines[index + 1 :]:
+                if not row.startswith("|"):
+                    break
+                assert _unescaped_pipes(row) == columns, row
+    assert "line one line two" in text.lower()
+    assert "\n1. numbered" not in text
+
+
+def test_missing_data_shows_the_methods_questions():
+    process = _load("bare.yaml")
+    text = documents.render("dmaic.md.j2", _context(process), documents.search_path())
+    for question in (
+        "What goes wrong today, how often, and what does it cost?",
+        "What triggers the process: where does it start?",
+        "Which two or three KPIs show whether the process reaches its goal?",
+        "Who does this?",
+        "How long does it take?",
+        "Which steps could be automated",
+        "Where are the bottlenecks?",
+        "Which changes will you test",
+        "Which metrics will you watch after the change",
+        "Who reviews and approves changes?",
+    ):
+        assert question in text, question
+    runbook = documents.render("runbook.md.j2", _context(process), documents.search_path())
+    assert "What is this process for?" in runbook
+
+
+def test_lookup_order_user_folder_first_then_packaged(tmp_path):
+    default = documents.default_folder()
+    assert (default / "runbook.md.j2").is_file()
+    assert documents.search_path(tmp_path) == [tmp_path, default]
+    assert documents.search_path(None) == [default]
+    assert documents.search_path(default) == [default]
+    (tmp_path / "dmaic.md.j2").write_text("mine\n")
+    chosen = documents.effective_templates(documents.search_path(tmp_path))
+    assert chosen["dmaic.md.j2"] == tmp_path / "dmaic.md.j2"
+    assert chosen["runbook.md.j2"] == default / "runbook.md.j2"
+    assert list(chosen) == sorted(chosen)
+
+
+def test_a_user_template_overrides_one_block_and_keeps_the_rest(tmp_path):
+    (tmp_path / "runbook.md.j2").write_text(
+        '{% extends "runbook.base.md.j2" %}\n'
+        "{% block footer %}\nOur footer for {{ process.name|md }}.\n{% endblock %}\n"
+    )
+    process = _load("bare.yaml")
+    text = documents.render("runbook.md.j2", _context(process), documents.search_path(tmp_path))
+    assert text.startswith("# Runbook: Bare process\n")
+    assert text.endswith("Our footer for Bare process.\n")
+    assert "Generated by procmap" not in text
+    assert documents.templates_digest([tmp_path, documents.default_folder()]) != (
+        documents.templates_digest([documents.default_folder()])
+    )
+
+
+def test_a_typo_in_a_template_names_the_template_and_line(tmp_path):
+    (tmp_path / "runbook.md.j2").write_text("# {{ process.name }}\n\n{{ process.nmae }}\n")
+    process = _load("bare.yaml")
+    with pytest.raises(TemplateProblem) as caught:
+        documents.render("runbook.md.j2", _context(process), documents.search_path(tmp_path))
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{tmp_path / 'runbook.md.j2'}:3: template error:")
+    assert "nmae" in message
+
+
+def test_a_syntax_error_names_the_template_and_line(tmp_path):
+    (tmp_path / "dmaic.md.j2").write_text("ok\n{% if %}\n")
+    process = _load("bare.yaml")
+    with pytest.raises(TemplateProblem, match=r"dmaic\.md\.j2:2: template error:"):
+        documents.render("dmaic.md.j2", _context(process), documents.search_path(tmp_path))

@@ -1,0 +1,398 @@
+"""The render run: outputs, golden documents, safe writes, refusals, skipping, exit statuses."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from procmap import render as render_mod
+from procmap.linter import validate_paths
+from procmap.render import MANIFEST, Options, RenderError, parse_formats, render
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "golden"
+FIXTURES = Path(__file__).parent / "render_fixtures"
+UPDATE = bool(os.environ.get("PROCMAP_UPDATE_GOLDEN"))
+DOCS = ("runbook", "dmaic")
+
+
+def _processes(*paths: Path | str):
+    report = validate_paths([str(p) for p in paths], keep=True)
+    return report.processes
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+# --- golden documents ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("golden")
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        outcome = render(_processes("processes"), Options(out_dir=out, formats=DOCS))
+    finally:
+        os.chdir(cwd)
+    assert not outcome.problems
+    return out
+
+
+def test_golden_documents_of_the_bundled_examples(bundled):
+    produced = sorted(p.name for p in bundled.glob("*.md"))
+    assert "index.md" in produced and len(produced) >= 5
+    if UPDATE:
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        GOLDEN.mkdir()
+        for name in produced:
+            (GOLDEN / name).write_bytes((bundled / name).read_bytes())
+    assert sorted(p.name for p in GOLDEN.glob("*.md")) == produced
+    for name in produced:
+        assert (bundled / name).read_bytes() == (GOLDEN / name).read_bytes(), name
+
+
+def test_golden_documents_are_deterministic(bundled, tmp_path):
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        render(_processes("processes"), Options(out_dir=tmp_path, formats=DOCS, jobs=1))
+    finally:
+        os.chdir(cwd)
+    for path in bundled.glob("*.md"):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+# --- outputs and formats ---------------------------------------------------------------
+
+
+def test_parse_formats_repeatable_comma_separated_and_checked():
+    assert parse_formats(None) == ("svg", "runbook", "dmaic")
+    assert parse_formats(["dmaic,dot", "mermaid", "DOT"]) == ("dot", "mermaid", "dmaic")
+    with pytest.raises(RenderError, match=r"unknown format 'svgg'.*did you mean 'svg'"):
+        parse_formats(["svgg"])
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+def test_every_format_is_written_and_subprocess_boxes_link_to_runbooks(tmp_path):
+    processes = _processes(
+        REPO / "processes" / "lead-handoff.yaml", REPO / "processes" / "lead-scoring.yaml"
+    )
+    formats = parse_formats(["svg,png,pdf,dot,mermaid,runbook,dmaic"])
+    outcome = render(processes, Options(out_dir=tmp_path, formats=formats))
+    assert not outcome.problems
+    for pid in ("lead-handoff", "lead-scoring"):
+        for suffix in (".svg", ".png", ".pdf", ".dot", ".mmd", ".runbook.md", ".dmaic.md"):
+            assert (tmp_path / f"{pid}{suffix}").stat().st_size > 0
+    assert (tmp_path / "lead-handoff.svg").read_bytes().lstrip().startswith((b"<?xml", b"<svg"))
+    assert (tmp_path / "lead-handoff.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "lead-handoff.pdf").read_bytes().startswith(b"%PDF")
+    assert b"lead-scoring.runbook.md" in (tmp_path / "lead-handoff.svg").read_bytes()
+    assert "(lead-scoring.runbook.md)" in (tmp_path / "lead-handoff.runbook.md").read_text()
+    assert "![Flow map of" in (tmp_path / "lead-handoff.runbook.md").read_text()
+    assert "```mermaid\n" in (tmp_path / "lead-handoff.runbook.md").read_text()
+    assert not [n for n in _listing(tmp_path) if n.endswith(".tmp")]
+
+
+def test_no_index_and_no_svg_link_when_not_rendered(tmp_path):
+    processes = _processes(FIXTURES / "bare.yaml")
+    render(processes, Options(out_dir=tmp_path, formats=("runbook",), index=False))
+    assert _listing(tmp_path) == [MANIFEST, "bare.runbook.md"]
+    assert ".svg" not in (tmp_path / "bare.runbook.md").read_text()
+
+
+def test_output_folder_that_is_a_file_is_a_usage_error(tmp_path):
+    target = tmp_path / "out"
+    target.write_text("x")
+    with pytest.raises(RenderError, match="is a file"):
+        render({}, Options(out_dir=target))
+
+
+# --- writing safely --------------------------------------------------------------------
+
+
+def test_a_failed_write_leaves_the_old_output_intact_and_no_temporary_file(tmp_path, monkeypatch):
+    processes = _processes(FIXTURES / "bare.yaml")
+    options = Options(out_dir=tmp_path, formats=("runbook", "dmaic"))
+    render(processes, options)
+    old = (tmp_path / "bare.runbook.md").read_bytes()
+    before = _listing(tmp_path)
+    real_replace = os.replace
+
+    def failing_replace(src, dst):
+        if str(dst).endswith("bare.runbook.md"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(render_mod.os, "replace", failing_replace)
+    changed = Options(out_dir=tmp_path, formats=("runbook", "dmaic"), direction="TB")
+    outcome = render(processes, changed)
+    assert outcome.problems == [
+        f"{tmp_path / 'bare.runbook.md'}: cannot write: No space left on device"
+    ]
+    assert (tmp_path / "bare.runbook.md").read_bytes() == old
+    assert _listing(tmp_path) == before
+    monkeypatch.undo()
+    # the manifest still describes the old file, so the next run retries and succeeds
+    again = render(processes, changed)
+    assert again.problems == [] and "bare.runbook.md" in again.written
+
+
+def test_a_failed_drawing_writes_nothing_and_is_reported(tmp_path, monkeypatch):
+    from procmap import flowmap
+
+    def broken(source, fmt="svg", *, timeout=30.0):
+        raise flowmap.DrawError("Graphviz 'dot' took longer than 30 s and was stopped")
+
+    monkeypatch.setattr(flowmap, "draw", broken)
+    (tmp_path / "bare.svg").write_bytes(b"")  # an old file we did not write
+    outcome = render(
+        _processes(FIXTURES / "bare.yaml"), Options(out_dir=tmp_path, formats=("svg",), force=True)
+    )
+    assert outcome.problems == [
+        f"{tmp_path / 'bare.svg'}: Graphviz 'dot' took longer than 30 s and was stopped"
+    ]
+    assert (tmp_path / "bare.svg").read_bytes() == b""
+    assert not [n for n in _listing(tmp_path) if n.endswith(".tmp")]
+
+
+def test_a_file_procmap_did_not_write_is_refused_unless_forced(tmp_path):
+    processes = _processes(FIXTURES / "bare.yaml")
+    (tmp_path / "bare.runbook.md").write_text("my own notes\n")
+    outcome = render(processes, Options(out_dir=tmp_path, formats=("runbook",)))
+    assert outcome.problems == [
+        f"{tmp_path / 'bare.runbook.md'}: exists and was not written by procmap (or was edited"
+        " since); not overwritten, use --force to replace it"
+    ]
+    assert (tmp_path / "bare.runbook.md").read_text() == "my own notes\n"
+    assert "index.md" in outcome.written
+    forced = render(processes, Options(out_dir=tmp_path, formats=("runbook",), force=True))
+    assert forced.problems == [] and forced.written == ["bare.runbook.md"]
+    assert (tmp_path / "bare.runbook.md").read_text().startswith("# Runbook: Bare process")
+    # a hand edit after procmap wrote it is protected the same way
+    (tmp_path / "bare.runbook.md").write_text("edited\n")
+    assert render(processes, Options(out_dir=tmp_path, formats=("runbook",))).problems
+
+
+def test_unchanged_outputs_are_skipped_and_changes_rewrite_only_what_they_touch(tmp_path):
+    source = tmp_path / "bare.yaml"
+    shutil.copy(FIXTURES / "bare.yaml", source)
+    out = tmp_path / "out"
+    options = Options(out_dir=out, formats=("runbook", "dmaic", "mermaid"))
+    first = render(_processes(source), options)
+    assert first.written == ["bare.dmaic.md", "bare.mmd", "bare.runbook.md", "index.md"]
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    second = render(_processes(source), options)
+    assert second.written == [] and len(second.unchanged) == 4
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
+    # another template folder: the documents change, the Mermaid file does not
+    user = tmp_path / "templates"
+    user.mkdir()
+    (user / "runbook.md.j2").write_text(
+        '{% extends "runbook.base.md.j2" %}{% block footer %}{% endblock %}'
+    )
+    third = render(
+        _processes(source), Options(out_dir=out, formats=options.formats, templates=user)
+    )
+    assert third.written == ["bare.dmaic.md", "bare.runbook.md", "index.md"]
+    # a changed input re-renders that process
+    source.write_text(source.read_text().replace("Do the work", "Do the real work"))
+    fourth = render(
+        _processes(source), Options(out_dir=out, formats=options.formats, templates=user)
+    )
+    assert fourth.written == ["bare.dmaic.md", "bare.mmd", "bare.runbook.md", "index.md"]
+    # a deleted output is written again
+    (out / "bare.mmd").unlink()
+    fifth = render(
+        _processes(source), Options(out_dir=out, formats=options.formats, templates=user)
+    )
+    assert fifth.written == ["bare.mmd"]
+
+
+def test_a_template_error_is_one_line_and_other_outputs_still_render(tmp_path):
+    user = tmp_path / "templates"
+    user.mkdir()
+    (user / "dmaic.md.j2").write_text("{{ process.nmae }}\n")
+    out = tmp_path / "out"
+    outcome = render(
+        _processes(FIXTURES / "bare.yaml"), Options(out_dir=out, formats=DOCS, templates=user)
+    )
+    (problem,) = outcome.problems
+    assert problem.startswith(f"{out / 'bare.dmaic.md'}: {user / 'dmaic.md.j2'}:1: template error:")
+    assert not (out / "bare.dmaic.md").exists()
+    assert (out / "bare.runbook.md").exists()
+
+
+# --- --diff ----------------------------------------------------------------------------
+
+
+def _git(cwd: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@x",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@x",
+    }
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=env)
+
+
+@pytest.mark.skipif(
+    shutil.which("dot") is None or shutil.which("git") is None, reason="needs dot and git"
+)
+def test_diff_draws_against_a_git_revision(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    old = repo / "bare.yaml"
+    shutil.copy(FIXTURES / "bare.yaml", old)
+    _git(repo, "add", "bare.yaml")
+    _git(repo, "commit", "-q", "-m", "first")
+    old.write_text(old.read_text().replace("Do the work", "Do the new work"))
+    shutil.copy(FIXTURES / "hostile.yaml", repo / "hostile.yaml")  # not in HEAD: all added
+    out = tmp_path / "out"
+    outcome = render(
+        _processes(old, repo / "hostile.yaml"), Options(out_dir=out, formats=("dot",), diff="HEAD")
+    )
+    assert outcome.problems == []
+    assert (out / "bare.diff.svg").read_bytes().lstrip().startswith((b"<?xml", b"<svg"))
+    assert (out / "hostile.diff.svg").exists()
+    with pytest.raises(RenderError, match="--diff nope"):
+        render(_processes(old), Options(out_dir=out, formats=("dot",), diff="nope"))
+
+
+# --- the command -----------------------------------------------------------------------
+
+
+def test_cli_reports_invalid_files_like_validate_and_renders_the_valid_ones(tmp_path, run_procmap):
+    folder = tmp_path / "processes"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "bare.yaml", folder / "bare.yaml")
+    (folder / "broken.yaml").write_text(
+        "procmap: 1\nid: broken\nname: Broken\nsteps: []\nstray: 1\n"
+    )
+    out = tmp_path / "out"
+    validate = run_procmap("validate", str(folder), cwd=tmp_path)
+    done = run_procmap("render", str(folder), "-o", str(out), "-f", "runbook", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.startswith(validate.stdout)
+    assert "broken.yaml:5:1:" in done.stdout
+    assert done.stdout.endswith(f"Rendered 1 process into {out}: 2 written, 0 unchanged.\n")
+    assert _listing(out) == [MANIFEST, "bare.runbook.md", "index.md"]
+    quiet = run_procmap(
+        "render", str(folder / "bare.yaml"), "-o", str(out), "-f", "runbook", "-q", cwd=tmp_path
+    )
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert "Checked" not in quiet.stdout and "Rendered" not in quiet.stdout  # problems only
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["-f", "jpeg"],
+            "procmap: unknown format 'jpeg': choose from svg, png, pdf, dot, mermaid, runbook, dmaic\n",
+        ),
+        (["-o", "afile"], "procmap: afile: is a file, not a folder\n"),
+        (["missing/"], "procmap: missing/: no such file or folder\n"),
+        (["--direction", "up"], "procmap: unknown direction 'UP': choose LR or TB\n"),
+    ],
+)
+def test_cli_usage_errors_exit_2_with_one_line(tmp_path, run_procmap, args, message):
+    (tmp_path / "afile").write_text("x")
+    shutil.copytree(FIXTURES, tmp_path / "processes")
+    done = run_procmap("render", *args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == message
+    assert done.stdout == ""
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_template_error_exits_1_without_traceback(tmp_path, run_procmap):
+    shutil.copytree(FIXTURES, tmp_path / "processes")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "runbook.md.j2").write_text("{% for %}\n")
+    done = run_procmap("render", "-f", "runbook", "--templates", "mine", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "mine/runbook.md.j2:1: template error:" in done.stderr
+
+
+def test_no_progress_bar_outside_a_terminal(tmp_path):
+    with open(tmp_path / "log", "w") as stream:
+        assert render_mod.terminal_progress(stream) is None
+
+
+class _Counter:
+    def __init__(self, total: int) -> None:
+        self.total, self.advanced, self.closed = total, 0, 0
+
+    def advance(self) -> None:
+        self.advanced += 1
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_progress_is_told_about_every_output_and_closed(tmp_path):
+    bars: list[_Counter] = []
+
+    def start(total: int) -> _Counter:
+        bars.append(_Counter(total))
+        return bars[-1]
+
+    processes = _processes(FIXTURES / "bare.yaml", FIXTURES / "hostile.yaml")
+    render(processes, Options(out_dir=tmp_path, formats=DOCS), progress=start)
+    (bar,) = bars
+    assert (bar.total, bar.advanced, bar.closed) == (5, 5, 1)
+    render(processes, Options(out_dir=tmp_path, formats=DOCS), progress=start)
+    assert len(bars) == 1  # nothing to do: no bar at all
+
+
+def test_progress_bar_only_on_a_terminal_and_for_long_runs(tmp_path):
+    class Terminal:
+        def isatty(self) -> bool:
+            return True
+
+        def write(self, text: str) -> int:
+            return len(text)
+
+        def flush(self) -> None:
+            pass
+
+    start = render_mod.terminal_progress(Terminal())
+    if os.environ.get("CI"):
+        assert start is None
+        return
+    assert start is not None
+    assert start(render_mod.PROGRESS_THRESHOLD - 1) is None
+    bar = start(render_mod.PROGRESS_THRESHOLD)
+    assert bar is not None
+    bar.advance()
+    bar.close()
+
+
+def test_a_drawing_is_redrawn_when_the_runbooks_it_links_to_appear(tmp_path, monkeypatch):
+    from procmap import flowmap
+
+    seen: list[str] = []
+    monkeypatch.setattr(
+        flowmap, "draw", lambda source, fmt="svg", **_: seen.append(source) or b"<svg/>"
+    )
+    processes = _processes(
+        REPO / "processes" / "lead-handoff.yaml", REPO / "processes" / "lead-scoring.yaml"
+    )
+    render(processes, Options(out_dir=tmp_path, formats=("svg",), index=False))
+    assert not any("lead-scoring.runbook.md" in s for s in seen)
+    seen.clear()
+    again = render(processes, Options(out_dir=tmp_path, formats=("svg", "runbook"), index=False))
+    assert "lead-handoff.svg" in again.written and "lead-scoring.svg" in again.unchanged
+    assert any("lead-scoring.runbook.md" in s for s in seen)
+    runbook = (tmp_path / "lead-handoff.runbook.md").read_text()
+    assert "[Lead scoring](lead-scoring.runbook.md)" in runbook

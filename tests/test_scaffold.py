@@ -1,0 +1,251 @@
+"""`procmap init` and `procmap new`, the starters, the pre-commit hook and the workflows."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from procmap.cli import app
+from procmap.config import Config, load
+from procmap.jsonschema import schema_text
+from procmap.linter import validate_paths
+from procmap.scaffold import (
+    DEFAULT_STARTER,
+    REPO_FILES,
+    fill_in,
+    repository_files,
+    starters,
+    workflow_files,
+)
+
+ROOT = Path(__file__).parent.parent
+STARTER_IDS = [
+    "automation-readiness",
+    "client-onboarding",
+    "content-production",
+    "lead-handoff",
+    "seo-keyword-research",
+    "webinar-funnel",
+]
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def test_the_six_starters():
+    assert list(starters()) == STARTER_IDS
+    assert DEFAULT_STARTER in STARTER_IDS
+
+
+@pytest.mark.parametrize("starter", STARTER_IDS)
+def test_new_from_every_starter_validates_with_no_warnings(tmp_path, starter):
+    result = run("new", "our-process", "--from", starter, "--dir", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    path = tmp_path / "our-process.yaml"
+    assert result.stdout == f"Created {path.as_posix()} from the {starter} starter.\n"
+    report = validate_paths([str(path)], Config())
+    assert report.problems == []
+    process = validate_paths([str(path)], Config(), keep=True).processes[str(path)]
+    assert process.id == "our-process"
+    # everything a starter teaches: roles, tools, metrics with baseline and target,
+    # review with a cadence and an approver, checklists on critical steps, exceptions
+    assert process.roles and process.tools and process.metrics and process.exceptions
+    assert process.review and process.review.every and process.review.approver
+    assert all(m.baseline is not None and m.target is not None for m in process.metrics.values())
+    critical = [s for s in process.steps if s.critical]
+    assert critical and all(s.checklist and s.metrics for s in critical)
+    assert process.goal and process.trigger and process.outcome
+
+
+@pytest.mark.parametrize("starter", STARTER_IDS)
+def test_new_changes_only_id_and_name(tmp_path, starter):
+    run("new", "x-1", "--from", starter, "--dir", str(tmp_path), "--name", "Ours: the #1 way")
+    original = starters()[starter].text.splitlines(keepends=True)
+    created = (tmp_path / "x-1.yaml").read_text().splitlines(keepends=True)
+    assert len(created) == len(original)
+    changed = [(a, b) for a, b in zip(original, created, strict=True) if a != b]
+    id_line, name_line = (line for line in original if line.startswith(("id:", "name:")))
+    name = starters()[starter].name
+    assert changed == [
+        (id_line, id_line.replace(f"id: {starter}", "id: x-1", 1)),
+        (name_line, name_line.replace(f"name: {name}", 'name: "Ours: the #1 way"', 1)),
+    ]
+    assert changed[0][1].startswith("id: x-1") and changed[1][1].startswith('name: "Ours')
+    assert sum(line.lstrip().startswith("#") for line in created) >= 3  # comments survive
+
+
+def test_fill_in_keeps_a_trailing_comment():
+    text = "procmap: 1\nid: old   # the id\nname: Old\nsteps: []\n"
+    assert (
+        fill_in(text, "new-id", "New")
+        == "procmap: 1\nid: new-id   # the id\nname: New\nsteps: []\n"
+    )
+
+
+@pytest.mark.parametrize("bad", ["Lead_Handoff", "lead--handoff", "lead-", "lead handoff", "é"])
+def test_new_refuses_bad_ids(tmp_path, bad):
+    result = run("new", bad, "--dir", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"procmap: {bad!r} is not a valid process id")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_refuses_an_existing_file_unless_forced(tmp_path):
+    assert run("new", "ours", "--dir", str(tmp_path)).exit_code == 0
+    (tmp_path / "ours.yaml").write_text("mine\n")
+    result = run("new", "ours", "--dir", str(tmp_path))
+    assert result.exit_code == 1
+    assert "ours.yaml already exists; use --force to overwrite it" in result.stderr
+    assert (tmp_path / "ours.yaml").read_text() == "mine\n"
+    assert run("new", "ours", "--dir", str(tmp_path), "--force").exit_code == 0
+    assert (tmp_path / "ours.yaml").read_text() != "mine\n"
+
+
+def test_new_usage_errors(tmp_path):
+    unknown = run("new", "ours", "--from", "webinar", "--dir", str(tmp_path))
+    assert unknown.exit_code == 2
+    assert "no starter called 'webinar'; did you mean 'webinar-funnel'?" in unknown.stderr
+    assert run("new").exit_code == 2
+    assert run("new", "ours", "--name", "  ", "--dir", str(tmp_path)).exit_code == 2
+
+
+def test_new_list():
+    result = run("new", "--list")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == STARTER_IDS
+    assert "webinar-funnel        Webinar lead funnel (default): Turn webinar" in result.stdout
+
+
+def test_init_makes_a_repository_where_validate_passes(tmp_path, monkeypatch):
+    target = tmp_path / "ops"
+    result = run("init", str(target))
+    assert result.exit_code == 0, result.stderr
+    files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
+    assert files == sorted(
+        [
+            ".github/workflows/procmap-review.yml",
+            ".github/workflows/procmap.yml",
+            ".pre-commit-config.yaml",
+            ".vscode/settings.json",
+            "README.md",
+            "procmap.schema.json",
+            "procmap.toml",
+            f"processes/{DEFAULT_STARTER}.yaml",
+        ]
+    )
+    monkeypatch.chdir(target)
+    validate = run("validate", "--strict")
+    assert validate.exit_code == 0, validate.stdout
+    assert validate.stdout == "Checked 1 file: no problems.\n"
+    assert load().source == target / "procmap.toml"  # the config parses
+    assert (target / "procmap.schema.json").read_text() == schema_text()
+    settings = json.loads((target / ".vscode" / "settings.json").read_text())
+    assert settings["yaml.schemas"]["./procmap.schema.json"][0] == "processes/*.yaml"
+    precommit = yaml.safe_load((target / ".pre-commit-config.yaml").read_text())
+    assert precommit["repos"][0]["hooks"] == [{"id": "procmap-validate"}]
+    assert f"processes/{DEFAULT_STARTER}.yaml" in (target / "README.md").read_text()
+    # the scheduled review check runs (the starter has a cadence and no review yet)
+    assert run("review", "--check").exit_code == 1
+
+
+def test_init_refuses_to_overwrite_and_lists_the_files(tmp_path):
+    (tmp_path / "README.md").write_text("ours\n")
+    (tmp_path / "procmap.toml").write_text("")
+    result = run("init", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"procmap: these files exist already in {tmp_path}: procmap.toml, README.md;"
+        " use --force to overwrite them\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "procmap.toml"]
+    assert run("init", str(tmp_path), "--force").exit_code == 0
+    assert (tmp_path / "README.md").read_text() != "ours\n"
+
+
+def test_init_with_another_starter(tmp_path):
+    assert run("init", str(tmp_path), "--from", "lead-handoff").exit_code == 0
+    assert (tmp_path / "processes" / "lead-handoff.yaml").is_file()
+    assert run("init", str(tmp_path / "x"), "--from", "nope").exit_code == 2
+
+
+def test_init_output_is_deterministic():
+    assert repository_files() == repository_files()
+    assert list(repository_files())[1:-1] == list(REPO_FILES)
+
+
+def test_docs_workflows_are_the_ones_init_writes():
+    docs = ROOT / "docs" / "workflows"
+    assert sorted(p.name for p in docs.iterdir()) == sorted(workflow_files())
+    for name, text in workflow_files().items():
+        assert (docs / name).read_text() == text, name
+
+
+def test_workflows_run_the_documented_commands():
+    files = workflow_files()
+    pull = yaml.safe_load(files["procmap.yml"])
+    runs = [step.get("run", "") for step in pull["jobs"]["validate"]["steps"]]
+    assert "procmap validate --format github" in runs
+    assert any(
+        'procmap diff --since "origin/${{ github.base_ref }}" --format markdown' in r for r in runs
+    )
+    assert "pull_request" in pull[True]  # PyYAML reads the key `on` as true
+    scheduled = yaml.safe_load(files["procmap-review.yml"])
+    assert scheduled[True]["schedule"] == [{"cron": "0 6 * * 1"}]
+    steps = scheduled["jobs"]["reviews"]["steps"]
+    assert any("procmap review --check" in step.get("run", "") for step in steps)
+
+
+HOOKS = ROOT / ".pre-commit-hooks.yaml"
+
+
+def test_pre_commit_hooks_file():
+    hooks = yaml.safe_load(HOOKS.read_text())
+    assert [hook["id"] for hook in hooks] == ["procmap-validate"]
+    hook = hooks[0]
+    assert hook["language"] == "python" and hook["entry"] == "procmap validate"
+    import re
+
+    pattern = re.compile(hook["files"])
+    assert pattern.search("processes/lead-handoff.yaml")
+    assert pattern.search("processes/sales/lead-handoff.yml")
+    assert not pattern.search("docs/workflows/procmap.yml")
+
+
+@pytest.mark.parametrize(("case", "status"), [("good", 0), ("bad", 1)])
+def test_pre_commit_hook_entry_runs_as_declared(tmp_path, case, status):
+    """Run the hook's `entry` as pre-commit does: the command, then the changed files."""
+    hook = yaml.safe_load(HOOKS.read_text())[0]
+    command = shlex.split(hook["entry"])
+    executable = shutil.which(command[0], path=os.path.dirname(sys.executable))
+    assert executable is not None, "procmap is not installed next to this Python"
+    folder = tmp_path / "processes"
+    folder.mkdir()
+    good = starters()[DEFAULT_STARTER].text
+    (folder / "good.yaml").write_text(good)
+    if case == "bad":
+        (folder / "bad.yaml").write_text(good.replace("id: webinar-funnel", "id: Bad Id"))
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in folder.iterdir())
+    done = subprocess.run(
+        [executable, *command[1:], *files], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == status, done.stdout + done.stderr
+    if case == "bad":
+        assert "processes/bad.yaml:5:5: S004" in done.stdout
+
+
+def test_the_starters_folder_validates_cleanly_as_a_whole():
+    # the repository templates beside the starters must never look like process files
+    report = validate_paths([str(ROOT / "src" / "procmap" / "starters")], Config())
+    assert len(report.files) == len(STARTER_IDS)
+    assert report.problems == []
