@@ -112,7 +112,22 @@ def check_file(path: str, config: Config, keep: bool = False) -> FileReport:
         if isinstance(raw_id, str):
             report.process_id = raw_id
             report.id_position = doc.position(("id",))
-        if process is not None and not any(p.severity == "error" for p in problems):
+        if process is None:
+            # Like a compiler after a syntax error: leave the faulty values out and run
+            # the checks whose findings cannot come from the gap, so one run shows more.
+            from .rules import after_repair, run_checks
+            from .schema import recover
+
+            partial, touched = recover(doc)
+            if partial is not None:
+                problems.extend(
+                    run_checks(
+                        doc,
+                        partial,
+                        lambda code: config.enabled(code) and after_repair(code, touched),
+                    )
+                )
+        elif not any(p.severity == "error" for p in problems):
             from .rules import run_checks
 
             problems.extend(run_checks(doc, process, config.enabled))

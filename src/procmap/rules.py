@@ -71,6 +71,33 @@ def check(code: str) -> Callable[[Check], Check]:
     return register
 
 
+# The checks that still tell the truth about a file whose schema errors were left out
+# (`schema.recover`): each reports something that is there (an arrow's target, a
+# duplicate id or label, a metric's name), never something missing, so a left-out value
+# cannot make it fire.
+AFTER_REPAIR = frozenset({"G003", "G004", "G005", "P008"})
+# And the checks that read one top-level section, unless that section lost something.
+NEEDS_INTACT = {
+    "R001": "roles",
+    "R002": "tools",
+    "R003": "metrics",
+    "P003": "goal",
+    "P004": "trigger",
+    "P005": "outcome",
+    "P006": "metrics",
+    "P007": "metrics",
+    "P009": "review",
+    "P010": "metrics",
+}
+
+
+def after_repair(code: str, touched: set[str]) -> bool:
+    """Whether check `code` may run on a process recovered by leaving out `touched`."""
+    if code in NEEDS_INTACT:
+        return "*" not in touched and NEEDS_INTACT[code] not in touched
+    return code in AFTER_REPAIR
+
+
 def run_checks(doc: Document, process: Process, enabled: Callable[[str], bool]) -> list[Problem]:
     ctx = Context(doc, process)
     problems: list[Problem] = []

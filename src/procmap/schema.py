@@ -222,3 +222,49 @@ def validate_document(doc: Document) -> tuple[Process | None, list[Problem]]:
     except ValidationError as error:
         problems = [_problem(doc, e) for e in error.errors(include_url=False)]
         return None, problems
+
+
+def recover(doc: Document) -> tuple[Process | None, set[str]]:
+    """A process from a file with schema errors, for the checks that can still run.
+
+    Every mapping key a schema error points into is left out of a copy of the data (the
+    deepest key on the error's path that exists: `steps[2].duration`, `metrics.opens`),
+    and the copy is validated again. List items are never removed, so step indices, and
+    with them every position, stay those of the file. Returns the process, or None when
+    a required part was at fault (a step's id, the steps themselves), and the top-level
+    sections that lost something ("*" when an unknown top-level key might be any of them,
+    misspelt), so that the caller can tell which checks would now report the gap rather
+    than the author's mistake.
+    """
+    import copy
+
+    try:
+        Process.model_validate(doc.data)
+        return None, set()
+    except ValidationError as error:
+        errors = error.errors(include_url=False)
+    data = copy.deepcopy(doc.data)
+    touched: set[str] = set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] == "extra_forbidden" and len(loc) == 1:
+            touched.add("*")  # an unknown top-level key may be any section, misspelt
+        node: Any = data
+        last: tuple[dict[str, Any], str] | None = None
+        for part in loc:
+            if isinstance(node, dict) and isinstance(part, str) and part in node:
+                last = (node, part)
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                break
+        if last is None:
+            return None, set()
+        parent, key = last
+        parent.pop(key, None)
+        touched.add(str(loc[0]))
+    try:
+        return Process.model_validate(data), touched
+    except ValidationError:
+        return None, set()
