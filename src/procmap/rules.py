@@ -220,15 +220,34 @@ def duplicate_branch_label(ctx: Context) -> Iterator[Problem]:
 
 @check("G006")
 def unreachable_step(ctx: Context) -> Iterator[Problem]:
+    """Report each unreachable region once, at the step where it begins.
+
+    One mistyped `next` cuts off every step after it; a line for each of them would bury
+    the one mistake, so the steps only reachable through the first are named with it.
+    """
     flow = ctx.flow
     if not flow.starts:
         return
     reached = flow.reachable(flow.starts)
-    for sid in flow.steps:
-        if sid not in reached and flow.steps[sid].kind != "start":
-            yield ctx.problem(
-                "G006", ctx.step_loc(sid), f"step {sid!r} cannot be reached from any start step"
-            )
+    unreached = [s for s in flow.steps if s not in reached and flow.steps[s].kind != "start"]
+    cut_off = set(unreached)
+    # Where a region begins: nothing unreachable leads there. A region that is all loop
+    # has no such step; its first step in the file stands for it.
+    heads = [s for s in unreached if not any(p in cut_off for p in flow.pred[s])]
+    covered: set[str] = set()
+    for sid in heads + unreached:
+        if sid in covered:
+            continue
+        after = [s for s in flow.reachable([sid]) if s in cut_off and s not in covered]
+        covered.update(after)
+        rest = [s for s in flow.order if s in after and s != sid]
+        message = f"step {sid!r} cannot be reached from any start step"
+        if rest:
+            names = ", ".join(repr(s) for s in rest[:5])
+            more = f" and {len(rest) - 5} more" if len(rest) > 5 else ""
+            steps = "step" if len(rest) == 1 else f"{len(rest)} steps"
+            message += f", nor can the {steps} it leads to: {names}{more}"
+        yield ctx.problem("G006", ctx.step_loc(sid), message)
 
 
 @check("G007")
