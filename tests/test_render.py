@@ -215,6 +215,51 @@ def test_unchanged_outputs_are_skipped_and_changes_rewrite_only_what_they_touch(
     assert fifth.written == ["bare.mmd"]
 
 
+def test_outputs_of_a_process_that_is_gone_are_removed_and_only_those(tmp_path):
+    """A deleted file, or a new id in a file, leaves no orphan map or runbook behind; an
+    invalid or unnamed file keeps its outputs, and an orphan the user edited is kept."""
+    folder = tmp_path / "processes"
+    folder.mkdir()
+    for name in ("one", "two", "three", "four"):
+        text = (FIXTURES / "bare.yaml").read_text().replace("id: bare", f"id: {name}")
+        (folder / f"{name}.yaml").write_text(text)
+    out = tmp_path / "out"
+    options = Options(out_dir=out, formats=("runbook", "mermaid"))
+    first = render(_processes(folder), options)
+    assert len(first.written) == 9 and first.removed == []
+
+    (folder / "one.yaml").unlink()  # deleted
+    renamed = (folder / "two.yaml").read_text().replace("id: two", "id: deux")
+    (folder / "two.yaml").write_text(renamed)  # the same file, a new id
+    (out / "three.mmd").write_text("edited by hand\n")  # the user's now
+    (folder / "three.yaml").unlink()
+    (folder / "four.yaml").write_text("procmap: 1\nid: four\n")  # invalid today
+    second = render(_processes(folder), options)
+    assert second.removed == [
+        "one.mmd",
+        "one.runbook.md",
+        "three.runbook.md",
+        "two.mmd",
+        "two.runbook.md",
+    ]
+    assert second.written == ["deux.mmd", "deux.runbook.md", "index.md"]
+    assert _listing(out) == sorted(
+        [
+            MANIFEST,
+            "deux.mmd",
+            "deux.runbook.md",
+            "four.mmd",
+            "four.runbook.md",
+            "index.md",
+            "three.mmd",
+        ]
+    )
+    assert (out / "three.mmd").read_text() == "edited by hand\n"
+    # forgotten, not protected forever: rendering nothing new keeps it, as any foreign file
+    third = render(_processes(folder), options)
+    assert third.removed == [] and third.written == []
+
+
 def test_a_template_error_is_one_line_and_other_outputs_still_render(tmp_path):
     user = tmp_path / "templates"
     user.mkdir()

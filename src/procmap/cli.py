@@ -351,6 +351,7 @@ def render(
         sys.stdout.write(
             f"Rendered {count} process{'es' if count != 1 else ''} into {out_dir}:"
             f" {len(outcome.written)} written, {len(outcome.unchanged)} unchanged"
+            f"{f', {len(outcome.removed)} removed' if outcome.removed else ''}"
             f"{f', {len(outcome.problems)} failed' if outcome.problems else ''}.\n"
         )
     raise typer.Exit(1 if result.errors or outcome.failed else 0)

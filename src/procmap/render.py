@@ -1,9 +1,11 @@
 """The render run: which outputs each valid process gets, writing them safely, skipping
-unchanged ones, drawing in parallel, and the progress bar.
+unchanged ones, removing those of processes that are gone, drawing in parallel, and the
+progress bar.
 
 Owns: output names (`<id>.svg`, `<id>.runbook.md`, ..., `index.md`), the manifest in the
-output folder (`.procmap-manifest.json`: for each output, the sha256 of its input, of the
-templates, the procmap version, the options, and of the bytes written), the refusal to
+output folder (`.procmap-manifest.json`: for each output, the sha256 of its input, the
+input file and process id, the sha256 of the templates, the procmap version, the options,
+and the sha256 of the bytes written), the refusal to
 overwrite a file procmap did not write (unless forced), atomic writes (a temporary file in
 the folder, then `os.replace`), reading the previous version of a file from git for
 `--diff`, and spreading the work over threads (the slow part, `dot`, runs in
@@ -68,10 +70,12 @@ class Options:
 
 @dataclass
 class Outcome:
-    """What the run did: outputs written, outputs skipped as unchanged, one-line problems."""
+    """What the run did: outputs written, outputs skipped as unchanged, stale outputs
+    removed, one-line problems."""
 
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -161,6 +165,35 @@ def _workers(jobs: int | None) -> int:
     return max(1, min((cpus or 1) + 1, 16))
 
 
+def _relative(path: str, out_dir: Path) -> str:
+    try:
+        return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(out_dir))).as_posix()
+    except ValueError:  # another drive on Windows
+        return Path(os.path.abspath(path)).as_posix()
+
+
+def stale_outputs(
+    manifest: dict[str, dict[str, Any]],
+    processes: dict[str, Process],
+    out_dir: Path,
+    produced: set[str],
+) -> list[str]:
+    """Outputs an earlier run wrote for a process that is gone: its file was deleted or
+    moved, or now holds a process with another id. Outputs of a file that exists but is
+    not in this run (invalid today, or not named) are kept: they are not known to be stale.
+    """
+    ids = {os.path.abspath(path): process.id for path, process in processes.items()}
+    stale = []
+    for name, record in manifest.items():
+        source, was = record.get("source"), record.get("process")
+        if name in produced or not isinstance(source, str) or not isinstance(was, str):
+            continue
+        path = os.path.abspath(os.path.join(out_dir, source))
+        if not os.path.exists(path) or ids.get(path, was) != was:
+            stale.append(name)
+    return sorted(stale)
+
+
 def output_names(process_id: str, formats: tuple[str, ...]) -> dict[str, str | None]:
     """Format -> output file name (None for formats not rendered)."""
     return {f: (process_id + SUFFIXES[f] if f in formats else None) for f in FORMATS}
@@ -181,6 +214,16 @@ class _Run:
         self._templates: str | None = None
 
     # --- keys --------------------------------------------------------------------------
+    def origin(self, path: str, process: Process) -> dict[str, str]:
+        """Where an output comes from: the input's hash, its file (relative to the output
+        folder, so the manifest is the same on every machine) and the process id; the last
+        two let a later run find outputs whose process is gone."""
+        return {
+            "input": self.input_sha(path),
+            "source": _relative(path, self.options.out_dir),
+            "process": process.id,
+        }
+
     def input_sha(self, path: str) -> str:
         if path not in self._inputs:
             self._inputs[path] = _file_sha(Path(path)) or ""
@@ -274,7 +317,7 @@ class _Run:
         graph = {"direction": opts.direction, "lanes": opts.lanes}
         docs_opts = {"direction": opts.direction, "formats": list(opts.formats)}
         for path, process in self.processes.items():
-            base = {"input": self.input_sha(path), "version": __version__}
+            base = {**self.origin(path, process), "version": __version__}
             linked = self.linked(process)
             for fmt in opts.formats:
                 name = process.id + SUFFIXES[fmt]
@@ -341,7 +384,7 @@ class _Run:
                     raise RenderError(f"--diff {rev}: {error}") from None
             top, commit = tops[folder]
             key = {
-                "input": self.input_sha(path),
+                **self.origin(path, process),
                 "version": __version__,
                 "options": {**graph, "diff": commit, "linked": self.linked(process)},
             }
@@ -455,6 +498,18 @@ def render(
         todo.append(job)
 
     mode = _file_mode()
+    for name in stale_outputs(manifest, processes, out_dir, {job.name for job in jobs}):
+        record = manifest.pop(name)
+        target = out_dir / name
+        if _file_sha(target) == record.get("output"):
+            try:
+                target.unlink()
+            except OSError as error:
+                manifest[name] = record
+                outcome.problems.append(f"{target}: cannot remove: {error.strerror or error}")
+                continue
+            outcome.removed.append(name)
+        # An output edited since procmap wrote it is the user's now: kept, and forgotten.
     bar = progress(len(todo)) if progress is not None and todo else None
     lock = threading.Lock()
 
@@ -489,7 +544,7 @@ def render(
     finally:
         if bar:
             bar.close()
-        if todo:
+        if todo or outcome.removed:
             body = {"procmap": __version__, "outputs": dict(sorted(manifest.items()))}
             text = json.dumps(body, indent=2, sort_keys=True) + "\n"
             try:
@@ -506,6 +561,7 @@ def render(
             outcome.problems.append(problem)
     outcome.written.sort()
     outcome.unchanged.sort()
+    outcome.removed.sort()
     outcome.problems.sort()
     return outcome
 
