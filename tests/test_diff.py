@@ -36,6 +36,7 @@ EXPECTED: dict[str, list[str]] = {
         "- arrow removed from Return to nurture: Lead handled",
     ],
     "step-renamed": ["~ step renamed: Call the lead -> Call the lead within a day"],
+    "step-id": ["~ id of Call the lead: call -> call-lead"],
     "step-owner-duration": [
         "~ owner of Check the lead: Marketing lead -> Sales rep",
         "~ duration of Check the lead: 30m -> 45m",
@@ -180,6 +181,31 @@ def test_identical_process_has_no_changes():
 
     process = validate_paths([str(BASE)], Config(), keep=True).processes[str(BASE)]
     assert compare(process, process) == []
+
+
+def test_a_new_id_keeps_the_step_and_its_other_changes(tmp_path):
+    """Same kind and name under a new id: one step with a new id, its other edits and the
+    arrows into it compared as usual; without a unique match, removed and added."""
+    text = BASE.read_text()
+    renamed = text.replace("      yes: call\n", "      yes: ring\n").replace(
+        "  - id: call\n    name: Call the lead\n    owner: sales",
+        "  - id: ring\n    name: Call the lead\n    owner: marketing",
+    )
+    (tmp_path / "renamed.yaml").write_text(renamed)
+    assert lines(changes(BASE, tmp_path / "renamed.yaml")) == [
+        "~ id of Call the lead: call -> ring",
+        "~ owner of Call the lead: Sales rep -> Marketing lead",
+    ]
+    # a new name as well: nothing says it is the same step
+    other = renamed.replace("name: Call the lead\n", "name: Phone the lead\n")
+    (tmp_path / "other.yaml").write_text(other)
+    assert lines(changes(BASE, tmp_path / "other.yaml")) == [
+        "~ branch 'yes' of Good fit?: Call the lead -> Phone the lead",
+        "+ step added: Phone the lead",
+        "+ arrow added from Phone the lead: Lead handled",
+        "- step removed: Call the lead",
+        "- arrow removed from Call the lead: Lead handled",
+    ]
 
 
 def test_role_rename_is_not_an_owner_change():

@@ -220,6 +220,32 @@ def test_previous_identical_marks_nothing() -> None:
     assert "added" not in dot and "removed" not in dot and "changed" not in dot
 
 
+def test_previous_with_a_new_step_id_marks_nothing() -> None:
+    """A step that only got a new id is the same step on the map, arrows included."""
+    process = example("webinar-funnel")
+    before = process.model_copy(
+        update={
+            "steps": [
+                step.model_copy(
+                    update={
+                        "id": "call" if step.id == "consult" else step.id,
+                        "branches": {
+                            label: "call" if target == "consult" else target
+                            for label, target in step.branches.items()
+                        }
+                        if step.branches
+                        else step.branches,
+                    }
+                )
+                for step in process.steps
+            ]
+        }
+    )
+    dot = flowmap.to_dot(process, previous=before)
+    assert "added" not in dot and "removed" not in dot and "changed" not in dot
+    assert "dashed" not in dot
+
+
 # --- escaping in DOT ---------------------------------------------------------------------
 
 

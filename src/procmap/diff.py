@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from .config import Config
+from .graph import renamed_steps
 from .model import Dmaic, Process, Review, Scope, Step
 from .problems import Problem
 
@@ -91,6 +92,7 @@ def _kinds() -> dict[str, tuple[str, str]]:
     add("process.moved", "file moved")
     counted("step", "step", "steps")
     add("step.renamed", "step renamed", "steps renamed")
+    add("step.id", "step id changed", "step ids changed")
     for name, one, many in [
         ("kind", "step kind changed", "step kinds changed"),
         ("description", "step description changed", "step descriptions changed"),
@@ -227,24 +229,31 @@ def compare(old: Process, new: Process) -> list[Change]:
 def _steps(found: _Changes, old: Process, new: Process) -> None:
     before = {s.id: s for s in reversed(old.steps)}
     after = {s.id: s for s in reversed(new.steps)}
+    new_id = renamed_steps(before, after)
+    old_id = {b: a for a, b in new_id.items()}
 
     def name(sid: str) -> str:
         step = after.get(sid) or before.get(sid)
         return step.name if step is not None else sid
 
+    def then(step: Step) -> list[tuple[str | None, str]]:
+        """An old step's arrows, in new ids: pointing at a renamed step is no change."""
+        return [(label, new_id.get(target, target)) for label, target in step.targets()]
+
     for step in new.steps:
         if after[step.id] is not step:
             continue
-        was = before.get(step.id)
+        was = before.get(old_id.get(step.id, step.id))
         if was is None:
             found.add("step.added", f"{_kind_word(step)} added", None, step.name, step.id)
             _flows(found, step, [], step.targets(), name)
         else:
-            _step(found, old, new, was, step, name)
+            found.add("step.id", f"id of {step.name}", was.id, step.id, step.id)
+            _step(found, old, new, was, step, name, then(was))
     for step in old.steps:
-        if step.id not in after and before[step.id] is step:
+        if step.id not in after and step.id not in new_id and before[step.id] is step:
             found.add("step.removed", f"{_kind_word(step)} removed", step.name, None, step.id)
-            _flows(found, step, step.targets(), [], name)
+            _flows(found, step, then(step), [], name)
 
 
 def _kind_word(step: Step) -> str:
@@ -252,8 +261,15 @@ def _kind_word(step: Step) -> str:
 
 
 def _step(
-    found: _Changes, old: Process, new: Process, a: Step, b: Step, name: Callable[[str], str]
+    found: _Changes,
+    old: Process,
+    new: Process,
+    a: Step,
+    b: Step,
+    name: Callable[[str], str],
+    arrows: list[tuple[str | None, str]],
 ) -> None:
+    """Changes of one step; `arrows` are `a`'s arrows with renamed steps' new ids."""
     sid, label = b.id, b.name
     found.add("step.renamed", "step renamed", a.name, b.name, sid)
     found.add("step.kind", f"kind of {label}", a.kind, b.kind, sid)
@@ -307,7 +323,7 @@ def _step(
         sid,
     )
     found.add("step.process", f"subprocess of {label}", a.process, b.process, sid)
-    _flows(found, b, a.targets(), b.targets(), name)
+    _flows(found, b, arrows, b.targets(), name)
 
 
 def _flows(

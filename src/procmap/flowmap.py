@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from .graph import Flow
+from .graph import Flow, renamed_steps
 from .model import Process, Step
 
 DIRECTIONS = ("LR", "TB")
@@ -212,9 +212,11 @@ def _union(
         ]
 
     old = Flow(previous)
+    new_id = renamed_steps(old.steps, flow.steps)  # a new id alone is no change on the map
+    old_id = {b: a for a, b in new_id.items()}
     for sid in flow.order:
         step = flow.steps[sid]
-        before = old.steps.get(sid)
+        before = old.steps.get(old_id.get(sid, sid))
         if before is None:
             status = "added"
         elif before.name != step.name or before.owner != step.owner or before.kind != step.kind:
@@ -223,10 +225,13 @@ def _union(
             status = "same"
         boxes[sid] = _Box(step, process, status, before if status == "changed" else None)
     for sid in old.order:
-        if sid not in boxes:
+        if sid not in boxes and sid not in new_id:
             boxes[sid] = _Box(old.steps[sid], previous, "removed")
 
-    old_edges = {(e.source, e.target, e.label) for e in old.edges}
+    def now(sid: str) -> str:
+        return new_id.get(sid, sid)
+
+    old_edges = {(now(e.source), now(e.target), e.label) for e in old.edges}
     new_edges = {(e.source, e.target, e.label) for e in flow.edges}
     edges = [
         (
@@ -239,9 +244,9 @@ def _union(
         for e in flow.edges
     ]
     edges.extend(
-        (e.source, e.target, e.label, "removed", (e.source, e.target) in old.back_edges)
+        (now(e.source), now(e.target), e.label, "removed", (e.source, e.target) in old.back_edges)
         for e in old.edges
-        if (e.source, e.target, e.label) not in new_edges
+        if (now(e.source), now(e.target), e.label) not in new_edges
     )
     return boxes, edges
 

@@ -1,7 +1,8 @@
 """The flow of a process as a directed graph of step ids.
 
 Owns: edges from `next` and `branches` (only those whose target exists), reachability
-forwards and backwards, the reading order used to number steps, and the longest path.
+forwards and backwards, the reading order used to number steps, the longest path, and
+which steps of two versions are one step under a new id.
 Must not know: files, positions or problems; rules and renderers ask it questions.
 """
 
@@ -149,3 +150,24 @@ def _walk(sources: list[str], links: dict[str, list[str]]) -> set[str]:
                 seen.add(nxt)
                 queue.append(nxt)
     return seen
+
+
+def renamed_steps(before: dict[str, Step], after: dict[str, Step]) -> dict[str, str]:
+    """Between two versions of a process (steps by id): old id -> new id for the steps
+    whose id changed and nothing else that identifies them, a removed and an added step
+    of the same kind and name, each the only one of its name among the removed and the
+    added steps. Comparisons (the diff, the map against a revision) match them up."""
+
+    def by_name(steps: list[Step]) -> dict[tuple[str, str], list[Step]]:
+        found: dict[tuple[str, str], list[Step]] = {}
+        for step in steps:
+            found.setdefault((step.kind, " ".join(step.name.split()).casefold()), []).append(step)
+        return found
+
+    gone = by_name([s for sid, s in before.items() if sid not in after])
+    came = by_name([s for sid, s in after.items() if sid not in before])
+    return {
+        olds[0].id: came[key][0].id
+        for key, olds in gone.items()
+        if len(olds) == 1 and len(came.get(key, ())) == 1
+    }
