@@ -367,21 +367,19 @@ def decode(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
 def load_text(path: str, text: str) -> LoadResult:
     """Load YAML text; every failure becomes a problem in the result."""
     result = LoadResult(path, None)
-    if "\t" in text:
-        for match in _LEADING_TAB.finditer(text):
-            line, col = _line_col(text, match.end() - 1)
-            result.problems.append(
-                Problem(
-                    path,
-                    line,
-                    col,
-                    "Y003",
-                    "error",
-                    "tab character in indentation; indent with spaces",
-                )
-            )
-        if result.problems:
-            return result
+    # A tab at the start of a line is an error only where YAML reads it as indentation,
+    # and then the file does not parse: the tab lines are reported instead of the parser's
+    # message. In a block scalar (`description: |`) a tab is text, and the file parses.
+    tabs = [
+        Problem(
+            path,
+            *_line_col(text, match.end() - 1),
+            "Y003",
+            "error",
+            "tab character in indentation; indent with spaces",
+        )
+        for match in (_LEADING_TAB.finditer(text) if "\t" in text else ())
+    ]
     gate = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
     if gate > _NESTING_GATE:
         nesting = _nesting_problem(path, text)
@@ -392,7 +390,7 @@ def load_text(path: str, text: str) -> LoadResult:
     try:
         root = loader.get_single_node()
     except yaml.YAMLError as error:
-        result.problems.append(_yaml_error(path, text, error))
+        result.problems.extend(tabs or [_yaml_error(path, text, error)])
         return result
     except RecursionError:  # only without libyaml, on absurd nesting
         result.problems.append(Problem(path, 1, 1, "Y009", "error", "nesting is too deep"))
