@@ -107,7 +107,9 @@ def check_file(path: str, config: Config, keep: bool = False) -> FileReport:
         from .schema import validate_document
 
         process, schema_problems = validate_document(doc)
-        problems.extend(schema_problems)
+        # A value the loader refused (a forbidden tag) is not reported again for its type.
+        refused = {(p.line, p.column) for p in problems}
+        problems.extend(p for p in schema_problems if (p.line, p.column) not in refused)
         raw_id = doc.data.get("id")
         if isinstance(raw_id, str):
             report.process_id = raw_id
