@@ -300,7 +300,10 @@ def render(
     ] = False,
     config_path: ConfigOption = None,
     jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Parallel drawings (default: cores).")
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Parallel drawings (default: the cores plus one)."
+        ),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No summary lines and no progress bar.")
