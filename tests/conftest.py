@@ -45,3 +45,22 @@ def run_procmap() -> Runner:
         )
 
     return run
+
+
+def procmap(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the console entry point in this process with `args`: (exit status, stdout,
+    stderr). Faster than `run_procmap`, and it sees monkeypatches; never a traceback."""
+    from procmap import cli
+
+    argv = sys.argv
+    sys.argv = ["procmap", *args]
+    try:
+        cli.main()
+        status = 0
+    except SystemExit as done:
+        status = done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
+    finally:
+        sys.argv = argv
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return status, out, err

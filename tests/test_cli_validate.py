@@ -8,34 +8,17 @@ path as the installed script, including its internal-error guard); a few run
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import CASES, REPO, clean_env
-from procmap import cli, rules
+from conftest import CASES, REPO, clean_env, procmap
+from procmap import rules
 
 CLEAN = CASES / "valid" / "minimal" / "process.yaml"
 WARNS = CASES / "invalid" / "p009-review-without-cadence" / "process.yaml"
 ERRORS = CASES / "invalid" / "g003-unknown-target" / "process.yaml"
 MIXED = CASES / "invalid" / "r001-unknown-role" / "process.yaml"  # errors and warnings
-
-
-def procmap(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the console entry point with `args`; (exit status, stdout, stderr)."""
-    argv = sys.argv
-    sys.argv = ["procmap", *args]
-    try:
-        cli.main()
-        status = 0
-    except SystemExit as done:
-        status = done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
-    finally:
-        sys.argv = argv
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return status, out, err
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ that comparing the other way round reports the same changes with old and new swa
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from io import StringIO
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from procmap import cli
+from conftest import procmap
 from procmap.config import Config
 from procmap.diff import KINDS, Change, DiffError, compare, diff_files, line, render_text
 
@@ -233,22 +232,6 @@ def test_text_rendering_colours_and_signs():
 
 
 # The command line ----------------------------------------------------------------------
-
-
-def procmap(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the console entry point with `args`; (exit status, stdout, stderr)."""
-    argv = sys.argv
-    sys.argv = ["procmap", *args]
-    try:
-        cli.main()
-        status = 0
-    except SystemExit as done:
-        status = done.code if isinstance(done.code, int) else 2
-    finally:
-        sys.argv = argv
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return status, out, err
 
 
 def test_exit_0_when_meaning_is_the_same(capsys, monkeypatch):

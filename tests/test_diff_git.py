@@ -12,12 +12,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from procmap import cli
+from conftest import procmap
 from procmap.diff import DiffError, previous_process
 
 HERE = Path(__file__).resolve().parent / "diff"
@@ -67,21 +66,6 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(root / "docs")
     monkeypatch.delenv("NO_COLOR", raising=False)
     return root
-
-
-def procmap(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    argv = sys.argv
-    sys.argv = ["procmap", *args]
-    try:
-        cli.main()
-        status = 0
-    except SystemExit as done:
-        status = done.code if isinstance(done.code, int) else 2
-    finally:
-        sys.argv = argv
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return status, out, err
 
 
 def test_since_from_a_subfolder_text(repo: Path, capsys):
