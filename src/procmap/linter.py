@@ -104,12 +104,13 @@ def check_file(path: str, config: Config, keep: bool = False) -> FileReport:
     problems = loaded.problems
     doc = loaded.document
     if doc is not None:
-        from .schema import validate_document
+        from .schema import check_document
 
-        process, schema_problems = validate_document(doc)
+        checked = check_document(doc)
+        process = checked.process
         # A value the loader refused (a forbidden tag) is not reported again for its type.
         refused = {(p.line, p.column) for p in problems}
-        problems.extend(p for p in schema_problems if (p.line, p.column) not in refused)
+        problems.extend(p for p in checked.problems if (p.line, p.column) not in refused)
         raw_id = doc.data.get("id")
         if isinstance(raw_id, str):
             report.process_id = raw_id
@@ -117,15 +118,14 @@ def check_file(path: str, config: Config, keep: bool = False) -> FileReport:
         if process is None:
             # Like a compiler after a syntax error: leave the faulty values out and run
             # the checks whose findings cannot come from the gap, so one run shows more.
-            from .rules import after_repair, run_checks
-            from .schema import recover
+            if checked.partial is not None:
+                from .rules import after_repair, run_checks
 
-            partial, touched = recover(doc)
-            if partial is not None:
+                touched = checked.touched
                 problems.extend(
                     run_checks(
                         doc,
-                        partial,
+                        checked.partial,
                         lambda code: config.enabled(code) and after_repair(code, touched),
                     )
                 )

@@ -72,7 +72,7 @@ def check(code: str) -> Callable[[Check], Check]:
 
 
 # The checks that still tell the truth about a file whose schema errors were left out
-# (`schema.recover`): each reports something that is there (an arrow's target, a
+# (`schema._recover`): each reports something that is there (an arrow's target, a
 # duplicate id or label, a metric's name), never something missing, so a left-out value
 # cannot make it fire.
 AFTER_REPAIR = frozenset({"G003", "G004", "G005", "P008"})

@@ -3,7 +3,8 @@
 Owns: validating a `Document`'s data against `model.Process`, and translating each
 pydantic error (`type`, `loc`) into a Problem with an S-code, a line and column (the
 value, or the key for an unknown key, or the enclosing mapping for a missing field) and
-a message in the author's terms, with "did you mean" suggestions.
+a message in the author's terms, with "did you mean" suggestions; and, for a document
+with errors, the partial process left when the faulty values are taken out.
 
 Must not know: YAML parsing (that is `loader`) or cross-field rules (that is `rules`).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
@@ -217,15 +219,35 @@ def _problem(doc: Document, error: Any) -> Problem:
 
 def validate_document(doc: Document) -> tuple[Process | None, list[Problem]]:
     """The validated process, or None and one problem per schema error."""
+    result = check_document(doc, recover=False)
+    return result.process, result.problems
+
+
+@dataclass
+class Checked:
+    """A document against the schema: the process, or None with one problem per error;
+    with `recover`, also the partial process of `_recover` and what it left out."""
+
+    process: Process | None
+    problems: list[Problem]
+    partial: Process | None = None
+    touched: set[str] = field(default_factory=set)
+
+
+def check_document(doc: Document, recover: bool = True) -> Checked:
+    """Validate once; on errors, and with `recover`, also build the partial process."""
     try:
-        return Process.model_validate(doc.data), []
+        return Checked(Process.model_validate(doc.data), [])
     except ValidationError as error:
-        problems = [_problem(doc, e) for e in error.errors(include_url=False)]
-        return None, problems
+        errors = error.errors(include_url=False)
+    result = Checked(None, [_problem(doc, e) for e in errors])
+    if recover:
+        result.partial, result.touched = _recover(doc.data, errors)
+    return result
 
 
-def recover(doc: Document) -> tuple[Process | None, set[str]]:
-    """A process from a file with schema errors, for the checks that can still run.
+def _recover(data: dict[str, Any], errors: list[Any]) -> tuple[Process | None, set[str]]:
+    """A process from data with schema errors, for the checks that can still run.
 
     Every mapping key a schema error points into is left out of a copy of the data (the
     deepest key on the error's path that exists: `steps[2].duration`, `metrics.opens`),
@@ -238,12 +260,7 @@ def recover(doc: Document) -> tuple[Process | None, set[str]]:
     """
     import copy
 
-    try:
-        Process.model_validate(doc.data)
-        return None, set()
-    except ValidationError as error:
-        errors = error.errors(include_url=False)
-    data = copy.deepcopy(doc.data)
+    data = copy.deepcopy(data)
     touched: set[str] = set()
     for err in errors:
         loc = tuple(err["loc"])
