@@ -206,3 +206,41 @@ def test_every_tab_indented_line_is_reported() -> None:
         (2, 1, "Y003"),
         (3, 3, "Y003"),
     ]
+
+
+def test_deep_nesting_is_y009_at_our_position_whatever_libyaml_allows() -> None:
+    # 1,500 levels stay under the nesting gate; PyYAML 6.0.4's libyaml refuses them with
+    # an error of its own ("exceeded maximum nesting depth"), older ones compose them.
+    text = "a: " + "[" * 1500 + "]" * 1500 + "\n"
+    loaded = load_text("d.yaml", text)
+    assert [(p.line, p.column, p.code) for p in loaded.problems] == [(1, 4 + MAX_DEPTH - 1, "Y009")]
+
+
+def test_a_library_depth_limit_becomes_y009_at_the_65th_level(monkeypatch) -> None:
+    # Whatever limit a YAML library has, and wherever its scanner stops, the problem is
+    # Y009 at the collection that opens the 65th level.
+    import yaml
+
+    import procmap.loader as loader
+
+    def refuse(text, Loader):
+        raise yaml.scanner.ScannerError(
+            "while increasing flow level", None, "exceeded maximum nesting depth", None
+        )
+
+    monkeypatch.setattr(loader.yaml, "parse", _only_pure(refuse, yaml.parse))
+    text = "a: " + "[" * 3000 + "\n"
+    loaded = load_text("d.yaml", text)
+    assert [(p.line, p.column, p.code) for p in loaded.problems] == [(1, 4 + MAX_DEPTH - 1, "Y009")]
+
+
+def _only_pure(refuse, parse):
+    """yaml.parse that refuses with the C loader and parses with the pure-Python one."""
+    import yaml
+
+    def patched(text, Loader=yaml.Loader):
+        if Loader is yaml.SafeLoader:
+            return parse(text, Loader=Loader)
+        return refuse(text, Loader)
+
+    return patched

@@ -319,28 +319,58 @@ def _yaml_error(path: str, text: str, error: yaml.YAMLError) -> Problem:
     return Problem(path, 1, 1, "Y001", "error", str(error).splitlines()[0])
 
 
+def _depth_problem(path: str, events: Any) -> Problem | None:
+    """Y009 at the first collection that opens deeper than MAX_DEPTH in an event stream.
+
+    The stream's own parse errors propagate to the caller.
+    """
+    depth = 0
+    for event in events:
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                return Problem(
+                    path,
+                    mark.line + 1,
+                    mark.column + 1,
+                    "Y009",
+                    "error",
+                    f"nesting is deeper than {MAX_DEPTH} levels",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _is_library_depth_limit(error: yaml.YAMLError) -> bool:
+    """Whether the error is the YAML library's own nesting limit, not a syntax error.
+
+    libyaml 0.2.5+ (bundled with PyYAML 6.0.4) refuses nesting past a limit of its own,
+    and its scanner reads ahead of the parser, so the limit can fire before the events
+    have reached procmap's 65th level. Such an error must become Y009, not Y001: procmap's
+    rules do not change meaning with the version of a library.
+    """
+    return "nesting depth" in (getattr(error, "problem", None) or "")
+
+
+def _library_limit_as_y009(path: str, text: str, error: yaml.YAMLError) -> Problem:
+    """Y009 at procmap's own position, counted by the pure-Python parser (no limit)."""
+    try:
+        found = _depth_problem(path, yaml.parse(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        found = None
+    return found or _yaml_error(path, text, error)
+
+
 def _nesting_problem(path: str, text: str) -> Problem | None:
     """Exact nesting depth from libyaml's event stream, which does not recurse."""
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Composer):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    return Problem(
-                        path,
-                        mark.line + 1,
-                        mark.column + 1,
-                        "Y009",
-                        "error",
-                        f"nesting is deeper than {MAX_DEPTH} levels",
-                    )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+        return _depth_problem(path, yaml.parse(text, Loader=_Composer))
     except yaml.YAMLError as error:
+        if _is_library_depth_limit(error):
+            return _library_limit_as_y009(path, text, error)
         return _yaml_error(path, text, error)
-    return None
 
 
 def decode(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
@@ -390,7 +420,10 @@ def load_text(path: str, text: str) -> LoadResult:
     try:
         root = loader.get_single_node()
     except yaml.YAMLError as error:
-        result.problems.extend(tabs or [_yaml_error(path, text, error)])
+        if _is_library_depth_limit(error):
+            result.problems.append(_library_limit_as_y009(path, text, error))
+        else:
+            result.problems.extend(tabs or [_yaml_error(path, text, error)])
         return result
     except RecursionError:  # only without libyaml, on absurd nesting
         result.problems.append(Problem(path, 1, 1, "Y009", "error", "nesting is too deep"))
