@@ -7,7 +7,7 @@ bench/.data/tools-venv), peak memory, the render hook (bench/render_bench.py, wh
 and the report, as text or JSON. Progress goes to stderr; the report to stdout.
 
 Must not know: procmap's internals. It calls the `procmap` command and the library entry
-point `procmap.linter.validate_paths`, nothing else. Timings never go into the test suite.
+point `procmap.lint.validate_paths`, nothing else. Timings never go into the test suite.
 
 Usage: python bench/bench.py [--quick] [--full-tools] [--processes N] [--steps S] [--seed K]
                              [--runs R] [--json]
@@ -463,7 +463,7 @@ def _worker_main(kind: str, args: list[str]) -> None:
     """Print one JSON object with the measurement; run by `worker` in a new process."""
     sys.path.insert(0, str(ROOT / "src"))
     if kind == "schema":
-        from procmap.model import Process
+        from procmap.format.model import Process
 
         schema = Process.model_json_schema(by_alias=True)
         Path(args[0]).write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
@@ -486,8 +486,8 @@ def _worker_main(kind: str, args: list[str]) -> None:
         seconds = time.perf_counter() - start
         extra: dict[str, Any] = {}
     elif kind == "library":
-        from procmap.config import load
-        from procmap.linter import validate_paths
+        from procmap.lint.config import load
+        from procmap.lint.linter import validate_paths
 
         jobs = int(args[1]) if len(args) > 1 else None
         config = load()

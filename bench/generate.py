@@ -683,7 +683,7 @@ def files_in(folder: Path) -> list[Path]:
 def validate_sample(folder: Path, count: int) -> None:
     """Validate `count` files spread evenly over `folder`; any error raises SystemExit."""
     sys.path.insert(0, str(BENCH.parent / "src"))
-    from procmap.linter import validate_paths
+    from procmap.lint.linter import validate_paths
 
     files = files_in(folder)
     if count < len(files):

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from procmap.analysis import add_months, analyze, format_minutes, next_review
-from procmap.model import Process
+from procmap.format.model import Process
+from procmap.render.analysis import add_months, analyze, format_minutes, next_review
 
 D = dt.date
 

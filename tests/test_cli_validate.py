@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES, REPO, clean_env, procmap
-from procmap import rules
+from procmap.lint import rules
 
 CLEAN = CASES / "valid" / "minimal" / "process.yaml"
 WARNS = CASES / "invalid" / "p009-review-without-cadence" / "process.yaml"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from procmap.config import Config, ConfigError, find, from_table, load
-from procmap.registry import RULES
+from procmap.lint.config import Config, ConfigError, find, from_table, load
+from procmap.lint.registry import RULES
 
 
 def table(**settings: object) -> Config:
@@ -118,7 +118,7 @@ def test_exclude(tmp_path: Path) -> None:
 
 
 def test_exclude_applies_to_discovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from procmap.linter import discover
+    from procmap.lint.linter import discover
 
     (tmp_path / "processes" / "archive").mkdir(parents=True)
     for name in ("processes/a.yaml", "processes/b.yml", "processes/archive/old.yaml"):

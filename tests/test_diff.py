@@ -16,8 +16,10 @@ import pytest
 from rich.console import Console
 
 from conftest import procmap
-from procmap.config import Config
-from procmap.diff import KINDS, Change, DiffError, compare, diff_files, line, render_text
+from procmap.git.changes import KINDS, Change, compare
+from procmap.git.diff import DiffError, diff_files
+from procmap.git.diffreport import line, render_text
+from procmap.lint.config import Config
 
 HERE = Path(__file__).resolve().parent / "diff"
 BASE = HERE / "base.yaml"
@@ -176,7 +178,7 @@ def test_reformatting_is_not_a_change():
 
 
 def test_identical_process_has_no_changes():
-    from procmap.linter import validate_paths
+    from procmap.lint.linter import validate_paths
 
     process = validate_paths([str(BASE)], Config(), keep=True).processes[str(BASE)]
     assert compare(process, process) == []

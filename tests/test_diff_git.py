@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import procmap
-from procmap.diff import DiffError, previous_process
+from procmap.git.diff import DiffError, previous_process
 
 HERE = Path(__file__).resolve().parent / "diff"
 REPO = Path(__file__).resolve().parent.parent

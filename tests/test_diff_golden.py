@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from procmap.config import Config
-from procmap.diff import FORMATS, diff_files
+from procmap.git.diff import diff_files
+from procmap.git.diffreport import FORMATS
+from procmap.lint.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "diff" / "golden"

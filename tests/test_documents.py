@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from procmap import documents
-from procmap.analysis import analyze
-from procmap.documents import TemplateProblem, cell, code, md
-from procmap.linter import validate_paths
+from procmap.lint.linter import validate_paths
+from procmap.render import documents
+from procmap.render.analysis import analyze
+from procmap.render.documents import TemplateProblem, cell, code, md
 
 FIXTURES = Path(__file__).parent / "render_fixtures"
 

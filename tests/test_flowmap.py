@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from procmap import flowmap
-from procmap.graph import Flow
-from procmap.loader import load_file
-from procmap.model import Process
-from procmap.schema import validate_document
+from procmap.format.graph import Flow
+from procmap.format.loader import load_file
+from procmap.format.model import Process
+from procmap.format.schema import validate_document
+from procmap.render import flowmap
 
 HERE = Path(__file__).parent / "flowmap"
 ROOT = Path(__file__).parent.parent

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from procmap.loader import MAX_DEPTH, decode, load_file, load_text, resolve_plain
+from procmap.format.loader import MAX_DEPTH, decode, load_file, load_text, resolve_plain
 
 
 @pytest.mark.parametrize(
@@ -221,7 +221,7 @@ def test_a_library_depth_limit_becomes_y009_at_the_65th_level(monkeypatch) -> No
     # Y009 at the collection that opens the 65th level.
     import yaml
 
-    import procmap.loader as loader
+    import procmap.format.loader as loader
 
     def refuse(text, Loader):
         raise yaml.scanner.ScannerError(

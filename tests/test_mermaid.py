@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from procmap import mermaid
-from procmap.graph import Flow
+from procmap.format.graph import Flow
+from procmap.render import mermaid
 from test_flowmap import HERE, check_golden, example, load
 
 NODE = re.compile(r'^  (n\d+)(\(\["|\[\["|\{"|\[")([^"]*)("\]\)|"\]\]|"\}|"\])$')

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from procmap.loader import decode, load_file, load_text
-from procmap.problems import Problem
-from procmap.registry import RULES
-from procmap.rules import run_checks
-from procmap.schema import validate_document
+from procmap.format.loader import decode, load_file, load_text
+from procmap.format.problems import Problem
+from procmap.format.schema import validate_document
+from procmap.lint.registry import RULES
+from procmap.lint.rules import run_checks
 
 FAST = settings(
     max_examples=150,

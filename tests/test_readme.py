@@ -62,6 +62,6 @@ def test_the_review_example_shows_what_procmap_prints(run_procmap):
 
 
 def test_the_rule_count_is_the_registry_s():
-    from procmap.registry import RULES
+    from procmap.lint.registry import RULES
 
     assert f"{len(RULES)} rules in" in README

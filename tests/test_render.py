@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from procmap import render as render_mod
-from procmap.linter import validate_paths
-from procmap.render import MANIFEST, Options, RenderError, parse_formats, render
+from procmap.lint.linter import validate_paths
+from procmap.render import run as render_mod
+from procmap.render.run import MANIFEST, Options, RenderError, parse_formats, render
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
@@ -145,7 +145,7 @@ def test_a_failed_write_leaves_the_old_output_intact_and_no_temporary_file(tmp_p
 
 
 def test_a_failed_drawing_writes_nothing_and_is_reported(tmp_path, monkeypatch):
-    from procmap import flowmap
+    from procmap.render import flowmap
 
     def broken(source, fmt="svg", *, timeout=30.0):
         raise flowmap.DrawError("Graphviz 'dot' took longer than 30 s and was stopped")
@@ -424,7 +424,7 @@ def test_progress_bar_only_on_a_terminal_and_for_long_runs(tmp_path):
 
 
 def test_a_drawing_is_redrawn_when_the_runbooks_it_links_to_appear(tmp_path, monkeypatch):
-    from procmap import flowmap
+    from procmap.render import flowmap
 
     seen: list[str] = []
     monkeypatch.setattr(

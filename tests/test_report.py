@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from procmap import report
-from procmap.problems import Problem
+from procmap.format.problems import Problem
+from procmap.lint import report
 
 ERROR = Problem("processes/a.yaml", 12, 11, "G003", "error", "next: no step has the id 'x'")
 WARNING = Problem("processes/a.yaml", 2, 1, "P009", "warning", "the process has no `review:`")

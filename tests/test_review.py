@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from procmap.cli import app
-from procmap.review import due_date, status_of
+from procmap.git.review import due_date, status_of
 
 HERE = Path(__file__).parent / "review"
 LIST = str(HERE / "list")

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from procmap.cli import app
-from procmap.review import DoneError, record_done, yaml_scalar
+from procmap.git.review import DoneError, record_done, yaml_scalar
 
 DONE = Path(__file__).parent / "review" / "done"
 DAY = dt.date(2026, 4, 30)
@@ -140,7 +140,7 @@ def test_dry_run_leaves_the_file(tmp_path):
     ],
 )
 def test_yaml_scalar_reads_back_as_the_same_text(value, written):
-    from procmap.loader import load_text
+    from procmap.format.loader import load_text
 
     assert yaml_scalar(value) == written
     for text in (f"k: {written}\n", f"k: [{written}]\n"):

@@ -6,10 +6,11 @@ import inspect
 import re
 
 from conftest import REPO
-from procmap import linter, loader, schema
-from procmap.registry import FAMILIES, RULES, expand
-from procmap.ruledocs import rules_markdown
-from procmap.rules import CHECKS
+from procmap.format import loader, schema
+from procmap.lint import linter
+from procmap.lint.registry import FAMILIES, RULES, expand
+from procmap.lint.ruledocs import rules_markdown
+from procmap.lint.rules import CHECKS
 
 KEBAB = re.compile(r"^[a-z]+(?:-[a-z0-9]+)*$")
 

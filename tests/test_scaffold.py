@@ -15,10 +15,10 @@ import yaml
 from typer.testing import CliRunner
 
 from procmap.cli import app
-from procmap.config import Config, load
-from procmap.jsonschema import schema_text
-from procmap.linter import validate_paths
-from procmap.scaffold import (
+from procmap.format.jsonschema import schema_text
+from procmap.lint.config import Config, load
+from procmap.lint.linter import validate_paths
+from procmap.scaffold.create import (
     DEFAULT_STARTER,
     REPO_FILES,
     fill_in,
@@ -246,6 +246,6 @@ def test_pre_commit_hook_entry_runs_as_declared(tmp_path, case, status):
 
 def test_the_starters_folder_validates_cleanly_as_a_whole():
     # the repository templates beside the starters must never look like process files
-    report = validate_paths([str(ROOT / "src" / "procmap" / "starters")], Config())
+    report = validate_paths([str(ROOT / "src" / "procmap" / "scaffold" / "starters")], Config())
     assert len(report.files) == len(STARTER_IDS)
     assert report.problems == []

@@ -10,12 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from procmap.cli import app
-from procmap.jsonschema import DRAFT, process_schema, schema_text
-from procmap.loader import load_file
+from procmap.format.jsonschema import DRAFT, process_schema, schema_text
+from procmap.format.loader import load_file
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "processes").glob("*.yaml"))
-STARTERS = sorted((ROOT / "src" / "procmap" / "starters").glob("*.yaml"))
+STARTERS = sorted((ROOT / "src" / "procmap" / "scaffold" / "starters").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The bundled example processes validate cleanly (warnings allowed)."""
 
-from procmap.config import Config
-from procmap.linter import validate_paths
+from procmap.lint.config import Config
+from procmap.lint.linter import validate_paths
 
 
 def test_bundled_processes_have_no_errors():

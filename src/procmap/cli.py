@@ -63,7 +63,7 @@ def _split(values: list[str] | None) -> list[str]:
 def _config(
     config_path: Path | None, ignore: list[str] | None = None, warn: list[str] | None = None
 ):
-    from .config import ConfigError, load
+    from .lint import ConfigError, load
 
     try:
         config = load(config_path)
@@ -131,8 +131,7 @@ def validate(
 
     Exit status: 0 no errors (warnings allowed unless --strict), 1 errors, 2 usage error.
     """
-    from .linter import PathError, validate_paths
-    from .report import FORMATS, summary, use_color
+    from .lint import FORMATS, PathError, summary, use_color, validate_paths
 
     config = _config(config_path, ignore, warn)
     try:
@@ -170,8 +169,7 @@ def rules(
     ] = RulesFormat.text,
 ) -> None:
     """List the rules: code, name, default severity and why the rule exists."""
-    from .registry import RULES, SelectorError, expand
-    from .ruledocs import rules_json, rules_markdown, rules_text
+    from .lint import RULES, SelectorError, expand, rules_json, rules_markdown, rules_text
 
     try:
         codes = [c for s in _split(selectors) for c in expand(s)] if selectors else list(RULES)
@@ -219,8 +217,9 @@ def diff(
     Comments, key order, quoting and layout are not changes. Exit status: 0 no change of
     meaning, 1 changes, 2 trouble (missing or invalid file, bad revision, not a git repository).
     """
-    from .diff import FORMATS, DiffError, diff_files, diff_since, render_text
-    from .report import text, use_color
+    from .git import DIFF_FORMATS as FORMATS
+    from .git import DiffError, diff_files, diff_since, render_text
+    from .lint import text, use_color
 
     config = _config(config_path)
     try:
@@ -314,10 +313,9 @@ def render(
     Invalid files are reported as `procmap validate` reports them and are not rendered.
     Exit status: 0 all rendered, 1 a file was invalid or an output failed, 2 usage error.
     """
-    from .linter import PathError, validate_paths
+    from .lint import FORMATS, PathError, summary, validate_paths
     from .render import Options, RenderError, check_options, parse_formats, terminal_progress
     from .render import render as render_all
-    from .report import FORMATS, summary
 
     config = _config(config_path)
     if templates is None and (config.root / "templates").is_dir():
@@ -432,15 +430,16 @@ def review_command(
 
     Exit status: 0 fine, 1 invalid files (or, with --check, an overdue review; with --done, a file that cannot take the edit), 2 usage error.
     """
-    from .report import text, use_color
+    from .lint import text, use_color
 
     day = _day(today, "--today")
     config = _config(config_path)
     if done is None:
         if note is not None or by is not None:
             raise _fail("--note and --by go with --done FILE")
-        from .linter import PathError
-        from .review import FORMATS, run_review
+        from .git import REVIEW_FORMATS as FORMATS
+        from .git import run_review
+        from .lint import PathError
 
         try:
             rows, problems = run_review(paths or _default_paths(config), day, config)
@@ -457,7 +456,7 @@ def review_command(
         raise _fail("--done takes one FILE; give no other paths and no --check with it")
     if not done.is_file():
         raise _fail(f"{done}: no such file")
-    from .review import DoneError, record_done
+    from .git import DoneError, record_done
 
     try:
         result = record_done(str(done), day, note, by, config)
@@ -480,7 +479,7 @@ def schema_command(
     ] = None,
 ) -> None:
     """Print the JSON Schema of the process format, for editors (VS Code YAML) and tools."""
-    from .jsonschema import schema_text
+    from .format import schema_text
 
     content = schema_text()
     if output is None:

@@ -41,7 +41,7 @@ def default_folder() -> Path:
     packaged = resources.files("procmap") / "templates"
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "templates"
+    return Path(__file__).resolve().parents[3] / "templates"
 
 
 def search_path(user: Path | None = None) -> list[Path]:
@@ -196,7 +196,7 @@ def context(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The variables every process document gets (documented in docs/templates.md)."""
-    from . import __version__
+    from .. import __version__
 
     return {
         "process": process,

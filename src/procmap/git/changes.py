@@ -1,47 +1,23 @@
-"""The semantic diff: what changed in meaning between two versions of a process.
+"""Comparing two versions of a process: what changed in meaning, as `Change` records.
 
 Owns: comparing two validated `Process` models field by field into `Change` records (so
 comments, key order, quoting, flow or block style and blank lines can never show up as
-changes), the kinds of change and their summary words (`KINDS`), loading the two sides
-(files on disk through the linter, old versions through `gitio`), matching files across a
-revision (by path, and by process id for moved files), and the three output formats
-(`FORMATS`: text with rich, markdown for a pull-request comment, json).
+changes), and the kinds of change with their summary words (`KINDS`).
 
-Must not know: command-line options or exit statuses (that is `cli`), or how git is run
-(that is `gitio`).
+Must not know: files, git, output formats (that is `diff` and `diffreport`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-from .config import Config
-from .graph import renamed_steps
-from .model import Dmaic, Process, Review, Scope, Step
-from .problems import Problem
-
-if TYPE_CHECKING:
-    from rich.console import Console
+from ..format import Dmaic, Process, Review, Scope, Step, renamed_steps
 
 Value = str | int | float | bool | None
 T = TypeVar("T", bound=Hashable)
-
-
-class DiffError(Exception):
-    """The comparison cannot be made: a missing or invalid file, or git trouble.
-
-    `problems` holds the validation problems of invalid inputs (empty for other trouble).
-    """
-
-    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
-        super().__init__(message)
-        self.problems = list(problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +125,7 @@ KINDS: dict[str, tuple[str, str]] = _kinds()
 # Comparing two processes ---------------------------------------------------------------
 
 
-def _number(value: float | None) -> int | float | None:
+def plain_number(value: float | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
@@ -449,9 +425,14 @@ def _metrics(found: _Changes, old: Process, new: Process) -> None:
         found.add("metric.name", "metric renamed", a.name, b.name)
         found.add("metric.unit", f"unit of {b.name}", a.unit, b.unit)
         found.add(
-            "metric.baseline", f"baseline of {label}", _number(a.baseline), _number(b.baseline)
+            "metric.baseline",
+            f"baseline of {label}",
+            plain_number(a.baseline),
+            plain_number(b.baseline),
         )
-        found.add("metric.target", f"target of {label}", _number(a.target), _number(b.target))
+        found.add(
+            "metric.target", f"target of {label}", plain_number(a.target), plain_number(b.target)
+        )
         found.add("metric.direction", f"better direction of {b.name}", a.direction, b.direction)
 
 
@@ -517,7 +498,7 @@ def _dmaic(found: _Changes, old: Process, new: Process) -> None:
         return process.metrics[mid].name if mid in process.metrics else mid
 
     def plan(every: str, threshold: float | None, reaction: str) -> str:
-        at = f", threshold {_number(threshold)}" if threshold is not None else ""
+        at = f", threshold {plain_number(threshold)}" if threshold is not None else ""
         return f"check {every}{at}: {reaction}"
 
     ca = {c.metric: c for c in reversed(a.control)}
@@ -548,364 +529,3 @@ def _dmaic(found: _Changes, old: Process, new: Process) -> None:
                 plan(w.every, w.threshold, w.reaction),
                 None,
             )
-
-
-# Loading the two sides -----------------------------------------------------------------
-
-
-def _errors(problems: Sequence[Problem]) -> bool:
-    return any(p.severity == "error" for p in problems)
-
-
-def check_version(display: str, raw: bytes, config: Config) -> tuple[Process | None, list[Problem]]:
-    """Validate the bytes of a file that is not on disk (an old version) as `procmap
-    validate` would validate that file alone; the process is None when there are errors."""
-    from .linter import configured
-    from .loader import MAX_BYTES, decode, load_text
-    from .rules import run_checks
-    from .schema import validate_document
-
-    if len(raw) > MAX_BYTES:
-        message = f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}"
-        return None, [Problem(display, 1, 1, "Y011", "error", message)]
-    text, problem = decode(display, raw)
-    if text is None:
-        return None, [problem] if problem else []
-    loaded = load_text(display, text)
-    problems = list(loaded.problems)
-    process = None
-    if loaded.document is not None:
-        process, schema_problems = validate_document(loaded.document)
-        problems.extend(schema_problems)
-        if process is not None and not _errors(problems):
-            problems.extend(run_checks(loaded.document, process, config.enabled))
-    problems = configured(problems, config)
-    return (None if _errors(problems) else process), problems
-
-
-def _invalid(problems: list[Problem]) -> DiffError:
-    failed = list(dict.fromkeys(p.path for p in problems if p.severity == "error"))
-    shown = [p for p in problems if p.path in failed]
-    where = failed[0] if len(failed) == 1 else f"{len(failed)} files"
-    return DiffError(f"cannot compare: {where} has errors; fix them first", shown)
-
-
-def _validated(paths: list[str], config: Config) -> dict[str, Process]:
-    from .linter import validate_paths
-
-    report = validate_paths(paths, config, keep=True)
-    if report.errors:
-        raise _invalid(report.problems)
-    return report.processes
-
-
-def diff_files(old_path: str, new_path: str, config: Config | None = None) -> FileDiff:
-    """Compare two process files on disk."""
-    config = config or Config()
-    for path in (old_path, new_path):
-        if os.path.isdir(path):
-            raise DiffError(f"{path}: is a folder; compare two files, or use --since REV")
-        if not os.path.exists(path):
-            raise DiffError(f"{path}: no such file")
-    problems: list[Problem] = []
-    sides = []
-    for path in (old_path, new_path):
-        try:
-            sides.append(_validated([path], config)[path])
-        except DiffError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise _invalid(problems)
-    old, new = sides
-    return FileDiff(new_path, new.id, new.name, compare(old, new))
-
-
-def _git_error(error: Exception) -> DiffError:
-    return DiffError(str(error))
-
-
-def _under(path: str, given: str) -> bool:
-    """Whether the top-relative `path` is `given` itself or a process file found under it
-    the way `linter.discover` finds files in a folder (no hidden names, YAML suffixes)."""
-    from .linter import YAML_SUFFIXES
-
-    if path == given:
-        return True
-    if given != ".":
-        if not path.startswith(given + "/"):
-            return False
-        path = path[len(given) + 1 :]
-    parts = path.split("/")
-    return parts[-1].endswith(YAML_SUFFIXES) and not any(p.startswith(".") for p in parts)
-
-
-def _same_bytes(path: str, raw: bytes) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(len(raw) + 1) == raw
-    except OSError:
-        return False
-
-
-def diff_since(
-    rev: str, paths: list[str] | None = None, config: Config | None = None
-) -> list[FileDiff]:
-    """Compare every process file under `paths` (relative to the current folder; default:
-    the configured paths) with its version at git revision `rev`, sorted by path.
-
-    Files added or removed since `rev` are included, and a file whose process id now lives
-    at another path is reported as moved. Unchanged files are in the result too, with no
-    changes, so callers can count what was compared.
-    """
-    from . import gitio
-
-    config = config or Config()
-    try:
-        top = gitio.toplevel()
-        commit = gitio.commit(top, rev)
-        if paths is None:
-            base = config.root if config.source is not None else top
-            paths = [os.path.relpath(base / entry) for entry in config.paths]
-        given = {path: gitio.relative(top, path) for path in paths}
-        listed = gitio.list_files(top, commit, list(dict.fromkeys(given.values())))
-    except gitio.GitError as error:
-        raise _git_error(error) from None
-    old_files = [
-        f
-        for f in listed
-        if any(_under(f, rel) for rel in given.values()) and not config.excluded(str(top / f))
-    ]
-    for path, rel in given.items():
-        if not os.path.exists(path) and not any(_under(f, rel) for f in old_files):
-            raise DiffError(f"{path}: no such file or folder, here or at {rev}")
-    new = _validated([p for p in paths if os.path.exists(p)], config)
-    try:
-        now = {gitio.relative(top, path): (path, process) for path, process in new.items()}
-        contents = gitio.read_files(top, commit, old_files)
-    except gitio.GitError as error:
-        raise _git_error(error) from None
-
-    problems: list[Problem] = []
-    before: dict[str, Process] = {}
-    for rel in old_files:
-        if rel in now and _same_bytes(now[rel][0], contents[rel]):
-            before[rel] = now[rel][1]  # unchanged file: already validated on disk
-            continue
-        process, found = check_version(f"{rev}:{rel}", contents[rel], config)
-        problems.extend(found)
-        if process is not None:
-            before[rel] = process
-    if _errors(problems):
-        raise _invalid(problems)
-
-    def shown(rel: str) -> str:
-        return os.path.relpath(top / rel)
-
-    diffs: list[FileDiff] = []
-    added = [rel for rel in sorted(now) if rel not in before]
-    removed = [rel for rel in sorted(before) if rel not in now]
-    for rel in sorted(now.keys() & before.keys()):
-        path, process = now[rel]
-        diffs.append(FileDiff(path, process.id, process.name, compare(before[rel], process)))
-    for rel in added:
-        path, process = now[rel]
-        origin = next((r for r in removed if before[r].id == process.id), None)
-        if origin is None:
-            change = Change(process.id, "process.added", "process added", None, process.name)
-            diffs.append(FileDiff(path, process.id, process.name, [change]))
-            continue
-        removed.remove(origin)
-        moved = Change(process.id, "process.moved", "file moved", shown(origin), path)
-        changes = [moved, *compare(before[origin], process)]
-        diffs.append(FileDiff(path, process.id, process.name, changes, shown(origin)))
-    for rel in removed:
-        process = before[rel]
-        change = Change(process.id, "process.removed", "process removed", process.name, None)
-        diffs.append(FileDiff(shown(rel), process.id, process.name, [change]))
-    diffs.sort(key=lambda d: (d.path, d.process))
-    return diffs
-
-
-def previous_process(path: str, rev: str, config: Config | None = None) -> Process | None:
-    """The process in file `path` (relative to the current folder) as it was at git
-    revision `rev`; None when the file did not exist there.
-
-    Raises DiffError with a one-line message for git trouble or an invalid old version.
-    """
-    from . import gitio
-
-    config = config or Config()
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        top = gitio.toplevel(folder if os.path.isdir(folder) else None)
-        commit = gitio.commit(top, rev)
-        rel = gitio.relative(top, path)
-        if rel not in gitio.list_files(top, commit, [rel]):
-            return None
-        raw = gitio.read_file(top, commit, rel)
-    except gitio.GitError as error:
-        raise _git_error(error) from None
-    process, problems = check_version(f"{rev}:{rel}", raw, config)
-    if process is None:
-        first = next(p for p in problems if p.severity == "error")
-        raise DiffError(
-            f"{first.path}:{first.line}:{first.column}: {first.code} {first.message}"
-            " (the old version is not a valid process)"
-        )
-    return process
-
-
-# Output --------------------------------------------------------------------------------
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-def summary(changes: list[Change]) -> str:
-    """'2 steps added, 1 owner changed': counts by summary words, in `KINDS` order."""
-    counts: Counter[str] = Counter()
-    words: dict[str, tuple[str, str]] = {}
-    for change in changes:
-        one, many = KINDS[change.kind]
-        counts[one] += 1
-        words[one] = (one, many)
-    order = list(dict.fromkeys(one for one, _ in KINDS.values()))
-    return ", ".join(
-        f"{counts[one]} {one if counts[one] == 1 else words[one][1]}"
-        for one in order
-        if counts[one]
-    )
-
-
-def show(value: Value) -> str:
-    """A value as people read it: yes/no, numbers without '.0', text on one line."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return str(_number(value))
-    return " ".join(str(value).split())
-
-
-def line(change: Change) -> str:
-    """'owner of Hold the consultation call: Sales rep -> Founder' (without the sign)."""
-    if change.old is None:
-        return f"{change.what}: {show(change.new)}"
-    if change.new is None:
-        return f"{change.what}: {show(change.old)}"
-    return f"{change.what}: {show(change.old)} -> {show(change.new)}"
-
-
-def _totals(diffs: list[FileDiff]) -> str:
-    changed = [d for d in diffs if d.changes]
-    compared = _plural(len(diffs), "process", "processes")
-    if not changed:
-        return f"No changes of meaning ({compared} compared)."
-    count = _plural(sum(len(d.changes) for d in changed), "change")
-    if len(changed) == len(diffs):
-        return f"{count} in {compared}."
-    return f"{count} in {len(changed)} of {compared}."
-
-
-_STYLES = {"+": "green", "-": "red", "~": "yellow"}
-
-
-def render_text(diffs: list[FileDiff], console: Console) -> None:
-    """A header per changed process, one line per change (+ green, - red, ~ yellow)."""
-    from rich.text import Text
-
-    for diff in diffs:
-        if not diff.changes:
-            continue
-        header = Text(diff.name, style="bold")
-        header.append(f" ({diff.path})", style="dim")
-        console.print(header, soft_wrap=True)
-        for change in diff.changes:
-            row = Text("  ")
-            row.append(f"{change.sign} {line(change)}", style=_STYLES[change.sign])
-            console.print(row, soft_wrap=True)
-        console.print()
-    console.print(_totals(diffs), soft_wrap=True)
-
-
-def as_text(diffs: list[FileDiff], since: str | None = None) -> str:
-    """The text format without colour (what a pipe or a file receives)."""
-    from io import StringIO
-
-    from rich.console import Console
-
-    out = StringIO()
-    render_text(diffs, Console(file=out, color_system=None, soft_wrap=True, highlight=False))
-    return out.getvalue()
-
-
-_MD_ESCAPE = re.compile(r"([\\`*_\[\]|~])")
-
-
-def md(text: str) -> str:
-    """User text made safe in Markdown, table cells included: one line, no markup or HTML."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_ESCAPE.sub(r"\\\1", " ".join(text.split()))
-
-
-def _code(text: str) -> str:
-    fence = "``" if "`" in text else "`"
-    pad = " " if fence == "``" else ""
-    return f"{fence}{pad}{text.replace(chr(10), ' ')}{pad}{fence}"
-
-
-def as_markdown(diffs: list[FileDiff], since: str | None = None) -> str:
-    """A pull-request comment: a summary line per changed process, then the details."""
-    title = "### Process changes" + (f" since {_code(since)}" if since else "")
-    out = [title, ""]
-    changed = [d for d in diffs if d.changes]
-    if not changed:
-        out.append(_totals(diffs))
-        return "\n".join(out) + "\n"
-    for diff in changed:
-        out.append(f"- **{md(diff.name)}** ({_code(diff.path)}): {summary(diff.changes)}")
-    out.append("")
-    out.append(_totals(diffs))
-    for diff in changed:
-        if all(c.kind in ("process.added", "process.removed") for c in diff.changes):
-            continue
-        out += [
-            "",
-            "<details>",
-            f"<summary><b>{md(diff.name)}</b>: {_plural(len(diff.changes), 'change')}</summary>",
-            "",
-            "| | Change | Before | After |",
-            "|---|---|---|---|",
-        ]
-        for c in diff.changes:
-            out.append(f"| {c.sign} | {md(c.what)} | {md(show(c.old))} | {md(show(c.new))} |")
-        out += ["", "</details>"]
-    return "\n".join(out) + "\n"
-
-
-def as_json(diffs: list[FileDiff], since: str | None = None) -> str:
-    """A list of changes: process, path, kind, step, what, old, new (sorted keys)."""
-    rows = [
-        {
-            "process": c.process,
-            "path": d.path,
-            "kind": c.kind,
-            "step": c.step,
-            "what": c.what,
-            "old": c.old,
-            "new": c.new,
-        }
-        for d in diffs
-        for c in d.changes
-    ]
-    return json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-#: Output formats of `procmap diff --format`; text is also rendered in colour by the CLI.
-FORMATS: dict[str, Callable[[list[FileDiff], str | None], str]] = {
-    "text": as_text,
-    "markdown": as_markdown,
-    "json": as_json,
-}

@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..format import Problem
 from .config import Config
-from .problems import Problem
 
 if TYPE_CHECKING:
-    from .model import Process
+    from ..format import Process
 
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Below this many files a second process costs more than it saves.
@@ -95,7 +95,7 @@ def check_file(path: str, config: Config, keep: bool = False) -> FileReport:
 
     With `keep`, the report carries the validated process when the file has no errors.
     """
-    from .loader import load_file
+    from ..format import load_file
 
     report = FileReport(path)
     process = None
@@ -104,7 +104,7 @@ def check_file(path: str, config: Config, keep: bool = False) -> FileReport:
     problems = loaded.problems
     doc = loaded.document
     if doc is not None:
-        from .schema import check_document
+        from ..format import check_document
 
         checked = check_document(doc)
         process = checked.process
@@ -191,7 +191,9 @@ def check_files(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from . import rules, schema  # noqa: F401  imported once here, shared by forked workers
+    # imported once here, shared by forked workers
+    from ..format import check_document  # noqa: F401
+    from . import rules  # noqa: F401
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -253,7 +255,7 @@ def cross_file(reports: list[FileReport], config: Config) -> list[Problem]:
             folders = {os.path.dirname(r.path) for r in unresolved}
             for pid, path in _sibling_ids(folders, checked).items():
                 known.setdefault(pid, path)
-        from .schema import suggest
+        from ..format import suggest
 
         for report in wanting:
             for ref, line, col in report.subprocesses:

@@ -24,8 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from .graph import Flow, renamed_steps
-from .model import Process, Step
+from ..format import Flow, Process, Step, renamed_steps
 
 DIRECTIONS = ("LR", "TB")
 DRAW_FORMATS = ("svg", "png", "pdf")

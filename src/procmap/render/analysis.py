@@ -16,8 +16,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .graph import Flow
-from .model import CADENCES, ControlPoint, ExceptionCase, Metric, Process, Step
+from ..format import CADENCES, ControlPoint, ExceptionCase, Flow, Metric, Process, Step
 
 #: Months added by each named cadence; `weekly` and `Nd` count days instead.
 _CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
@@ -340,7 +339,7 @@ def _flows(flow: Flow, sid: str) -> list[tuple[str | None, str]]:
 
 
 def _kpis(process: Process, steps: list[StepView]) -> list[Kpi]:
-    from .rules import vanity
+    from ..lint import vanity
 
     rows = []
     for mid, metric in process.metrics.items():

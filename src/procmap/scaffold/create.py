@@ -18,8 +18,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from . import __version__
-from .model import ID_PATTERN, slugify
+from .. import __version__
+from ..format import ID_PATTERN, slugify
 
 DEFAULT_STARTER = "webinar-funnel"
 _ID = re.compile(ID_PATTERN)
@@ -42,7 +42,7 @@ class Starter:
 
 
 def _starters_dir() -> Traversable:
-    return resources.files("procmap") / "starters"
+    return resources.files("procmap.scaffold") / "starters"
 
 
 def _read(*parts: str) -> str:
@@ -54,7 +54,7 @@ def _read(*parts: str) -> str:
 
 def starters() -> dict[str, Starter]:
     """Every built-in starter by id, in alphabetical order."""
-    from .loader import load_text
+    from ..format import load_text
 
     found: dict[str, Starter] = {}
     names = sorted(p.name for p in _starters_dir().iterdir() if p.name.endswith(".yaml"))
@@ -71,7 +71,7 @@ def starter(starter_id: str) -> Starter:
     """The starter with this id, or a ScaffoldError that lists them."""
     known = starters()
     if starter_id not in known:
-        from .schema import suggest
+        from ..format import suggest
 
         hint = suggest(starter_id, list(known))
         tail = f"did you mean {hint!r}? " if hint else ""
@@ -94,8 +94,8 @@ def check_id(process_id: str) -> None:
 
 def fill_in(text: str, process_id: str, name: str | None = None) -> str:
     """The starter's text with the top-level `id:` (and `name:`) values replaced in place."""
-    from .loader import load_text
-    from .review import yaml_scalar
+    from ..format import load_text
+    from ..git import yaml_scalar
 
     loaded = load_text("<starter>", text)
     if loaded.document is None:
@@ -112,8 +112,7 @@ def fill_in(text: str, process_id: str, name: str | None = None) -> str:
 
 def _check_text(path: str, text: str) -> None:
     """The new file must validate without errors before it is written."""
-    from .loader import load_text
-    from .schema import validate_document
+    from ..format import load_text, validate_document
 
     loaded = load_text(path, text)
     problems = list(loaded.problems)
@@ -161,7 +160,7 @@ REPO_FILES = {
 
 def repository_files(starter_id: str = DEFAULT_STARTER) -> dict[str, str]:
     """Path -> content of every file `procmap init` writes, in a stable order."""
-    from .jsonschema import schema_text
+    from ..format import schema_text
 
     chosen = starter(starter_id)
     files = {f"processes/{chosen.id}.yaml": chosen.text}

@@ -14,12 +14,8 @@ import re
 from collections.abc import Callable, Iterator
 from functools import cached_property
 
-from .graph import Flow
-from .loader import Document
-from .model import Process
-from .problems import Problem
+from ..format import Document, Flow, Problem, Process, suggest
 from .registry import RULES
-from .schema import suggest
 
 Loc = tuple[str | int, ...]
 

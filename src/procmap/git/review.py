@@ -23,12 +23,11 @@ from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .model import CADENCES, Process
-from .problems import Problem
+from ..format import CADENCES, Problem, Process
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .loader import Document
+    from ..format import Document
+    from ..lint import Config
 
 #: A review due in fewer days than this (within the coming week) shows as "due soon";
 #: so a weekly review just done shows as ok.
@@ -448,11 +447,8 @@ def record_done(
     entry; only then is it written (atomically). Raises DoneError when the file cannot
     take the edit (no `review:`); validation errors come back in `DoneResult.problems`.
     """
-    from .config import Config
-    from .linter import check_file
-    from .loader import load_file, load_text
-    from .model import ChangelogEntry
-    from .schema import validate_document
+    from ..format import ChangelogEntry, load_file, load_text, validate_document
+    from ..lint import Config, check_file
 
     config = config or Config()
     result = DoneResult(path)
@@ -524,7 +520,7 @@ def run_review(
 
     Raises linter.PathError for a path that does not exist.
     """
-    from .linter import validate_paths
+    from ..lint import validate_paths
 
     report = validate_paths(paths, config, keep=True)
     return review_rows(report.processes, today), _errors(report.problems)

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import __version__
-from .model import Process
+from .. import __version__
+from ..format import Process
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "runbook", "dmaic")
 DEFAULT_FORMATS = ("svg", "runbook", "dmaic")
@@ -93,7 +93,7 @@ class _Job:
 
 def parse_formats(values: list[str] | None) -> tuple[str, ...]:
     """Formats from repeatable, comma-separated values, in canonical order."""
-    from .schema import suggest
+    from ..format import suggest
 
     chosen: set[str] = set()
     for value in values or []:
@@ -292,9 +292,9 @@ class _Run:
         return render(template, ctx, self.folders).encode("utf-8")
 
     def index(self) -> bytes:
+        from ..format import STAGES, SYSTEMS
         from .documents import INDEX as TEMPLATE
         from .documents import render
-        from .model import STAGES, SYSTEMS
 
         entries = [
             {
@@ -370,7 +370,7 @@ class _Run:
         return lambda: self.document(template, path, process)
 
     def _diff_jobs(self, rev: str, graph: dict[str, Any]) -> list[_Job]:
-        from . import gitio
+        from ..git import gitio
 
         tops: dict[str, tuple[Path, str]] = {}
         jobs = []
@@ -416,9 +416,8 @@ def previous_version(path: str, process: Process, top: Path, commit: str) -> Pro
     Raises gitio.GitError with a one-line message when the old version cannot be read or
     is not a valid process.
     """
-    from . import gitio
-    from .loader import decode, load_text
-    from .schema import validate_document
+    from ..format import decode, load_text, validate_document
+    from ..git import gitio
 
     rel = gitio.relative(top, path)
     if rel not in gitio.list_files(top, commit, [rel]):
@@ -458,9 +457,9 @@ def render(
 ) -> Outcome:
     """Render every process in `processes` (input path -> validated process) into
     `options.out_dir`. `progress(total)` may return a Progress told about each output."""
+    from ..git import GitError
     from .documents import TemplateProblem
     from .flowmap import DrawError
-    from .gitio import GitError
 
     check_options(options)
     out_dir = options.out_dir

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .problems import Severity
+from ..format import Severity
 
 FAMILIES: dict[str, str] = {
     "Y": "YAML and file",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .problems import Severity
+from ..format import Severity
 from .registry import RULES, SelectorError, expand
 
 KEYS = ("paths", "exclude", "ignore", "warn", "error", "per-file-ignores")

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 
+from ..format import Flow, Process, Step
 from .flowmap import DIRECTIONS, clean_text, duration_text
-from .graph import Flow
-from .model import Process, Step
 
 # Same palette as flowmap: Okabe-Ito accents on greys, each with a non-colour mark too.
 _CLASSES = {

@@ -1,0 +1,76 @@
+"""The process format: reading a file, the model, and problems as data.
+
+Offers the `Problem` record every layer speaks, the bounded YAML loader (positions for
+every value), the pydantic model of the format, schema validation of loaded data into a
+`Process`, the flow graph of a process, and the JSON Schema for editors.
+
+The bottom layer: imports nothing else of procmap (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "Flow": "graph",
+        "renamed_steps": "graph",
+        "schema_text": "jsonschema",
+        "Document": "loader",
+        "MAX_BYTES": "loader",
+        "decode": "loader",
+        "load_file": "loader",
+        "load_text": "loader",
+        "CADENCES": "model",
+        "CADENCE_PATTERN": "model",
+        "ChangelogEntry": "model",
+        "ControlPoint": "model",
+        "DURATION_PATTERN": "model",
+        "Dmaic": "model",
+        "ExceptionCase": "model",
+        "FORMAT_VERSION": "model",
+        "ID_PATTERN": "model",
+        "Metric": "model",
+        "Process": "model",
+        "Review": "model",
+        "STAGES": "model",
+        "SYSTEMS": "model",
+        "Scope": "model",
+        "Step": "model",
+        "slugify": "model",
+        "Problem": "problems",
+        "Severity": "problems",
+        "check_document": "schema",
+        "suggest": "schema",
+        "validate_document": "schema",
+    },
+)
+
+if TYPE_CHECKING:
+    from .graph import Flow, renamed_steps
+    from .jsonschema import schema_text
+    from .loader import MAX_BYTES, Document, decode, load_file, load_text
+    from .model import (
+        CADENCE_PATTERN,
+        CADENCES,
+        DURATION_PATTERN,
+        FORMAT_VERSION,
+        ID_PATTERN,
+        STAGES,
+        SYSTEMS,
+        ChangelogEntry,
+        ControlPoint,
+        Dmaic,
+        ExceptionCase,
+        Metric,
+        Process,
+        Review,
+        Scope,
+        Step,
+        slugify,
+    )
+    from .problems import Problem, Severity
+    from .schema import check_document, suggest, validate_document

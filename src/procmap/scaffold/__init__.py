@@ -1,0 +1,32 @@
+"""New process files and new process repositories, from the starters shipped with procmap.
+
+Imports the layers below it (docs/architecture.md); nothing imports it but the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "DEFAULT_STARTER": "create",
+        "ExistsError": "create",
+        "ScaffoldError": "create",
+        "init_repository": "create",
+        "new_process": "create",
+        "starters": "create",
+    },
+)
+
+if TYPE_CHECKING:
+    from .create import (
+        DEFAULT_STARTER,
+        ExistsError,
+        ScaffoldError,
+        init_repository,
+        new_process,
+        starters,
+    )
