@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -214,7 +215,6 @@ def test_pre_commit_hooks_file():
     assert [hook["id"] for hook in hooks] == ["procmap-validate"]
     hook = hooks[0]
     assert hook["language"] == "python" and hook["entry"] == "procmap validate"
-    import re
 
     pattern = re.compile(hook["files"])
     assert pattern.search("processes/lead-handoff.yaml")
@@ -249,3 +249,62 @@ def test_the_starters_folder_validates_cleanly_as_a_whole():
     report = validate_paths([str(ROOT / "src" / "procmap" / "scaffold" / "starters")], Config())
     assert len(report.files) == len(STARTER_IDS)
     assert report.problems == []
+
+
+def _run_hook(tmp_path, changed: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run the hook as pre-commit does with `require_serial`: one call, the changed files."""
+    hook = yaml.safe_load(HOOKS.read_text())[0]
+    command = shlex.split(hook["entry"])
+    executable = shutil.which(command[0], path=os.path.dirname(sys.executable))
+    assert executable is not None, "procmap is not installed next to this Python"
+    pattern = re.compile(hook["files"])
+    files = [f for f in changed if pattern.search(f)]
+    return subprocess.run(
+        [executable, *command[1:], *files], cwd=tmp_path, capture_output=True, text=True
+    )
+
+
+def test_pre_commit_hook_is_serial_so_cross_file_checks_see_every_changed_file():
+    hook = yaml.safe_load(HOOKS.read_text())[0]
+    assert hook.get("require_serial") is True
+
+
+@pytest.mark.parametrize("changed", ["p9", "p3"])
+def test_pre_commit_hook_catches_a_reused_process_id_whichever_file_changed(tmp_path, changed):
+    # processes/p9.yaml reuses the id of processes/p3.yaml; only one of them changed.
+    folder = tmp_path / "processes" / "sales"
+    folder.mkdir(parents=True)
+    text = starters()[DEFAULT_STARTER].text
+    (tmp_path / "processes" / "p3.yaml").write_text(text)
+    (folder / "p9.yaml").write_text(text)
+    path = "processes/p3.yaml" if changed == "p3" else "processes/sales/p9.yaml"
+    other = "processes/sales/p9.yaml" if changed == "p3" else "processes/p3.yaml"
+    done = _run_hook(tmp_path, [path])
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"{path}:5:5: X001 process id 'webinar-funnel' is already used by {other}" in (
+        done.stdout
+    )
+
+
+def test_pre_commit_hook_passes_when_the_unchanged_files_have_other_ids(tmp_path):
+    folder = tmp_path / "processes"
+    folder.mkdir()
+    text = starters()[DEFAULT_STARTER].text
+    (folder / "p3.yaml").write_text(text)
+    (folder / "p9.yaml").write_text(text.replace("id: webinar-funnel", "id: webinar-two"))
+    done = _run_hook(tmp_path, ["processes/p9.yaml"])
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_file_outside_the_configured_paths_is_not_a_duplicate_of_the_library(tmp_path):
+    (tmp_path / "processes").mkdir()
+    (tmp_path / "drafts").mkdir()
+    text = starters()[DEFAULT_STARTER].text
+    (tmp_path / "processes" / "p3.yaml").write_text(text)
+    (tmp_path / "drafts" / "copy.yaml").write_text(text)
+    hook = yaml.safe_load(HOOKS.read_text())[0]
+    executable = shutil.which(shlex.split(hook["entry"])[0], path=os.path.dirname(sys.executable))
+    done = subprocess.run(
+        [executable, "validate", "drafts/copy.yaml"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

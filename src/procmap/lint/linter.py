@@ -224,10 +224,51 @@ def _sibling_ids(folders: set[str], checked: set[str]) -> dict[str, str]:
     return ids
 
 
+def _unchecked_ids(reports: list[FileReport], config: Config) -> dict[str, str]:
+    """Process ids of the process files that were not checked in this run.
+
+    They sit beside the checked files or under the configured paths. A pre-commit hook
+    passes only the changed files, yet a changed file that takes the id of an unchanged
+    one (or an unchanged file whose id a changed one already had) is still a duplicate.
+    Ids are read cheaply from the top-level `id:` line, as for G012.
+    """
+    checked = {os.path.realpath(r.path) for r in reports}
+    roots = {os.path.dirname(r.path) or "." for r in reports}
+    for entry in config.paths:
+        full = os.path.realpath(config.root / entry)
+        if os.path.isdir(full) and any(path.startswith(full + os.sep) for path in checked):
+            roots.add(full)
+    ids: dict[str, str] = {}
+    for root in sorted(roots):
+        try:
+            candidates = discover([root], config)
+        except PathError:
+            continue
+        for path in candidates:
+            if os.path.realpath(path) in checked:
+                continue
+            try:
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    match = _ID_LINE.search(handle.read(200_000))
+            except OSError:
+                continue
+            if match:
+                ids.setdefault(match.group(1), _shown(path))
+    return ids
+
+
+def _shown(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return path
+
+
 def cross_file(reports: list[FileReport], config: Config) -> list[Problem]:
     """Duplicate process ids (X001) and subprocess targets that exist nowhere (G012)."""
     problems: list[Problem] = []
     first: dict[str, FileReport] = {}
+    others: dict[str, str] | None = None
     for report in reports:
         pid = report.process_id
         if pid is None:
@@ -246,6 +287,20 @@ def cross_file(reports: list[FileReport], config: Config) -> list[Problem]:
             )
         else:
             first[pid] = report
+            if others is None:
+                others = _unchecked_ids(reports, config)
+            if pid in others:
+                line, col = report.id_position
+                problems.append(
+                    Problem(
+                        report.path,
+                        line,
+                        col,
+                        "X001",
+                        "error",
+                        f"process id {pid!r} is already used by {others[pid]}",
+                    )
+                )
     wanting = [r for r in reports if r.subprocesses]
     if wanting:
         known = {pid: r.path for pid, r in first.items()}
