@@ -135,7 +135,7 @@ def validate(
 
     config = _config(config_path, ignore, warn)
     try:
-        result = validate_paths(paths or _default_paths(config), config, jobs)
+        result = validate_paths(paths or _default_paths(config), config, jobs, neighbours=True)
     except PathError as error:
         raise _fail(str(error)) from None
     out = sys.stdout

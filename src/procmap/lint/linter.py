@@ -264,8 +264,13 @@ def _shown(path: str) -> str:
         return path
 
 
-def cross_file(reports: list[FileReport], config: Config) -> list[Problem]:
-    """Duplicate process ids (X001) and subprocess targets that exist nowhere (G012)."""
+def cross_file(
+    reports: list[FileReport], config: Config, neighbours: bool = False
+) -> list[Problem]:
+    """Duplicate process ids (X001) and subprocess targets that exist nowhere (G012).
+
+    With `neighbours`, ids are compared with the unchecked process files too.
+    """
     problems: list[Problem] = []
     first: dict[str, FileReport] = {}
     others: dict[str, str] | None = None
@@ -288,7 +293,7 @@ def cross_file(reports: list[FileReport], config: Config) -> list[Problem]:
         else:
             first[pid] = report
             if others is None:
-                others = _unchecked_ids(reports, config)
+                others = _unchecked_ids(reports, config) if neighbours else {}
             if pid in others:
                 line, col = report.id_position
                 problems.append(
@@ -336,17 +341,21 @@ def validate_paths(
     config: Config | None = None,
     jobs: int | None = None,
     keep: bool = False,
+    neighbours: bool = False,
 ) -> Report:
     """Check every process file under `paths`; the library entry point of `procmap validate`.
 
     With `keep`, `Report.processes` maps each error-free file to its validated process
-    (what `procmap render` draws).
+    (what `procmap render` draws). With `neighbours` (what `procmap validate` does), a
+    process id is also compared with the process files that were not checked: those beside
+    the checked files and under the configured paths that hold them, so a pre-commit hook
+    that passes only the changed files still catches a reused id.
     """
     config = config or Config()
     files = discover(paths, config)
     reports = check_files(files, config, jobs, keep)
     order = {path: i for i, path in enumerate(files)}
-    problems = [p for r in reports for p in r.problems] + cross_file(reports, config)
+    problems = [p for r in reports for p in r.problems] + cross_file(reports, config, neighbours)
     problems.sort(
         key=lambda p: (order.get(p.path, len(order)), p.line, p.column, p.code, p.message)
     )
