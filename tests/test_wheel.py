@@ -64,7 +64,8 @@ def _run(installed: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[
 def test_wheel_holds_the_package_and_the_templates(installed: Path) -> None:
     package = installed / "procmap"
     assert (package / "__main__.py").is_file()
-    assert (package / "cli.py").is_file()
+    assert (package / "cli" / "__init__.py").is_file()
+    assert (package / "scaffold" / "starters" / "webinar-funnel.yaml").is_file()
     templates = sorted(p.name for p in (REPO / "templates").iterdir() if p.is_file())
     if templates:
         shipped = sorted(p.name for p in (package / "templates").iterdir() if p.is_file())

@@ -1,9 +1,10 @@
-"""The `procmap` command line: arguments in, one library call, output and exit status out.
+"""The `procmap` commands as a typer app: arguments in, one library call, output and exit out.
 
 Owns: options, defaults from the configuration, choosing the output format, and the exit
 statuses (0 clean, 1 problems found, 2 usage, configuration or internal error). Library
 errors become messages here and nowhere else. Each command imports what it needs when it
-runs, so `procmap validate` does not pay for rendering or git.
+runs, so `procmap validate` does not pay for rendering or git. The entry point and the
+typer-free path of `procmap validate` are in `procmap.cli` (`__init__` and `validate`).
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ from typing import Annotated
 
 import typer
 
-from . import __version__
+from .. import __version__
+from .common import CliError, split
+from .common import config as load_config
+from .common import default_paths as _default_paths
 
 app = typer.Typer(
     name="procmap",
     help="Business processes as code: validate, render and review process maps kept in git.",
-    add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-BUG_URL = "https://github.com/procmap/procmap/issues"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -56,35 +57,13 @@ class OutputFormat(enum.StrEnum):
     github = "github"
 
 
-def _split(values: list[str] | None) -> list[str]:
-    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
-
-
 def _config(
     config_path: Path | None, ignore: list[str] | None = None, warn: list[str] | None = None
 ):
-    from .lint import ConfigError, load
-
     try:
-        config = load(config_path)
-        config.apply("warn", _split(warn), "--warn: ")
-        config.apply("ignore", _split(ignore), "--ignore: ")
-    except ConfigError as error:
+        return load_config(config_path, ignore, warn)
+    except CliError as error:
         raise _fail(str(error)) from None
-    return config
-
-
-def _default_paths(config) -> list[str]:
-    import os
-
-    paths = []
-    for entry in config.paths:
-        full = config.root / entry
-        try:
-            paths.append(os.path.relpath(full))
-        except ValueError:
-            paths.append(str(full))
-    return paths
 
 
 ConfigOption = Annotated[
@@ -131,26 +110,15 @@ def validate(
 
     Exit status: 0 no errors (warnings allowed unless --strict), 1 errors, 2 usage error.
     """
-    from .lint import FORMATS, PathError, summary, use_color, validate_paths
+    from .validate import run_validate
 
-    config = _config(config_path, ignore, warn)
     try:
-        result = validate_paths(paths or _default_paths(config), config, jobs, neighbours=True)
-    except PathError as error:
-        raise _fail(str(error)) from None
-    out = sys.stdout
-    colored = output_format is OutputFormat.text and use_color(out, color)
-    out.write(FORMATS[output_format.value](result.problems, colored))
-    if not quiet:
-        line = summary(
-            len(result.files),
-            result.errors,
-            result.warnings,
-            colored if output_format is OutputFormat.text else use_color(sys.stderr, color),
+        status = run_validate(
+            paths, output_format.value, strict, ignore, warn, config_path, jobs, quiet, color
         )
-        (out if output_format is OutputFormat.text else sys.stderr).write(line)
-    out.flush()
-    raise typer.Exit(1 if result.failed(strict) else 0)
+    except CliError as error:
+        raise _fail(str(error)) from None
+    raise typer.Exit(status)
 
 
 class RulesFormat(enum.StrEnum):
@@ -169,10 +137,10 @@ def rules(
     ] = RulesFormat.text,
 ) -> None:
     """List the rules: code, name, default severity and why the rule exists."""
-    from .lint import RULES, SelectorError, expand, rules_json, rules_markdown, rules_text
+    from ..lint import RULES, SelectorError, expand, rules_json, rules_markdown, rules_text
 
     try:
-        codes = [c for s in _split(selectors) for c in expand(s)] if selectors else list(RULES)
+        codes = [c for s in split(selectors) for c in expand(s)] if selectors else list(RULES)
     except SelectorError as error:
         raise _fail(str(error)) from None
     chosen = [RULES[c] for c in dict.fromkeys(codes)]
@@ -217,9 +185,9 @@ def diff(
     Comments, key order, quoting and layout are not changes. Exit status: 0 no change of
     meaning, 1 changes, 2 trouble (missing or invalid file, bad revision, not a git repository).
     """
-    from .git import DIFF_FORMATS as FORMATS
-    from .git import DiffError, diff_files, diff_since, render_text
-    from .lint import text, use_color
+    from ..git import DIFF_FORMATS as FORMATS
+    from ..git import DiffError, diff_files, diff_since, render_text
+    from ..lint import text, use_color
 
     config = _config(config_path)
     try:
@@ -313,9 +281,9 @@ def render(
     Invalid files are reported as `procmap validate` reports them and are not rendered.
     Exit status: 0 all rendered, 1 a file was invalid or an output failed, 2 usage error.
     """
-    from .lint import FORMATS, PathError, summary, validate_paths
-    from .render import Options, RenderError, check_options, parse_formats, terminal_progress
-    from .render import render as render_all
+    from ..lint import FORMATS, PathError, summary, validate_paths
+    from ..render import Options, RenderError, check_options, parse_formats, terminal_progress
+    from ..render import render as render_all
 
     config = _config(config_path)
     if templates is None and (config.root / "templates").is_dir():
@@ -430,16 +398,16 @@ def review_command(
 
     Exit status: 0 fine, 1 invalid files (or, with --check, an overdue review; with --done, a file that cannot take the edit), 2 usage error.
     """
-    from .lint import text, use_color
+    from ..lint import text, use_color
 
     day = _day(today, "--today")
     config = _config(config_path)
     if done is None:
         if note is not None or by is not None:
             raise _fail("--note and --by go with --done FILE")
-        from .git import REVIEW_FORMATS as FORMATS
-        from .git import run_review
-        from .lint import PathError
+        from ..git import REVIEW_FORMATS as FORMATS
+        from ..git import run_review
+        from ..lint import PathError
 
         try:
             rows, problems = run_review(paths or _default_paths(config), day, config)
@@ -456,7 +424,7 @@ def review_command(
         raise _fail("--done takes one FILE; give no other paths and no --check with it")
     if not done.is_file():
         raise _fail(f"{done}: no such file")
-    from .git import DoneError, record_done
+    from ..git import DoneError, record_done
 
     try:
         result = record_done(str(done), day, note, by, config)
@@ -479,7 +447,7 @@ def schema_command(
     ] = None,
 ) -> None:
     """Print the JSON Schema of the process format, for editors (VS Code YAML) and tools."""
-    from .format import schema_text
+    from ..format import schema_text
 
     content = schema_text()
     if output is None:
@@ -511,7 +479,7 @@ def init_command(
 
     Exit status: 0 done, 1 files exist (nothing is written), 2 bad starter.
     """
-    from .scaffold import DEFAULT_STARTER, ExistsError, ScaffoldError, init_repository
+    from ..scaffold import DEFAULT_STARTER, ExistsError, ScaffoldError, init_repository
 
     try:
         written = init_repository(directory, starter or DEFAULT_STARTER, force)
@@ -552,7 +520,7 @@ def new_command(
 
     Exit status: 0 created, 1 the file exists, 2 bad id or starter.
     """
-    from .scaffold import DEFAULT_STARTER, ExistsError, ScaffoldError, new_process, starters
+    from ..scaffold import DEFAULT_STARTER, ExistsError, ScaffoldError, new_process, starters
 
     if list_starters:
         known = starters()
@@ -572,19 +540,3 @@ def new_command(
     except ScaffoldError as error:
         raise _fail(str(error)) from None
     sys.stdout.write(f"Created {path.as_posix()} from the {chosen} starter.\n")
-
-
-def main() -> None:
-    """Console entry point: turns usage and internal errors into exit status 2."""
-    try:
-        app(prog_name="procmap")
-    except KeyboardInterrupt:
-        sys.stderr.write("procmap: interrupted\n")
-        sys.exit(130)
-    except Exception as error:  # a bug in procmap, never the user's input
-        sys.stderr.write(
-            f"procmap: internal error: {type(error).__name__}: {error}\n"
-            f"This is a bug in procmap {__version__}, not in your files. Please report it at"
-            f" {BUG_URL} with the command you ran and the file that triggered it.\n"
-        )
-        sys.exit(2)
