@@ -24,6 +24,7 @@ __getattr__, __dir__, __all__ = attach(
         "diff_files": "diff",
         "diff_since": "diff",
         "previous_process": "diff",
+        "previous_version": "diff",
         "DIFF_FORMATS": "diffreport:FORMATS",
         "as_json": "diffreport",
         "as_markdown": "diffreport",
@@ -31,7 +32,8 @@ __getattr__, __dir__, __all__ = attach(
         "render_text": "diffreport",
         "summary": "diffreport:summary",
         "GitError": "gitio",
-        "gitio": "gitio:",
+        "resolve_commit": "gitio:commit",
+        "toplevel": "gitio",
         "DoneError": "review",
         "REVIEW_FORMATS": "review:FORMATS",
         "record_done": "review",
@@ -41,11 +43,18 @@ __getattr__, __dir__, __all__ = attach(
 )
 
 if TYPE_CHECKING:
-    from . import gitio
     from .changes import KINDS, Change, FileDiff, compare
-    from .diff import DiffError, check_version, diff_files, diff_since, previous_process
+    from .diff import (
+        DiffError,
+        check_version,
+        diff_files,
+        diff_since,
+        previous_process,
+        previous_version,
+    )
     from .diffreport import FORMATS as DIFF_FORMATS
     from .diffreport import as_json, as_markdown, as_text, render_text, summary
-    from .gitio import GitError
+    from .gitio import GitError, toplevel
+    from .gitio import commit as resolve_commit
     from .review import FORMATS as REVIEW_FORMATS
     from .review import DoneError, record_done, run_review, yaml_scalar

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..format import Problem, Process
 from ..lint import Config
@@ -230,3 +231,29 @@ def previous_process(path: str, rev: str, config: Config | None = None) -> Proce
             " (the old version is not a valid process)"
         )
     return process
+
+
+def previous_version(path: str, process: Process, top: Path, commit: str) -> Process:
+    """The process in `path` as it was at `commit`; an empty process when it did not exist.
+
+    Raises gitio.GitError with a one-line message when the old version cannot be read or
+    is not a valid process.
+    """
+    from ..format import Process, decode, load_text, validate_document
+    from . import gitio
+
+    rel = gitio.relative(top, path)
+    if rel not in gitio.list_files(top, commit, [rel]):
+        return Process(procmap=1, id=process.id, name=process.name, steps=[])
+    raw = gitio.read_file(top, commit, rel)
+    shown = f"{commit[:12]}:{rel}"
+    text, _ = decode(shown, raw)
+    loaded = load_text(shown, text) if text is not None else None
+    if loaded is None or loaded.document is None:
+        raise gitio.GitError(f"{shown} cannot be read as a process file")
+    old, problems = validate_document(loaded.document)
+    if old is None:
+        first = problems[0] if problems else None
+        detail = f": line {first.line}: {first.message}" if first else ""
+        raise gitio.GitError(f"{shown} is not a valid process file{detail}")
+    return old

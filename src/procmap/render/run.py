@@ -370,7 +370,7 @@ class _Run:
         return lambda: self.document(template, path, process)
 
     def _diff_jobs(self, rev: str, graph: dict[str, Any]) -> list[_Job]:
-        from ..git import gitio
+        from ..git import GitError, resolve_commit, toplevel
 
         tops: dict[str, tuple[Path, str]] = {}
         jobs = []
@@ -378,9 +378,9 @@ class _Run:
             folder = os.path.dirname(os.path.abspath(path))
             if folder not in tops:
                 try:
-                    top = gitio.toplevel(folder)
-                    tops[folder] = (top, gitio.commit(top, rev))
-                except gitio.GitError as error:
+                    top = toplevel(folder)
+                    tops[folder] = (top, resolve_commit(top, rev))
+                except GitError as error:
                     raise RenderError(f"--diff {rev}: {error}") from None
             top, commit = tops[folder]
             key = {
@@ -402,38 +402,13 @@ class _Run:
         self, path: str, process: Process, top: Path, commit: str
     ) -> Callable[[], bytes]:
         def make() -> bytes:
+            from ..git import previous_version
             from .flowmap import draw
 
             previous = previous_version(path, process, top, commit)
             return draw(self.dot(process, previous), "svg")
 
         return make
-
-
-def previous_version(path: str, process: Process, top: Path, commit: str) -> Process:
-    """The process in `path` as it was at `commit`; an empty process when it did not exist.
-
-    Raises gitio.GitError with a one-line message when the old version cannot be read or
-    is not a valid process.
-    """
-    from ..format import decode, load_text, validate_document
-    from ..git import gitio
-
-    rel = gitio.relative(top, path)
-    if rel not in gitio.list_files(top, commit, [rel]):
-        return Process(procmap=1, id=process.id, name=process.name, steps=[])
-    raw = gitio.read_file(top, commit, rel)
-    shown = f"{commit[:12]}:{rel}"
-    text, _ = decode(shown, raw)
-    loaded = load_text(shown, text) if text is not None else None
-    if loaded is None or loaded.document is None:
-        raise gitio.GitError(f"{shown} cannot be read as a process file")
-    old, problems = validate_document(loaded.document)
-    if old is None:
-        first = problems[0] if problems else None
-        detail = f": line {first.line}: {first.message}" if first else ""
-        raise gitio.GitError(f"{shown} is not a valid process file{detail}")
-    return old
 
 
 def check_options(options: Options) -> None:
