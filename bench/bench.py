@@ -463,10 +463,9 @@ def _worker_main(kind: str, args: list[str]) -> None:
     """Print one JSON object with the measurement; run by `worker` in a new process."""
     sys.path.insert(0, str(ROOT / "src"))
     if kind == "schema":
-        from procmap.format.model import Process
+        from procmap.format.jsonschema import schema_text
 
-        schema = Process.model_json_schema(by_alias=True)
-        Path(args[0]).write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
+        Path(args[0]).write_text(schema_text(), encoding="utf-8")
         print("{}")
         return
     if kind == "versions":

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
 import pytest
 from typer.testing import CliRunner
 
+from conftest import procmap
 from procmap.cli import app
 from procmap.format.jsonschema import DRAFT, process_schema, schema_text
 from procmap.format.loader import load_file
+from procmap.format.model import Process
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "processes").glob("*.yaml"))
@@ -97,3 +100,27 @@ def test_cli_cannot_write(tmp_path):
     result = CliRunner().invoke(app, ["schema", "-o", str(tmp_path / "missing" / "s.json")])
     assert result.exit_code == 2
     assert result.stderr.startswith("procmap: ")
+
+
+GOLDEN = ROOT / "tests" / "golden" / "procmap.schema.json"
+
+
+def test_schema_golden(capsys):
+    """`procmap schema` byte for byte: what `procmap schema | diff - procmap.schema.json`
+    in a user's CI compares, so it must not change with the pydantic release installed.
+    Refresh with PROCMAP_UPDATE_GOLDEN=1 (`make golden`) after a deliberate change."""
+    status, out, err = procmap(capsys, "schema")
+    assert status == 0 and err == ""
+    if os.environ.get("PROCMAP_UPDATE_GOLDEN"):
+        GOLDEN.write_bytes(out.encode("utf-8"))
+    assert out.encode("utf-8") == GOLDEN.read_bytes()
+
+
+def test_schema_is_not_pydantics(monkeypatch):
+    """The schema is written by procmap: pydantic's generator is never asked."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("model_json_schema called")
+
+    monkeypatch.setattr(Process, "model_json_schema", refuse)
+    assert schema_text().encode("utf-8") == GOLDEN.read_bytes()

@@ -1,34 +1,181 @@
 """The JSON Schema of the process format, for editors and other tools.
 
-Owns: turning `model.Process` into a JSON Schema document (draft 2020-12) with the
-descriptions already written on the model's fields, and printing it byte-for-byte the
-same every time. Must not know: YAML, files or validation problems; the schema is a
-description of the format, and `procmap validate` stays the authority (it also checks
-the flow, references and practice, which a schema cannot).
+Owns: the JSON Schema document (draft 2020-12) of `model.Process`, written by procmap
+from the models' fields, types and descriptions, and printing it byte-for-byte the same
+every time. Must not know: YAML, files or validation problems.
+
+`procmap validate` is the truth and the schema follows it: a file the schema accepts is
+one `validate` reports no schema-level problem for (the S codes, and G010, which is about
+fields on the wrong kind of step), and the other way round; `tests/test_schema_differential.py`
+checks that. The flow, the references and the practice rules stay `validate`'s alone.
+
+The schema is not pydantic's `model_json_schema()`: that output changes between pydantic
+releases (2.6 leaves out a `"type": "integer"` later releases write), and it describes
+pydantic's strict view of the types, not what procmap accepts (numbers as text, `yes` as a
+boolean, padded durations). Each value type of `model` is written here once, and the
+models are walked for the rest (names, aliases, required fields, defaults, descriptions),
+none of which differ between pydantic versions.
+
+Non-finite numbers: JSON has no NaN or infinity, but YAML's `.nan` and `.inf` reach an
+editor's validator as numbers. Figures carry `minimum`/`maximum` at the largest finite
+double, which rules out both infinities in every validator; NaN is greater than or equal
+to nothing, so the spec's reading of `minimum` ("greater than or exactly equal") rules it
+out too, though validators that test `value < minimum` let it pass. procmap refuses both.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+import types
+import typing
 from typing import Any
 
-from .model import FORMAT_VERSION, Process
+from pydantic import BaseModel
+
+from . import model
+from .model import CADENCE_PATTERN, DATE_PATTERN, FORMAT_VERSION, ID_PATTERN, WHITESPACE, Process
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = f"urn:procmap:schema:process:{FORMAT_VERSION}"
 
+_PADDED_DURATION = (
+    rf"^[{WHITESPACE}]*[0-9]+(?:\.[0-9]+)?[{WHITESPACE}]*(?:m|min|h|d|w)[{WHITESPACE}]*$"
+)
+#: The words pydantic reads as a boolean, in any case: true/false, yes/no, on/off, y/n,
+#: t/f, 1/0. (procmap's YAML keeps `yes` and `on` as text, and the model reads that text.)
+_BOOLEAN_WORD = (
+    "^(?:[Tt](?:[Rr][Uu][Ee])?|[Ff](?:[Aa][Ll][Ss][Ee])?|[Yy](?:[Ee][Ss])?|[Nn][Oo]?"
+    "|[Oo](?:[Nn]|[Ff][Ff])|[01])$"
+)
+
+#: The schema of each value type of the model.
+_VALUES: list[tuple[Any, dict[str, Any]]] = [
+    # Numbers are text too: a step may be called 404.
+    (model.Text, {"type": ["string", "number"]}),
+    # A whole number is an id (its digits); JSON Schema's integers include 3.0.
+    (
+        model.Id,
+        {"anyOf": [{"type": "string", "pattern": ID_PATTERN}, {"type": "integer", "minimum": 0}]},
+    ),
+    (model.Duration, {"type": "string", "pattern": _PADDED_DURATION}),
+    (model.Cadence, {"type": "string", "pattern": CADENCE_PATTERN}),
+    (
+        model.Figure,
+        {"type": "number", "minimum": -sys.float_info.max, "maximum": sys.float_info.max},
+    ),
+    (model.Date, {"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+    (model.Version, {"const": FORMAT_VERSION}),
+    (
+        bool,
+        {
+            "anyOf": [
+                {"type": "boolean"},
+                {"enum": [0, 1]},
+                {"type": "string", "pattern": _BOOLEAN_WORD},
+            ]
+        },
+    ),
+]
+
+
+def _kind_rule(kinds: tuple[str, ...], then: dict[str, Any]) -> dict[str, Any]:
+    """`then` for steps whose kind is one of `kinds` (a step without `kind` is a task)."""
+    condition: dict[str, Any] = {"properties": {"kind": {"enum": list(kinds)}}}
+    if "task" not in kinds:
+        condition["required"] = ["kind"]
+    return {"if": condition, "then": then}
+
+
+def _absent(*fields: str) -> dict[str, Any]:
+    """Each field left out or empty (`null`), which procmap reads as not there."""
+    return {"properties": {name: {"type": "null"} for name in fields}}
+
+
+#: The fields that belong to some kinds of step only (rules S010 and G010).
+_STEP_RULES = [
+    _kind_rule(("start", "task", "subprocess"), _absent("branches")),  # S010
+    _kind_rule(("decision",), _absent("next")),  # S010
+    _kind_rule(("start", "task", "decision", "end"), _absent("process")),  # S010
+    _kind_rule(  # S010
+        ("subprocess",),
+        {"required": ["process"], "properties": {"process": {"not": {"type": "null"}}}},
+    ),
+    _kind_rule(("end",), _absent("next", "branches")),  # G010
+]
+
+
+def _value(annotation: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    for known, schema in _VALUES:
+        if annotation == known:
+            return json.loads(json.dumps(schema))  # a copy
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Literal:
+        return {"const": args[0]} if len(args) == 1 else {"enum": list(args)}
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        assert len(options) == 1, annotation
+        return {"anyOf": [_value(options[0], defs), {"type": "null"}]}
+    if origin is list:
+        return {"type": "array", "items": _value(args[0], defs)}
+    if origin is dict:
+        schema: dict[str, Any] = {"type": "object"}
+        if args[0] == model.Id:
+            schema["propertyNames"] = {"pattern": ID_PATTERN}  # keys are always text
+        else:
+            assert args[0] == model.Text, annotation
+        schema["additionalProperties"] = _value(args[1], defs)
+        return schema
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        name = annotation.__name__
+        if name not in defs:
+            defs[name] = {}  # reserved first: the order of `$defs` is the order of first use
+            defs[name] = _object(annotation, defs)
+        return {"$ref": f"#/$defs/{name}"}
+    raise TypeError(f"no JSON Schema written for {annotation!r}")
+
+
+def _object(cls: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls, vars(model), include_extras=True)
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for name, info in cls.model_fields.items():
+        key = info.alias or name
+        schema = _value(hints[name], defs)
+        if info.description:
+            schema["description"] = info.description
+        if info.is_required():
+            required.append(key)
+        else:
+            default = info.get_default(call_default_factory=True)
+            schema["default"] = default
+        properties[key] = schema
+    result: dict[str, Any] = {
+        "type": "object",
+        "title": cls.__name__,
+        "description": " ".join((cls.__doc__ or "").split()),
+        "properties": properties,
+    }
+    if required:
+        result["required"] = required
+    result["additionalProperties"] = False
+    if cls is model.Step:
+        result["allOf"] = _STEP_RULES
+    return result
+
 
 def process_schema() -> dict[str, Any]:
-    """The schema as a dict: `$schema`, `$id` and `title` first, then pydantic's output."""
-    generated = Process.model_json_schema(by_alias=True)
+    """The schema as a dict: `$schema`, `$id` and `title` first, `$defs` last."""
+    defs: dict[str, Any] = {}
+    body = _object(Process, defs)
     schema: dict[str, Any] = {
         "$schema": DRAFT,
         "$id": SCHEMA_ID,
         "title": f"procmap process file (format {FORMAT_VERSION})",
     }
-    for key, value in generated.items():
-        if key != "title":
-            schema[key] = value
+    schema.update((k, v) for k, v in body.items() if k != "title")
+    schema["$defs"] = dict(sorted(defs.items()))
     return schema
 
 

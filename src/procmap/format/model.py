@@ -11,19 +11,35 @@ look across fields (graph shape, references, practice) live in `rules`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
 FORMAT_VERSION = 1
 
 # Value rules are patterns, checked inside pydantic-core and published in the JSON Schema;
 # `schema` turns a mismatch of each pattern into its own rule code and message.
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-DURATION_PATTERN = r"^[0-9]+(?:\.[0-9]+)?\s*(?:m|min|h|d|w)$"
+#: The characters pydantic strips from a duration (Rust's `str::trim`, Unicode White_Space),
+#: spelt out: `\s` means three different sets in Rust, Python and the ECMA-262 regexes of
+#: JSON Schema, and the published pattern must mean in an editor what it means here.
+WHITESPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+DURATION_PATTERN = rf"^[0-9]+(?:\.[0-9]+)?[{WHITESPACE}]*(?:m|min|h|d|w)$"
 CADENCE_PATTERN = r"^(?:weekly|monthly|quarterly|yearly|[1-9][0-9]{0,3}d)$"
-_DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*(m|min|h|d|w)$")
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATE = re.compile(DATE_PATTERN[1:-1])
+_DURATION = re.compile(rf"^([0-9]+(?:\.[0-9]+)?)[{WHITESPACE}]*(m|min|h|d|w)$")
 
 #: Minutes per duration unit. Durations are elapsed calendar time: `5d` of an email
 #: sequence is five days on the calendar, not five working days.
@@ -48,7 +64,50 @@ def duration_minutes(duration: str) -> float:
     return float(match.group(1)) * DURATION_UNITS[match.group(2)]
 
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+def _whole_number_id(value: Any) -> Any:
+    """A number as an id: only a whole number, which becomes its digits (`3.0` is `3`).
+
+    Numbers as text are coerced by the config; for ids that would make ids of `1e-05`,
+    `inf` and `nan` (their `str`), and treat `3` and `3.0` differently, which JSON Schema,
+    where both are the integer 3, cannot. So a whole float is the int, others are bad ids.
+    """
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return int(value)
+        raise PydanticCustomError(
+            "string_pattern_mismatch",
+            "String should match pattern '{pattern}'",
+            {"pattern": ID_PATTERN},
+        )
+    return value
+
+
+def _version_number(value: Any) -> Any:
+    """The format version as JSON Schema reads `const: 1`: `1.0` is 1, `true` is not.
+
+    Left to `Literal[1]`, pydantic takes `true` (as `True == 1`), and takes `1.0` in
+    recent releases but not in 2.6.0: procmap's verdict must not depend on the pydantic release.
+    """
+    if isinstance(value, bool):
+        raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": "1"})
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _date_text(value: Any) -> Any:
+    """Dates are written YYYY-MM-DD; pydantic would also take datetimes at midnight
+    (`2026-01-01T00:00`) and Unix timestamps (`0` is 1970-01-01), which no author means."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        if _DATE.fullmatch(value):
+            return value
+        raise PydanticCustomError("date_parsing", "Input should be a date written YYYY-MM-DD")
+    raise PydanticCustomError("date_type", "Input should be a date written YYYY-MM-DD")
+
+
+Id = Annotated[str, BeforeValidator(_whole_number_id), StringConstraints(pattern=ID_PATTERN)]
 #: Text fields take numbers as text (a step called `404` is still a name): see the config.
 Text = str
 Duration = Annotated[str, StringConstraints(strip_whitespace=True, pattern=DURATION_PATTERN)]
@@ -56,12 +115,12 @@ Cadence = Annotated[str, StringConstraints(pattern=CADENCE_PATTERN)]
 #: A measured figure: a finite number, never `true` (which pydantic would read as 1.0).
 Figure = Annotated[float, Strict(), AllowInfNan(False)]
 Stage = Literal["know", "like", "trust", "try", "buy", "repeat", "refer"]
+Date = Annotated[dt.date, BeforeValidator(_date_text)]
+Version = Annotated[Literal[1], BeforeValidator(_version_number)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", populate_by_name=True, frozen=True, coerce_numbers_to_str=True
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 class Scope(_Model):
@@ -79,7 +138,7 @@ class Review(_Model):
     every: Cadence | None = Field(
         None, description="weekly, monthly, quarterly, yearly, or a number of days like 45d."
     )
-    last: dt.date | None = Field(None, description="Date of the last review (YYYY-MM-DD).")
+    last: Date | None = Field(None, description="Date of the last review (YYYY-MM-DD).")
     approver: Id | None = Field(None, description="Role id of the person who approves changes.")
 
 
@@ -145,7 +204,7 @@ class ExceptionCase(_Model):
 class ChangelogEntry(_Model):
     """A dated change to the process, and who approved it."""
 
-    date: dt.date = Field(description="When the change was made (YYYY-MM-DD).")
+    date: Date = Field(description="When the change was made (YYYY-MM-DD).")
     change: Text = Field(description="What changed and why.")
     by: Text | None = Field(None, description="Who made or approved the change.")
 
@@ -181,7 +240,7 @@ class Dmaic(_Model):
 class Process(_Model):
     """A business process: its purpose, boundaries, people, tools, metrics and flow."""
 
-    procmap: Literal[1] = Field(description="Format version: 1.")
+    procmap: Version = Field(description="Format version: 1.")
     id: Id = Field(description="Unique id of the process (a slug).")
     name: Text = Field(description="Name of the process.")
     goal: Text | None = Field(None, description="What the process is for.")

@@ -202,7 +202,8 @@ def _problem(doc: Document, error: Any) -> Problem:
             if isinstance(value, str) and value.strip() == "1":
                 message = "format version '1' is text; write the number: `procmap: 1`"
             else:
-                shown = value if isinstance(value, int | float) else _kind_of(value)
+                number = isinstance(value, int | float) and not isinstance(value, bool)
+                shown = value if number else _kind_of(value)
                 message = f"format version {shown} is not supported; write `procmap: 1`"
         elif name == "kind":
             code = "S007"
