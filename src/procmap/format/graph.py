@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from .model import Process, Step
+if TYPE_CHECKING:
+    from .model import Process, Step
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -26,42 +25,26 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-FORMAT_VERSION = 1
-
-# Value rules are patterns, checked inside pydantic-core and published in the JSON Schema;
-# `schema` turns a mismatch of each pattern into its own rule code and message.
-ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-#: The characters pydantic strips from a duration (Rust's `str::trim`, Unicode White_Space),
-#: spelt out: `\s` means three different sets in Rust, Python and the ECMA-262 regexes of
-#: JSON Schema, and the published pattern must mean in an editor what it means here.
-WHITESPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-DURATION_PATTERN = rf"^[0-9]+(?:\.[0-9]+)?[{WHITESPACE}]*(?:m|min|h|d|w)$"
-CADENCE_PATTERN = r"^(?:weekly|monthly|quarterly|yearly|[1-9][0-9]{0,3}d)$"
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_DATE = re.compile(DATE_PATTERN[1:-1])
-_DURATION = re.compile(rf"^([0-9]+(?:\.[0-9]+)?)[{WHITESPACE}]*(m|min|h|d|w)$")
-
-#: Minutes per duration unit. Durations are elapsed calendar time: `5d` of an email
-#: sequence is five days on the calendar, not five working days.
-DURATION_UNITS: dict[str, int] = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080}
-CADENCES = ("weekly", "monthly", "quarterly", "yearly")
-STAGES = ("know", "like", "trust", "try", "buy", "repeat", "refer")
-KINDS = ("start", "task", "decision", "end", "subprocess")
-SYSTEMS = ("marketing", "operations")
-IMPROVEMENT_STATUSES = ("proposed", "piloting", "adopted", "rejected")
-
-
-def slugify(text: str) -> str:
-    """The id an author probably meant: 'Lead Handoff_2' -> 'lead-handoff-2'."""
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
-def duration_minutes(duration: str) -> float:
-    """Minutes in a duration string already accepted by the model (`45m`, `1.5h`, `2d`)."""
-    match = _DURATION.match(duration)
-    if match is None:
-        raise ValueError(f"not a duration: {duration!r}")
-    return float(match.group(1)) * DURATION_UNITS[match.group(2)]
+from .values import (  # noqa: F401  the format's constants, re-exported
+    _DATE,
+    _DURATION,
+    CADENCE_PATTERN,
+    CADENCES,
+    DATE_PATTERN,
+    DURATION_PATTERN,
+    DURATION_UNITS,
+    FORMAT_VERSION,
+    ID_PATTERN,
+    IMPROVEMENT_STATUSES,
+    KINDS,
+    STAGES,
+    SYSTEMS,
+    WHITESPACE,
+    ProcessMethods,
+    StepMethods,
+    duration_minutes,
+    slugify,
+)
 
 
 def _whole_number_id(value: Any) -> Any:
@@ -154,7 +137,7 @@ class Metric(_Model):
     )
 
 
-class Step(_Model):
+class Step(_Model, StepMethods):
     """One box of the flow map: a start, task, decision, end or subprocess."""
 
     id: Id = Field(description="Unique id of the step within the process.")
@@ -178,19 +161,6 @@ class Step(_Model):
     process: Id | None = Field(
         None, description="Subprocesses only: id of the process this step stands for."
     )
-
-    @property
-    def minutes(self) -> float | None:
-        return None if self.duration is None else duration_minutes(self.duration)
-
-    def targets(self) -> list[tuple[str | None, str]]:
-        """Outgoing flows as (label, step id); `next` has no label."""
-        flows: list[tuple[str | None, str]] = []
-        if self.next is not None:
-            flows.append((None, self.next))
-        if self.branches:
-            flows.extend(self.branches.items())
-        return flows
 
 
 class ExceptionCase(_Model):
@@ -237,7 +207,7 @@ class Dmaic(_Model):
     control: list[ControlPoint] = Field(default_factory=list, description="Control plan.")
 
 
-class Process(_Model):
+class Process(_Model, ProcessMethods):
     """A business process: its purpose, boundaries, people, tools, metrics and flow."""
 
     procmap: Version = Field(description="Format version: 1.")
@@ -264,14 +234,3 @@ class Process(_Model):
     exceptions: list[ExceptionCase] = Field(default_factory=list)
     changelog: list[ChangelogEntry] = Field(default_factory=list)
     dmaic: Dmaic | None = None
-
-    def step(self, step_id: str) -> Step | None:
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        return None
-
-    def role_name(self, role_id: str | None) -> str | None:
-        if role_id is None:
-            return None
-        return self.roles.get(role_id, role_id)

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from .loader import Document
 from .model import CADENCE_PATTERN, DURATION_PATTERN, ID_PATTERN, Process, slugify
 from .problems import Problem
+from .values import suggest
 
 _DATE_TYPES = {
     "date_parsing",
@@ -125,14 +126,6 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
 
 def keys_of(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
-
-
-def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
-    """The closest choice to a misspelt word, if any is close."""
-    import difflib
-
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 def _where(loc: tuple[str | int, ...], data: dict[str, Any]) -> str:

@@ -13,9 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from ..format import Document, Flow, Problem, Process, suggest
+from ..format import Document, Flow, Problem, suggest
 from .registry import RULES
+
+if TYPE_CHECKING:
+    from ..format import Process
 
 Loc = tuple[str | int, ...]
 

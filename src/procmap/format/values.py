@@ -1,0 +1,108 @@
+"""The format's value rules and constants, and what the models do: no pydantic here.
+
+Owns: the patterns of ids, durations, cadences and dates, the constant vocabularies
+(kinds, stages, systems, cadences, duration units), small value helpers (`slugify`,
+`duration_minutes`, `suggest`), and the behaviour that the pydantic models (`model`) and
+the fast records (`fastcheck`) share (`StepMethods`, `ProcessMethods`).
+
+Must not import pydantic: the validate hot path reads these without it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Protocol
+
+    class _StepFields(Protocol):
+        duration: str | None
+        next: str | None
+        branches: dict[str, str] | None
+
+    class _ProcessFields(Protocol):
+        steps: Sequence[Any]
+        roles: dict[str, str]
+
+
+FORMAT_VERSION = 1
+
+# Value rules are patterns, checked inside pydantic-core and published in the JSON Schema;
+# `schema` turns a mismatch of each pattern into its own rule code and message.
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+#: The characters pydantic strips from a duration (Rust's `str::trim`, Unicode White_Space),
+#: spelt out: `\s` means three different sets in Rust, Python and the ECMA-262 regexes of
+#: JSON Schema, and the published pattern must mean in an editor what it means here.
+WHITESPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+DURATION_PATTERN = rf"^[0-9]+(?:\.[0-9]+)?[{WHITESPACE}]*(?:m|min|h|d|w)$"
+CADENCE_PATTERN = r"^(?:weekly|monthly|quarterly|yearly|[1-9][0-9]{0,3}d)$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATE = re.compile(DATE_PATTERN[1:-1])
+_DURATION = re.compile(rf"^([0-9]+(?:\.[0-9]+)?)[{WHITESPACE}]*(m|min|h|d|w)$")
+
+#: Minutes per duration unit. Durations are elapsed calendar time: `5d` of an email
+#: sequence is five days on the calendar, not five working days.
+DURATION_UNITS: dict[str, int] = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080}
+CADENCES = ("weekly", "monthly", "quarterly", "yearly")
+STAGES = ("know", "like", "trust", "try", "buy", "repeat", "refer")
+KINDS = ("start", "task", "decision", "end", "subprocess")
+SYSTEMS = ("marketing", "operations")
+IMPROVEMENT_STATUSES = ("proposed", "piloting", "adopted", "rejected")
+
+
+def slugify(text: str) -> str:
+    """The id an author probably meant: 'Lead Handoff_2' -> 'lead-handoff-2'."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def duration_minutes(duration: str) -> float:
+    """Minutes in a duration string already accepted by the model (`45m`, `1.5h`, `2d`)."""
+    match = _DURATION.match(duration)
+    if match is None:
+        raise ValueError(f"not a duration: {duration!r}")
+    return float(match.group(1)) * DURATION_UNITS[match.group(2)]
+
+
+def suggest(word: str, choices: Sequence[str]) -> str | None:
+    """The closest choice to a misspelt word, if any is close."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+class StepMethods:
+    """What a step can tell beyond its fields (pydantic `Step` and the fast record).
+
+    No annotations here: pydantic would read them as fields of `Step`.
+    """
+
+    @property
+    def minutes(self: _StepFields) -> float | None:
+        return None if self.duration is None else duration_minutes(self.duration)
+
+    def targets(self: _StepFields) -> list[tuple[str | None, str]]:
+        """Outgoing flows as (label, step id); `next` has no label."""
+        flows: list[tuple[str | None, str]] = []
+        if self.next is not None:
+            flows.append((None, self.next))
+        if self.branches:
+            flows.extend(self.branches.items())
+        return flows
+
+
+class ProcessMethods:
+    """What a process can tell beyond its fields (pydantic `Process` and the fast record)."""
+
+    def step(self: _ProcessFields, step_id: str) -> Any:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        return None
+
+    def role_name(self: _ProcessFields, role_id: str | None) -> str | None:
+        if role_id is None:
+            return None
+        return self.roles.get(role_id, role_id)
