@@ -16,6 +16,7 @@ from .._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
+        "accept": "fastcheck",
         "Flow": "graph",
         "renamed_steps": "graph",
         "schema_text": "jsonschema",
@@ -50,6 +51,7 @@ __getattr__, __dir__, __all__ = attach(
 )
 
 if TYPE_CHECKING:
+    from .fastcheck import accept
     from .graph import Flow, renamed_steps
     from .jsonschema import schema_text
     from .loader import MAX_BYTES, Document, decode, load_file, load_text

@@ -1,0 +1,344 @@
+"""A process file that is plainly valid, read without pydantic: the validate hot path.
+
+Owns: `accept(data)`, which returns the process as plain records when the loaded data is
+plainly valid (every value of the type the model asks for, spelt the usual way) and None
+otherwise. None is not a verdict: the caller then validates with the pydantic model
+(`schema`), which is the truth and the only source of problems. Importing pydantic and
+building the models costs more than the rest of a one-file `procmap validate` together,
+and most files a pre-commit hook sees are valid.
+
+Soundness is what matters: whatever `accept` takes, the pydantic model takes too, with
+equal values. It declines anything unusual (a number where text is asked, a padded
+duration, a date that is not YYYY-MM-DD text, a boolean spelt `yes`). `FIELDS` mirrors
+the models field by field; tests hold it to them (names, aliases, defaults, required
+fields) and compare the two readers on generated files.
+
+Must not import pydantic, and must not report problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .values import (
+    CADENCE_PATTERN,
+    DATE_PATTERN,
+    DURATION_PATTERN,
+    ID_PATTERN,
+    STAGES,
+    SYSTEMS,
+    ProcessMethods,
+    StepMethods,
+)
+
+
+class _Decline(Exception):
+    """The value is not plainly valid: let pydantic decide."""
+
+
+_DECLINE = _Decline()
+
+# A reader takes a value and returns what the model would hold, or raises _Decline.
+Reader = Callable[[Any], Any]
+
+
+def _text(value: Any) -> Any:
+    # Text fields take whole numbers as their digits (`coerce_numbers_to_str`); floats
+    # are declined, their spelling is pydantic's to decide.
+    if value.__class__ is str:
+        return value
+    if value.__class__ is int:
+        return str(value)
+    raise _DECLINE
+
+
+def _pattern(pattern: str) -> Reader:
+    match = re.compile(pattern[1:-1]).fullmatch
+
+    def read(value: Any) -> Any:
+        if value.__class__ is str and match(value) is not None:
+            return value
+        raise _DECLINE
+
+    return read
+
+
+_id = _pattern(ID_PATTERN)
+_cadence = _pattern(CADENCE_PATTERN)
+# Durations are declined when padded: pydantic strips white space of its own choosing.
+_duration = _pattern(DURATION_PATTERN)
+_date_text = re.compile(DATE_PATTERN[1:-1]).fullmatch
+
+
+def _date(value: Any) -> Any:
+    if value.__class__ is str and _date_text(value) is not None:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise _DECLINE from None
+    raise _DECLINE
+
+
+def _figure(value: Any) -> Any:
+    if value.__class__ is float and math.isfinite(value):
+        return value
+    if value.__class__ is int and abs(value) < 2**53:
+        return float(value)
+    raise _DECLINE
+
+
+def _bool(value: Any) -> Any:
+    if value is True or value is False:
+        return value
+    raise _DECLINE
+
+
+def _version(value: Any) -> Any:
+    if value.__class__ is int and value == 1:
+        return 1
+    raise _DECLINE
+
+
+def _literal(*choices: str) -> Reader:
+    allowed = frozenset(choices)
+
+    def read(value: Any) -> Any:
+        if value.__class__ is str and value in allowed:
+            return value
+        raise _DECLINE
+
+    return read
+
+
+def _optional(reader: Reader) -> Reader:
+    def read(value: Any) -> Any:
+        return None if value is None else reader(value)
+
+    return read
+
+
+def _list(reader: Reader) -> Reader:
+    def read(value: Any) -> Any:
+        if value.__class__ is not list:
+            raise _DECLINE
+        return [reader(item) for item in value]
+
+    return read
+
+
+def _dict(key: Reader, reader: Reader) -> Reader:
+    def read(value: Any) -> Any:
+        if value.__class__ is not dict:
+            raise _DECLINE
+        return {key(k): reader(v) for k, v in value.items()}
+
+    return read
+
+
+class Record:
+    """A value of the format read by `accept`: fields as attributes, compared by value."""
+
+    __slots__ = ()
+    FIELDS: tuple[tuple[str, str, Reader, Any], ...] = ()
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and dump(self) == dump(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name, *_ in self.FIELDS)
+        return f"{type(self).__name__}({inner})"
+
+
+_REQUIRED = object()
+_LIST = object()
+_DICT = object()
+
+
+def _record(name: str, fields: list[tuple[str, str, Reader, Any]], *bases: type) -> type[Record]:
+    """A record class and its reader; a field is (attribute, key in the file, reader, default)
+    with the default `_REQUIRED`, `_LIST` (a new empty list) or `_DICT`, or a value."""
+    cls = type(name, (Record, *bases), {"__slots__": tuple(f[0] for f in fields)})
+    cls.FIELDS = tuple(fields)
+    return cls
+
+
+def _reader(cls: type[Record]) -> Reader:
+    fields = cls.FIELDS
+    keys = frozenset(key for _, key, _, _ in fields)
+
+    def read(value: Any) -> Any:
+        if value.__class__ is not dict or not keys.issuperset(value):
+            raise _DECLINE  # not a mapping, or a key the model does not know
+        values: dict[str, Any] = {}
+        for attribute, key, reader, default in fields:
+            if key in value:
+                values[attribute] = reader(value[key])
+            elif default is _REQUIRED:
+                raise _DECLINE
+            elif default is _LIST:
+                values[attribute] = []
+            elif default is _DICT:
+                values[attribute] = {}
+            else:
+                values[attribute] = default
+        return cls(values)
+
+    return read
+
+
+_text_or_none = _optional(_text)
+_id_or_none = _optional(_id)
+
+Scope = _record("Scope", [("in_", "in", _list(_text), _LIST), ("out", "out", _list(_text), _LIST)])
+Review = _record(
+    "Review",
+    [
+        ("every", "every", _optional(_cadence), None),
+        ("last", "last", _optional(_date), None),
+        ("approver", "approver", _id_or_none, None),
+    ],
+)
+Metric = _record(
+    "Metric",
+    [
+        ("name", "name", _text, _REQUIRED),
+        ("unit", "unit", _text_or_none, None),
+        ("baseline", "baseline", _optional(_figure), None),
+        ("target", "target", _optional(_figure), None),
+        ("direction", "direction", _literal("up", "down"), "up"),
+    ],
+)
+Step = _record(
+    "Step",
+    [
+        ("id", "id", _id, _REQUIRED),
+        ("name", "name", _text, _REQUIRED),
+        ("kind", "kind", _literal("start", "task", "decision", "end", "subprocess"), "task"),
+        ("description", "description", _text_or_none, None),
+        ("owner", "owner", _id_or_none, None),
+        ("tools", "tools", _list(_id), _LIST),
+        ("duration", "duration", _optional(_duration), None),
+        ("critical", "critical", _bool, False),
+        ("automated", "automated", _bool, False),
+        ("automatable", "automatable", _bool, False),
+        ("checklist", "checklist", _list(_text), _LIST),
+        ("metrics", "metrics", _list(_id), _LIST),
+        ("next", "next", _id_or_none, None),
+        ("branches", "branches", _optional(_dict(_text, _id)), None),
+        ("process", "process", _id_or_none, None),
+    ],
+    StepMethods,
+)
+ExceptionCase = _record(
+    "ExceptionCase",
+    [
+        ("when", "when", _text, _REQUIRED),
+        ("then", "then", _text, _REQUIRED),
+        ("step", "step", _id_or_none, None),
+    ],
+)
+ChangelogEntry = _record(
+    "ChangelogEntry",
+    [
+        ("date", "date", _date, _REQUIRED),
+        ("change", "change", _text, _REQUIRED),
+        ("by", "by", _text_or_none, None),
+    ],
+)
+Improvement = _record(
+    "Improvement",
+    [
+        ("change", "change", _text, _REQUIRED),
+        ("status", "status", _literal("proposed", "piloting", "adopted", "rejected"), "proposed"),
+    ],
+)
+ControlPoint = _record(
+    "ControlPoint",
+    [
+        ("metric", "metric", _id, _REQUIRED),
+        ("every", "every", _cadence, _REQUIRED),
+        ("threshold", "threshold", _optional(_figure), None),
+        ("reaction", "reaction", _text, _REQUIRED),
+    ],
+)
+Dmaic = _record(
+    "Dmaic",
+    [
+        ("problem", "problem", _text_or_none, None),
+        ("goal", "goal", _text_or_none, None),
+        ("root_causes", "root_causes", _list(_text), _LIST),
+        ("improvements", "improvements", _list(_reader(Improvement)), _LIST),
+        ("control", "control", _list(_reader(ControlPoint)), _LIST),
+    ],
+)
+Process = _record(
+    "Process",
+    [
+        ("procmap", "procmap", _version, _REQUIRED),
+        ("id", "id", _id, _REQUIRED),
+        ("name", "name", _text, _REQUIRED),
+        ("goal", "goal", _text_or_none, None),
+        ("description", "description", _text_or_none, None),
+        ("owner", "owner", _id_or_none, None),
+        ("system", "system", _optional(_literal(*SYSTEMS)), None),
+        ("hourglass", "hourglass", _list(_literal(*STAGES)), _LIST),
+        ("trigger", "trigger", _text_or_none, None),
+        ("outcome", "outcome", _text_or_none, None),
+        ("scope", "scope", _optional(_reader(Scope)), None),
+        ("outputs", "outputs", _list(_text), _LIST),
+        ("review", "review", _optional(_reader(Review)), None),
+        ("roles", "roles", _dict(_id, _text), _DICT),
+        ("tools", "tools", _dict(_id, _text), _DICT),
+        ("metrics", "metrics", _dict(_id, _reader(Metric)), _DICT),
+        ("steps", "steps", _list(_reader(Step)), _REQUIRED),
+        ("exceptions", "exceptions", _list(_reader(ExceptionCase)), _LIST),
+        ("changelog", "changelog", _list(_reader(ChangelogEntry)), _LIST),
+        ("dmaic", "dmaic", _optional(_reader(Dmaic)), None),
+    ],
+    ProcessMethods,
+)
+RECORDS: tuple[type[Record], ...] = (
+    Scope,
+    Review,
+    Metric,
+    Step,
+    ExceptionCase,
+    ChangelogEntry,
+    Improvement,
+    ControlPoint,
+    Dmaic,
+    Process,
+)
+_read_process = _reader(Process)
+
+
+def accept(data: Any) -> Any | None:
+    """The process as records when `data` is plainly valid, else None (ask pydantic)."""
+    try:
+        return _read_process(data)
+    except _Decline:
+        return None
+
+
+def dump(value: Any) -> Any:
+    """Records as plain data, field names as keys (what pydantic's `model_dump` gives)."""
+    if isinstance(value, Record):
+        return {name: dump(getattr(value, name)) for name, *_ in value.FIELDS}
+    if isinstance(value, list):
+        return [dump(item) for item in value]
+    if isinstance(value, dict):
+        return {key: dump(item) for key, item in value.items()}
+    return value
