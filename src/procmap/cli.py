@@ -455,7 +455,7 @@ def review_command(
     if paths or check:
         raise _fail("--done takes one FILE; give no other paths and no --check with it")
     if not done.is_file():
-        raise _fail(f"{done}: no such file")
+        raise _fail(f"{done}: {'no such file' if not done.exists() else 'not a regular file'}")
     from .git import DoneError, record_done
 
     try:

@@ -204,6 +204,8 @@ def check_files(
 
 def _sibling_ids(folders: set[str], checked: set[str]) -> dict[str, str]:
     """Process ids of the other process files in `folders`, read cheaply from `id:` lines."""
+    from .._files import read_regular
+
     ids: dict[str, str] = {}
     for folder in sorted(folders):
         try:
@@ -215,10 +217,10 @@ def _sibling_ids(folders: set[str], checked: set[str]) -> dict[str, str]:
             if not name.endswith(YAML_SUFFIXES) or os.path.normpath(path) in checked:
                 continue
             try:
-                with open(path, encoding="utf-8", errors="replace") as handle:
-                    match = _ID_LINE.search(handle.read(200_000))
+                head = read_regular(path, 200_000)  # never a FIFO: it would block
             except OSError:
                 continue
+            match = _ID_LINE.search(head.decode("utf-8", errors="replace"))
             if match:
                 ids.setdefault(match.group(1), path)
     return ids

@@ -68,10 +68,12 @@ def effective_templates(folders: list[Path]) -> dict[str, Path]:
 
 def templates_digest(folders: list[Path]) -> str:
     """sha256 over the winning templates' names and bytes: changes when any template does."""
+    from .._files import read_regular
+
     digest = hashlib.sha256()
     for name, path in effective_templates(folders).items():
         try:
-            data = path.read_bytes()
+            data = read_regular(path)
         except OSError as error:
             raise TemplateProblem(f"{_shown(str(path))}: {error.strerror or error}") from None
         digest.update(name.encode() + b"\0" + data + b"\0")

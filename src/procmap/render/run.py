@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .. import __version__
+from .._files import not_regular, read_regular
 from ..format import Process
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "runbook", "dmaic")
@@ -119,7 +120,7 @@ def sha256(data: bytes) -> str:
 
 def _file_sha(path: Path) -> str | None:
     try:
-        return sha256(path.read_bytes())
+        return sha256(read_regular(path))
     except OSError:
         return None
 
@@ -127,7 +128,7 @@ def _file_sha(path: Path) -> str | None:
 def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
     """Output name -> record; an unreadable or foreign manifest counts as empty."""
     try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(read_regular(out_dir / MANIFEST).decode("utf-8"))
     except (OSError, ValueError):
         return {}
     outputs = data.get("outputs") if isinstance(data, dict) else None
@@ -478,6 +479,10 @@ def render(
         raise RenderError(f"cannot read the templates: {error}") from None
     for job in jobs:
         target = out_dir / job.name
+        reason = not_regular(target)
+        if reason is not None:  # a FIFO, a folder...: never read, never replaced
+            outcome.problems.append(f"{target}: {reason}; not overwritten")
+            continue
         record = manifest.get(job.name)
         current = _file_sha(target) if target.exists() else None
         ours = record is not None and current is not None and record.get("output") == current
