@@ -156,3 +156,37 @@ def test_a_syntax_error_names_the_template_and_line(tmp_path):
     process = _load("bare.yaml")
     with pytest.raises(TemplateProblem, match=r"dmaic\.md\.j2:2: template error:"):
         documents.render("dmaic.md.j2", _context(process), documents.search_path(tmp_path))
+
+
+# --- the sandbox -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "''.__class__.__mro__[1].__subclasses__()",
+        "process.__class__.__init__.__globals__",
+        "cycler.__init__.__globals__.os",
+        "'{0.__class__}'.format(process)",
+    ],
+)
+def test_a_template_cannot_reach_python_internals(tmp_path, expression):
+    (tmp_path / "runbook.md.j2").write_text(f"# Runbook\n\n{{{{ {expression} }}}}\n")
+    process = _load("bare.yaml")
+    with pytest.raises(TemplateProblem) as caught:
+        documents.render("runbook.md.j2", _context(process), documents.search_path(tmp_path))
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{tmp_path / 'runbook.md.j2'}:3: template error:"), message
+    assert "subclass" not in message and "<class" not in message
+
+
+def test_a_template_cannot_change_the_data_other_outputs_share(tmp_path):
+    (tmp_path / "runbook.md.j2").write_text(
+        "ok\n{% set _ = process.steps.append(process.steps[0]) %}\n"
+    )
+    process = _load("bare.yaml")
+    steps = list(process.steps)
+    with pytest.raises(TemplateProblem, match=r"runbook\.md\.j2:2: template error: .*unsafe"):
+        documents.render("runbook.md.j2", _context(process), documents.search_path(tmp_path))
+    assert process.steps == steps

@@ -441,3 +441,20 @@ def test_a_drawing_is_redrawn_when_the_runbooks_it_links_to_appear(tmp_path, mon
     assert any("lead-scoring.runbook.md" in s for s in seen)
     runbook = (tmp_path / "lead-handoff.runbook.md").read_text()
     assert "[Lead scoring](lead-scoring.runbook.md)" in runbook
+
+
+def test_cli_a_template_reaching_python_internals_fails_like_a_template_error(
+    tmp_path, run_procmap
+):
+    shutil.copytree(FIXTURES, tmp_path / "processes")
+    (tmp_path / "templates").mkdir()  # picked up beside the configuration, as in CI
+    (tmp_path / "templates" / "runbook.md.j2").write_text(
+        "# {{ process.name }}\n{{ ''.__class__.__mro__[1].__subclasses__() }}\n"
+    )
+    done = run_procmap("render", "-f", "runbook", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "<class" not in done.stdout + done.stderr
+    errors = [line for line in done.stderr.splitlines() if "template error" in line]
+    assert len(errors) == 2  # bare and hostile, one line each
+    assert all("templates/runbook.md.j2:2: template error: " in line for line in errors)
+    assert not list((tmp_path / "out").glob("*.runbook.md"))

@@ -2,7 +2,8 @@
 
 Owns: where templates are looked up (the user's folder first, then the packaged
 defaults, as mkdocs themes work), the Markdown escaping filters (`md` for running text,
-`cell` for table cells, `code` for inline code), StrictUndefined, and turning any
+`cell` for table cells, `code` for inline code), StrictUndefined, the sandbox templates
+run in (no Python internals, no mutation of the context), and turning any
 template mistake into one `TemplateProblem` naming the template and line.
 
 Must not know: which processes are rendered, files written, or the command line; the
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import jinja2
+    import jinja2.sandbox
 
 TEMPLATE_SUFFIX = ".j2"
 RUNBOOK = "runbook.md.j2"
@@ -123,12 +124,18 @@ def _contains(sequence: Any, item: Any) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+def _environment(folders: tuple[Path, ...]) -> jinja2.sandbox.SandboxedEnvironment:
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     from .analysis import format_minutes, number
 
-    env = jinja2.Environment(
+    # Sandboxed: templates come from the repository (a pull request can change them) and
+    # are rendered in CI, so they must not reach Python internals (`__class__`,
+    # `__subclasses__`, ...). Immutable: every output of a run shares the same process
+    # and analysis objects, so a template that could `append` to them would change the
+    # other outputs, depending on thread order; lists are built with `xs + [x]` instead.
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
