@@ -352,6 +352,12 @@ def render(
         raise _fail(str(error)) from None
     except RenderError as error:
         raise _fail(str(error)) from None
+    except KeyboardInterrupt:  # typer would exit 130 silently
+        sys.stdout.flush()
+        sys.stderr.write(
+            "procmap: interrupted; the outputs finished so far are kept, run again to finish\n"
+        )
+        raise typer.Exit(130) from None
     for problem in outcome.problems:
         sys.stderr.write(f"procmap: {problem}\n")
     if not quiet:
