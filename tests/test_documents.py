@@ -156,3 +156,147 @@ def test_a_syntax_error_names_the_template_and_line(tmp_path):
     process = _load("bare.yaml")
     with pytest.raises(TemplateProblem, match=r"dmaic\.md\.j2:2: template error:"):
         documents.render("dmaic.md.j2", _context(process), documents.search_path(tmp_path))
+
+
+# --- the sandbox -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "''.__class__.__mro__[1].__subclasses__()",
+        "process.__class__.__init__.__globals__",
+        "cycler.__init__.__globals__.os",
+        "'{0.__class__}'.format(process)",
+    ],
+)
+def test_a_template_cannot_reach_python_internals(tmp_path, expression):
+    (tmp_path / "runbook.md.j2").write_text(f"# Runbook\n\n{{{{ {expression} }}}}\n")
+    process = _load("bare.yaml")
+    with pytest.raises(TemplateProblem) as caught:
+        documents.render("runbook.md.j2", _context(process), documents.search_path(tmp_path))
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{tmp_path / 'runbook.md.j2'}:3: template error:"), message
+    assert "subclass" not in message and "<class" not in message
+
+
+def test_a_template_cannot_change_the_data_other_outputs_share(tmp_path):
+    (tmp_path / "runbook.md.j2").write_text(
+        "ok\n{% set _ = process.steps.append(process.steps[0]) %}\n"
+    )
+    process = _load("bare.yaml")
+    steps = list(process.steps)
+    with pytest.raises(TemplateProblem, match=r"runbook\.md\.j2:2: template error: .*unsafe"):
+        documents.render("runbook.md.j2", _context(process), documents.search_path(tmp_path))
+    assert process.steps == steps
+
+
+# --- multi-line descriptions -----------------------------------------------------------
+
+DESCRIBED = """\
+procmap: 1
+id: described
+name: Described process
+description: |
+  Why this process exists, on two
+  source lines.
+
+  What it covers:
+  - the *first* thing
+  - the second thing,
+    continued on a second line
+step_description: |
+  Open the ticket.
+
+  Check:
+  1. the customer
+  2. the amount
+"""
+
+
+def _described(tmp_path: Path):
+    head, _, step = DESCRIBED.partition("step_description: |\n")
+    (tmp_path / "described.yaml").write_text(
+        head
+        + "steps:\n  - id: start\n    kind: start\n    name: Start\n    next: work\n"
+        + "  - id: work\n    name: Do the work\n    next: done\n    description: |\n"
+        + "".join("    " + line + "\n" if line else "\n" for line in step.splitlines())
+        + "  - id: done\n    kind: end\n    name: Done\n"
+    )
+    report = validate_paths([str(tmp_path / "described.yaml")], keep=True)
+    assert report.errors == 0, report.problems
+    (process,) = report.processes.values()
+    return process
+
+
+def test_a_multi_line_description_keeps_its_paragraphs_and_lists_in_the_runbook(tmp_path):
+    process = _described(tmp_path)
+    text = documents.render("runbook.md.j2", _context(process), documents.search_path())
+    assert (
+        "Why this process exists, on two source lines.\n"
+        "\n"
+        "What it covers:\n"
+        "\n"
+        "* the \\*first\\* thing\n"
+        "* the second thing, continued on a second line\n"
+        "\n"
+        "- **Starts when:**"
+    ) in text
+    assert (
+        "### 2. Do the work\n"
+        "\n"
+        "Open the ticket.\n"
+        "\n"
+        "Check:\n"
+        "\n"
+        "1. the customer\n"
+        "2. the amount\n"
+        "\n"
+        "- [ ] Do the work\n"
+    ) in text
+
+
+@pytest.mark.parametrize(
+    ("raw", "indent", "text"),
+    [
+        ("one line - with | pipe", 0, r"one line - with \| pipe"),
+        ("joined\nlines", 0, "joined lines"),
+        ("a\n\n\n\nb", 0, "a\n\nb"),
+        ("* star\n+ plus\n- dash", 0, "* star\n* plus\n* dash"),
+        ("1) one\n2) two", 0, "1. one\n2. two"),
+        ("- a\n  - nested\n- b", 0, "* a\n  * nested\n* b"),
+        ("1. a\n   - nested", 0, "1. a\n   * nested"),
+        ("# not a heading\n\n> not a quote\n\n<b>no html</b>", 0, None),
+        ("para\n\n- item\n\nafter", 3, "para\n\n   * item\n\n   after"),
+        ("1.\n-", 0, "1.\n*"),
+        (None, 0, ""),
+    ],
+)
+def test_md_blocks_keeps_paragraphs_and_lists_and_escapes_the_rest(raw, indent, text):
+    result = documents.md_blocks(raw, indent)
+    if text is None:
+        assert result == "\\# not a heading\n\n\\> not a quote\n\n\\<b\\>no html\\</b\\>"
+    else:
+        assert result == text
+    assert not any(line != line.rstrip() for line in result.split("\n"))
+
+
+def test_a_description_inside_a_numbered_list_item_is_indented_under_it(tmp_path):
+    (tmp_path / "runbook.md.j2").write_text(
+        "{% for s in analysis.steps %}\n"
+        "{{ s.number }}. {{ s.step.description|md_blocks(3) if s.step.description else s.name|md }}\n"
+        "{% endfor %}\n"
+    )
+    process = _described(tmp_path)
+    text = documents.render("runbook.md.j2", _context(process), documents.search_path(tmp_path))
+    assert text == (
+        "1. Start\n"
+        "2. Open the ticket.\n"
+        "\n"
+        "   Check:\n"
+        "\n"
+        "   1. the customer\n"
+        "   2. the amount\n"
+        "3. Done\n"
+    )

@@ -328,7 +328,9 @@ def test_cli_reports_invalid_files_like_validate_and_renders_the_valid_ones(tmp_
     assert done.returncode == 1
     assert done.stdout.startswith(validate.stdout)
     assert "broken.yaml:5:1:" in done.stdout
-    assert done.stdout.endswith(f"Rendered 1 process into {out}: 2 written, 0 unchanged.\n")
+    assert done.stdout.endswith(
+        f"Rendered 1 process into {out}: 2 written, 0 unchanged. Not rendered: 1 file has errors.\n"
+    )
     assert _listing(out) == [MANIFEST, "bare.runbook.md", "index.md"]
     quiet = run_procmap(
         "render", str(folder / "bare.yaml"), "-o", str(out), "-f", "runbook", "-q", cwd=tmp_path
@@ -441,3 +443,60 @@ def test_a_drawing_is_redrawn_when_the_runbooks_it_links_to_appear(tmp_path, mon
     assert any("lead-scoring.runbook.md" in s for s in seen)
     runbook = (tmp_path / "lead-handoff.runbook.md").read_text()
     assert "[Lead scoring](lead-scoring.runbook.md)" in runbook
+
+
+def test_cli_a_template_reaching_python_internals_fails_like_a_template_error(
+    tmp_path, run_procmap
+):
+    shutil.copytree(FIXTURES, tmp_path / "processes")
+    (tmp_path / "templates").mkdir()  # picked up beside the configuration, as in CI
+    (tmp_path / "templates" / "runbook.md.j2").write_text(
+        "# {{ process.name }}\n{{ ''.__class__.__mro__[1].__subclasses__() }}\n"
+    )
+    done = run_procmap("render", "-f", "runbook", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "<class" not in done.stdout + done.stderr
+    errors = [line for line in done.stderr.splitlines() if "template error" in line]
+    assert len(errors) == 2  # bare and hostile, one line each
+    assert all("templates/runbook.md.j2:2: template error: " in line for line in errors)
+    assert not list((tmp_path / "out").glob("*.runbook.md"))
+
+
+def test_cli_render_of_only_invalid_files_renders_nothing_and_keeps_the_index(
+    tmp_path, run_procmap
+):
+    folder = tmp_path / "processes"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "bare.yaml", folder / "bare.yaml")
+    out = tmp_path / "out"
+    first = run_procmap("render", str(folder), "-o", str(out), "-f", "runbook", cwd=tmp_path)
+    assert first.returncode == 0
+    index = (out / "index.md").read_bytes()
+    (folder / "bare.yaml").write_text("procmap: 1\nid: bare\nname: Bare\nsteps: []\nstray: 1\n")
+    (folder / "other.yaml").write_text("procmap: 1\nid: other\n")
+    done = run_procmap("render", str(folder), "-o", str(out), "-f", "runbook", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.endswith("\nNothing rendered: 2 files have errors.\n")
+    assert "Rendered" not in done.stdout
+    # the catalog of the last good run stays, with the outputs of the files now invalid
+    assert (out / "index.md").read_bytes() == index
+    assert _listing(out) == [MANIFEST, "bare.runbook.md", "index.md"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    none = run_procmap("render", str(empty), "-o", str(tmp_path / "o2"), cwd=tmp_path)
+    assert none.returncode == 0
+    assert none.stdout.endswith(
+        f"No process to render into {tmp_path / 'o2'}: 1 written, 0 unchanged.\n"
+    )
+
+
+def test_cli_render_summary_counts_the_files_not_rendered(tmp_path, run_procmap):
+    folder = tmp_path / "processes"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "bare.yaml", folder / "bare.yaml")
+    (folder / "broken.yaml").write_text("procmap: 1\nid: broken\n")
+    out = tmp_path / "out"
+    done = run_procmap("render", str(folder), "-o", str(out), "-f", "runbook", cwd=tmp_path)
+    assert done.stdout.endswith(
+        f"Rendered 1 process into {out}: 2 written, 0 unchanged. Not rendered: 1 file has errors.\n"
+    )

@@ -219,3 +219,27 @@ def test_calendar_months_property(last, every):
     # the same day of the month, or the month's last day when it is shorter
     next_day = due + dt.timedelta(days=1)
     assert due.day == last.day or (due.day < last.day and next_day.day == 1)
+
+
+def test_check_on_invalid_files_only_says_nothing_was_checked(tmp_path):
+    (tmp_path / "two.yaml").write_bytes((HERE / "broken" / "broken.yaml").read_bytes())
+    result = run("review", "--check", BROKEN, str(tmp_path / "two.yaml"), "--today", "2026-03-01")
+    assert result.exit_code == 1
+    assert result.stdout == "No valid process to check: 2 files have errors.\n"
+    assert "on schedule" not in result.stdout and "S009" in result.stderr
+
+
+def test_the_summary_counts_the_files_not_checked():
+    text = run("review", LIST, BROKEN, "--today", "2026-02-26", "--no-color").stdout
+    assert text.splitlines()[-1].endswith(". Not checked: 1 file has errors.")
+    markdown = run("review", LIST, BROKEN, "--today", "2026-02-26", "-f", "markdown").stdout
+    assert markdown.splitlines()[0].endswith(". Not checked: 1 file has errors.")
+    assert "Not checked" not in run("review", LIST, "--today", "2026-02-26").stdout
+    assert run("review", str(HERE), "--today", "2026-02-26").stdout.count("Not checked") == 1
+
+
+def test_summary_wording():
+    from procmap.git.review import summary
+
+    assert summary([]) == "No process to check."
+    assert summary([], 1) == "No valid process to check: 1 file has errors."

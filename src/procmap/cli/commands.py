@@ -281,6 +281,8 @@ def render(
     Invalid files are reported as `procmap validate` reports them and are not rendered.
     Exit status: 0 all rendered, 1 a file was invalid or an output failed, 2 usage error.
     """
+    from dataclasses import replace
+
     from ..lint import FORMATS, PathError, summary, validate_paths
     from ..render import Options, RenderError, check_options, parse_formats, terminal_progress
     from ..render import render as render_all
@@ -306,6 +308,11 @@ def render(
         if not quiet:
             sys.stdout.write(summary(len(result.files), result.errors, result.warnings))
         sys.stdout.flush()
+        invalid = len({p.path for p in result.problems if p.severity == "error"})
+        if invalid and not result.processes:
+            # Every file has errors: an index listing nothing would hide the outputs
+            # that are kept for them; keep the last good index until they are fixed.
+            options = replace(options, index=False)
         outcome = render_all(
             result.processes, options, None if quiet else terminal_progress(sys.stderr)
         )
@@ -313,17 +320,45 @@ def render(
         raise _fail(str(error)) from None
     except RenderError as error:
         raise _fail(str(error)) from None
+    except KeyboardInterrupt:  # typer would exit 130 silently
+        sys.stdout.flush()
+        sys.stderr.write(
+            "procmap: interrupted; the outputs finished so far are kept, run again to finish\n"
+        )
+        raise typer.Exit(130) from None
     for problem in outcome.problems:
         sys.stderr.write(f"procmap: {problem}\n")
     if not quiet:
-        count = len(result.processes)
-        sys.stdout.write(
-            f"Rendered {count} process{'es' if count != 1 else ''} into {out_dir}:"
-            f" {len(outcome.written)} written, {len(outcome.unchanged)} unchanged"
-            f"{f', {len(outcome.removed)} removed' if outcome.removed else ''}"
-            f"{f', {len(outcome.problems)} failed' if outcome.problems else ''}.\n"
-        )
+        counts = [outcome.written, outcome.unchanged, outcome.removed, outcome.problems]
+        sys.stdout.write(_rendered(len(result.processes), invalid, out_dir, *map(len, counts)))
     raise typer.Exit(1 if result.errors or outcome.failed else 0)
+
+
+def _rendered(
+    count: int, invalid: int, out_dir: Path, written: int, unchanged: int, removed: int, failed: int
+) -> str:
+    """The render summary: what was rendered, and the files left out for their errors.
+
+    'Rendered 2 processes into out: 5 written, 2 unchanged. Not rendered: 1 file has
+    errors.'; with no valid process, 'Nothing rendered: 2 files have errors.' (the index is
+    not rewritten then); with no process file at all, 'No process to render into out: ...'
+    (the index is rewritten: empty, as the processes are gone).
+    """
+    errors = f"{invalid} file{' has' if invalid == 1 else 's have'} errors"
+    if count:
+        head = f"Rendered {count} process{'es' if count != 1 else ''} into {out_dir}"
+    elif invalid:
+        if not (written or unchanged or removed or failed):
+            return f"Nothing rendered: {errors}.\n"
+        head = "Nothing rendered"
+    else:
+        head = f"No process to render into {out_dir}"
+    tail = f" Not rendered: {errors}." if invalid else ""
+    return (
+        f"{head}: {written} written, {unchanged} unchanged"
+        f"{f', {removed} removed' if removed else ''}"
+        f"{f', {failed} failed' if failed else ''}.{tail}\n"
+    )
 
 
 class ReviewFormat(enum.StrEnum):
@@ -416,14 +451,15 @@ def review_command(
         if problems:
             sys.stderr.write(text(problems, use_color(sys.stderr, color)))
         colored = output_format is ReviewFormat.text and use_color(sys.stdout, color)
-        sys.stdout.write(FORMATS[output_format.value](rows, day, colored))
+        skipped = len({p.path for p in problems})  # files with errors: not reviewed
+        sys.stdout.write(FORMATS[output_format.value](rows, day, colored, skipped))
         sys.stdout.flush()
         failed = bool(problems) or (check and any(row.overdue for row in rows))
         raise typer.Exit(1 if failed else 0)
     if paths or check:
         raise _fail("--done takes one FILE; give no other paths and no --check with it")
     if not done.is_file():
-        raise _fail(f"{done}: no such file")
+        raise _fail(f"{done}: {'no such file' if not done.exists() else 'not a regular file'}")
     from ..git import DoneError, record_done
 
     try:

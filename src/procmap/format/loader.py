@@ -471,9 +471,11 @@ def load_text(path: str, text: str) -> LoadResult:
 def load_file(path: str | os.PathLike[str], display: str | None = None) -> LoadResult:
     """Read and load one file; `display` is the path printed in problems."""
     shown = display if display is not None else str(path)
+    from .._files import read_regular
+
     try:
         size = os.path.getsize(path)
-        if size > MAX_BYTES:
+        if size > MAX_BYTES and os.path.isfile(path):
             return LoadResult(
                 shown,
                 None,
@@ -488,8 +490,8 @@ def load_file(path: str | os.PathLike[str], display: str | None = None) -> LoadR
                     )
                 ],
             )
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        # Only a regular file is opened: a FIFO would block and a device never end.
+        raw = read_regular(path, MAX_BYTES + 1)
     except OSError as error:
         reason = error.strerror or str(error)
         return LoadResult(

@@ -79,12 +79,17 @@ def _validated(paths: list[str], config: Config) -> dict[str, Process]:
 
 def diff_files(old_path: str, new_path: str, config: Config | None = None) -> FileDiff:
     """Compare two process files on disk."""
+    from .._files import not_regular
+
     config = config or Config()
     for path in (old_path, new_path):
         if os.path.isdir(path):
             raise DiffError(f"{path}: is a folder; compare two files, or use --since REV")
         if not os.path.exists(path):
             raise DiffError(f"{path}: no such file")
+        reason = not_regular(path)
+        if reason is not None:  # a FIFO would block the read: refused before opening
+            raise DiffError(f"{path}: {reason}; compare two process files")
     problems: list[Problem] = []
     sides = []
     for path in (old_path, new_path):
@@ -118,9 +123,10 @@ def _under(path: str, given: str) -> bool:
 
 
 def _same_bytes(path: str, raw: bytes) -> bool:
+    from .._files import read_regular
+
     try:
-        with open(path, "rb") as handle:
-            return handle.read(len(raw) + 1) == raw
+        return read_regular(path, len(raw) + 1) == raw
     except OSError:
         return False
 

@@ -167,14 +167,22 @@ def _days(count: int) -> str:
     return f"{count} day{'' if count == 1 else 's'}"
 
 
-def summary(rows: list[ReviewRow]) -> str:
-    """'4 processes: 1 overdue, 1 never reviewed, 1 due soon, 1 unscheduled.'"""
+def summary(rows: list[ReviewRow], skipped: int = 0) -> str:
+    """'4 processes: 1 overdue, 1 never reviewed, 1 due soon, 1 unscheduled.'
+
+    `skipped` files had errors, so their reviews were not checked: the line says so,
+    rather than calling the reviews "on schedule" when it looked at none.
+    """
+    files = f"{skipped} file{' has' if skipped == 1 else 's have'} errors"
+    if not rows:
+        return f"No valid process to check: {files}." if skipped else "No process to check."
     counts = {status: sum(r.status == status for r in rows) for status in STATUSES}
     parts = [f"{counts[s]} {s}" for s in ("overdue", "never reviewed", "due soon") if counts[s]]
     if counts["unscheduled"]:
         parts.append(f"{counts['unscheduled']} unscheduled")
     head = f"{len(rows)} process{'' if len(rows) == 1 else 'es'}"
-    return f"{head}: {', '.join(parts)}." if parts else f"{head}: all reviews on schedule."
+    line = f"{head}: {', '.join(parts)}." if parts else f"{head}: all reviews on schedule."
+    return f"{line} Not checked: {files}." if skipped else line
 
 
 def _cells(row: ReviewRow, today: dt.date) -> list[str]:
@@ -192,7 +200,7 @@ def _cells(row: ReviewRow, today: dt.date) -> list[str]:
 HEADERS = ["Process", "Name", "Owner", "Cadence", "Last review", "Due", "Status"]
 
 
-def as_text(rows: list[ReviewRow], today: dt.date, color: bool = False) -> str:
+def as_text(rows: list[ReviewRow], today: dt.date, color: bool = False, skipped: int = 0) -> str:
     """A table (rich) and a summary line; colours only when `color`."""
     import io
 
@@ -218,12 +226,12 @@ def as_text(rows: list[ReviewRow], today: dt.date, color: bool = False) -> str:
     )
     if rows:
         console.print(table)
-    console.print(summary(rows), style="bold" if color else None)
+    console.print(summary(rows, skipped), style="bold" if color else None)
     lines = buffer.getvalue().splitlines()
     return "".join(line.rstrip() + "\n" for line in lines)
 
 
-def as_json(rows: list[ReviewRow], today: dt.date, color: bool = False) -> str:
+def as_json(rows: list[ReviewRow], today: dt.date, color: bool = False, skipped: int = 0) -> str:
     return json.dumps([r.as_dict(today) for r in rows], indent=2, ensure_ascii=False) + "\n"
 
 
@@ -231,10 +239,12 @@ def _md(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def as_markdown(rows: list[ReviewRow], today: dt.date, color: bool = False) -> str:
+def as_markdown(
+    rows: list[ReviewRow], today: dt.date, color: bool = False, skipped: int = 0
+) -> str:
     """A Markdown table for a job summary or an issue; overdue statuses in bold."""
     lines = [
-        f"**Process reviews on {today.isoformat()}**: {summary(rows)}",
+        f"**Process reviews on {today.isoformat()}**: {summary(rows, skipped)}",
         "",
     ]
     if rows:

@@ -220,8 +220,20 @@ def check_files(
         return list(pool.map(_check_in_worker, files, chunksize=chunk))
 
 
+def _id_line(path: str) -> str | None:
+    """The process id of a file, read cheaply from its top-level `id:` line."""
+    from .._files import read_regular
+
+    try:
+        head = read_regular(path, 200_000)  # never a FIFO: it would block
+    except OSError:
+        return None
+    match = _ID_LINE.search(head.decode("utf-8", errors="replace"))
+    return match.group(1) if match else None
+
+
 def _sibling_ids(folders: set[str], checked: set[str]) -> dict[str, str]:
-    """Process ids of the other process files in `folders`, read cheaply from `id:` lines."""
+    """Process ids of the other process files in `folders`, from their `id:` lines."""
     ids: dict[str, str] = {}
     for folder in sorted(folders):
         try:
@@ -232,13 +244,9 @@ def _sibling_ids(folders: set[str], checked: set[str]) -> dict[str, str]:
             path = os.path.join(folder, name)
             if not name.endswith(YAML_SUFFIXES) or os.path.normpath(path) in checked:
                 continue
-            try:
-                with open(path, encoding="utf-8", errors="replace") as handle:
-                    match = _ID_LINE.search(handle.read(200_000))
-            except OSError:
-                continue
-            if match:
-                ids.setdefault(match.group(1), path)
+            found = _id_line(path)
+            if found:
+                ids.setdefault(found, path)
     return ids
 
 
@@ -265,13 +273,9 @@ def _unchecked_ids(reports: list[FileReport], config: Config) -> dict[str, str]:
         for path in candidates:
             if os.path.realpath(path) in checked:
                 continue
-            try:
-                with open(path, encoding="utf-8", errors="replace") as handle:
-                    match = _ID_LINE.search(handle.read(200_000))
-            except OSError:
-                continue
-            if match:
-                ids.setdefault(match.group(1), _shown(path))
+            found = _id_line(path)
+            if found:
+                ids.setdefault(found, _shown(path))
     return ids
 
 

@@ -2,7 +2,8 @@
 
 Owns: where templates are looked up (the user's folder first, then the packaged
 defaults, as mkdocs themes work), the Markdown escaping filters (`md` for running text,
-`cell` for table cells, `code` for inline code), StrictUndefined, and turning any
+`cell` for table cells, `code` for inline code), StrictUndefined, the sandbox templates
+run in (no Python internals, no mutation of the context), and turning any
 template mistake into one `TemplateProblem` naming the template and line.
 
 Must not know: which processes are rendered, files written, or the command line; the
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import jinja2
+    import jinja2.sandbox
 
 TEMPLATE_SUFFIX = ".j2"
 RUNBOOK = "runbook.md.j2"
@@ -68,10 +69,12 @@ def effective_templates(folders: list[Path]) -> dict[str, Path]:
 
 def templates_digest(folders: list[Path]) -> str:
     """sha256 over the winning templates' names and bytes: changes when any template does."""
+    from .._files import read_regular
+
     digest = hashlib.sha256()
     for name, path in effective_templates(folders).items():
         try:
-            data = path.read_bytes()
+            data = read_regular(path)
         except OSError as error:
             raise TemplateProblem(f"{_shown(str(path))}: {error.strerror or error}") from None
         digest.update(name.encode() + b"\0" + data + b"\0")
@@ -94,6 +97,60 @@ def md(value: Any) -> str:
     text = _inline(value)
     text = _ORDERED.sub(r"\1\\\2", text)
     return _BULLET.sub(r"\\\1", text)
+
+
+_ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])(?:[ \t]+(.*))?$")
+
+
+def md_blocks(value: Any, indent: int = 0) -> str:
+    """Escape a multi-line text (a `description`) for Markdown, keeping its paragraphs
+    and lists: a blank line separates paragraphs; a line starting with `-`, `*`, `+` or
+    `1.` (`1)`) starts a list item, nested when indented deeper than the item before;
+    other lines continue the paragraph or item they follow. Every text is escaped as
+    `md` escapes it, so no other Markdown (headings, quotes, HTML, code) gets through.
+
+    The result is deterministic: each paragraph and item is one line, ordered items are
+    `N.`, and bullets are `*`: the templates' own lists use `-`, and in Markdown a `-`
+    list after the description's `-` list would merge with it into one list. `indent`
+    spaces start every line after the first, for a text inside a list item (3 for
+    `1. `); blank lines stay empty.
+    """
+    if value is None:
+        return ""
+    blocks: list[list[str]] = []
+    for chunk in re.split(r"\n[ \t]*\n", str(value).expandtabs(4).strip("\n")):
+        blocks.append(_block(chunk.split("\n")))
+    pad = " " * indent
+    lines = [line for block in blocks if block for line in [*block, ""]][:-1]
+    return "\n".join(pad + line if line and i else line for i, line in enumerate(lines))
+
+
+def _block(lines: list[str]) -> list[str]:
+    """One blank-line-separated chunk: a paragraph, a list, or a paragraph then a list."""
+    paragraph: list[str] = []
+    items: list[tuple[str, list[str]]] = []  # (prefix, words), in order
+    levels: list[tuple[int, int]] = []  # open items: (source indent, content offset)
+    for line in lines:
+        if not line.strip():
+            continue
+        found = _ITEM.match(line)
+        if found is None:
+            (items[-1][1] if items else paragraph).append(line.strip())
+            continue
+        spaces, marker, rest = len(found.group(1)), found.group(2), found.group(3) or ""
+        while levels and spaces < levels[-1][0]:
+            levels.pop()
+        if levels and spaces == levels[-1][0]:
+            levels.pop()
+        offset = levels[-1][1] if levels else 0
+        mark = "*" if marker in "-*+" else marker[:-1] + "."
+        levels.append((spaces, offset + len(mark) + 1))
+        items.append((" " * offset + mark + " ", [rest.strip()]))
+    out = [md(" ".join(paragraph))] if paragraph else []
+    if paragraph and items:
+        out.append("")
+    out.extend((prefix + md(" ".join(w for w in words if w))).rstrip() for prefix, words in items)
+    return out
 
 
 def cell(value: Any) -> str:
@@ -121,12 +178,18 @@ def _contains(sequence: Any, item: Any) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+def _environment(folders: tuple[Path, ...]) -> jinja2.sandbox.SandboxedEnvironment:
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     from .analysis import format_minutes, number
 
-    env = jinja2.Environment(
+    # Sandboxed: templates come from the repository (a pull request can change them) and
+    # are rendered in CI, so they must not reach Python internals (`__class__`,
+    # `__subclasses__`, ...). Immutable: every output of a run shares the same process
+    # and analysis objects, so a template that could `append` to them would change the
+    # other outputs, depending on thread order; lists are built with `xs + [x]` instead.
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -135,7 +198,13 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        md=md, cell=cell, code=code, anchor=anchor, minutes=format_minutes, number=number
+        md=md,
+        md_blocks=md_blocks,
+        cell=cell,
+        code=code,
+        anchor=anchor,
+        minutes=format_minutes,
+        number=number,
     )
     env.tests["contains"] = _contains
     return env

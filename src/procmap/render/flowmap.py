@@ -15,9 +15,12 @@ entities and doubled backslashes) or `_quoted` (a quoted DOT string, used for li
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+import subprocess
 import textwrap
+import threading
 import unicodedata
 from collections import deque
 from collections.abc import Callable
@@ -158,40 +161,67 @@ def to_dot(
 
 
 def draw(dot_source: str, fmt: str = "svg", *, timeout: float = 30.0) -> bytes:
-    """Run Graphviz `dot` on `dot_source` and return the drawing (svg, png or pdf)."""
+    """Run Graphviz `dot` on `dot_source` and return the drawing (svg, png or pdf).
+
+    The `dot` process is known to `stop_drawings()` while it runs, so an interrupted
+    render does not wait for drawings nobody will use.
+    """
     if fmt not in DRAW_FORMATS:
         raise DrawError(f"cannot draw {fmt!r}: choose one of {', '.join(DRAW_FORMATS)}")
     try:
-        from graphviz import CalledProcessError, ExecutableNotFound
-        from graphviz.backend import dot_command, execute
+        from graphviz.backend import dot_command
     except ImportError:
         raise DrawError("the 'graphviz' Python package is missing: pip install graphviz") from None
-    import subprocess
-
     command = dot_command.command("dot", fmt)
     try:
-        done = execute.run_check(
-            command,
-            input=dot_source.encode("utf-8"),
-            capture_output=True,
-            quiet=True,
-            timeout=timeout,
+        child = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
-    except ExecutableNotFound:
+    except FileNotFoundError:
         raise DrawError(
             "Graphviz 'dot' was not found on PATH: install Graphviz"
             " (apt-get install graphviz, or brew install graphviz)"
         ) from None
+    except OSError as error:
+        raise DrawError(f"cannot run Graphviz 'dot': {error.strerror or error}") from None
+    with _RUNNING_LOCK:
+        _RUNNING.add(child)
+    try:
+        out, err = child.communicate(dot_source.encode("utf-8"), timeout=timeout)
     except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
         raise DrawError(
             f"Graphviz 'dot' took longer than {timeout:g} s and was stopped:"
             " split the process or draw it with --format dot"
         ) from None
-    except CalledProcessError as error:
-        raise DrawError(f"Graphviz 'dot' failed: {_first_line(error.stderr)}") from None
-    except OSError as error:
-        raise DrawError(f"cannot run Graphviz 'dot': {error.strerror or error}") from None
-    return bytes(done.stdout)
+    except BaseException:  # Ctrl-C in the main thread: never leave `dot` running
+        child.kill()
+        child.wait()
+        raise
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(child)
+    if child.returncode != 0:
+        if child.returncode < 0:
+            raise DrawError(f"Graphviz 'dot' was stopped (signal {-child.returncode})")
+        raise DrawError(f"Graphviz 'dot' failed: {_first_line(err)}")
+    return bytes(out)
+
+
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_drawings() -> int:
+    """Kill every `dot` that `draw` is running now (their `draw` raises DrawError);
+    the number killed."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for child in running:
+        with contextlib.suppress(OSError):
+            child.kill()
+    return len(running)
 
 
 # --- the union of two versions -------------------------------------------------------

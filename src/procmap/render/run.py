@@ -11,6 +11,13 @@ the folder, then `os.replace`), reading the previous version of a file from git 
 `--diff`, and spreading the work over threads (the slow part, `dot`, runs in
 subprocesses, so threads keep every core busy).
 
+Interruptions cost only the time: the manifest is saved atomically every
+CHECKPOINT_SECONDS while outputs are written, an output the manifest does not vouch for
+is made again and adopted when its bytes are exactly what procmap writes now (so a run
+killed with -9 never makes the next one refuse its outputs), and on Ctrl-C the queued
+work is cancelled, running `dot` processes are killed, and the manifest is saved to
+match what is on disk before the KeyboardInterrupt goes on.
+
 Must not know: validation (it gets validated processes), how a map is drawn (`flowmap`,
 `mermaid`), what the documents say (`analysis`, `documents`, templates) or exit statuses.
 """
@@ -23,13 +30,15 @@ import json
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from .. import __version__
+from .._files import not_regular, read_regular
 from ..format import Process
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "runbook", "dmaic")
@@ -49,6 +58,9 @@ DIFF_SUFFIX = ".diff.svg"
 MANIFEST = ".procmap-manifest.json"
 #: Runs with at least this many outputs show a progress bar (on a terminal only).
 PROGRESS_THRESHOLD = 24
+#: While outputs are written, the manifest is saved at most this often (seconds), so a
+#: run killed part-way leaves a manifest that knows nearly all it wrote.
+CHECKPOINT_SECONDS = 0.5
 
 
 class RenderError(Exception):
@@ -89,6 +101,15 @@ class _Job:
     key: dict[str, Any]
     make: Callable[[], bytes]
     slow: bool = False
+    #: The sha256 of a file already at the output path that the manifest does not vouch
+    #: for: made anyway, and kept (adopted) only when procmap would write these bytes now.
+    claim: str | None = None
+
+
+#: What `perform` returns for a job it did not finish because the run was interrupted.
+_CANCELLED = "cancelled"
+#: ... and for a file already there with exactly the bytes the job makes.
+_ADOPTED = "adopted"
 
 
 def parse_formats(values: list[str] | None) -> tuple[str, ...]:
@@ -119,7 +140,7 @@ def sha256(data: bytes) -> str:
 
 def _file_sha(path: Path) -> str | None:
     try:
-        return sha256(path.read_bytes())
+        return sha256(read_regular(path))
     except OSError:
         return None
 
@@ -127,13 +148,20 @@ def _file_sha(path: Path) -> str | None:
 def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
     """Output name -> record; an unreadable or foreign manifest counts as empty."""
     try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(read_regular(out_dir / MANIFEST).decode("utf-8"))
     except (OSError, ValueError):
         return {}
     outputs = data.get("outputs") if isinstance(data, dict) else None
     if not isinstance(outputs, dict):
         return {}
     return {k: v for k, v in outputs.items() if isinstance(v, dict)}
+
+
+def write_manifest(out_dir: Path, manifest: dict[str, dict[str, Any]], mode: int) -> None:
+    """Write the manifest atomically (a kill leaves the old one or the new one, whole)."""
+    body = {"procmap": __version__, "outputs": dict(sorted(manifest.items()))}
+    text = json.dumps(body, indent=2, sort_keys=True) + "\n"
+    write_atomic(out_dir / MANIFEST, text.encode("utf-8"), mode)
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -148,6 +176,21 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _remove_leftovers(out_dir: Path, names: set[str]) -> None:
+    """Delete the temporary files (`.<name>.XXXXXXXX.tmp`) a killed run left behind for
+    the outputs of this run; nothing else."""
+    try:
+        entries = os.listdir(out_dir)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.startswith(".") and entry.endswith(".tmp"):
+            name, dot, _ = entry[1:-4].rpartition(".")
+            if dot and name in names:
+                with contextlib.suppress(OSError):
+                    os.unlink(out_dir / entry)
 
 
 def _file_mode() -> int:
@@ -451,16 +494,22 @@ def render(
         jobs = run.jobs()
     except (OSError, TemplateProblem) as error:
         raise RenderError(f"cannot read the templates: {error}") from None
+    _remove_leftovers(out_dir, {job.name for job in jobs} | {MANIFEST})
     for job in jobs:
         target = out_dir / job.name
+        reason = not_regular(target)
+        if reason is not None:  # a FIFO, a folder...: never read, never replaced
+            outcome.problems.append(f"{target}: {reason}; not overwritten")
+            continue
         record = manifest.get(job.name)
         current = _file_sha(target) if target.exists() else None
         ours = record is not None and current is not None and record.get("output") == current
         if current is not None and not ours and not options.force:
-            outcome.problems.append(
-                f"{target}: exists and was not written by procmap (or was edited since);"
-                " not overwritten, use --force to replace it"
-            )
+            # Not in the manifest, or not as recorded: a file of the user's, or one that
+            # a run killed part-way wrote before it could record it. Made again and
+            # compared in `perform`: identical bytes are ours, anything else is refused.
+            job.claim = current
+            todo.append(job)
             continue
         if (
             ours
@@ -486,58 +535,113 @@ def render(
         # An output edited since procmap wrote it is the user's now: kept, and forgotten.
     bar = progress(len(todo)) if progress is not None and todo else None
     lock = threading.Lock()
+    cancelled = threading.Event()
+    saved = [time.monotonic()]
 
-    def perform(job: _Job) -> tuple[str, str | None]:
-        try:
-            data = job.make()
-            write_atomic(out_dir / job.name, data, mode)
-        except (DrawError, TemplateProblem, GitError) as error:
-            return job.name, f"{out_dir / job.name}: {error}"
-        except OSError as error:
-            return job.name, f"{out_dir / job.name}: cannot write: {error.strerror or error}"
+    def record(job: _Job, data: bytes) -> None:
+        """Note the output in the manifest, and save the manifest now and then: a run
+        killed part-way (kill -9, a crash, a power cut) then leaves a manifest that vouches
+        for what it wrote, and the bytes check in `perform` adopts the last few."""
         with lock:
             manifest[job.name] = {**job.key, "output": sha256(data)}
+            if time.monotonic() - saved[0] >= CHECKPOINT_SECONDS:
+                with contextlib.suppress(OSError):  # the final save reports trouble
+                    write_manifest(out_dir, manifest, mode)
+                saved[0] = time.monotonic()
+
+    def perform(job: _Job) -> tuple[str, str | None]:
+        if cancelled.is_set():
+            return job.name, _CANCELLED
+        target = out_dir / job.name
+        try:
+            data = job.make()
+            if job.claim is not None:
+                if sha256(data) != job.claim:
+                    return job.name, (
+                        f"{target}: exists and was not written by procmap (or was edited"
+                        " since); not overwritten, use --force to replace it"
+                    )
+                record(job, data)
+                return job.name, _ADOPTED
+            write_atomic(target, data, mode)
+        except (DrawError, TemplateProblem, GitError) as error:
+            if cancelled.is_set():  # its `dot` was stopped by the interruption
+                return job.name, _CANCELLED
+            return job.name, f"{target}: {error}"
+        except OSError as error:
+            return job.name, f"{target}: cannot write: {error.strerror or error}"
+        record(job, data)
         return job.name, None
 
     todo.sort(key=lambda j: (not j.slow, j.name))  # start the slow drawings first
+    results: list[tuple[str, str | None]] = []
     try:
         if len(todo) <= 1 or _workers(options.jobs) == 1:
-            results = []
             for job in todo:
                 results.append(perform(job))
                 if bar:
                     bar.advance()
         else:
-            results = []
-            with ThreadPoolExecutor(_workers(options.jobs)) as pool:
-                futures = [pool.submit(perform, job) for job in todo]
-                for future in as_completed(futures):
-                    results.append(future.result())
-                    if bar:
-                        bar.advance()
+            _in_parallel(todo, perform, _workers(options.jobs), cancelled, results, bar)
     finally:
         if bar:
             bar.close()
         if todo or outcome.removed:
-            body = {"procmap": __version__, "outputs": dict(sorted(manifest.items()))}
-            text = json.dumps(body, indent=2, sort_keys=True) + "\n"
             try:
-                write_atomic(out_dir / MANIFEST, text.encode("utf-8"), mode)
+                write_manifest(out_dir, manifest, mode)
             except OSError as error:
                 outcome.problems.append(
                     f"{out_dir / MANIFEST}: cannot write: {error.strerror or error};"
-                    " the next run will treat these outputs as not written by procmap"
+                    " the next run will check those outputs byte for byte"
                 )
     for name, problem in results:
         if problem is None:
             outcome.written.append(name)
-        else:
+        elif problem == _ADOPTED:
+            outcome.unchanged.append(name)
+        elif problem != _CANCELLED:
             outcome.problems.append(problem)
     outcome.written.sort()
     outcome.unchanged.sort()
     outcome.removed.sort()
     outcome.problems.sort()
     return outcome
+
+
+def _in_parallel(
+    todo: list[_Job],
+    perform: Callable[[_Job], tuple[str, str | None]],
+    workers: int,
+    cancelled: threading.Event,
+    results: list[tuple[str, str | None]],
+    bar: Progress | None,
+) -> None:
+    """Run `perform` over `todo` on `workers` threads, appending to `results`.
+
+    On Ctrl-C (KeyboardInterrupt in this, the main thread) or any other exception: the
+    queued jobs are cancelled, the running `dot` processes killed, and the jobs already
+    running are waited for (they finish at once, and what they completed is recorded),
+    so the caller saves a manifest that matches the folder; then the exception goes on.
+    """
+    from .flowmap import stop_drawings
+
+    pool = ThreadPoolExecutor(workers)
+    futures = [pool.submit(perform, job) for job in todo]
+    try:
+        for future in as_completed(futures):
+            results.append(future.result())
+            if bar:
+                bar.advance()
+    except BaseException:
+        cancelled.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        pending = [f for f in futures if not f.cancelled()]
+        while not all(f.done() for f in pending):
+            stop_drawings()  # again and again: a job may have started `dot` just now
+            wait(pending, timeout=0.05)
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 class Progress(Protocol):
