@@ -38,6 +38,8 @@ SCHEMA = DATA / "process.schema.json"
 PYTHON = sys.executable
 
 SINGLE_AIM = 0.12  # seconds, issue 2
+#: One-file validate against yamllint (issue 7): at most 1.0, aim 0.8.
+YAMLLINT_TARGET, YAMLLINT_AIM = 1.0, 0.8
 REPO_TARGET, REPO_AIM = 1.5, 1.0  # procmap / libyaml floor, issue 2
 MEMORY_TARGET_MB = 300
 
@@ -371,7 +373,14 @@ def text_report(result: dict[str, Any]) -> str:
             f" aim {SINGLE_AIM:.2f} s: {_verdict(mine, SINGLE_AIM)}"
         )
         for name, value in s["ratios"].items():
-            w(f"  ratio {name:<28}{value:6.2f}   target < 1 (beat it): {_verdict(value, 1.0)}")
+            if name == "procmap / yamllint":
+                goal = f"target <= {YAMLLINT_TARGET}, aim {YAMLLINT_AIM}"
+                verdict = _verdict(value, YAMLLINT_TARGET)
+                if value <= YAMLLINT_AIM:
+                    verdict += ", aim met"
+            else:
+                goal, verdict = "target < 1 (beat it)", _verdict(value, 1.0)
+            w(f"  ratio {name:<28}{value:6.2f}   {goal}: {verdict}")
     r = result.get("repository")
     if r:
         mb = r["bytes"] / 1e6
@@ -544,6 +553,9 @@ def main(argv: list[str] | None = None) -> int:
     worker("schema", str(SCHEMA))
     versions = worker("versions")
     found = tools(notes)
+    # Measure procmap as an installed user runs it, with its bytecode cached: an editable
+    # install under PYTHONDONTWRITEBYTECODE would compile every module on every run.
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "src" / "procmap")], check=True)
     if found:
         notes.append("Tools: " + ", ".join(f"{version_of(path)}" for path in found.values()) + ".")
     runs = args.runs or (5 if args.quick else 15)
