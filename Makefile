@@ -74,10 +74,10 @@ lock: $(UV)
 
 # The newest releases the declared ranges allow, today, in their own venv: what a user who
 # runs `pip install procmap` now gets. The weekly workflow runs it to see a breaking
-# release before users do.
+# release before users do. (--seed: the wheel test builds with pip.)
 test-latest: $(UV) dot
 	rm -rf .venv-latest
-	$(UV) venv --quiet --python $(BIN)/python .venv-latest
+	$(UV) venv --quiet --seed --python $(BIN)/python .venv-latest
 	VIRTUAL_ENV=.venv-latest $(UV) pip install --quiet --resolution highest --upgrade \
 		--refresh -e '.[dev]'
 	.venv-latest/bin/ruff check $(SOURCES)
@@ -85,13 +85,17 @@ test-latest: $(UV) dot
 	.venv-latest/bin/python -m pytest
 
 # The lowest versions pyproject.toml declares for procmap's own dependencies (theirs at
-# the newest they allow): proves the floors are true. Only pytest: an older ruff formats
-# differently, which says nothing about the floors.
+# the newest they allow, as a user with an old typer or pydantic would have): proves the
+# floors are true. ruff runs too: its floor is the oldest release that formats like the
+# locked one, so a formatting change in a new ruff shows up here as a floor to raise.
+# (--seed: the wheel test builds with pip.)
 test-oldest: $(UV) dot
 	rm -rf .venv-oldest
-	$(UV) venv --quiet --python $(BIN)/python .venv-oldest
+	$(UV) venv --quiet --seed --python $(BIN)/python .venv-oldest
 	VIRTUAL_ENV=.venv-oldest $(UV) pip install --quiet --resolution lowest-direct \
 		-e '.[dev]'
+	.venv-oldest/bin/ruff check $(SOURCES)
+	.venv-oldest/bin/ruff format --check $(SOURCES)
 	.venv-oldest/bin/python -m pytest
 
 clean:
