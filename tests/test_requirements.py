@@ -76,3 +76,16 @@ def test_every_locked_requirement_carries_a_hash():
     assert len(pinned) == len(_locked()) > len(_declared())
     for entry in pinned:
         assert "--hash=sha256:" in entry, entry.splitlines()[0]
+
+
+def test_the_locked_build_backend_is_the_one_pyproject_builds_with():
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    declared = {Requirement(line).name: Requirement(line).specifier for line in build}
+    listed = (ROOT / "requirements" / "build.in").read_text().splitlines()
+    locked = {
+        Requirement(line.split("#")[0]).name: Requirement(line.split("#")[0]).specifier
+        for line in listed
+        if line.split("#")[0].strip()
+    }
+    assert declared["hatchling"] == locked["hatchling"]
+    assert declared["hatchling"].contains(_locked()["hatchling"])
