@@ -1,16 +1,32 @@
 # Two commands do all set-up on a fresh clone: `make demo` and `make test`.
+#
+# .venv holds the exact versions of requirements/dev.lock (every file checked against its
+# hash by plain pip), so every machine tests what CI tests. uv is needed only to refresh
+# the lock (`make lock`) and for the newest and lowest resolutions (`make test-latest`,
+# `make test-oldest`); it is installed pinned and hash-checked from requirements/uv.txt.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+UV := $(BIN)/uv
+LOCK := requirements/dev.lock
 SOURCES := src tests bench
+PIP := -m pip --disable-pip-version-check
 
-.PHONY: setup dot demo test lint format bench docs golden clean
+.PHONY: setup dot demo test lint format bench docs golden lock test-latest test-oldest clean
 
-$(STAMP): pyproject.toml
+# A new lock or a new pyproject.toml rebuilds .venv from nothing, so that nothing outside
+# the lock is left behind in it.
+$(STAMP): pyproject.toml $(LOCK)
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python $(PIP) install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python $(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+$(UV): $(STAMP) requirements/uv.txt
+	$(BIN)/python $(PIP) install --quiet --require-hashes --no-deps -r requirements/uv.txt
+	touch $(UV)
 
 setup: $(STAMP) dot
 
@@ -24,11 +40,13 @@ demo: setup
 test: setup
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/lint-imports --no-cache
 
 format: setup
 	$(BIN)/ruff check --fix $(SOURCES)
@@ -45,5 +63,44 @@ docs: setup
 golden: setup
 	PROCMAP_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests -k golden
 
+# Refresh the lock: the newest versions pyproject.toml allows (and the build backend, so
+# that the editable install needs no unpinned download), for every platform, Python 3.11+.
+# Commit the new lock after `make test` passes with it.
+lock: $(UV)
+	$(UV) pip compile pyproject.toml requirements/build.in --extra dev --universal \
+		--python-version 3.11 --generate-hashes --upgrade --quiet \
+		--custom-compile-command "make lock" -o $(LOCK).new
+	@# Replace the lock only when it changed, so that an unchanged lock rebuilds nothing.
+	@if cmp -s $(LOCK).new $(LOCK); then rm $(LOCK).new; echo "$(LOCK) is up to date"; \
+	else mv $(LOCK).new $(LOCK); echo "$(LOCK) updated: read git diff $(LOCK)"; fi
+
+# The newest releases the declared ranges allow, today, in their own venv: what a user who
+# runs `pip install procmap` now gets. The weekly workflow runs it to see a breaking
+# release before users do. (--seed: the wheel test builds with pip.)
+test-latest: $(UV) dot
+	rm -rf .venv-latest
+	$(UV) venv --quiet --seed --python $(BIN)/python .venv-latest
+	VIRTUAL_ENV=.venv-latest $(UV) pip install --quiet --resolution highest --upgrade \
+		--refresh -e '.[dev]'
+	.venv-latest/bin/ruff check $(SOURCES)
+	.venv-latest/bin/ruff format --check $(SOURCES)
+	.venv-latest/bin/lint-imports --no-cache
+	.venv-latest/bin/python -m pytest
+
+# The lowest versions pyproject.toml declares for procmap's own dependencies (theirs at
+# the newest they allow, as a user with an old typer or pydantic would have): proves the
+# floors are true. ruff runs too: its floor is the oldest release that formats like the
+# locked one, so a formatting change in a new ruff shows up here as a floor to raise.
+# (--seed: the wheel test builds with pip.)
+test-oldest: $(UV) dot
+	rm -rf .venv-oldest
+	$(UV) venv --quiet --seed --python $(BIN)/python .venv-oldest
+	VIRTUAL_ENV=.venv-oldest $(UV) pip install --quiet --resolution lowest-direct \
+		-e '.[dev]'
+	.venv-oldest/bin/ruff check $(SOURCES)
+	.venv-oldest/bin/ruff format --check $(SOURCES)
+	.venv-oldest/bin/lint-imports --no-cache
+	.venv-oldest/bin/python -m pytest
+
 clean:
-	rm -rf $(VENV) out build dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-latest .venv-oldest out build dist .pytest_cache .ruff_cache

@@ -65,3 +65,10 @@ def test_the_rule_count_is_the_registry_s():
     from procmap.lint.registry import RULES
 
     assert f"{len(RULES)} rules in" in README
+
+
+def test_every_make_target_is_shown_in_the_readme():
+    makefile = (Path(__file__).parents[1] / "Makefile").read_text(encoding="utf-8")
+    phony = next(line for line in makefile.splitlines() if line.startswith(".PHONY:"))
+    for target in phony.removeprefix(".PHONY:").split():
+        assert f"$ make {target} " in README, f"README shows no example of `make {target}`"

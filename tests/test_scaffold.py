@@ -135,6 +135,7 @@ def test_init_makes_a_repository_where_validate_passes(tmp_path, monkeypatch):
     files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     assert files == sorted(
         [
+            ".github/workflows/procmap-comment.yml",
             ".github/workflows/procmap-review.yml",
             ".github/workflows/procmap.yml",
             ".pre-commit-config.yaml",
@@ -154,7 +155,8 @@ def test_init_makes_a_repository_where_validate_passes(tmp_path, monkeypatch):
     settings = json.loads((target / ".vscode" / "settings.json").read_text())
     assert settings["yaml.schemas"]["./procmap.schema.json"][0] == "processes/*.yaml"
     precommit = yaml.safe_load((target / ".pre-commit-config.yaml").read_text())
-    assert precommit["repos"][0]["hooks"] == [{"id": "procmap-validate"}]
+    assert [repo["repo"] for repo in precommit["repos"]] == ["local"]
+    assert [hook["id"] for hook in precommit["repos"][0]["hooks"]] == ["procmap-validate"]
     assert f"processes/{DEFAULT_STARTER}.yaml" in (target / "README.md").read_text()
     # the scheduled review check runs (the starter has a cadence and no review yet)
     assert run("review", "--check").exit_code == 1
@@ -185,9 +187,13 @@ def test_init_output_is_deterministic():
     assert list(repository_files())[1:-1] == list(REPO_FILES)
 
 
+#: docs/workflows/ also holds procmap's own workflows, which `procmap init` does not write.
+PROJECT_WORKFLOWS = ["dependencies.yml", "release.yml"]
+
+
 def test_docs_workflows_are_the_ones_init_writes():
     docs = ROOT / "docs" / "workflows"
-    assert sorted(p.name for p in docs.iterdir()) == sorted(workflow_files())
+    assert sorted(p.name for p in docs.iterdir()) == sorted([*workflow_files(), *PROJECT_WORKFLOWS])
     for name, text in workflow_files().items():
         assert (docs / name).read_text() == text, name
 
@@ -308,3 +314,151 @@ def test_a_file_outside_the_configured_paths_is_not_a_duplicate_of_the_library(t
         [executable, "validate", "drafts/copy.yaml"], cwd=tmp_path, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# What `procmap init` writes must work the day it is written: procmap is not on PyPI yet,
+# and there is no https://github.com/procmap/procmap to take a pre-commit hook from.
+
+
+def _init(tmp_path: Path, install: str) -> Path:
+    from procmap.scaffold.create import init_repository
+
+    init_repository(tmp_path, install=install)
+    return tmp_path
+
+
+def test_init_pre_commit_hook_is_local_and_runs_the_procmap_installed(tmp_path):
+    target = _init(tmp_path, "")
+    config = yaml.safe_load((target / ".pre-commit-config.yaml").read_text())
+    assert "github.com" not in (target / ".pre-commit-config.yaml").read_text()
+    (repo,) = config["repos"]
+    assert repo == {"repo": "local", "hooks": repo["hooks"]}  # no `rev:` to fetch
+    (hook,) = repo["hooks"]
+    assert hook["language"] == "system" and hook["entry"] == "procmap validate"
+    assert hook["pass_filenames"] is False  # cross-file checks (X001) see every file
+
+    pattern = re.compile(hook["files"])
+    assert pattern.search("processes/sales/lead-handoff.yml") and pattern.search("procmap.toml")
+    assert not pattern.search("README.md")
+    # run it as pre-commit does with pass_filenames: false: the entry alone, at the root
+    command = shlex.split(hook["entry"])
+    executable = shutil.which(command[0], path=os.path.dirname(sys.executable))
+    assert executable is not None, "procmap is not installed next to this Python"
+    clean = subprocess.run([executable, *command[1:]], cwd=target, capture_output=True, text=True)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    copy = target / "processes" / "copy.yaml"
+    copy.write_text((target / "processes" / f"{DEFAULT_STARTER}.yaml").read_text())
+    twice = subprocess.run([executable, *command[1:]], cwd=target, capture_output=True, text=True)
+    assert twice.returncode == 1 and "X001" in twice.stdout, twice.stdout
+
+
+def _install_steps(workflow: dict) -> list[str]:
+    return [
+        step["run"]
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if "pip install" in step.get("run", "")
+    ]
+
+
+@pytest.mark.parametrize("install", ["", "procmap @ git+https://example.org/procmap.git@abc123"])
+def test_init_workflows_install_procmap_from_the_one_marked_line(tmp_path, install):
+    target = _init(tmp_path, install)
+    folder = target / ".github" / "workflows"
+    uses_procmap = ["procmap.yml", "procmap-review.yml"]
+    for name in uses_procmap:
+        text = (folder / name).read_text()
+        assert not re.search(r"pip install\s+[\"']?procmap\b", text), name  # not on PyPI
+        workflow = yaml.safe_load(text)
+        assert workflow["env"] == {"PROCMAP_INSTALL": install}
+        assert _install_steps(workflow) and all(
+            'pip install "$PROCMAP_INSTALL"' in run for run in _install_steps(workflow)
+        )
+    assert not re.search(r"pip install\s+procmap\b", (target / "README.md").read_text())
+    comment = yaml.safe_load((folder / "procmap-comment.yml").read_text())
+    assert _install_steps(comment) == []  # it runs nothing from procmap or the pull request
+
+
+def _install_script(tmp_path: Path, install: str) -> subprocess.CompletedProcess[str]:
+    """Run the workflow's install step with bash, `pip` replaced by one that echoes."""
+    workflow = yaml.safe_load(workflow_files(install)["procmap.yml"])
+    (script,) = _install_steps(workflow)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "pip").write_text('#!/bin/sh\necho "pip $*"\n')
+    (fake / "pip").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"}
+    env["PROCMAP_INSTALL"] = workflow["env"]["PROCMAP_INSTALL"]
+    bash = shutil.which("bash")
+    assert bash is not None
+    return subprocess.run([bash, "-c", script], env=env, capture_output=True, text=True)
+
+
+def test_workflow_install_step_installs_the_requirement(tmp_path):
+    done = _install_script(tmp_path, "procmap @ https://example.org/procmap-0.1.0.tar.gz")
+    assert done.returncode == 0
+    assert done.stdout == "pip install procmap @ https://example.org/procmap-0.1.0.tar.gz\n"
+
+
+def test_workflow_install_step_without_a_source_fails_saying_what_to_set(tmp_path):
+    done = _install_script(tmp_path, "")
+    assert done.returncode == 1
+    assert done.stdout.startswith("::error::Set PROCMAP_INSTALL in this workflow")
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "expected"),
+    [
+        (None, "procmap==0.1.0"),  # from an index
+        (
+            '{"url": "https://github.com/me/procmap.git", "vcs_info": {"vcs": "git",'
+            ' "requested_revision": "main", "commit_id": "4f1c2e"}}',
+            "procmap @ git+https://github.com/me/procmap.git@4f1c2e",
+        ),
+        (
+            '{"url": "https://example.org/procmap-0.1.0.tar.gz",'
+            ' "archive_info": {"hashes": {"sha256": "ab12"}}}',
+            "procmap @ https://example.org/procmap-0.1.0.tar.gz#sha256=ab12",
+        ),
+        ('{"url": "file:///home/me/procmap", "dir_info": {"editable": true}}', ""),
+        ('{"url": "file:///tmp/procmap-0.1.0-py3-none-any.whl", "archive_info": {}}', ""),
+        ('{"url": "file:///home/me/procmap", "vcs_info": {"vcs": "git", "commit_id": "1"}}', ""),
+        ("not json", ""),
+        ("[]", ""),
+    ],
+)
+def test_requirement_from_the_install_record(direct_url, expected):
+    from procmap.scaffold.create import requirement_from
+
+    assert requirement_from(direct_url, "0.1.0") == expected
+
+
+def test_init_says_when_ci_cannot_install_this_procmap(tmp_path, monkeypatch):
+    monkeypatch.setattr("procmap.scaffold.install_requirement", lambda: "")
+    local = run("init", str(tmp_path / "a"))
+    assert local.exit_code == 0
+    assert "set PROCMAP_INSTALL in .github/workflows/procmap.yml" in local.stderr
+    monkeypatch.setattr("procmap.scaffold.install_requirement", lambda: "procmap==0.1.0")
+    published = run("init", str(tmp_path / "b"))
+    assert published.exit_code == 0 and published.stderr == ""
+    workflow = yaml.safe_load((tmp_path / "b" / ".github/workflows/procmap.yml").read_text())
+    assert workflow["env"]["PROCMAP_INSTALL"] == "procmap==0.1.0"
+
+
+def test_pull_request_comment_is_posted_by_a_workflow_run_that_never_runs_pr_code():
+    files = workflow_files()
+    pull = yaml.safe_load(files["procmap.yml"])
+    assert pull["permissions"] == {"contents": "read"}  # what a fork's pull request gets
+    uploads = [
+        s for s in pull["jobs"]["validate"]["steps"] if "upload-artifact" in s.get("uses", "")
+    ]
+    (upload,) = uploads
+    assert "procmap-diff.md" in upload["with"]["path"]
+    comment = yaml.safe_load(files["procmap-comment.yml"])
+    assert comment[True] == {"workflow_run": {"workflows": [pull["name"]], "types": ["completed"]}}
+    assert comment["permissions"]["pull-requests"] == "write"
+    steps = [step for job in comment["jobs"].values() for step in job["steps"]]
+    assert not any("checkout" in step.get("uses", "") for step in steps)
+    (download,) = [s for s in steps if "download-artifact" in s.get("uses", "")]
+    assert download["with"]["name"] == upload["with"]["name"]
+    assert any("sticky-pull-request-comment" in step.get("uses", "") for step in steps)

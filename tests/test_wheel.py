@@ -11,6 +11,8 @@ import importlib.util
 import shutil
 import subprocess
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -29,8 +31,8 @@ def _pip(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding procmap installed from a freshly built wheel."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding `source` (a copy of the repository) and `dist` (its wheel)."""
     tmp = tmp_path_factory.mktemp("wheel")
     source = tmp / "source"
     # Build from a copy, so a build never writes into the working tree.
@@ -42,8 +44,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     isolation = [] if importlib.util.find_spec("hatchling") is None else ["--no-build-isolation"]
     built = _pip("wheel", ".", "--no-deps", *isolation, "-w", str(tmp / "dist"), cwd=source)
     assert built.returncode == 0, f"building the wheel failed:\n{built.stdout}\n{built.stderr}"
-    (wheel,) = (tmp / "dist").glob("procmap-*.whl")
-    target = tmp / "site"
+    return tmp
+
+
+@pytest.fixture(scope="module")
+def installed(built: Path) -> Path:
+    """A folder holding procmap installed from a freshly built wheel."""
+    (wheel,) = (built / "dist").glob("procmap-*.whl")
+    target = built / "site"
     done = _pip("install", "--no-deps", "--no-index", "--target", str(target), str(wheel))
     assert done.returncode == 0, done.stderr
     return target
@@ -97,3 +105,40 @@ def test_wheel_declares_the_console_script(installed: Path) -> None:
     entry_points = (dist_info / "entry_points.txt").read_text()
     assert "procmap = procmap.cli:main" in entry_points
     assert not (installed / "tests").exists()
+
+
+LICENSE = (REPO / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_license_is_mit_for_procmap_contributors() -> None:
+    assert LICENSE.startswith("MIT License\n\nCopyright (c) 2026 procmap contributors\n")
+
+
+def test_wheel_holds_the_license(built: Path) -> None:
+    (wheel,) = (built / "dist").glob("procmap-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = [n for n in archive.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+        assert len(names) == 1, archive.namelist()
+        assert archive.read(names[0]).decode() == LICENSE
+        metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        assert "License-File: LICENSE" in archive.read(metadata).decode()
+
+
+def test_sdist_holds_the_license(built: Path, tmp_path: Path) -> None:
+    pytest.importorskip("hatchling", reason="the sdist is built with the locked hatchling")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, hatchling.build as b; print(b.build_sdist(sys.argv[1]))",
+            str(tmp_path),
+        ],
+        cwd=built / "source",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    with tarfile.open(tmp_path / done.stdout.strip()) as archive:
+        member = archive.extractfile(f"{done.stdout.strip().removesuffix('.tar.gz')}/LICENSE")
+        assert member is not None and member.read().decode() == LICENSE

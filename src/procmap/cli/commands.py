@@ -515,10 +515,17 @@ def init_command(
 
     Exit status: 0 done, 1 files exist (nothing is written), 2 bad starter.
     """
-    from ..scaffold import DEFAULT_STARTER, ExistsError, ScaffoldError, init_repository
+    from ..scaffold import (
+        DEFAULT_STARTER,
+        ExistsError,
+        ScaffoldError,
+        init_repository,
+        install_requirement,
+    )
 
+    install = install_requirement()
     try:
-        written = init_repository(directory, starter or DEFAULT_STARTER, force)
+        written = init_repository(directory, starter or DEFAULT_STARTER, force, install)
     except ExistsError as error:
         sys.stderr.write(f"procmap: {error}\n")
         raise typer.Exit(1) from None
@@ -527,6 +534,12 @@ def init_command(
     sys.stdout.write(f"Created {len(written)} files in {directory}:\n")
     sys.stdout.write("".join(f"  {path.relative_to(directory).as_posix()}\n" for path in written))
     sys.stdout.write("Next: edit the process in processes/, then run `procmap validate`.\n")
+    if not install:
+        sys.stderr.write(
+            "procmap: note: this procmap was installed from a local folder or file, which"
+            " GitHub Actions cannot reach; set PROCMAP_INSTALL in .github/workflows/procmap.yml"
+            " and procmap-review.yml to a pip requirement it can install procmap from\n"
+        )
 
 
 @app.command("new")

@@ -16,6 +16,7 @@ __getattr__, __dir__, __all__ = attach(
         "ExistsError": "create",
         "ScaffoldError": "create",
         "init_repository": "create",
+        "install_requirement": "create",
         "new_process": "create",
         "starters": "create",
     },
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         ExistsError,
         ScaffoldError,
         init_repository,
+        install_requirement,
         new_process,
         starters,
     )

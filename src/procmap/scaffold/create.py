@@ -11,10 +11,11 @@ Must not know: the command line, or how validation problems are printed.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
-from importlib import resources
+from importlib import metadata, resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -152,45 +153,102 @@ REPO_FILES = {
     "procmap.toml": "procmap.toml.tmpl",
     ".pre-commit-config.yaml": "pre-commit-config.yaml.tmpl",
     ".github/workflows/procmap.yml": "workflows/procmap.yml.tmpl",
+    ".github/workflows/procmap-comment.yml": "workflows/procmap-comment.yml.tmpl",
     ".github/workflows/procmap-review.yml": "workflows/procmap-review.yml.tmpl",
     ".vscode/settings.json": "vscode-settings.json.tmpl",
     "README.md": "README.md.tmpl",
 }
 
 
-def repository_files(starter_id: str = DEFAULT_STARTER) -> dict[str, str]:
-    """Path -> content of every file `procmap init` writes, in a stable order."""
+def requirement_from(direct_url: str | None, version: str) -> str:
+    """The pip requirement that installs procmap from where it was installed, given its
+    PEP 610 `direct_url.json` (None: it came from a package index), or "" when that
+    source is a local folder or file, which a CI runner cannot reach."""
+    if direct_url is None:
+        return f"procmap=={version}"
+    try:
+        info = json.loads(direct_url)
+    except ValueError:
+        return ""
+    url = info.get("url") if isinstance(info, dict) else None
+    if not isinstance(url, str) or not url.startswith(("https://", "http://", "ssh://")):
+        return ""
+    vcs = info.get("vcs_info")
+    if isinstance(vcs, dict) and isinstance(vcs.get("vcs"), str):
+        revision = vcs.get("commit_id") or vcs.get("requested_revision")
+        return f"procmap @ {vcs['vcs']}+{url}" + (f"@{revision}" if revision else "")
+    archive = info.get("archive_info")
+    if isinstance(archive, dict):
+        hashes = archive.get("hashes")
+        sha256 = hashes.get("sha256") if isinstance(hashes, dict) else None
+        return f"procmap @ {url}" + (f"#sha256={sha256}" if isinstance(sha256, str) else "")
+    return ""
+
+
+def install_requirement() -> str:
+    """How CI should install procmap: from the same source as the procmap running now
+    (see `requirement_from`); "" when that cannot work outside this machine."""
+    try:
+        distribution = metadata.distribution("procmap")
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return ""
+    return requirement_from(distribution.read_text("direct_url.json"), distribution.version)
+
+
+def _render(text: str, starter_id: str, install: str) -> str:
+    return (
+        text.replace("@VERSION@", __version__)
+        .replace("@STARTER@", starter_id)
+        .replace("@INSTALL@", json.dumps(install))
+    )
+
+
+def repository_files(
+    starter_id: str = DEFAULT_STARTER, install: str | None = None
+) -> dict[str, str]:
+    """Path -> content of every file `procmap init` writes, in a stable order.
+
+    `install` is the pip requirement the workflows install procmap from (default:
+    `install_requirement()`).
+    """
     from ..format import schema_text
 
     chosen = starter(starter_id)
+    requirement = install_requirement() if install is None else install
     files = {f"processes/{chosen.id}.yaml": chosen.text}
     for target, source in REPO_FILES.items():
-        text = _read("repo", *source.split("/"))
-        files[target] = text.replace("@VERSION@", __version__).replace("@STARTER@", chosen.id)
+        files[target] = _render(_read("repo", *source.split("/")), chosen.id, requirement)
     files["procmap.schema.json"] = schema_text()
     return files
 
 
-def workflow_files() -> dict[str, str]:
-    """The GitHub workflow files by name, as `procmap init` writes them."""
+def workflow_files(install: str = "") -> dict[str, str]:
+    """The GitHub workflow files by name, as `procmap init` writes them when procmap is to
+    be installed with `install` (docs/workflows/ holds them with the default, "")."""
     return {
-        source.removeprefix("workflows/").removesuffix(".tmpl"): _read("repo", *source.split("/"))
+        source.removeprefix("workflows/").removesuffix(".tmpl"): _render(
+            _read("repo", *source.split("/")), DEFAULT_STARTER, install
+        )
         for source in REPO_FILES.values()
         if source.startswith("workflows/")
     }
 
 
 def init_repository(
-    folder: str | os.PathLike[str] = ".", starter_id: str = DEFAULT_STARTER, force: bool = False
+    folder: str | os.PathLike[str] = ".",
+    starter_id: str = DEFAULT_STARTER,
+    force: bool = False,
+    install: str | None = None,
 ) -> list[Path]:
     """Write a new process repository into `folder`; returns the files written.
 
-    Refuses, listing them, when any of the files exist, unless `force`.
+    Refuses, listing them, when any of the files exist, unless `force`. `install`: as in
+    `repository_files`.
     """
     root = Path(folder)
     if root.exists() and not root.is_dir():
         raise ScaffoldError(f"{root} is not a folder")
-    files = repository_files(starter_id)
+    files = repository_files(starter_id, install)
     existing = [name for name in files if (root / name).exists()]
     if existing and not force:
         raise ExistsError(
