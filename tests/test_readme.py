@@ -72,3 +72,11 @@ def test_every_make_target_is_shown_in_the_readme():
     phony = next(line for line in makefile.splitlines() if line.startswith(".PHONY:"))
     for target in phony.removeprefix(".PHONY:").split():
         assert f"$ make {target} " in README, f"README shows no example of `make {target}`"
+
+
+def test_the_root_options_are_shown():
+    group = typer.main.get_command(app)
+    for param in group.params:
+        longs = [opt for opt in param.opts if opt.startswith("--") and opt != "--help"]
+        for opt in longs:
+            assert f"procmap {opt}" in README, f"README does not show `procmap {opt}`"
