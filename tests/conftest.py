@@ -64,3 +64,28 @@ def procmap(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     return status, out, err
+
+
+def cli_runner():
+    """typer's CliRunner with stdout and stderr kept apart on every supported click.
+
+    click before 8.2 mixes stderr into the output unless told not to (8.2 removed the
+    option; typer 0.16+ with its own copy of click keeps them apart always), and reads
+    its stderr bytes without flushing the text stream over them.
+    """
+    import contextlib
+
+    from typer.testing import CliRunner
+
+    class _Flushing(CliRunner):
+        @contextlib.contextmanager
+        def isolation(self, *args, **kwargs):  # type: ignore[override]
+            with super().isolation(*args, **kwargs) as streams:
+                # invoke() reads the stderr bytes before leaving the isolation
+                sys.stderr.reconfigure(write_through=True)  # type: ignore[union-attr]
+                yield streams
+
+    try:
+        return _Flushing(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()

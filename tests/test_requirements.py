@@ -21,9 +21,13 @@ LOCK = ROOT / "requirements" / "dev.lock"
 
 #: Releases that fail with procmap, found with `make test-oldest`; every floor must be above.
 KNOWN_BROKEN = {
-    # every command: "procmap: internal error: RuntimeError: Type not yet supported:
-    # list[str] | None" (typer learnt `list[str] | None` options in 0.13.0)
-    "typer": Version("0.12.5"),
+    # 0.12.x: every command fails, "procmap: internal error: RuntimeError: Type not yet
+    # supported: list[str] | None" (typer learnt `list[str] | None` options in 0.13.0).
+    # 0.13.0 to 0.15.3 allow any click, and with click 8.2 or newer (what a resolver
+    # picks) `--help`, a usage error or shell completion crash: "TypeError:
+    # TyperArgument.make_metavar() takes 1 positional argument but 2 were given". 0.15.4
+    # caps click below 8.2; 0.16.0 supports it.
+    "typer": Version("0.15.3"),
     # `ruff format --check` wants to re-wrap assert messages (the 2025 style came in 0.9)
     "ruff": Version("0.8.6"),
 }

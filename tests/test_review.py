@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
+from conftest import cli_runner
 from procmap.cli import app
 from procmap.git.review import due_date, status_of
 
@@ -69,7 +69,7 @@ def test_status_on_a_day(every, last, today, status):
 
 
 def run(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return cli_runner().invoke(app, list(args), catch_exceptions=False)
 
 
 def rows(*args: str) -> list[dict]:

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from conftest import cli_runner
 from procmap.cli import app
 from procmap.git.review import DoneError, record_done, yaml_scalar
 
@@ -18,7 +18,7 @@ DAY = dt.date(2026, 4, 30)
 
 
 def run(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return cli_runner().invoke(app, list(args), catch_exceptions=False)
 
 
 def copy(tmp_path: Path, name: str) -> Path:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
+from conftest import cli_runner
 from procmap.cli import app
 from procmap.format.jsonschema import schema_text
 from procmap.lint.config import Config, load
@@ -40,7 +40,7 @@ STARTER_IDS = [
 
 
 def run(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return cli_runner().invoke(app, list(args), catch_exceptions=False)
 
 
 def test_the_six_starters():

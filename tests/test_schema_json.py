@@ -8,9 +8,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner
 
-from conftest import procmap
+from conftest import cli_runner, procmap
 from procmap.cli import app
 from procmap.format.jsonschema import DRAFT, process_schema, schema_text
 from procmap.format.loader import load_file
@@ -84,7 +83,7 @@ def test_schema_rejects_bad_values(validator):
 
 
 def test_cli_prints_the_same_schema_every_time(tmp_path):
-    runner = CliRunner()
+    runner = cli_runner()
     first = runner.invoke(app, ["schema"])
     assert first.exit_code == 0
     assert first.stdout == schema_text() == runner.invoke(app, ["schema"]).stdout
@@ -97,7 +96,7 @@ def test_cli_prints_the_same_schema_every_time(tmp_path):
 
 
 def test_cli_cannot_write(tmp_path):
-    result = CliRunner().invoke(app, ["schema", "-o", str(tmp_path / "missing" / "s.json")])
+    result = cli_runner().invoke(app, ["schema", "-o", str(tmp_path / "missing" / "s.json")])
     assert result.exit_code == 2
     assert result.stderr.startswith("procmap: ")
 
