@@ -182,3 +182,21 @@ def test_an_invalid_file_still_gets_pydantics_messages(tmp_path):
     )
     assert done.returncode == 1
     assert "S008" in done.stdout
+
+
+def test_a_large_run_validates_with_pydantic_and_a_small_one_does_not(monkeypatch):
+    from procmap.format import fastcheck as module
+    from procmap.lint import linter
+
+    calls = []
+    real = module.accept
+    monkeypatch.setattr(module, "accept", lambda data: calls.append(1) or real(data))
+    monkeypatch.setattr("procmap.format.accept", module.accept)
+    files = [str(p) for p in sorted((REPO / "processes").glob("*.yaml"))]
+    config = linter.Config()
+    linter.check_files(files, config, jobs=1)
+    assert len(calls) == len(files)
+    calls.clear()
+    monkeypatch.setattr(linter, "FASTCHECK_LIMIT", len(files))
+    reports = linter.check_files(files, config, jobs=1)
+    assert calls == [] and all(r.process_id for r in reports)
