@@ -473,3 +473,24 @@ def test_any_text_is_drawn_literally(step_name: str, label: str, role: str) -> N
     edge_text = [squash("".join(texts(edge))) for edge in groups(svg, "edge").values()]
     assert squash(flowmap.clean_text(label)) in edge_text
     assert not list(svg.iter(f"{SVG}a")) and not list(svg.iter(f"{SVG}script"))
+
+
+def test_clean_text_replaces_exactly_unicodes_control_and_surrogate_characters():
+    import sys
+    import unicodedata
+
+    from procmap.render.flowmap import clean_text
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1))
+    expected = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in every)
+    assert clean_text(every) == expected
+
+
+@given(st.text(max_size=40), st.integers(min_value=1, max_value=40))
+def test_wrap_of_short_text_is_textwraps(text, width):
+    import textwrap
+
+    from procmap.render.flowmap import _wrap, clean_text
+
+    expected = textwrap.wrap(clean_text(text), width=width, break_on_hyphens=False) or [""]
+    assert _wrap(text, width) == expected

@@ -21,7 +21,6 @@ import re
 import subprocess
 import textwrap
 import threading
-import unicodedata
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -554,14 +553,21 @@ def _was(before: Step, step: Step, process: Process) -> list[str]:
 # --- text ------------------------------------------------------------------------------
 
 
+#: Unicode's Cc (control) and Cs (surrogate) categories, exactly: a test holds them equal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def clean_text(text: str) -> str:
     """Control characters (newlines included) become spaces; XML cannot hold most of them."""
-    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text)
+    return _CONTROL.sub(" ", text)
 
 
 def _wrap(text: str, width: int) -> list[str]:
     """Lines of at most `width` characters, broken at spaces (long words are split)."""
-    lines = textwrap.wrap(clean_text(text), width=width, break_on_hyphens=False)
+    text = clean_text(text)
+    if len(text) <= width and text and text == text.strip():
+        return [text]  # what textwrap gives, without its cost (most labels are short)
+    lines = textwrap.wrap(text, width=width, break_on_hyphens=False)
     return lines or [""]
 
 
