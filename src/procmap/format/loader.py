@@ -9,6 +9,14 @@ always the text as written, so branch labels like `yes:` and `no:` survive.
 
 `Document.position(loc)` maps a path such as ("steps", 3, "owner") back to a line and
 column. Must not know the process format: that is `model` and `schema`.
+
+Where it leans on PyYAML's internals, procmap's codes and positions must not change with
+its version: the resolver hooks `_Composer` overrides; libyaml's own nesting limit
+(PyYAML 6.0.4+, turned into Y009 at procmap's position); reader errors counted in bytes
+by libyaml and in characters by the pure-Python reader; the composer's "another document"
+error (Y007); and Y001's message, which is the parser's own. Each has a case in
+tests/cases, run at the oldest and the newest PyYAML by `make test-oldest` and
+`make test-latest`.
 """
 
 from __future__ import annotations
