@@ -313,6 +313,13 @@ def cross_file(
         if pid is None:
             continue
         if pid in first:
+            used_by: str | None = first[pid].path
+        else:
+            first[pid] = report
+            if others is None:
+                others = _unchecked_ids(reports, config) if neighbours else {}
+            used_by = others.get(pid)
+        if used_by is not None:
             line, col = report.id_position
             problems.append(
                 Problem(
@@ -321,25 +328,9 @@ def cross_file(
                     col,
                     "X001",
                     "error",
-                    f"process id {pid!r} is already used by {first[pid].path}",
+                    f"process id {pid!r} is already used by {used_by}",
                 )
             )
-        else:
-            first[pid] = report
-            if others is None:
-                others = _unchecked_ids(reports, config) if neighbours else {}
-            if pid in others:
-                line, col = report.id_position
-                problems.append(
-                    Problem(
-                        report.path,
-                        line,
-                        col,
-                        "X001",
-                        "error",
-                        f"process id {pid!r} is already used by {others[pid]}",
-                    )
-                )
     wanting = [r for r in reports if r.subprocesses]
     if wanting:
         known = {pid: r.path for pid, r in first.items()}
