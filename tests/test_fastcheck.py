@@ -80,6 +80,10 @@ def test_fastcheck_is_sound_on_generated_files(data):
         "baseline: .nan",
         "procmap: 1.0",
         "extra: 1",
+        "activity: 1.5",
+        "activity: []",
+        "shares: {yes: -1}",
+        "shares: {yes: true}",
     ],
 )
 def test_unusual_values_are_left_to_pydantic(text):
@@ -147,6 +151,40 @@ def test_records_are_frozen_and_compare_by_value():
         one.steps[0].targets()
         == model.Step.model_validate(loaded.document.data["steps"][0]).targets()
     )
+
+
+def test_activities_and_measures_read_the_same_by_both_readers():
+    loaded = load_file(REPO / "processes" / "webinar-funnel.yaml")
+    assert loaded.document is not None
+    fast = fastcheck.accept(loaded.document.data)
+    assert fast is not None
+    slow = model.Process.model_validate(loaded.document.data)
+    steps = {s.id: s.activities() for s in fast.steps}
+    assert steps == {s.id: s.activities() for s in slow.steps}
+    assert any(len(names) > 1 for names in steps.values()), "the example shows a list"
+    assert any(len(names) == 1 for names in steps.values()), "and one name"
+    assert all(names == [] for sid, names in steps.items() if sid == "webinar")
+    measures = {
+        mid: (m.measure.kind, m.measure.steps(), m.measure.statistic, m.measure.period)
+        for mid, m in fast.metrics.items()
+        if m.measure is not None
+    }
+    assert len(measures) >= 2
+    assert measures == {
+        mid: (m.measure.kind, m.measure.steps(), m.measure.statistic, m.measure.period)
+        for mid, m in slow.metrics.items()
+        if m.measure is not None
+    }
+    one = fastcheck.accept(
+        {
+            **loaded.document.data,
+            "steps": [
+                {**loaded.document.data["steps"][0], "activity": "Webinar held"},
+                *loaded.document.data["steps"][1:],
+            ],
+        }
+    )
+    assert one is not None and one.steps[0].activities() == ["Webinar held"]
 
 
 def test_validating_a_valid_file_imports_neither_typer_nor_pydantic():

@@ -32,7 +32,8 @@ from procmap.format.loader import load_text
 from procmap.format.schema import check_document
 from procmap.lint.rules import run_checks
 
-#: The rules the JSON Schema expresses besides pydantic's own checks.
+#: The rules the JSON Schema expresses besides pydantic's own checks (S011, the shape of a
+#: `measure:`, is the model's own: a pydantic error like the other S codes).
 KIND_RULES = {"S010", "G010"}
 
 
@@ -171,6 +172,78 @@ CASES = {
     "date": (BASE + "review:\n  last: 2026-01-01\n", True),
     "scope key in_": (BASE + "scope:\n  in_: [a]\n", False),
     "id with a line break": (edit("id: p\n", 'id: "p\\n"\n'), False),
+    # Log activities: text (a number is text) or a non-empty list of text.
+    "activity text": (edit("name: B\n", "name: B\n    activity: Demo held\n"), True),
+    "activity 404": (edit("name: B\n", "name: B\n    activity: 404\n"), True),
+    "activity list": (edit("name: B\n", "name: B\n    activity: [Call, 7]\n"), True),
+    "activity []": (edit("name: B\n", "name: B\n    activity: []\n"), False),
+    "activity true": (edit("name: B\n", "name: B\n    activity: true\n"), False),
+    "activity [true]": (edit("name: B\n", "name: B\n    activity: [true]\n"), False),
+    # Measures: exactly one kind, options only with theirs (S011).
+    "measure rate": (edit("name: M\n", "name: M\n    measure: {rate: [a, c]}\n"), True),
+    "measure time p90": (
+        edit("name: M\n", "name: M\n    measure: {time: [a, c], stat: p90}\n"),
+        True,
+    ),
+    "measure count": (edit("name: M\n", "name: M\n    measure: {count: b}\n"), True),
+    "measure count per day": (
+        edit("name: M\n", "name: M\n    measure: {count: b, per: day}\n"),
+        True,
+    ),
+    "measure empty": (edit("name: M\n", "name: M\n    measure: {}\n"), False),
+    "measure rate and count": (
+        edit("name: M\n", "name: M\n    measure: {rate: [a, c], count: b}\n"),
+        False,
+    ),
+    "measure rate with stat": (
+        edit("name: M\n", "name: M\n    measure: {rate: [a, c], stat: p50}\n"),
+        False,
+    ),
+    "measure rate with stat null": (
+        edit("name: M\n", "name: M\n    measure: {rate: [a, c], stat: null}\n"),
+        True,
+    ),
+    "measure time with per": (
+        edit("name: M\n", "name: M\n    measure: {time: [a, c], per: week}\n"),
+        False,
+    ),
+    "measure rate null, count": (
+        edit("name: M\n", "name: M\n    measure: {rate: null, count: b}\n"),
+        True,
+    ),
+    "measure rate of three": (
+        edit("name: M\n", "name: M\n    measure: {rate: [a, b, c]}\n"),
+        False,
+    ),
+    "measure rate of one": (edit("name: M\n", "name: M\n    measure: {rate: [a]}\n"), False),
+    "measure count text": (edit("name: M\n", "name: M\n    measure: {count: B}\n"), False),
+    "measure unknown step": (edit("name: M\n", "name: M\n    measure: {count: zz}\n"), True),
+    # Expected shares: decisions only (S010), percents from 0; the labels and the sum are
+    # rules on a valid process (G013, G014), not the schema's.
+    "shares on a decision": (
+        edit(
+            "    next: c",
+            "    kind: decision\n    branches: {x: c, y: c}\n    shares: {x: 70, y: 30}",
+        ),
+        True,
+    ),
+    "shares of unknown labels and 5 in all": (
+        edit("    next: c", "    kind: decision\n    branches: {x: c, y: c}\n    shares: {z: 5}"),
+        True,
+    ),
+    "shares negative": (
+        edit("    next: c", "    kind: decision\n    branches: {x: c, y: c}\n    shares: {x: -1}"),
+        False,
+    ),
+    "shares as text": (
+        edit(
+            "    next: c", "    kind: decision\n    branches: {x: c, y: c}\n    shares: {x: '70'}"
+        ),
+        False,
+    ),
+    "shares on a task": (edit("name: B\n", "name: B\n    shares: {x: 100}\n"), False),
+    "empty shares on a task": (edit("name: B\n", "name: B\n    shares: {}\n"), False),
+    "null shares on an end": (edit("name: C\n", "name: C\n    shares:\n"), True),
 }
 
 
@@ -217,6 +290,24 @@ durations = st.builds(
     padding,
 )
 figures = st.one_of(numbers, non_finite)
+shares = st.one_of(numbers, non_finite, st.sampled_from([-1, -0.0, 0, 100, 70.5, "70", True]))
+activities = st.one_of(texts, st.booleans(), st.lists(texts, max_size=2))
+pairs = st.one_of(
+    st.lists(ids, min_size=2, max_size=2), st.lists(st.one_of(ids, words), max_size=3), ids
+)
+measure_options = {
+    "stat": st.sampled_from(["p50", "p90", "mean", "median", None]),
+    "per": st.sampled_from(["day", "week", "month", "fortnight", None]),
+}
+# Measures: the three good shapes often, and any mix of the fields (S011) as often.
+measures = st.one_of(
+    st.fixed_dictionaries({"rate": pairs}),
+    st.fixed_dictionaries({"time": pairs}, optional={"stat": measure_options["stat"]}),
+    st.fixed_dictionaries({"count": ids}, optional={"per": measure_options["per"]}),
+    st.fixed_dictionaries(
+        {}, optional={"rate": pairs, "time": pairs, "count": ids, **measure_options}
+    ),
+)
 dates = st.sampled_from(["2026-01-01", "2026-02-30", "2026-1-1", "2026-01-01T00:00:00", 0])
 cadences = st.sampled_from(["weekly", "monthly", "45d", "0d", "fortnightly", " weekly"])
 KINDS = ["start", "task", "decision", "end", "subprocess"]
@@ -230,6 +321,9 @@ def steps(draw: st.DrawFn) -> dict[str, Any]:
         step["kind"] = kind
     if kind == "decision":
         step["branches"] = draw(st.dictionaries(words, ids, min_size=2, max_size=3))
+        if draw(st.booleans()):
+            labels = st.one_of(st.sampled_from(sorted(step["branches"])), words)
+            step["shares"] = draw(st.dictionaries(labels, shares, max_size=3))
     elif kind == "subprocess":
         step["process"] = draw(ids)
         step["next"] = draw(ids)
@@ -243,6 +337,8 @@ def steps(draw: st.DrawFn) -> dict[str, Any]:
         "automated": booleans,
         "checklist": st.lists(texts, max_size=2),
         "description": texts,
+        "activity": activities,
+        "shares": st.one_of(st.none(), st.dictionaries(words, shares, max_size=2)),
     }
     for key in draw(st.lists(st.sampled_from(sorted(extras)), max_size=3, unique=True)):
         step[key] = draw(extras[key])
@@ -261,7 +357,13 @@ def processes(draw: st.DrawFn) -> dict[str, Any]:
         "metrics": st.dictionaries(
             ids,
             st.fixed_dictionaries(
-                {"name": texts}, optional={"baseline": figures, "target": figures, "unit": texts}
+                {"name": texts},
+                optional={
+                    "baseline": figures,
+                    "target": figures,
+                    "unit": texts,
+                    "measure": measures,
+                },
             ),
             max_size=2,
         ),
@@ -294,7 +396,11 @@ anything = st.one_of(
     st.dictionaries(ids, ids, max_size=2),
 )
 UNKNOWN_KEYS = ["ownr", "colour", "in_", "Kind", "root-causes", "step", "nexts", ""]
-KIND_FIELDS = {"branches": st.dictionaries(words, ids, min_size=1, max_size=2), "process": ids}
+KIND_FIELDS = {
+    "branches": st.dictionaries(words, ids, min_size=1, max_size=2),
+    "process": ids,
+    "shares": st.dictionaries(words, shares, max_size=2),
+}
 
 
 def mappings(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:

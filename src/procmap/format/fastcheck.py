@@ -29,10 +29,13 @@ from .values import (
     DATE_PATTERN,
     DURATION_PATTERN,
     ID_PATTERN,
+    MEASURE_OPTIONS,
     STAGES,
     SYSTEMS,
+    MeasureMethods,
     ProcessMethods,
     StepMethods,
+    measure_shape,
 )
 
 
@@ -88,6 +91,26 @@ def _figure(value: Any) -> Any:
         return value
     if value.__class__ is int and abs(value) < 2**53:
         return float(value)
+    raise _DECLINE
+
+
+def _share(value: Any) -> Any:
+    share = _figure(value)
+    if share < 0:
+        raise _DECLINE
+    return share
+
+
+def _activities(value: Any) -> Any:
+    # One name is held as a list of one, as the model holds it.
+    if value.__class__ is list and value:
+        return [_text(item) for item in value]
+    return [_text(value)]
+
+
+def _step_pair(value: Any) -> Any:
+    if value.__class__ is list and len(value) == 2:
+        return (_id(value[0]), _id(value[1]))
     raise _DECLINE
 
 
@@ -211,6 +234,28 @@ Review = _record(
         ("approver", "approver", _id_or_none, None),
     ],
 )
+Measure = _record(
+    "Measure",
+    [
+        ("rate", "rate", _optional(_step_pair), None),
+        ("time", "time", _optional(_step_pair), None),
+        ("stat", "stat", _optional(_literal(*MEASURE_OPTIONS["stat"][1])), None),
+        ("count", "count", _id_or_none, None),
+        ("per", "per", _optional(_literal(*MEASURE_OPTIONS["per"][1])), None),
+    ],
+    MeasureMethods,
+)
+_read_measure_fields = _reader(Measure)
+
+
+def _measure(value: Any) -> Any:
+    # The shape across the fields (S011) is the model's to report: decline a wrong one.
+    measure = _read_measure_fields(value)
+    if measure_shape({name: getattr(measure, name) for name, *_ in Measure.FIELDS}):
+        raise _DECLINE
+    return measure
+
+
 Metric = _record(
     "Metric",
     [
@@ -219,6 +264,7 @@ Metric = _record(
         ("baseline", "baseline", _optional(_figure), None),
         ("target", "target", _optional(_figure), None),
         ("direction", "direction", _literal("up", "down"), "up"),
+        ("measure", "measure", _optional(_measure), None),
     ],
 )
 Step = _record(
@@ -239,6 +285,8 @@ Step = _record(
         ("next", "next", _id_or_none, None),
         ("branches", "branches", _optional(_dict(_text, _id)), None),
         ("process", "process", _id_or_none, None),
+        ("activity", "activity", _optional(_activities), None),
+        ("shares", "shares", _optional(_dict(_text, _share)), None),
     ],
     StepMethods,
 )
@@ -313,6 +361,7 @@ Process = _record(
 RECORDS: tuple[type[Record], ...] = (
     Scope,
     Review,
+    Measure,
     Metric,
     Step,
     ExceptionCase,

@@ -5,8 +5,8 @@ from the models' fields, types and descriptions, and printing it byte-for-byte t
 every time. Must not know: YAML, files or validation problems.
 
 `procmap validate` is the truth and the schema follows it: a file the schema accepts is
-one `validate` reports no schema-level problem for (the S codes, and G010, which is about
-fields on the wrong kind of step), and the other way round; `tests/test_schema_differential.py`
+one `validate` reports no schema-level problem for (the S codes, among them S010 and the
+shape of a `measure:`, S011; and G010, which is about fields on the wrong kind of step), and the other way round; `tests/test_schema_differential.py`
 checks that. The flow, the references and the practice rules stay `validate`'s alone.
 
 The schema is not pydantic's `model_json_schema()`: that output changes between pydantic
@@ -34,7 +34,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import model
-from .model import CADENCE_PATTERN, DATE_PATTERN, FORMAT_VERSION, ID_PATTERN, WHITESPACE, Process
+from .model import (
+    CADENCE_PATTERN,
+    DATE_PATTERN,
+    FORMAT_VERSION,
+    ID_PATTERN,
+    MEASURE_KINDS,
+    MEASURE_OPTIONS,
+    WHITESPACE,
+    Process,
+)
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = f"urn:procmap:schema:process:{FORMAT_VERSION}"
@@ -64,6 +73,10 @@ _VALUES: list[tuple[Any, dict[str, Any]]] = [
         model.Figure,
         {"type": "number", "minimum": -sys.float_info.max, "maximum": sys.float_info.max},
     ),
+    (
+        model.Share,
+        {"type": "number", "minimum": 0, "maximum": sys.float_info.max},
+    ),
     (model.Date, {"type": "string", "format": "date", "pattern": DATE_PATTERN}),
     (model.Version, {"const": FORMAT_VERSION}),
     (
@@ -75,6 +88,35 @@ _VALUES: list[tuple[Any, dict[str, Any]]] = [
                 {"type": "string", "pattern": _BOOLEAN_WORD},
             ]
         },
+    ),
+]
+
+
+def _activities(defs: dict[str, Any]) -> dict[str, Any]:
+    text = _value(model.Text, defs)
+    return {"anyOf": [text, {"type": "array", "items": text, "minItems": 1}]}
+
+
+def _step_pair(defs: dict[str, Any]) -> dict[str, Any]:
+    step_id = _value(model.Id, defs)
+    return {"type": "array", "prefixItems": [step_id, step_id], "items": False, "minItems": 2}
+
+
+#: Value types whose schema is built from other value types.
+_BUILT = [(model.Activities, _activities), (model.StepPair, _step_pair)]
+
+
+def _present(name: str) -> dict[str, Any]:
+    """The field given, and not empty (`null` is read as not there)."""
+    return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+
+
+#: A measure gives exactly one kind, and options only with theirs (rule S011).
+_MEASURE_RULES = [
+    {"oneOf": [_present(kind) for kind in MEASURE_KINDS]},
+    *(
+        {"if": _present(option), "then": _present(kind)}
+        for option, (kind, _) in MEASURE_OPTIONS.items()
     ),
 ]
 
@@ -97,6 +139,7 @@ _STEP_RULES = [
     _kind_rule(("start", "task", "subprocess"), _absent("branches")),  # S010
     _kind_rule(("decision",), _absent("next")),  # S010
     _kind_rule(("start", "task", "decision", "end"), _absent("process")),  # S010
+    _kind_rule(("start", "task", "end", "subprocess"), _absent("shares")),  # S010
     _kind_rule(  # S010
         ("subprocess",),
         {"required": ["process"], "properties": {"process": {"not": {"type": "null"}}}},
@@ -109,6 +152,9 @@ def _value(annotation: Any, defs: dict[str, Any]) -> dict[str, Any]:
     for known, schema in _VALUES:
         if annotation == known:
             return json.loads(json.dumps(schema))  # a copy
+    for known, build in _BUILT:
+        if annotation == known:
+            return build(defs)
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is typing.Literal:
@@ -162,6 +208,8 @@ def _object(cls: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
     result["additionalProperties"] = False
     if cls is model.Step:
         result["allOf"] = _STEP_RULES
+    if cls is model.Measure:
+        result["allOf"] = _MEASURE_RULES
     return result
 
 

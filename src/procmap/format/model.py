@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -37,12 +38,18 @@ from .values import (  # noqa: F401  the format's constants, re-exported
     ID_PATTERN,
     IMPROVEMENT_STATUSES,
     KINDS,
+    MEASURE_DEFAULTS,
+    MEASURE_KINDS,
+    MEASURE_OPTIONS,
+    SHARES_TOLERANCE,
     STAGES,
     SYSTEMS,
     WHITESPACE,
+    MeasureMethods,
     ProcessMethods,
     StepMethods,
     duration_minutes,
+    measure_shape,
     slugify,
 )
 
@@ -90,6 +97,45 @@ def _date_text(value: Any) -> Any:
     raise PydanticCustomError("date_type", "Input should be a date written YYYY-MM-DD")
 
 
+def _activities(value: Any) -> Any:
+    """`activity:` as a list: one name (text, or a number as text) is a list of one.
+
+    The model holds the list whichever way it was written, so readers ask one shape (and
+    `procmap diff` sees no change when one name becomes a list of one). The usual union
+    (text or list) would report a wrong value twice, once per alternative.
+    """
+    if isinstance(value, list):
+        if not value:
+            raise PydanticCustomError(
+                "activity_empty", "Name at least one activity, or leave `activity` out"
+            )
+        return value
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return [value]
+    raise PydanticCustomError("text_or_list_type", "Input should be text or a list of text")
+
+
+def _step_pair(value: Any) -> Any:
+    """[FROM, TO] of a measure: a list of exactly two (the items are ids, checked after)."""
+    if isinstance(value, list) and len(value) == 2:
+        return tuple(value)
+    count = len(value) if isinstance(value, list) else 0
+    got = (
+        f"a list of {count} item{'s' * (count != 1)}" if isinstance(value, list) else _shown(value)
+    )
+    raise PydanticCustomError(
+        "step_pair", "Write two step ids, [FROM, TO], not {got}", {"got": got}
+    )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None or isinstance(value, bool):
+        return str(value).lower() if value is not None else "nothing"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 Id = Annotated[str, BeforeValidator(_whole_number_id), StringConstraints(pattern=ID_PATTERN)]
 #: Text fields take numbers as text (a step called `404` is still a name): see the config.
 Text = str
@@ -97,6 +143,12 @@ Duration = Annotated[str, StringConstraints(strip_whitespace=True, pattern=DURAT
 Cadence = Annotated[str, StringConstraints(pattern=CADENCE_PATTERN)]
 #: A measured figure: a finite number, never `true` (which pydantic would read as 1.0).
 Figure = Annotated[float, Strict(), AllowInfNan(False)]
+#: An expected share of a decision's branch: a percent, finite and not negative.
+Share = Annotated[float, Strict(), AllowInfNan(False), Field(ge=0)]
+#: The log activities of a step: one name or a non-empty list, held as a list.
+Activities = Annotated[list[Text], BeforeValidator(_activities)]
+#: Two step ids, from and to, written as a list of two.
+StepPair = Annotated[tuple[Id, Id], BeforeValidator(_step_pair)]
 Stage = Literal["know", "like", "trust", "try", "buy", "repeat", "refer"]
 Date = Annotated[dt.date, BeforeValidator(_date_text)]
 Version = Annotated[Literal[1], BeforeValidator(_version_number)]
@@ -135,6 +187,42 @@ class Metric(_Model):
     direction: Literal["up", "down"] = Field(
         "up", description="Whether bigger (up) or smaller (down) is better."
     )
+    measure: Measure | None = Field(
+        None, description="How the figure is computed from an event log (`procmap measure`)."
+    )
+
+
+class Measure(_Model, MeasureMethods):
+    """How a metric is computed from an event log: exactly one of rate, time or count."""
+
+    rate: StepPair | None = Field(
+        None,
+        description="[FROM, TO]: of the cases that reached step FROM, the percent that"
+        " later reached step TO.",
+    )
+    time: StepPair | None = Field(
+        None,
+        description="[FROM, TO]: per case, the time from the first event of step FROM to the"
+        " first event of step TO after it.",
+    )
+    stat: Literal["p50", "p90", "mean"] | None = Field(
+        None,
+        description=f"With time only: p50, p90 or mean ({MEASURE_DEFAULTS['stat']} when left out).",
+    )
+    count: Id | None = Field(None, description="A step id: its events per period.")
+    per: Literal["day", "week", "month"] | None = Field(
+        None,
+        description=f"With count only: day, week or month ({MEASURE_DEFAULTS['per']}"
+        " when left out).",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Measure:
+        wrong = measure_shape({name: getattr(self, name) for name in type(self).model_fields})
+        if wrong is not None:
+            field, message = wrong
+            raise PydanticCustomError("measure_shape", message, {"field": field})
+        return self
 
 
 class Step(_Model, StepMethods):
@@ -160,6 +248,16 @@ class Step(_Model, StepMethods):
     )
     process: Id | None = Field(
         None, description="Subprocesses only: id of the process this step stands for."
+    )
+    activity: Activities | None = Field(
+        None,
+        description="The event-log activity, or a non-empty list of them, that means the step"
+        " happened (without it: an activity equal to the step's id or name).",
+    )
+    shares: dict[Text, Share] | None = Field(
+        None,
+        description="Decisions only: branch label -> expected percent of the cases taking it"
+        " (for simulate, and to compare with measured shares); they add up to 100.",
     )
 
 

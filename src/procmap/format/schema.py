@@ -62,6 +62,8 @@ _EXPECTED = {
     "dict_type": "a mapping of keys",
     "model_type": "a mapping of keys",
     "model_attributes_type": "a mapping of keys",
+    "text_or_list_type": "text or a list of text",
+    "greater_than_equal": "a number 0 or more",
 }
 
 
@@ -155,6 +157,8 @@ def _problem(doc: Document, error: Any) -> Problem:
         name = f"{str(loc[-3]).rstrip('s')} id"
     if len(loc) >= 2 and isinstance(loc[-1], int):
         name = f"{loc[-2]}[{loc[-1]}]"  # a list item: `hourglass[1]`, not `1`
+    if len(loc) >= 3 and loc[-2] == "shares":
+        name = f"shares {name!r}"  # a branch label: `shares 'yes'`, not `yes`
     where = _where(loc, doc.data)
     code = "S002"
     severity: Literal["error"] = "error"
@@ -171,6 +175,12 @@ def _problem(doc: Document, error: Any) -> Problem:
         return Problem(
             doc.path, line, col, "S001", severity, f"unknown key {name!r} in {where}{tail}"
         )
+    if kind == "measure_shape":
+        # The model's check across the fields of a `measure:`: point at the field at
+        # fault (a second kind, `stat` or `per`), or at `measure` when none is given.
+        field_at = error["ctx"]["field"]
+        line, col = doc.position((*loc, field_at) if field_at else loc, key=True)
+        return Problem(doc.path, line, col, "S011", severity, f"{where}: {error['msg']}")
     line, col = doc.position(loc)
     if kind == "missing":
         code, message = "S003", f"{where} is missing the required field {name!r}"

@@ -21,6 +21,14 @@ if TYPE_CHECKING:
         duration: str | None
         next: str | None
         branches: dict[str, str] | None
+        activity: list[str] | None
+
+    class _MeasureFields(Protocol):
+        rate: tuple[str, str] | None
+        time: tuple[str, str] | None
+        stat: str | None
+        count: str | None
+        per: str | None
 
     class _ProcessFields(Protocol):
         steps: Sequence[Any]
@@ -50,6 +58,16 @@ STAGES = ("know", "like", "trust", "try", "buy", "repeat", "refer")
 KINDS = ("start", "task", "decision", "end", "subprocess")
 SYSTEMS = ("marketing", "operations")
 IMPROVEMENT_STATUSES = ("proposed", "piloting", "adopted", "rejected")
+#: How a metric is computed from an event log (`measure:`): exactly one kind, and the
+#: options that go with it, with the value used when the option is left out.
+MEASURE_KINDS = ("rate", "time", "count")
+MEASURE_OPTIONS = {
+    "stat": ("time", ("p50", "p90", "mean")),
+    "per": ("count", ("day", "week", "month")),
+}
+MEASURE_DEFAULTS = {"stat": "p50", "per": "week"}
+#: How far the expected shares of a decision's branches may be from 100 in all (G014).
+SHARES_TOLERANCE = 0.5
 
 
 def slugify(text: str) -> str:
@@ -63,6 +81,22 @@ def duration_minutes(duration: str) -> float:
     if match is None:
         raise ValueError(f"not a duration: {duration!r}")
     return float(match.group(1)) * DURATION_UNITS[match.group(2)]
+
+
+def measure_shape(fields: dict[str, Any]) -> tuple[str, str] | None:
+    """What is wrong with the shape of a `measure:` (the fields given, not None), as
+    (the field to point at, or "" for the whole measure; the message), or None when it
+    names exactly one kind and only the options of that kind."""
+    kinds = [kind for kind in MEASURE_KINDS if fields.get(kind) is not None]
+    if not kinds:
+        return "", "measure needs one of rate, time or count"
+    if len(kinds) > 1:
+        both = " and ".join(kinds) if len(kinds) == 2 else "rate, time and count"
+        return kinds[1], f"measure gives {both}; give exactly one of rate, time or count"
+    for option, (kind, _) in MEASURE_OPTIONS.items():
+        if fields.get(option) is not None and kinds[0] != kind:
+            return option, f"measure: `{option}` goes only with `{kind}`, not with `{kinds[0]}`"
+    return None
 
 
 def suggest(word: str, choices: Sequence[str]) -> str | None:
@@ -91,6 +125,36 @@ class StepMethods:
         if self.branches:
             flows.extend(self.branches.items())
         return flows
+
+    def activities(self: _StepFields) -> list[str]:
+        """The event-log activities that mean the step happened (`activity:`), or []."""
+        return list(self.activity or [])
+
+
+class MeasureMethods:
+    """What a metric's `measure:` can tell beyond its fields (pydantic and fast record)."""
+
+    @property
+    def kind(self: _MeasureFields) -> str:
+        """rate, time or count: the one the measure gives."""
+        return next(k for k in MEASURE_KINDS if getattr(self, k) is not None)
+
+    @property
+    def statistic(self: _MeasureFields) -> str:
+        """For a time: p50, p90 or mean (p50 when left out)."""
+        return self.stat or MEASURE_DEFAULTS["stat"]
+
+    @property
+    def period(self: _MeasureFields) -> str:
+        """For a count: day, week or month (week when left out)."""
+        return self.per or MEASURE_DEFAULTS["per"]
+
+    def steps(self: _MeasureFields) -> list[str]:
+        """The step ids the measure names, in the order written."""
+        pair = self.rate or self.time
+        if pair is not None:
+            return list(pair)
+        return [self.count] if self.count is not None else []
 
 
 class ProcessMethods:

@@ -199,9 +199,18 @@ RULES: dict[str, Rule] = {
             "S010",
             "field-not-for-kind",
             E,
-            "Branches belong to decisions, `process` to subprocesses, `next` to steps that go on;"
-            " anything else is ignored by the map.",
+            "Branches and their shares belong to decisions, `process` to subprocesses, `next` to"
+            " steps that go on; anything else is ignored by the map.",
             "Move the field to a step of the right kind, or change the kind.",
+        ),
+        _r(
+            "S011",
+            "measure-shape",
+            E,
+            "A metric is computed from a log in one way: a rate, a time or a count, each with its"
+            " own options.",
+            "Give exactly one of `rate`, `time` or `count`; `stat` only with `time`, `per` only"
+            " with `count`.",
         ),
         # Flow graph: the checks a BPMN linter makes, in procmap's notation.
         _r(
@@ -289,6 +298,21 @@ RULES: dict[str, Rule] = {
             "A subprocess stands for another process, which must exist beside it.",
             "Point `process` at the id of a process file in the same folder.",
         ),
+        _r(
+            "G013",
+            "unknown-share-label",
+            E,
+            "An expected share is for a branch; a label the decision does not have is a typo.",
+            "Use the decision's branch labels as written (see the suggestion).",
+        ),
+        _r(
+            "G014",
+            "shares-not-100",
+            E,
+            "The expected shares of a decision split every case among its branches, so they"
+            " add up to 100 percent.",
+            "Correct the shares so that they add up to 100 (within 0.5).",
+        ),
         # References: ids declared in roles, tools and metrics.
         _r(
             "R001",
@@ -331,6 +355,13 @@ RULES: dict[str, Rule] = {
             W,
             "A metric recorded at no step and watched by no control is never measured.",
             "Name it on the step where it is recorded, or remove it.",
+        ),
+        _r(
+            "R007",
+            "unknown-measure-step",
+            E,
+            "A metric measured from a step that does not exist cannot be computed from a log.",
+            "Name an existing step id in `measure:`, or fix the id.",
         ),
         # Practice: the method in shared/DOMAIN.md.
         _r(

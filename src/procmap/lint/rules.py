@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..format import Document, Flow, Problem, suggest
+from ..format import SHARES_TOLERANCE, Document, Flow, Problem, suggest
 from .registry import RULES
 
 if TYPE_CHECKING:
@@ -75,7 +75,9 @@ def check(code: str) -> Callable[[Check], Check]:
 # (`schema._recover`): each reports something that is there (an arrow's target, a
 # duplicate id or label, a metric's name), never something missing, so a left-out value
 # cannot make it fire.
-AFTER_REPAIR = frozenset({"G003", "G004", "G005", "P008"})
+# (R007 reads step ids, which are intact: a step whose id was at fault leaves no process.
+# G013 and G014 are not here: a left-out branch or share would make them fire.)
+AFTER_REPAIR = frozenset({"G003", "G004", "G005", "P008", "R007"})
 # And the checks that read one top-level section, unless that section lost something.
 NEEDS_INTACT = {
     "R001": "roles",
@@ -134,6 +136,13 @@ def field_not_for_kind(ctx: Context) -> Iterator[Problem]:
                 "S010",
                 ("steps", i, "process"),
                 f"step {step.id!r} names a process but is a {step.kind}; add `kind: subprocess`",
+                key=True,
+            )
+        if step.shares is not None and step.kind != "decision":
+            yield ctx.problem(
+                "S010",
+                ("steps", i, "shares"),
+                f"step {step.id!r} is a {step.kind}; only a decision has shares of its branches",
                 key=True,
             )
         if step.kind == "subprocess" and step.process is None:
@@ -345,6 +354,38 @@ def missing_next(ctx: Context) -> Iterator[Problem]:
             )
 
 
+@check("G013")
+def unknown_share_label(ctx: Context) -> Iterator[Problem]:
+    for i, step in enumerate(ctx.process.steps):
+        if step.kind != "decision" or step.shares is None:
+            continue  # shares on another kind are S010's
+        labels = list(step.branches or {})
+        for label in step.shares:
+            if label not in labels:
+                yield ctx.problem(
+                    "G013",
+                    ("steps", i, "shares", label),
+                    f"shares of {step.id!r}: {label!r} is not one of its branch labels"
+                    f"{ctx.did_you_mean(label, labels)}",
+                    key=True,
+                )
+
+
+@check("G014")
+def shares_not_100(ctx: Context) -> Iterator[Problem]:
+    for i, step in enumerate(ctx.process.steps):
+        if step.kind != "decision" or step.shares is None:
+            continue
+        total = sum(step.shares.values())
+        if abs(total - 100) > SHARES_TOLERANCE:
+            yield ctx.problem(
+                "G014",
+                ("steps", i, "shares"),
+                f"the shares of {step.id!r} add up to {total:g}, not 100",
+                key=True,
+            )
+
+
 # References ------------------------------------------------------------------------
 
 
@@ -413,6 +454,32 @@ def _unused(code: str) -> Check:
 for _known, _spare, *_ in _REFERENCES:
     check(_known)(_unknown(_known))
     check(_spare)(_unused(_spare))
+
+
+@check("R007")
+def unknown_measure_step(ctx: Context) -> Iterator[Problem]:
+    ids = list(ctx.step_index)
+    for mid, metric in ctx.process.metrics.items():
+        measure = metric.measure
+        if measure is None:
+            continue
+        places: list[tuple[Loc, str]] = []
+        for kind in ("rate", "time"):
+            pair = getattr(measure, kind)
+            if pair is not None:
+                places.extend(
+                    (("metrics", mid, "measure", kind, j), sid) for j, sid in enumerate(pair)
+                )
+        if measure.count is not None:
+            places.append((("metrics", mid, "measure", "count"), measure.count))
+        for loc, sid in places:
+            if sid not in ctx.step_index:
+                yield ctx.problem(
+                    "R007",
+                    loc,
+                    f"metric {mid!r} measures step {sid!r}, but no step has that id"
+                    f"{ctx.did_you_mean(sid, ids)}",
+                )
 
 
 # Practice --------------------------------------------------------------------------
