@@ -1,0 +1,53 @@
+"""Measurement: processes against event logs (issue 8), starting with synthetic logs.
+
+Offers `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
+random step times around each step's `duration`, decisions by their shares) and the log
+writers (`write_csv`, `write_xes`, `save`: atomic, gzip by suffix).
+
+Imports `procmap.git`, `procmap.lint` and `procmap.format` at most (docs/architecture.md);
+`simulate_log` itself needs only the validated process it is given.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "COLUMNS": "simulate",
+        "DEFAULT_DURATION": "simulate",
+        "DISTRIBUTIONS": "simulate",
+        "Event": "simulate",
+        "LOG_FORMATS": "simulate",
+        "MAX_STEPS": "simulate",
+        "SimulationError": "simulate",
+        "parse_start": "simulate",
+        "render_log": "simulate",
+        "save": "simulate",
+        "simulate_log": "simulate",
+        "timestamp": "simulate",
+        "write_csv": "simulate",
+        "write_xes": "simulate",
+    },
+)
+
+if TYPE_CHECKING:
+    from .simulate import (
+        COLUMNS,
+        DEFAULT_DURATION,
+        DISTRIBUTIONS,
+        LOG_FORMATS,
+        MAX_STEPS,
+        Event,
+        SimulationError,
+        parse_start,
+        render_log,
+        save,
+        simulate_log,
+        timestamp,
+        write_csv,
+        write_xes,
+    )

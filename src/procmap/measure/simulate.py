@@ -1,0 +1,331 @@
+"""A synthetic event log from the map of a process (`procmap simulate`).
+
+Owns: the simulation model and the log writers. Cases arrive as a Poisson process (the
+first at `start`, then exponential gaps with mean 1/`rate` days); each case begins at a
+start step (one of them, equal chances, when there are several) and walks the flow:
+
+- a start or end step is one instant event (`start_timestamp` = `time:timestamp`);
+- a task or subprocess takes a random time around its `duration` (`DEFAULT_DURATION`
+  when it has none) and is one event: `start_timestamp` when it began, `time:timestamp`
+  when it finished. The next step begins when it finishes: no queueing, no waiting;
+- a decision emits no event and takes no time; it takes a branch with the shares the
+  step declares (`shares: {label: percent}`, read with getattr until the field exists),
+  else with equal shares;
+- a case that has not reached an end after `MAX_STEPS` steps (decisions included) stops.
+
+Step times (`distribution`): `lognormal` (default) with mean = the duration and a
+coefficient of variation of 0.5; `exponential` with mean = the duration; `fixed`, exactly
+the duration. Times are kept in whole milliseconds, so output is byte-identical for the
+same inputs on every platform. Each case draws from its own generator seeded from
+(`seed`, case number): adding cases does not change the earlier ones.
+
+Must not know: files beyond the one output, options, exit statuses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import gzip
+import io
+import math
+import os
+import random
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+#: The log's columns: the XES standard names, which `procmap measure` reads by default.
+COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "start_timestamp", "org:resource")
+DISTRIBUTIONS = ("lognormal", "exponential", "fixed")
+LOG_FORMATS = ("csv", "xes")
+#: Coefficient of variation (standard deviation / mean) of the lognormal step times.
+LOGNORMAL_CV = 0.5
+#: The duration of a task or subprocess that declares none.
+DEFAULT_DURATION = "30m"
+DEFAULT_MINUTES = 30.0
+#: Steps (decisions included) after which a case that has not ended stops: loops end.
+MAX_STEPS = 1000
+DEFAULT_START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+
+_MS_PER_MINUTE = 60_000
+_MS_PER_DAY = 86_400_000
+#: Characters XML 1.0 cannot hold at all; replaced by U+FFFD in XES output.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+class SimulationError(ValueError):
+    """An unusable simulation setting (cases, rate, start, distribution, format)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One row of the log. `step` is the id of the step it stands for (not written)."""
+
+    case: str
+    activity: str
+    timestamp: dt.datetime
+    start: dt.datetime
+    resource: str
+    step: str
+
+
+def parse_start(text: str) -> dt.datetime:
+    """An ISO 8601 date or date and time as an aware UTC datetime (naive means UTC)."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise SimulationError(
+            f"--start: {text!r} is not an ISO 8601 date or time; write like 2026-01-05T09:00:00Z"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def simulate_log(
+    process: Any,
+    cases: int = 100,
+    rate: float = 20.0,
+    start: dt.datetime = DEFAULT_START,
+    seed: int = 1,
+    distribution: str = "lognormal",
+) -> list[Event]:
+    """The events of `cases` simulated cases of a validated `process`, sorted by timestamp.
+
+    Ties (equal timestamps) keep case order, then each case's own order. Raises
+    `SimulationError` for a setting that cannot be simulated.
+    """
+    if isinstance(cases, bool) or not isinstance(cases, int) or cases < 1:
+        raise SimulationError(f"--cases: must be a whole number of at least 1, not {cases!r}")
+    if not (isinstance(rate, int | float) and math.isfinite(rate) and rate > 0):
+        raise SimulationError(f"--rate: must be a number of cases per day above 0, not {rate!r}")
+    if distribution not in DISTRIBUTIONS:
+        raise SimulationError(
+            f"--distribution: {distribution!r} is not one of {', '.join(DISTRIBUTIONS)}"
+        )
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=dt.UTC)
+    start = start.astimezone(dt.UTC)
+
+    walker = _Walker(process, distribution)
+    width = max(4, len(str(cases)))
+    arrivals = random.Random(f"procmap-simulate/{seed}/arrivals")
+    clock = 0  # milliseconds after `start`
+    events: list[Event] = []
+    try:
+        for number in range(1, cases + 1):
+            if number > 1:
+                clock += round(arrivals.expovariate(rate) * _MS_PER_DAY)
+            rng = random.Random(f"procmap-simulate/{seed}/case/{number}")
+            case = f"case-{number:0{width}d}"
+            for step, began, ended in walker.walk(rng, clock):
+                events.append(
+                    Event(
+                        case,
+                        walker.activity[step.id],
+                        start + dt.timedelta(milliseconds=ended),
+                        start + dt.timedelta(milliseconds=began),
+                        walker.resource[step.id],
+                        step.id,
+                    )
+                )
+    except OverflowError:
+        raise SimulationError(
+            "the log would run past the year 9999: raise --rate or lower --cases"
+        ) from None
+    events.sort(key=lambda event: event.timestamp)  # stable: ties keep case, then case order
+    return events
+
+
+class _Walker:
+    """What the walk needs of a process, worked out once: flows, times, names."""
+
+    def __init__(self, process: Any, distribution: str) -> None:
+        self.steps: dict[str, Any] = {step.id: step for step in process.steps}
+        self.starts = [s for s in process.steps if s.kind == "start"] or list(process.steps[:1])
+        self.distribution = distribution
+        self.mean_ms: dict[str, float] = {}
+        self.activity: dict[str, str] = {}
+        self.resource: dict[str, str] = {}
+        self.flows: dict[str, list[tuple[str, float]]] = {}
+        for step in process.steps:
+            minutes = step.minutes if step.duration is not None else DEFAULT_MINUTES
+            self.mean_ms[step.id] = minutes * _MS_PER_MINUTE
+            self.activity[step.id] = _activity(step)
+            self.resource[step.id] = process.role_name(step.owner) or ""
+            self.flows[step.id] = _weighted_flows(step)
+
+    def walk(self, rng: random.Random, clock: int) -> Iterable[tuple[Any, int, int]]:
+        """(step, began, ended) in milliseconds for each event of one case from `clock`."""
+        if not self.starts:
+            return
+        step = self.starts[0] if len(self.starts) == 1 else _pick(rng, self.starts, None)
+        for _ in range(MAX_STEPS):
+            if step.kind in ("start", "end"):
+                yield step, clock, clock
+            elif step.kind != "decision":
+                took = self._time(rng, self.mean_ms[step.id])
+                yield step, clock, clock + took
+                clock += took
+            flows = self.flows[step.id]
+            if step.kind == "end" or not flows:
+                return
+            if len(flows) == 1:
+                target = flows[0][0]
+            else:
+                target = _pick(rng, [t for t, _ in flows], [w for _, w in flows])
+            step = self.steps.get(target)
+            if step is None:  # a dangling reference: a valid process has none
+                return
+
+    def _time(self, rng: random.Random, mean: float) -> int:
+        if mean <= 0 or self.distribution == "fixed":
+            return round(mean)
+        if self.distribution == "exponential":
+            return round(rng.expovariate(1.0 / mean))
+        sigma2 = math.log1p(LOGNORMAL_CV**2)
+        return round(rng.lognormvariate(math.log(mean) - sigma2 / 2, math.sqrt(sigma2)))
+
+
+def _activity(step: Any) -> str:
+    """The step's declared log activity (the first, if a list), else its name."""
+    declared = getattr(step, "activity", None)
+    if isinstance(declared, list | tuple):
+        declared = declared[0] if declared else None
+    return str(declared) if declared else str(step.name)
+
+
+def _weighted_flows(step: Any) -> list[tuple[str, float]]:
+    """Outgoing (step id, weight): the declared shares of a decision, else equal weights.
+
+    A label the shares leave out gets weight 0; shares that are all 0 count as none.
+    """
+    targets = step.targets()
+    shares = getattr(step, "shares", None) or {}
+    declared = {str(label): float(share) for label, share in dict(shares).items()}
+    weights = [declared.get(str(label), 0.0) if label is not None else 0.0 for label, _ in targets]
+    if not declared or not sum(weights) > 0:
+        weights = [1.0] * len(targets)
+    return [(target, weight) for (_, target), weight in zip(targets, weights, strict=True)]
+
+
+def _pick(rng: random.Random, items: Sequence[Any], weights: Sequence[float] | None) -> Any:
+    """One of `items` by `weights` (equal when None), with one draw of `rng.random()`."""
+    if weights is None:
+        weights = [1.0] * len(items)
+    point = rng.random() * sum(weights)
+    for item, weight in zip(items, weights, strict=True):
+        if point < weight:
+            return item
+        point -= weight
+    return next(
+        item for item, weight in zip(reversed(items), reversed(weights), strict=True) if weight > 0
+    )
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """ISO 8601 UTC with milliseconds and `Z`: 2026-01-05T09:00:00.000Z."""
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+
+
+def write_csv(events: Iterable[Event], out: TextIO) -> None:
+    """The log as CSV: a header of `COLUMNS`, one row per event, `\\n` line ends."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for event in events:
+        writer.writerow(
+            [
+                event.case,
+                event.activity,
+                timestamp(event.timestamp),
+                timestamp(event.start),
+                event.resource,
+            ]
+        )
+
+
+def _xml(text: str) -> str:
+    text = _NOT_XML.sub("\ufffd", text)
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#9;")
+    )
+
+
+def write_xes(events: Iterable[Event], out: TextIO) -> None:
+    """The log as XES (IEEE 1849): one `<trace>` per case in case order, its events in
+    time order, each with `concept:name`, `org:resource` (left out when the step has no
+    owner), `time:timestamp` and `start_timestamp`."""
+    traces: dict[str, list[Event]] = {}
+    for event in events:
+        traces.setdefault(event.case, []).append(event)
+    out.write(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<log xes.version="1849-2016" xes.features="" xmlns="http://www.xes-standard.org/">\n'
+        '  <extension name="Concept" prefix="concept"'
+        ' uri="http://www.xes-standard.org/concept.xesext"/>\n'
+        '  <extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>\n'
+        '  <extension name="Organizational" prefix="org"'
+        ' uri="http://www.xes-standard.org/org.xesext"/>\n'
+        '  <global scope="trace">\n'
+        '    <string key="concept:name" value="__INVALID__"/>\n'
+        "  </global>\n"
+        '  <global scope="event">\n'
+        '    <string key="concept:name" value="__INVALID__"/>\n'
+        '    <date key="time:timestamp" value="1970-01-01T00:00:00.000Z"/>\n'
+        "  </global>\n"
+    )
+    for case in sorted(traces):
+        out.write(f'  <trace>\n    <string key="concept:name" value="{_xml(case)}"/>\n')
+        for event in traces[case]:
+            out.write(
+                f'    <event>\n      <string key="concept:name" value="{_xml(event.activity)}"/>\n'
+            )
+            if event.resource:
+                out.write(f'      <string key="org:resource" value="{_xml(event.resource)}"/>\n')
+            out.write(
+                f'      <date key="time:timestamp" value="{timestamp(event.timestamp)}"/>\n'
+                f'      <date key="start_timestamp" value="{timestamp(event.start)}"/>\n'
+                "    </event>\n"
+            )
+        out.write("  </trace>\n")
+    out.write("</log>\n")
+
+
+def render_log(events: Sequence[Event], log_format: str = "csv") -> str:
+    """The log as text in `log_format` (`csv` or `xes`)."""
+    if log_format not in LOG_FORMATS:
+        raise SimulationError(f"--format: {log_format!r} is not one of {', '.join(LOG_FORMATS)}")
+    buffer = io.StringIO(newline="")
+    (write_csv if log_format == "csv" else write_xes)(events, buffer)
+    return buffer.getvalue()
+
+
+def save(events: Sequence[Event], path: Path, log_format: str = "csv") -> None:
+    """Write the log to `path` whole or not at all (temporary file beside it, then rename);
+    gzip-compressed when the name ends in `.gz`, deterministically (no name, mtime 0)."""
+    data = render_log(events, log_format).encode("utf-8")
+    if path.name.endswith(".gz"):
+        data = gzip.compress(data, compresslevel=9, mtime=0)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
