@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from conftest import procmap
+from conftest import REPO, procmap
 from procmap.lint import validate_paths
 from procmap.measure import (
     COLUMNS,
@@ -412,3 +412,16 @@ def test_the_readme_example_shows_what_procmap_prints(capsys):
     )
     assert status == 0
     assert out.splitlines()[:4] == shown
+
+
+def test_the_declared_shares_and_activities_of_a_bundled_process_are_used():
+    # processes/webinar-funnel.yaml declares shares {yes: 6, no: 94} on `booked` and
+    # `activity: [Consultation held, Discovery call]` on `consult`: the real fields.
+    from procmap.lint import validate_paths
+
+    path = str(REPO / "processes" / "webinar-funnel.yaml")
+    process = validate_paths([path], keep=True).processes[path]
+    events = simulate_log(process, cases=4000, seed=5)
+    consults = [e for e in events if e.step == "consult"]
+    assert _share_within(len(consults), 4000, 0.06), len(consults)
+    assert {e.activity for e in consults} == {"Consultation held"}
