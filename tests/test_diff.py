@@ -26,6 +26,13 @@ BASE = HERE / "base.yaml"
 CASES = HERE / "cases"
 
 EXPECTED: dict[str, list[str]] = {
+    "activity-shares-measure": [
+        "+ expected share of 'yes' at Good fit? (%): 30",
+        "+ expected share of 'no' at Good fit? (%): 70",
+        "+ log activity added to Call the lead: Call made",
+        "+ log activity added to Call the lead: Call logged",
+        "+ measure of Sales-qualified lead rate: rate check -> call",
+    ],
     "step-added": [
         "~ next step after Check the lead: Good fit? -> Send a reminder",
         "+ step added: Send a reminder",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from ..format import Dmaic, Process, Review, Scope, Step, renamed_steps
+from ..format import Dmaic, Metric, Process, Review, Scope, Step, renamed_steps
 
 Value = str | int | float | bool | None
 T = TypeVar("T", bound=Hashable)
@@ -82,6 +82,8 @@ def _kinds() -> dict[str, tuple[str, str]]:
     counted("step.checklist", "checklist item", "checklist items")
     counted("step.metric", "step metric", "step metrics")
     add("step.process", "subprocess changed", "subprocesses changed")
+    counted("step.activity", "log activity", "log activities")
+    add("step.share", "expected share changed", "expected shares changed")
     counted("flow", "arrow", "arrows")
     add("flow.retargeted", "arrow retargeted", "arrows retargeted")
     add("flow.relabelled", "branch relabelled", "branches relabelled")
@@ -105,6 +107,7 @@ def _kinds() -> dict[str, tuple[str, str]]:
         one = "metric renamed" if name == "name" else f"{name} changed"
         many = "metrics renamed" if name == "name" else f"{name}s changed"
         add(f"metric.{name}", one, many)
+    add("metric.measure", "measure changed", "measures changed")
     counted("exception", "exception", "exceptions")
     add("exception.changed", "exception changed", "exceptions changed")
     counted("changelog", "changelog entry", "changelog entries")
@@ -299,6 +302,23 @@ def _step(
         sid,
     )
     found.add("step.process", f"subprocess of {label}", a.process, b.process, sid)
+    found.items(
+        "step.activity",
+        a.activities(),
+        b.activities(),
+        f"log activity added to {label}",
+        f"log activity removed from {label}",
+        step=sid,
+    )
+    old_shares, new_shares = a.shares or {}, b.shares or {}
+    for branch in dict.fromkeys([*new_shares, *old_shares]):
+        found.add(
+            "step.share",
+            f"expected share of {branch!r} at {label} (%)",
+            plain_number(old_shares.get(branch)),
+            plain_number(new_shares.get(branch)),
+            sid,
+        )
     _flows(found, b, arrows, b.targets(), name)
 
 
@@ -434,6 +454,19 @@ def _metrics(found: _Changes, old: Process, new: Process) -> None:
             "metric.target", f"target of {label}", plain_number(a.target), plain_number(b.target)
         )
         found.add("metric.direction", f"better direction of {b.name}", a.direction, b.direction)
+        found.add("metric.measure", f"measure of {b.name}", _measure(a), _measure(b))
+
+
+def _measure(metric: Metric) -> str | None:
+    """A metric's `measure:` in words: `rate webinar -> consult`, `count onboard per month`."""
+    measure = metric.measure
+    if measure is None:
+        return None
+    if measure.kind == "count":
+        return f"count {measure.count} per {measure.period}"
+    first, then = measure.steps()
+    tail = f" ({measure.statistic})" if measure.kind == "time" else ""
+    return f"{measure.kind} {first} -> {then}{tail}"
 
 
 def _exceptions(found: _Changes, old: Process, new: Process) -> None:
