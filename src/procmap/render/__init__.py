@@ -18,6 +18,7 @@ from .._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
+        "INK": "flowmap",
         "LINE": "flowmap",
         "QUIET": "flowmap",
         "REMOVED": "flowmap",
@@ -38,7 +39,7 @@ __getattr__, __dir__, __all__ = attach(
 )
 
 if TYPE_CHECKING:
-    from .flowmap import LINE, QUIET, REMOVED, DrawError, Overlay, draw, to_dot
+    from .flowmap import INK, LINE, QUIET, REMOVED, DrawError, Overlay, draw, to_dot
     from .flowmap import _html as html_text
     from .flowmap import _wrap as wrap_text
     from .run import (
