@@ -2,10 +2,13 @@
 
 Offers `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
 random step times around each step's `duration`, decisions by their shares) and the log
-writers (`write_csv`, `write_xes`, `save`: atomic, gzip by suffix).
+writers (`write_csv`, `write_xes`, `save`: atomic, gzip by suffix); and the measured map
+(`measured_dot`, `measured_svg`, `write_measured`: the authored map as a heat map of a
+measure result).
 
-Imports `procmap.git`, `procmap.lint` and `procmap.format` at most (docs/architecture.md);
-`simulate_log` itself needs only the validated process it is given.
+Imports `procmap.render`, `procmap.git`, `procmap.lint` and `procmap.format` at most
+(docs/architecture.md); `simulate_log` itself needs only the validated process it is
+given, and the measured map only a validated process and a measure result.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ __getattr__, __dir__, __all__ = attach(
         "MAX_STEPS": "simulate",
         "SimulationError": "simulate",
         "parse_start": "simulate",
+        "measured_dot": "heatmap",
+        "measured_svg": "heatmap",
+        "write_measured": "heatmap",
         "render_log": "simulate",
         "save": "simulate",
         "simulate_log": "simulate",
@@ -35,6 +41,7 @@ __getattr__, __dir__, __all__ = attach(
 )
 
 if TYPE_CHECKING:
+    from .heatmap import measured_dot, measured_svg, write_measured
     from .simulate import (
         COLUMNS,
         DEFAULT_DURATION,

@@ -2,7 +2,9 @@
 
 Offers the render run (`render`: which outputs each process gets, written atomically and
 recorded in a manifest), the flow map and Mermaid builders, the computed facts behind the
-documents (`analysis`) and the template environment (`documents`).
+documents (`analysis`) and the template environment (`documents`). For maps drawn over
+the authored one (`procmap.measure`): `to_dot` with an `Overlay`, `draw`, the escaping
+and wrapping of user text (`html_text`, `wrap_text`), the palette, and `write_atomic`.
 
 Imports `procmap.git`, `procmap.lint` and `procmap.format` (docs/architecture.md).
 """
@@ -16,14 +18,36 @@ from .._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
+        "INK": "flowmap",
+        "LINE": "flowmap",
+        "QUIET": "flowmap",
+        "REMOVED": "flowmap",
+        "DrawError": "flowmap",
+        "Overlay": "flowmap",
+        "draw": "flowmap",
+        "html_text": "flowmap:_html",
+        "to_dot": "flowmap",
+        "wrap_text": "flowmap:_wrap",
         "Options": "run",
         "RenderError": "run",
         "check_options": "run",
         "parse_formats": "run",
         "render": "run",
         "terminal_progress": "run",
+        "write_atomic": "run",
     },
 )
 
 if TYPE_CHECKING:
-    from .run import Options, RenderError, check_options, parse_formats, render, terminal_progress
+    from .flowmap import INK, LINE, QUIET, REMOVED, DrawError, Overlay, draw, to_dot
+    from .flowmap import _html as html_text
+    from .flowmap import _wrap as wrap_text
+    from .run import (
+        Options,
+        RenderError,
+        check_options,
+        parse_formats,
+        render,
+        terminal_progress,
+        write_atomic,
+    )

@@ -22,8 +22,8 @@ import subprocess
 import textwrap
 import threading
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ..format import Flow, Process, Step, renamed_steps
@@ -102,6 +102,33 @@ class DrawError(Exception):
 _Arrow = tuple[str, str, str | None, str, bool]
 
 
+ArrowKey = tuple[str, str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Overlay:
+    """Figures drawn over the authored map (the measured map of `procmap.measure`).
+
+    Steps are keyed by id and arrows by (source, target, label) as the map has them.
+    Strings are DOT already: label parts are HTML-like text the caller escaped with
+    `_html`, attributes are settings such as `penwidth=2.5`, and they win over the map's
+    own. `to_dot` without an overlay is the authored map, byte for byte.
+    """
+
+    details: bool = True  # the authored details in each box: owner, duration, tools, KPIs
+    #: False when the overlay colours the boxes itself: the legend then shows the marks
+    #: without the map's own fills (pale blue for automated), which would mislead.
+    fills: bool = True
+    node_lines: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    node_attrs: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    edge_labels: Mapping[ArrowKey, str] = field(default_factory=dict)
+    edge_attrs: Mapping[ArrowKey, Sequence[str]] = field(default_factory=dict)
+    #: Arrows the map does not have (source id, target id, attributes), drawn last.
+    extra_edges: Sequence[tuple[str, str, Sequence[str]]] = ()
+    #: Rows of the heading table, under the title and goal, above the legend of marks.
+    heading_rows: Sequence[str] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class _Box:
     """One step as drawn: the step, the process it comes from, and its diff status."""
@@ -119,12 +146,14 @@ def to_dot(
     lanes: bool = False,
     link: Callable[[str], str | None] | None = None,
     previous: Process | None = None,
+    overlay: Overlay | None = None,
 ) -> str:
     """The flow map of `process` as DOT source (deterministic for the same input).
 
     `direction` is LR (default) or TB; `lanes` draws one swimlane per role; `link` maps a
     subprocess's process id to the URL its box links to in SVG; `previous`, an older
-    version of the same process, draws the union with added, removed and changed marks.
+    version of the same process, draws the union with added, removed and changed marks;
+    `overlay` adds figures, styles and arrows on top (see `Overlay`).
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
@@ -132,7 +161,9 @@ def to_dot(
     boxes, edges = _union(process, flow, previous)
     ids = {sid: f"n{index}" for index, sid in enumerate(boxes)}
     marks: set[str] = set()
-    node_lines = {sid: _node(ids[sid], box, link, marks, lanes) for sid, box in boxes.items()}
+    node_lines = {
+        sid: _node(ids[sid], box, link, marks, lanes, overlay) for sid, box in boxes.items()
+    }
 
     out = [
         "digraph procmap {",
@@ -153,8 +184,18 @@ def to_dot(
     else:
         out.extend(node_lines[sid] for sid in boxes)
     for source, target, label, status, back in edges:
-        out.append(_edge(ids[source], ids[target], label, status, back, marks))
-    out.append(f"  label=<{_heading(process, marks, previous is not None)}>;")
+        key = (source, target, label)
+        line = _edge(ids[source], ids[target], label, status, back, marks, overlay, key)
+        out.append(line)
+    if overlay is not None:
+        out.extend(
+            f"  {ids[source]} -> {ids[target]} [{', '.join(_last_wins(list(attrs)))}];"
+            for source, target, attrs in overlay.extra_edges
+            if source in ids and target in ids
+        )
+    rows = overlay.heading_rows if overlay is not None else ()
+    fills = overlay is None or overlay.fills
+    out.append(f"  label=<{_heading(process, marks, previous is not None, rows, fills)}>;")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -378,6 +419,7 @@ def _node(
     link: Callable[[str], str | None] | None,
     marks: set[str],
     lanes: bool,
+    overlay: Overlay | None = None,
 ) -> str:
     step = box.step
     tags: list[str] = []
@@ -392,21 +434,8 @@ def _node(
     elif step.automatable:
         tags.append("automatable")
 
-    # In lanes the lane names the owner already.
-    owner = None if lanes else box.owner.role_name(step.owner)
-    head = [part for part in (owner, duration_text(step.duration)) if part and part.strip()]
-    if head:
-        details.append(_wrap(" · ".join(head), DETAIL_WIDTH))
-    if step.tools:
-        details.append(_wrap_items([box.owner.tools.get(t, t) for t in step.tools]))
-    if box.before is not None:
-        details.extend(_wrap(line, DETAIL_WIDTH) for line in _was(box.before, step, box.owner))
-    for metric_id in step.metrics:
-        metric = box.owner.metrics.get(metric_id)
-        details.append(
-            _wrap(f"KPI: {metric.name if metric is not None else metric_id}", DETAIL_WIDTH)
-        )
-        marks.add("kpi")
+    if overlay is None or overlay.details:
+        details = _details(box, lanes, marks)
 
     width = DECISION_WIDTH if step.kind == "decision" else NAME_WIDTH
     label_parts = []
@@ -428,6 +457,8 @@ def _node(
         lines = "<BR/>".join(_html(line) for line in detail)
         label_parts.append(f'<FONT POINT-SIZE="9" COLOR="{QUIET}">{lines}</FONT>')
     marks.update(tags)
+    if overlay is not None:
+        label_parts.extend(overlay.node_lines.get(step.id, ()))
 
     if step.kind in ("start", "end"):
         attrs += ["shape=box", 'style="rounded,filled"', f'fillcolor="{TERMINAL_FILL}"']
@@ -457,8 +488,32 @@ def _node(
     elif box.status == "removed":
         style = "rounded,dashed" if step.kind in ("start", "end") else "dashed"
         attrs += [f'style="{style}"', f'color="{REMOVED}"', f'fontcolor="{REMOVED}"']
+    if overlay is not None:
+        attrs.extend(overlay.node_attrs.get(step.id, ()))
     attrs.append(f"label=<{'<BR/>'.join(label_parts)}>")
     return f"  {node_id} [{', '.join(_last_wins(attrs))}];"
+
+
+def _details(box: _Box, lanes: bool, marks: set[str]) -> list[list[str]]:
+    """The quiet lines under a step's name: owner and duration, tools, what it was, KPIs."""
+    step = box.step
+    details: list[list[str]] = []
+    # In lanes the lane names the owner already.
+    owner = None if lanes else box.owner.role_name(step.owner)
+    head = [part for part in (owner, duration_text(step.duration)) if part and part.strip()]
+    if head:
+        details.append(_wrap(" · ".join(head), DETAIL_WIDTH))
+    if step.tools:
+        details.append(_wrap_items([box.owner.tools.get(t, t) for t in step.tools]))
+    if box.before is not None:
+        details.extend(_wrap(line, DETAIL_WIDTH) for line in _was(box.before, step, box.owner))
+    for metric_id in step.metrics:
+        metric = box.owner.metrics.get(metric_id)
+        details.append(
+            _wrap(f"KPI: {metric.name if metric is not None else metric_id}", DETAIL_WIDTH)
+        )
+        marks.add("kpi")
+    return details
 
 
 def _edge(
@@ -468,9 +523,14 @@ def _edge(
     status: str,
     back: bool,
     marks: set[str],
+    overlay: Overlay | None = None,
+    key: ArrowKey | None = None,
 ) -> str:
     attrs: list[str] = []
-    if label is not None:
+    text = overlay.edge_labels.get(key) if overlay is not None and key is not None else None
+    if text is not None:
+        attrs.append(f"label=<{text}>")
+    elif label is not None:
         attrs.append(f"label=<{'<BR/>'.join(_html(line) for line in _wrap(label, NAME_WIDTH))}>")
     if back:
         # A loop goes back against the flow: written forwards and drawn backwards, so it
@@ -483,12 +543,20 @@ def _edge(
     elif status == "removed":
         attrs += [f'color="{REMOVED}"', f'fontcolor="{REMOVED}"', 'style="dashed"']
         marks.add("removed")
+    if overlay is not None and key is not None:
+        attrs = _last_wins(attrs + list(overlay.edge_attrs.get(key, ())))
     suffix = f" [{', '.join(attrs)}]" if attrs else ""
     return f"  {source} -> {target}{suffix};"
 
 
-def _heading(process: Process, marks: set[str], diff: bool) -> str:
-    """Title, goal and the legend of the marks used, as one HTML-like table."""
+def _heading(
+    process: Process,
+    marks: set[str],
+    diff: bool,
+    extra: Sequence[str] = (),
+    fills: bool = True,
+) -> str:
+    """Title, goal, `extra` rows and the legend of the marks used, as one HTML-like table."""
     rows = [
         f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="18"><B>{_html(process.name)}</B></FONT></TD></TR>'
     ]
@@ -503,11 +571,12 @@ def _heading(process: Process, marks: set[str], diff: bool) -> str:
             f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11" COLOR="{QUIET}">'
             "Changes against the previous version are marked.</FONT></TD></TR>"
         )
+    rows.extend(extra)
     used = [mark for mark in _LEGEND if mark in marks]
     if used:
         grid = []
         for start in range(0, len(used), LEGEND_COLUMNS):
-            cells = [_legend_item(mark) for mark in used[start : start + LEGEND_COLUMNS]]
+            cells = [_legend_item(mark, fills) for mark in used[start : start + LEGEND_COLUMNS]]
             grid.append(f"<TR>{''.join(cells)}</TR>")
         rows.append(
             '<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4"'
@@ -520,9 +589,11 @@ def _heading(process: Process, marks: set[str], diff: bool) -> str:
     )
 
 
-def _legend_item(mark: str) -> str:
+def _legend_item(mark: str, fills: bool = True) -> str:
     """Two cells: a sample of the mark as drawn, and what it means."""
     sample, cell, meaning = _LEGEND[mark]
+    if not fills:
+        cell = re.sub(r' BGCOLOR="[^"]*"', "", cell)
     color = _TAG_COLORS.get(mark, QUIET)
     inner = f'<FONT POINT-SIZE="9" COLOR="{color}"><B>{_html(sample)}</B></FONT>'
     if mark == "subprocess":
