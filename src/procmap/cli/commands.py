@@ -673,3 +673,96 @@ def simulate_command(
         raise _fail(str(error)) from None
     except OSError as error:
         raise _fail(f"{output}: cannot write: {error.strerror or error}") from None
+
+
+@app.command("measure")
+def measure_command(
+    process_file: Annotated[
+        Path, typer.Argument(metavar="PROCESS", help="The process file to measure.")
+    ],
+    log: Annotated[
+        Path,
+        typer.Argument(metavar="LOG", help="The event log: CSV, CSV.gz, Parquet, XES or XES.gz."),
+    ],
+    case: Annotated[
+        str | None, typer.Option("--case", metavar="COLUMN", help="Column of the case id.")
+    ] = None,
+    activity: Annotated[
+        str | None, typer.Option("--activity", metavar="COLUMN", help="Column of the activity.")
+    ] = None,
+    timestamp: Annotated[
+        str | None,
+        typer.Option(
+            "--timestamp", metavar="COLUMN", help="Column of when it happened or finished."
+        ),
+    ] = None,
+    start_timestamp: Annotated[
+        str | None,
+        typer.Option("--start-timestamp", metavar="COLUMN", help="Column of when it started."),
+    ] = None,
+    resource: Annotated[
+        str | None, typer.Option("--resource", metavar="COLUMN", help="Column of who did it.")
+    ] = None,
+    timezone: Annotated[
+        str,
+        typer.Option(
+            "--timezone", metavar="ZONE", help="Time zone of timestamps without an offset."
+        ),
+    ] = "UTC",
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Unreadable rows (no case id, bad timestamp) are an error."),
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when a control threshold is breached.")
+    ] = False,
+    report_format: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="FORMAT", help="text, markdown, json or github."),
+    ] = "text",
+) -> None:
+    """Measure a process from an event log: step and handoff times, branches, deviations, KPIs.
+
+    Activities map to steps by their `activity:` or by the step's id or name. Columns
+    default to the XES names, then common export names. Exit status: 0 measured (with
+    --check: no control threshold breached), 1 a control threshold breached with --check
+    or the process file is invalid, 2 unusable log or usage error.
+    """
+    from ..lint import FORMATS, PathError, validate_paths
+    from ..measure import REPORT_FORMATS, LogError, breached, format_report, measure_log
+
+    if report_format not in REPORT_FORMATS:
+        raise _fail(f"--format: {report_format!r} is not one of {', '.join(REPORT_FORMATS)}")
+    config = _config(None)
+    try:
+        if process_file.is_dir():
+            raise _fail(f"{process_file}: a folder; give one process file")
+        result = validate_paths([str(process_file)], config, jobs=1, keep=True)
+    except PathError as error:
+        raise _fail(str(error)) from None
+    if not result.files:
+        raise _fail(f"{process_file}: not a process file (.yaml or .yml)")
+    if result.errors or not result.processes:
+        sys.stderr.write(FORMATS["text"](result.problems, False))
+        sys.stderr.write(f"procmap: {process_file}: invalid; fix the errors above\n")
+        raise typer.Exit(1)
+    (process,) = result.processes.values()
+    try:
+        measured = measure_log(
+            process,
+            log,
+            case=case,
+            activity=activity,
+            timestamp=timestamp,
+            start_timestamp=start_timestamp,
+            resource=resource,
+            timezone=timezone,
+            strict=strict,
+            source=process_file,
+        )
+    except LogError as error:
+        raise _fail(str(error)) from None
+    color = report_format == "text" and sys.stdout.isatty()
+    sys.stdout.write(format_report(measured, report_format, color, str(process_file)))
+    if check and breached(measured):
+        raise typer.Exit(1)
