@@ -461,3 +461,50 @@ def test_round_trip_with_simulate(tmp_path):
             mean = durations[step["id"]]
             error = 0.5 * mean / math.sqrt(step["events"])  # lognormal, cv 0.5
             assert abs(step["processing"]["mean"] - mean) <= 4 * error, step
+
+
+def test_parquet_reads_like_csv(files, tmp_path):
+    import duckdb
+
+    process, log = files
+    parquet = tmp_path / "orders.parquet"
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * FROM read_csv('{log}', all_varchar = true, header = true))"
+        f" TO '{parquet}' (FORMAT PARQUET)"
+    )
+    con.close()
+    want = measure_log(_process(process), log)
+    got = measure_log(_process(process), parquet)
+    for key in ("cases", "events", "directly_follows", "conformance", "variants", "skipped_rows"):
+        assert got[key] == want[key], key
+
+
+def test_export_timestamp_formats(files, tmp_path):
+    process, _ = files
+    log = tmp_path / "export.csv"
+    log.write_text(
+        "case,activity,time\n"
+        "a,receive,05/01/2026 09:00\n"  # day first
+        "a,Check,05.01.2026 10:30:00\n"
+        "a,ship,2026/01/05 12:00:00\n"
+        "a,Shipped,01/05/2026 1:00 PM\n",  # US with AM/PM
+        encoding="utf-8",
+    )
+    result = measure_log(_process(process), log)
+    assert result["skipped_rows"]["count"] == 0
+    assert result["span"] == {"first": "2026-01-05T09:00:00Z", "last": "2026-01-05T13:00:00Z"}
+    assert [d["mean"] for d in result["directly_follows"]] == [5400.0, 5400.0, 3600.0]
+
+
+def test_simulated_xes_gz_reads_like_the_csv(tmp_path):
+    from procmap.measure import save
+
+    process = _process(REPO / "processes" / "webinar-funnel.yaml")
+    events = simulate_log(process, cases=200, seed=3)
+    save(events, tmp_path / "log.csv", "csv")
+    save(events, tmp_path / "log.xes.gz", "xes")
+    want = measure_log(process, tmp_path / "log.csv")
+    got = measure_log(process, tmp_path / "log.xes.gz")
+    for key in ("cases", "events", "steps", "directly_follows", "branches", "variants"):
+        assert got[key] == want[key], key
