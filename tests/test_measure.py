@@ -508,3 +508,43 @@ def test_simulated_xes_gz_reads_like_the_csv(tmp_path):
     got = measure_log(process, tmp_path / "log.xes.gz")
     for key in ("cases", "events", "steps", "directly_follows", "branches", "variants"):
         assert got[key] == want[key], key
+
+
+def _configured(tmp_path: Path, logs: str) -> Path:
+    (tmp_path / "processes").mkdir()
+    (tmp_path / "processes" / "orders.yaml").write_text(PROCESS, encoding="utf-8")
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "orders.csv").write_text(
+        LOG.replace("Case ID,Activity,", "ticket,Activity,"), encoding="utf-8"
+    )
+    config = tmp_path / "procmap.toml"
+    config.write_text(f'paths = ["processes"]\n\n[logs]\n{logs}', encoding="utf-8")
+    return config
+
+
+def test_configured_logs_measure_every_process_with_one(tmp_path, capsys):
+    config = _configured(tmp_path, 'orders = {path = "logs/orders.csv", case = "ticket"}\n')
+    status, out, err = procmap(capsys, "measure", "--config", str(config), "-f", "json")
+    assert status == 0, err
+    (result,) = json.loads(out)
+    assert (result["process"], result["cases"]) == ("orders", 6)
+    assert result["log"] == str(tmp_path / "logs" / "orders.csv")
+    # a PROCESS without a LOG takes the configured one; --check sees the breach
+    process = tmp_path / "processes" / "orders.yaml"
+    status, out, _ = procmap(capsys, "measure", str(process), "--config", str(config), "--check")
+    assert status == 1 and "BREACHED" in out
+
+
+@pytest.mark.parametrize(
+    ("logs", "message"),
+    [
+        ('orders = {path = "logs/orders.csv", colour = "x"}\n', "unknown key 'colour'"),
+        ('nobody = "logs/orders.csv"\n', "no process 'nobody'"),
+        ('orders = "logs/orders.csv"\n', "no case column"),  # the column is named ticket
+    ],
+)
+def test_configured_logs_problems_exit_2(tmp_path, capsys, logs, message):
+    config = _configured(tmp_path, logs)
+    status, out, err = procmap(capsys, "measure", "--config", str(config))
+    assert status == 2 and out == ""
+    assert message in err and len(err.splitlines()) == 1, err
