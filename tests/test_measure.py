@@ -548,3 +548,25 @@ def test_configured_logs_problems_exit_2(tmp_path, capsys, logs, message):
     status, out, err = procmap(capsys, "measure", "--config", str(config))
     assert status == 2 and out == ""
     assert message in err and len(err.splitlines()) == 1, err
+
+
+def test_a_log_with_no_mapped_activity_lists_them(files, tmp_path, capsys):
+    process, _ = files
+    log = tmp_path / "other.csv"
+    log.write_text("case,activity,timestamp\na,Nothing,2026-01-05T09:00:00Z\n", encoding="utf-8")
+    result = measure_log(_process(process), log)
+    assert (result["cases"], result["events"], result["throughput"]) == (0, 0, None)
+    assert result["unmapped_activities"] == [{"activity": "Nothing", "events": 1}]
+    assert result["conformance"]["fitness"] is None and result["variants"] == []
+    status, out, _ = procmap(capsys, "measure", str(process), str(log), "-f", "markdown")
+    assert status == 0 and "| First event | – |" in out
+
+
+def test_text_on_a_terminal_is_rich_tables(result):
+    from procmap.measure import format_report
+
+    out = format_report(result, "text", color=True)
+    assert "\x1b[" in out and "┏" in out and "Deviations" in out
+    plain = format_report(result, "text", color=False)
+    assert "\x1b[" not in plain and "┏" not in plain
+    assert "receive  check   5      1h   1.6h" in plain  # handoffs: p50 1h, p90 5760s

@@ -69,8 +69,8 @@ def _sections(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[st
     summary = [
         ["Cases", str(result["cases"])],
         ["Events", str(result["events"])],
-        ["First event", str(result["span"]["first"])],
-        ["Last event", str(result["span"]["last"])],
+        ["First event", result["span"]["first"] or "–"],
+        ["Last event", result["span"]["last"] or "–"],
         [
             "Throughput p50 / p90",
             f"{human_duration(thr.get('p50'))} / {human_duration(thr.get('p90'))}",
