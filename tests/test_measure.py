@@ -391,6 +391,8 @@ BAD = {
     "not-a-log.csv": b"name,price\nwidget,3\n",
     "doctype.xes": b'<?xml version="1.0"?>\n<!DOCTYPE log [<!ENTITY a "aaaa">]>\n<log>&a;</log>\n',
     "broken.xes": b"<log><trace>",
+    "hidden-doctype.xes": b'<?xml version="1.0"?><!-- <log> --><!DOCTYPE log SYSTEM "x.dtd"><log/>',
+    "gzip-doctype.xes.gz": gzip.compress(b'<!DOCTYPE log [<!ENTITY a "b">]><log>&a;</log>'),
 }
 MESSAGES = {
     "missing.csv": "no such file",
@@ -400,6 +402,8 @@ MESSAGES = {
     "not-a-log.csv": "no case column",
     "doctype.xes": "DOCTYPE is refused",
     "broken.xes": "not XES",
+    "hidden-doctype.xes": "DOCTYPE is refused",
+    "gzip-doctype.xes.gz": "DOCTYPE is refused",
 }
 
 

@@ -310,10 +310,15 @@ def _xes_to_csv(path: Path, shown: str) -> str:
             head = handle.read(65536)
         if not head.strip():
             raise LogError(f"{shown}: empty file, not an event log")
-        root_at = re.search(rb"<(?![?!])", head)
-        prolog = head[: root_at.start()] if root_at else head
+        # the prolog (before the root element), comments taken out so that a `<` in one
+        # does not end it early; a DOCTYPE can only be there
+        bare = re.sub(rb"<!--.*?-->", b"", head, flags=re.DOTALL)
+        root_at = re.search(rb"<(?![?!])", bare)
+        prolog = bare[: root_at.start()] if root_at else bare
         if b"<!doctype" in prolog.lower():
             raise LogError(f"{shown}: XES with a DOCTYPE is refused (no DTDs or entities)")
+        if root_at is None:
+            raise LogError(f"{shown}: not XES: no root element in the first 64 KiB")
         trace: dict[str, str] = {}
         depth = 0
         event: dict[str, str] | None = None
