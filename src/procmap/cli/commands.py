@@ -680,7 +680,7 @@ def measure_command(
     process_file: Annotated[
         Path | None,
         typer.Argument(
-            metavar="[PROCESS]",
+            metavar="PROCESS",
             help="The process file to measure (default: every process with a configured log).",
             show_default=False,
         ),
@@ -688,9 +688,9 @@ def measure_command(
     log: Annotated[
         Path | None,
         typer.Argument(
-            metavar="[LOG]",
+            metavar="LOG",
             help="The event log: CSV, CSV.gz, Parquet, XES or XES.gz (default: the"
-            " process's log in [tool.procmap.logs]).",
+            " process's log in \\[tool.procmap.logs]).",
             show_default=False,
         ),
     ] = None,
@@ -738,7 +738,7 @@ def measure_command(
 
     Activities map to steps by their `activity:` or by the step's id or name. Columns
     default to the XES names, then common export names. With no PROCESS, measures every
-    process that has a log in [tool.procmap.logs] (JSON: a list). Exit status: 0 measured
+    process that has a log in \\[tool.procmap.logs] (JSON: a list). Exit status: 0 measured
     (with --check: no control threshold breached), 1 a control threshold breached with
     --check or a process file is invalid, 2 unusable log or usage error.
     """
