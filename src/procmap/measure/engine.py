@@ -408,6 +408,7 @@ def _measure(
             {start_sql} AS s
         FROM raw"""
     )
+    con.execute("DROP TABLE raw")  # memory: only the parsed columns are kept from here
     bad = con.execute(
         """SELECT r, CASE WHEN c IS NULL THEN 'missing case id'
                           WHEN a IS NULL THEN 'missing activity'
@@ -444,11 +445,11 @@ def _measure(
                 row_number() OVER (PARTITION BY ev.c ORDER BY ev.t, ev.r) AS n
            FROM ev JOIN amap m ON ev.a = m.a WHERE ev.c IS NOT NULL AND ev.t IS NOT NULL"""
     )
+    con.execute("DROP TABLE ev")
     con.execute(
         """CREATE TABLE tr AS SELECT * FROM (
              SELECT c, step AS f, lead(step) OVER w AS g,
-                    (lead(t) OVER w - t) / 1000000.0 AS d,
-                    (s - lag(t) OVER w) / 1000000.0 AS wait
+                    (lead(t) OVER w - t) / 1000000.0 AS d
              FROM e WINDOW w AS (PARTITION BY c ORDER BY n))"""
     )
     flow = Flow(process)
