@@ -673,3 +673,142 @@ def simulate_command(
         raise _fail(str(error)) from None
     except OSError as error:
         raise _fail(f"{output}: cannot write: {error.strerror or error}") from None
+
+
+@app.command("measure")
+def measure_command(
+    process_file: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="PROCESS",
+            help="The process file to measure (default: every process with a configured log).",
+            show_default=False,
+        ),
+    ] = None,
+    log: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="LOG",
+            help="The event log: CSV, CSV.gz, Parquet, XES or XES.gz (default: the"
+            " process's log in \\[tool.procmap.logs]).",
+            show_default=False,
+        ),
+    ] = None,
+    case: Annotated[
+        str | None, typer.Option("--case", metavar="COLUMN", help="Column of the case id.")
+    ] = None,
+    activity: Annotated[
+        str | None, typer.Option("--activity", metavar="COLUMN", help="Column of the activity.")
+    ] = None,
+    timestamp: Annotated[
+        str | None,
+        typer.Option(
+            "--timestamp", metavar="COLUMN", help="Column of when it happened or finished."
+        ),
+    ] = None,
+    start_timestamp: Annotated[
+        str | None,
+        typer.Option("--start-timestamp", metavar="COLUMN", help="Column of when it started."),
+    ] = None,
+    resource: Annotated[
+        str | None, typer.Option("--resource", metavar="COLUMN", help="Column of who did it.")
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            metavar="ZONE",
+            help="Time zone of timestamps without an offset (default UTC).",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Unreadable rows (no case id, bad timestamp) are an error."),
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when a control threshold is breached.")
+    ] = False,
+    report_format: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="FORMAT", help="text, markdown, json or github."),
+    ] = "text",
+    config_path: ConfigOption = None,
+) -> None:
+    """Measure a process from an event log: step and handoff times, branches, deviations, KPIs.
+
+    Activities map to steps by their `activity:` or by the step's id or name. Columns
+    default to the XES names, then common export names. With no PROCESS, measures every
+    process that has a log in \\[tool.procmap.logs] (JSON: a list). Exit status: 0 measured
+    (with --check: no control threshold breached), 1 a control threshold breached with
+    --check or a process file is invalid, 2 unusable log or usage error.
+    """
+    import json
+
+    from ..lint import FORMATS, PathError, validate_paths
+    from ..measure import REPORT_FORMATS, LogError, breached, format_report, measure_log
+
+    if report_format not in REPORT_FORMATS:
+        raise _fail(f"--format: {report_format!r} is not one of {', '.join(REPORT_FORMATS)}")
+    config = _config(config_path)
+    if process_file is None:
+        if not config.logs:
+            raise _fail("no PROCESS given and no [tool.procmap.logs] configured")
+        files = _default_paths(config)
+    else:
+        if process_file.is_dir():
+            raise _fail(f"{process_file}: a folder; give one process file")
+        files = [str(process_file)]
+    try:
+        result = validate_paths(files, config, jobs=1 if process_file else None, keep=True)
+    except PathError as error:
+        raise _fail(str(error)) from None
+    if process_file is not None and not result.files:
+        raise _fail(f"{process_file}: not a process file (.yaml or .yml)")
+    if result.errors:
+        sys.stderr.write(FORMATS["text"](result.problems, False))
+        sys.stderr.write("procmap: invalid process file(s); fix the errors above\n")
+        raise typer.Exit(1)
+    jobs: list[tuple[str, object, dict[str, str]]] = []
+    if process_file is not None:
+        ((path, process),) = result.processes.items()
+        settings = dict(config.logs.get(process.id, {}))
+        if log is not None:
+            settings["path"] = str(log)
+        elif "path" not in settings:
+            raise _fail(f"{process_file}: no LOG given and none configured for {process.id!r}")
+        jobs.append((path, process, settings))
+    else:
+        by_id = {process.id: (path, process) for path, process in result.processes.items()}
+        for pid, settings in config.logs.items():
+            if pid not in by_id:
+                raise _fail(f"[tool.procmap.logs]: no process {pid!r} in the configured paths")
+            jobs.append((by_id[pid][0], by_id[pid][1], dict(settings)))
+    given = {
+        "case": case,
+        "activity": activity,
+        "timestamp": timestamp,
+        "start_timestamp": start_timestamp,
+        "resource": resource,
+        "timezone": timezone,
+    }
+    results = []
+    for path, process, settings in jobs:
+        options = {k: v for k, v in settings.items() if k != "path"}
+        options.update({k: v for k, v in given.items() if v is not None})
+        try:
+            results.append(
+                (
+                    path,
+                    measure_log(process, settings["path"], strict=strict, source=path, **options),
+                )
+            )
+        except LogError as error:
+            raise _fail(str(error)) from None
+    if report_format == "json" and process_file is None:
+        sys.stdout.write(json.dumps([r for _, r in results], indent=2) + "\n")
+    else:
+        color = report_format == "text" and sys.stdout.isatty()
+        for path, measured in results:
+            sys.stdout.write(format_report(measured, report_format, color, path))
+    if check and any(breached(measured) for _, measured in results):
+        raise typer.Exit(1)

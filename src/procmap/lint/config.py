@@ -7,7 +7,9 @@ linter: what severity does this code have for this file (None when it is switche
 Keys: `paths` (what `procmap validate` checks with no arguments, default `processes`),
 `exclude` (glob patterns of files or folders to skip), `ignore`, `warn` and `error` (rule
 selectors: a code like G003, a prefix like P or G01, a rule name, or ALL), and
-`per-file-ignores` (glob pattern -> selectors). The most specific selector wins; on a tie,
+`per-file-ignores` (glob pattern -> selectors), and `logs` (process id -> its event log for
+`procmap measure`: a path, or a table with `path` and the column settings of `LOG_KEYS`;
+paths relative to the configuration file). The most specific selector wins; on a tie,
 ignore beats error beats warn. Must not know: rules' logic, YAML or output.
 """
 
@@ -22,7 +24,9 @@ from typing import Any
 from ..format import Severity
 from .registry import RULES, SelectorError, expand
 
-KEYS = ("paths", "exclude", "ignore", "warn", "error", "per-file-ignores")
+KEYS = ("paths", "exclude", "ignore", "warn", "error", "per-file-ignores", "logs")
+#: What a `[tool.procmap.logs]` entry may set besides `path` (the options of `procmap measure`).
+LOG_KEYS = ("case", "activity", "timestamp", "start-timestamp", "resource", "timezone")
 _RANK = {"warn": 0, "error": 1, "ignore": 2}
 
 
@@ -49,6 +53,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     settings: dict[str, tuple[tuple[int, int], str]] = field(default_factory=dict)
     per_file: list[tuple[str, set[str]]] = field(default_factory=list)
+    #: process id -> {"path": absolute path, and any of LOG_KEYS with "_" for "-"}
+    logs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def apply(self, action: str, selectors: list[str], where: str = "") -> None:
         """Switch rules off (`ignore`) or set their severity (`warn`, `error`)."""
@@ -133,7 +139,32 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
             except SelectorError as error:
                 raise ConfigError(f"{where}{error}") from None
         config.per_file.append((pattern, codes))
+    config.logs = _logs(table.get("logs", {}), root, where)
     return config
+
+
+def _logs(table: Any, root: Path, where: str) -> dict[str, dict[str, str]]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}`logs` must be a table of process id = path or table")
+    logs: dict[str, dict[str, str]] = {}
+    for pid, entry in table.items():
+        if isinstance(entry, str):
+            entry = {"path": entry}
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            raise ConfigError(f"{where}`logs.{pid}` must be a path or a table with `path`")
+        settings = {"path": str(root / entry["path"])}
+        for key, value in entry.items():
+            if key == "path":
+                continue
+            if key not in LOG_KEYS:
+                raise ConfigError(
+                    f"{where}`logs.{pid}`: unknown key {key!r} (known: path, {', '.join(LOG_KEYS)})"
+                )
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}`logs.{pid}.{key}` must be a string")
+            settings[key.replace("-", "_")] = value
+        logs[str(pid)] = settings
+    return logs
 
 
 def read(path: Path) -> Config:

@@ -1,6 +1,9 @@
-"""Measurement: processes against event logs (issue 8), starting with synthetic logs.
+"""Measurement: processes against event logs (issue 8).
 
-Offers `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
+Offers `measure_log` (the figures of a process from an event log, on DuckDB, imported
+only when a log is measured; `LogError` for an unusable log; the result is described in
+`engine`'s docstring), the report formatters (`REPORT_FORMATS`, `format_report`,
+`breached`), `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
 random step times around each step's `duration`, decisions by their shares) and the log
 writers (`write_csv`, `write_xes`, `save`: atomic, gzip by suffix); and the measured map
 (`measured_dot`, `measured_svg`, `write_measured`: the authored map as a heat map of a
@@ -21,6 +24,13 @@ __getattr__, __dir__, __all__ = attach(
     __name__,
     {
         "COLUMNS": "simulate",
+        "DEFAULT_COLUMNS": "engine",
+        "LogError": "engine",
+        "measure_log": "engine",
+        "REPORT_FORMATS": "report",
+        "breached": "report",
+        "format_report": "report",
+        "human_duration": "report",
         "DEFAULT_DURATION": "simulate",
         "DISTRIBUTIONS": "simulate",
         "Event": "simulate",
@@ -41,7 +51,9 @@ __getattr__, __dir__, __all__ = attach(
 )
 
 if TYPE_CHECKING:
+    from .engine import DEFAULT_COLUMNS, LogError, measure_log
     from .heatmap import measured_dot, measured_svg, write_measured
+    from .report import REPORT_FORMATS, breached, format_report, human_duration
     from .simulate import (
         COLUMNS,
         DEFAULT_DURATION,

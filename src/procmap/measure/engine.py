@@ -1,0 +1,800 @@
+"""The real process from an event log, laid over the authored map (`procmap measure`).
+
+Owns: reading a log (CSV, gzip CSV, Parquet, XES) into DuckDB, mapping activities to
+steps, and every figure of the result. DuckDB is imported here only, when a log is
+measured: `procmap validate` and the rest of procmap never load it.
+
+Must not know: options, exit statuses, how the result is printed (`report`).
+
+The result (`measure_log`) is a plain dict, exactly what `procmap measure --format json`
+prints. Durations are in seconds (floats, rounded to microseconds), shares are fractions
+0..1, percentiles interpolate linearly between closest ranks (numpy's default, DuckDB's
+`quantile_cont`). Timestamps are ISO 8601 UTC with `Z`. Keys, in this order:
+
+- `process` (id), `log` (the path as given), `cases`, `events` (mapped events, the ones
+  counted in the figures);
+- `span`: `{first, last}`, the first and last mapped event (null for none);
+- `unmapped_activities`: `[{activity, events}]`, most events first, then by name;
+- `skipped_rows`: `{count, examples: [{row, reason}]}` (first 5; `row` is the 1-based
+  data row, the header not counted; for XES, the event's number in the file);
+- `steps`: `[{id, name, cases, events, processing, waiting}]` in map order; `processing`
+  (start to timestamp) and `waiting` (previous event's timestamp to the start) are
+  `{mean, p50, p90}` or null when the log has no start times for the step;
+- `directly_follows`: `[{from, to, count, mean, p50, p90}]`: consecutive events of a
+  case, as step ids, the time from A's timestamp to B's; by count, then from, to;
+- `arrows`: `[{from, to, label, count, share, p50}]`: the arrows of the authored map in
+  map order. A log transition A->B counts on every arrow of the shortest map path from A
+  to B through steps that never occur in the log (decisions, usually): A->D->B counts on
+  A->D and D->B, with the A->B time on both. `share` (arrows leaving a decision only):
+  count / transitions through the decision; `p50`: median time of those transitions;
+- `branches`: `[{decision, label, to, count, share, expected}]`: the arrows leaving each
+  decision, `expected` the declared `shares` percent or null;
+- `throughput`: `{mean, p50, p90}` of each case's last event minus its first;
+- `conformance`: `{fitting, deviating, incomplete, fitness, deviations, unobserved_steps,
+  incomplete_examples}`. A case fits when its steps are a path of the map from a start
+  step to an end step, passing silently the steps that never occur in the log; it is
+  incomplete when it fits so far but stops where no end is reachable through such steps;
+  else it deviates at its first transition that leaves the map: `deviations` is
+  `[{from, to, count, examples}]` (`from` null when the first step cannot be reached
+  from a start; examples: up to 5 case ids in log order, the order of each case's first
+  row), by count, then from, to; `incomplete_examples`: up to 5 case ids in log order;
+- `rework`: `{cases, rate}`: cases in which a step occurs more than once;
+- `variants`: `[{steps, cases, share}]`, most common first, then by steps;
+- `metrics`: `[{id, name, unit, actual, baseline, target, direction, meets_target}]`
+  (metrics with `measure`, in file order): `rate` in percent of the cases that reached
+  FROM; `time` per case from the first FROM event to the first TO event after it
+  (timestamps), its `stat`, in the metric's unit when it is m/min/h/d/w, else hours;
+  `count`: events of the step per day/week/month (30.436875 days) over the log's span;
+- `control`: `[{metric, threshold, actual, breached, line, column}]`: each
+  `dmaic.control` entry of a measured metric; up: below the threshold is a breach, down:
+  above it; line/column of the entry in the process file (null when not given).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import gzip
+import itertools
+import math
+import os
+import re
+import tempfile
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..format import Flow
+
+#: Column names tried in order when no column is given (compared case-insensitively):
+#: the XES names first, then common export names.
+DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "case": ("case:concept:name", "case_id", "case id", "caseid", "case"),
+    "activity": ("concept:name", "activity", "activity_name", "activity name", "event"),
+    "timestamp": (
+        "time:timestamp",
+        "timestamp",
+        "time",
+        "end_timestamp",
+        "complete_timestamp",
+        "end time",
+        "datetime",
+        "date",
+    ),
+    "start_timestamp": ("start_timestamp", "start_time", "start time", "start"),
+    "resource": ("org:resource", "resource", "user"),
+}
+#: Timestamp formats tried after ISO 8601 (which DuckDB reads with or without an offset).
+EXPORT_FORMATS = (
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+)
+EXAMPLES = 5
+_PERIOD_DAYS = {"day": 1.0, "week": 7.0, "month": 365.2425 / 12}
+_UNIT_SECONDS = {"m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_SEP = ","  # step ids are slugs: never contain a comma
+
+
+class LogError(ValueError):
+    """An unusable event log: one line naming the file and what is wrong."""
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _round(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), 6)
+
+
+def _iso(micros: int | None) -> str | None:
+    if micros is None:
+        return None
+    import datetime as dt
+
+    moment = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=micros)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def _stats(row: tuple[Any, ...] | None) -> dict[str, float | None] | None:
+    if row is None or row[0] is None:
+        return None
+    return {"mean": _round(row[0]), "p50": _round(row[1]), "p90": _round(row[2])}
+
+
+_STATS = "avg({x}), quantile_cont({x}, 0.5), quantile_cont({x}, 0.9)"
+
+
+def measure_log(
+    process: Any,
+    log: str | os.PathLike[str],
+    *,
+    case: str | None = None,
+    activity: str | None = None,
+    timestamp: str | None = None,
+    start_timestamp: str | None = None,
+    resource: str | None = None,
+    timezone: str = "UTC",
+    strict: bool = False,
+    source: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Measure the validated `process` against the event log at `log` (see the module
+    docstring for the result). `source`, the process file, gives the control points'
+    positions. Raises `LogError` for an unusable log."""
+    import duckdb
+
+    path = Path(log)
+    shown = str(log)
+    if not path.exists():
+        raise LogError(f"{shown}: no such file")
+    if not path.is_file():
+        raise LogError(f"{shown}: not a regular file")
+    con = duckdb.connect(":memory:")
+    try:
+        try:
+            quoted = timezone.replace("'", "''")
+            con.execute(f"SET TimeZone = '{quoted}'")
+            con.execute("SELECT now()::TIMESTAMPTZ::VARCHAR").fetchone()
+        except duckdb.Error:
+            raise LogError(f"{shown}: unknown time zone {timezone!r} (--timezone)") from None
+        with _loaded(con, path, shown):
+            columns = _resolve(
+                con,
+                shown,
+                {
+                    "case": case,
+                    "activity": activity,
+                    "timestamp": timestamp,
+                    "start_timestamp": start_timestamp,
+                    "resource": resource,
+                },
+            )
+            return _measure(con, process, shown, columns, strict, source)
+    except duckdb.Error as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise LogError(f"{shown}: cannot read: {first}") from None
+    finally:
+        con.close()
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _loaded(con: Any, path: Path, shown: str) -> Iterator[None]:
+    """Table `raw` (every column VARCHAR, file order in `rowid`) from the log at `path`."""
+    import duckdb
+
+    name = path.name.lower()
+    temp: str | None = None
+    try:
+        if name.endswith((".xes", ".xes.gz")):
+            temp = _xes_to_csv(path, shown)
+            source = temp
+        else:
+            source = str(path)
+        if path.stat().st_size == 0:
+            raise LogError(f"{shown}: empty file, not an event log")
+        if name.endswith(".parquet"):
+            con.execute("CREATE TABLE src AS SELECT * FROM read_parquet(?)", [source])
+            cols = [r[0] for r in con.execute("DESCRIBE src").fetchall()]
+            casts = ", ".join(f'CAST("{_q(c)}" AS VARCHAR) AS "{_q(c)}"' for c in cols)
+            con.execute(f"CREATE TABLE raw AS SELECT {casts} FROM src")
+        else:
+            _check_text(path, shown)
+            try:
+                con.execute(
+                    "CREATE TABLE raw AS SELECT * FROM read_csv(?, all_varchar = true,"
+                    " header = true, auto_detect = true)",
+                    [source],
+                )
+            except duckdb.Error as error:
+                text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                raise LogError(f"{shown}: not a CSV event log ({text})") from None
+        yield
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def _q(name: str) -> str:
+    return name.replace('"', '""')
+
+
+def _check_text(path: Path, shown: str) -> None:
+    """Refuse a file that is not text (a NUL byte, or not UTF-8, in its first 64 KiB)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            head = handle.read(65536)
+    except (OSError, EOFError) as error:
+        raise LogError(f"{shown}: cannot read: {error}") from None
+    if not head.strip():
+        raise LogError(f"{shown}: empty file, not an event log")
+    if b"\x00" in head:
+        raise LogError(f"{shown}: binary data, not a CSV event log")
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # a character cut at the end of the sample is fine
+            raise LogError(f"{shown}: not UTF-8 text, not a CSV event log") from None
+
+
+def _resolve(con: Any, shown: str, given: dict[str, str | None]) -> dict[str, str | None]:
+    """The log's column for each role: the one given, else the first default present."""
+    names = [r[0] for r in con.execute("DESCRIBE raw").fetchall()]
+    if con.execute("SELECT count(*) FROM raw").fetchone()[0] == 0:
+        raise LogError(f"{shown}: no events (a header and no rows)")
+    folded = {}
+    for name in names:
+        folded.setdefault(_norm(name.lstrip("\ufeff")), name)
+    found: dict[str, str | None] = {}
+    for role, wanted in given.items():
+        flag = "--" + role.replace("_", "-")
+        if wanted is not None:
+            hit = wanted if wanted in names else folded.get(_norm(wanted))
+            if hit is None:
+                raise LogError(
+                    f"{shown}: no column {wanted!r} ({flag}); columns: {', '.join(names)}"
+                )
+            found[role] = hit
+            continue
+        found[role] = next(
+            (
+                folded[c]
+                for c in DEFAULT_COLUMNS[role]
+                if c in folded and folded[c] not in found.values()
+            ),
+            None,
+        )
+        if found[role] is None and role in ("case", "activity", "timestamp"):
+            raise LogError(
+                f"{shown}: no {role.replace('_', ' ')} column (tried"
+                f" {', '.join(DEFAULT_COLUMNS[role])}; give {flag}); columns: {', '.join(names)}"
+            )
+    return found
+
+
+def _parse_sql(column: str) -> str:
+    """SQL for the column as microseconds since the epoch (UTC), null when unparseable."""
+    text = f"nullif(trim(\"{_q(column)}\"), '')"
+    tries = [f"try_cast({text} AS TIMESTAMPTZ)"]
+    tries += [f"try_strptime({text}, '{f}')::TIMESTAMPTZ" for f in EXPORT_FORMATS]
+    return f"epoch_us(coalesce({', '.join(tries)}))"
+
+
+def _xes_to_csv(path: Path, shown: str) -> str:
+    """The events of an XES file as a temporary CSV (trace attributes as `case:KEY`).
+
+    Parsed with the standard library's incremental parser; a DOCTYPE (and with it any
+    entity declaration) is refused before parsing."""
+    import xml.etree.ElementTree as ET
+
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    rows: list[dict[str, str]] = []
+    keys: dict[str, None] = {}
+    try:
+        with opener(path, "rb") as handle:
+            head = handle.read(65536)
+        if not head.strip():
+            raise LogError(f"{shown}: empty file, not an event log")
+        # the prolog (before the root element), comments taken out so that a `<` in one
+        # does not end it early; a DOCTYPE can only be there
+        bare = re.sub(rb"<!--.*?-->", b"", head, flags=re.DOTALL)
+        root_at = re.search(rb"<(?![?!])", bare)
+        prolog = bare[: root_at.start()] if root_at else bare
+        if b"<!doctype" in prolog.lower():
+            raise LogError(f"{shown}: XES with a DOCTYPE is refused (no DTDs or entities)")
+        if root_at is None:
+            raise LogError(f"{shown}: not XES: no root element in the first 64 KiB")
+        trace: dict[str, str] = {}
+        depth = 0
+        event: dict[str, str] | None = None
+        with opener(path, "rb") as handle:
+            for kind, element in ET.iterparse(handle, events=("start", "end")):
+                tag = element.tag.rsplit("}", 1)[-1]
+                if kind == "start":
+                    if tag == "trace":
+                        trace = {}
+                    elif tag == "event":
+                        event = {}
+                    elif tag in ("string", "date", "int", "float", "boolean", "id"):
+                        depth += 1
+                        key, value = element.get("key"), element.get("value")
+                        if depth == 1 and key is not None and value is not None:
+                            if event is not None:
+                                event.setdefault(key, value)
+                            else:
+                                trace.setdefault("case:" + key, value)
+                    continue
+                if tag in ("string", "date", "int", "float", "boolean", "id"):
+                    depth -= 1
+                elif tag == "event" and event is not None:
+                    row = {**trace, **event}
+                    rows.append(row)
+                    keys.update(dict.fromkeys(row))
+                    event = None
+                    element.clear()
+                elif tag == "trace":
+                    element.clear()
+    except ET.ParseError as error:
+        raise LogError(f"{shown}: not XES: {error}") from None
+    except (OSError, EOFError) as error:
+        raise LogError(f"{shown}: cannot read: {error}") from None
+    if not rows:
+        raise LogError(f"{shown}: no events in the XES log")
+    fd, temp = tempfile.mkstemp(prefix="procmap-xes-", suffix=".csv")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(keys), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return temp
+
+
+# -- figures ---------------------------------------------------------------------------
+
+
+def _step_of(process: Any, activities: list[str]) -> dict[str, str]:
+    """activity -> step id: a step that declares it, else a step whose id or name equals
+    it (case and runs of whitespace ignored)."""
+    declared: dict[str, str] = {}
+    named: dict[str, str] = {}
+    for step in process.steps:
+        for act in step.activities():
+            declared.setdefault(act, step.id)
+            declared.setdefault(_norm(act), step.id)
+    for step in process.steps:
+        if not step.activities():
+            named.setdefault(_norm(step.id), step.id)
+            named.setdefault(_norm(step.name), step.id)
+    mapping = {}
+    for act in activities:
+        hit = declared.get(act) or declared.get(_norm(act)) or named.get(_norm(act))
+        if hit is not None:
+            mapping[act] = hit
+    return mapping
+
+
+def _measure(
+    con: Any,
+    process: Any,
+    shown: str,
+    columns: dict[str, str | None],
+    strict: bool,
+    source: str | os.PathLike[str] | None,
+) -> dict[str, Any]:
+    case_col, act_col, ts_col = columns["case"], columns["activity"], columns["timestamp"]
+    assert case_col and act_col and ts_col
+    start_col = columns["start_timestamp"]
+    start_sql = _parse_sql(start_col) if start_col else "NULL::BIGINT"
+    con.execute(
+        f"""CREATE TABLE ev AS SELECT rowid + 1 AS r,
+            nullif(trim("{_q(case_col)}"), '') AS c,
+            nullif(trim("{_q(act_col)}"), '') AS a,
+            "{_q(ts_col)}" AS ts_text,
+            {_parse_sql(ts_col)} AS t,
+            {start_sql} AS s
+        FROM raw"""
+    )
+    con.execute("DROP TABLE raw")  # memory: only the parsed columns are kept from here
+    bad = con.execute(
+        """SELECT r, CASE WHEN c IS NULL THEN 'missing case id'
+                          WHEN a IS NULL THEN 'missing activity'
+                          WHEN ts_text IS NULL OR trim(ts_text) = '' THEN 'missing timestamp'
+                          ELSE 'unparseable timestamp ' || ts_text END
+           FROM ev WHERE c IS NULL OR a IS NULL OR t IS NULL ORDER BY r LIMIT 5"""
+    ).fetchall()
+    skipped = con.execute(
+        "SELECT count(*) FROM ev WHERE c IS NULL OR a IS NULL OR t IS NULL"
+    ).fetchone()[0]
+    examples = [{"row": int(r), "reason": reason} for r, reason in bad]
+    if skipped and strict:
+        first = examples[0]
+        raise LogError(
+            f"{shown}: {skipped} unreadable row(s) (--strict); row {first['row']}:"
+            f" {first['reason']}"
+        )
+    counts = con.execute(
+        "SELECT a, count(*) FROM ev WHERE c IS NOT NULL AND a IS NOT NULL AND t IS NOT NULL"
+        " GROUP BY a"
+    ).fetchall()
+    if not counts:
+        raise LogError(f"{shown}: no readable events (every row lacks a case, activity or time)")
+    mapping = _step_of(process, [a for a, _ in counts])
+    unmapped = sorted(
+        ({"activity": a, "events": int(n)} for a, n in counts if a not in mapping),
+        key=lambda item: (-item["events"], item["activity"]),
+    )
+    con.execute("CREATE TABLE amap (a VARCHAR, step VARCHAR)")
+    if mapping:
+        con.executemany("INSERT INTO amap VALUES (?, ?)", list(mapping.items()))
+    con.execute(
+        """CREATE TABLE e AS SELECT ev.c, m.step, ev.t, ev.s, ev.r,
+                row_number() OVER (PARTITION BY ev.c ORDER BY ev.t, ev.r) AS n
+           FROM ev JOIN amap m ON ev.a = m.a WHERE ev.c IS NOT NULL AND ev.t IS NOT NULL"""
+    )
+    con.execute("DROP TABLE ev")
+    con.execute(
+        """CREATE TABLE tr AS SELECT * FROM (
+             SELECT c, step AS f, lead(step) OVER w AS g,
+                    (lead(t) OVER w - t) / 1000000.0 AS d
+             FROM e WINDOW w AS (PARTITION BY c ORDER BY n))"""
+    )
+    flow = Flow(process)
+    total_cases, total_events, first, last = con.execute(
+        "SELECT count(DISTINCT c), count(*), min(t), max(t) FROM e"
+    ).fetchone()
+    observed = {row[0] for row in con.execute("SELECT DISTINCT step FROM e").fetchall()}
+    silent = {sid for sid in flow.steps if sid not in observed}
+
+    steps = _steps(con, flow)
+    df_rows = con.execute(
+        f"SELECT f, g, count(*), {_STATS.format(x='d')} FROM tr WHERE g IS NOT NULL"
+        " GROUP BY f, g ORDER BY count(*) DESC, f, g"
+    ).fetchall()
+    directly = [
+        {
+            "from": f,
+            "to": g,
+            "count": int(k),
+            "mean": _round(mean),
+            "p50": _round(p50),
+            "p90": _round(p90),
+        }
+        for f, g, k, mean, p50, p90 in df_rows
+    ]
+    arrows, branches = _arrows(con, flow, silent, [(f, g) for f, g, *_ in df_rows])
+    throughput = _stats(
+        con.execute(
+            f"SELECT {_STATS.format(x='x')} FROM"
+            " (SELECT (max(t) - min(t)) / 1000000.0 AS x FROM e GROUP BY c)"
+        ).fetchone()
+    )
+    variants_rows = con.execute(
+        f"""SELECT v, count(*) AS k, list(c ORDER BY r0)[1:{EXAMPLES}],
+                   list(r0 ORDER BY r0)[1:{EXAMPLES}]
+            FROM (SELECT c, string_agg(step, '{_SEP}' ORDER BY n) AS v, min(r) AS r0
+                  FROM e GROUP BY c)
+            GROUP BY v"""
+    ).fetchall()
+    variants = [(v.split(_SEP), int(k), list(ex), list(exr)) for v, k, ex, exr in variants_rows]
+    conformance = _conformance(flow, silent, variants, total_cases)
+    rework = sum(k for seq, k, _, _ in variants if len(set(seq)) < len(seq))
+    variant_list = sorted(
+        ({"steps": seq, "cases": k, "share": _round(k / total_cases)} for seq, k, _, _ in variants),
+        key=lambda item: (-item["cases"], item["steps"]),
+    )
+    metrics = _metrics(con, process, variants, first, last)
+    return {
+        "process": process.id,
+        "log": shown,
+        "cases": int(total_cases),
+        "events": int(total_events),
+        "span": {"first": _iso(first), "last": _iso(last)},
+        "unmapped_activities": unmapped,
+        "skipped_rows": {"count": int(skipped), "examples": examples},
+        "steps": steps,
+        "directly_follows": directly,
+        "arrows": arrows,
+        "branches": branches,
+        "throughput": throughput,
+        "conformance": conformance,
+        "rework": {
+            "cases": rework,
+            "rate": _round(rework / total_cases) if total_cases else None,
+        },
+        "variants": variant_list,
+        "metrics": metrics,
+        "control": _control(process, metrics, source),
+    }
+
+
+def _steps(con: Any, flow: Flow) -> list[dict[str, Any]]:
+    rows = _step_rows(con)
+    result = []
+    for sid in flow.order:
+        step = flow.steps[sid]
+        row = rows.get(sid)
+        result.append(
+            {
+                "id": sid,
+                "name": step.name,
+                "cases": int(row[0]) if row else 0,
+                "events": int(row[1]) if row else 0,
+                "processing": _stats(row[2:5]) if row else None,
+                "waiting": _stats(row[5:8]) if row else None,
+            }
+        )
+    return result
+
+
+def _step_rows(con: Any) -> dict[str, tuple[Any, ...]]:
+    query = f"""SELECT step, count(DISTINCT c), count(*),
+                       {_STATS.format(x="p")}, {_STATS.format(x="wt")}
+                FROM (SELECT c, step, (t - s) / 1000000.0 AS p,
+                             (s - lag(t) OVER (PARTITION BY c ORDER BY n)) / 1000000.0 AS wt
+                      FROM e)
+                GROUP BY step"""
+    return {row[0]: tuple(row[1:]) for row in con.execute(query).fetchall()}
+
+
+def _silent_path(flow: Flow, silent: set[str], a: str, b: str) -> list[tuple[str, str]] | None:
+    """The arrows of the shortest map path from a to b whose inner steps are all silent."""
+    parent: dict[str, str] = {}
+    queue = deque([a])
+    seen = {a}
+    while queue:
+        node = queue.popleft()
+        for nxt in flow.succ.get(node, []):
+            if nxt == b:
+                path = [(node, b)]
+                while node != a:
+                    path.append((parent[node], node))
+                    node = parent[node]
+                return list(reversed(path))
+            if nxt in silent and nxt not in seen:
+                seen.add(nxt)
+                parent[nxt] = node
+                queue.append(nxt)
+    return None
+
+
+def _arrows(
+    con: Any, flow: Flow, silent: set[str], pairs: list[tuple[str, str]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    used: list[tuple[str, str, str, str]] = []
+    for f, g in pairs:
+        for x, y in _silent_path(flow, silent, f, g) or []:
+            used.append((f, g, x, y))
+    con.execute("CREATE TABLE uses (f VARCHAR, g VARCHAR, x VARCHAR, y VARCHAR)")
+    if used:
+        con.executemany("INSERT INTO uses VALUES (?, ?, ?, ?)", used)
+    figures = {
+        (x, y): (int(k), p50)
+        for x, y, k, p50 in con.execute(
+            """SELECT u.x, u.y, count(*), quantile_cont(tr.d, 0.5)
+               FROM tr JOIN uses u ON tr.f = u.f AND tr.g = u.g GROUP BY u.x, u.y"""
+        ).fetchall()
+    }
+    through: dict[str, int] = {}
+    for edge in flow.edges:
+        through[edge.source] = (
+            through.get(edge.source, 0) + figures.get((edge.source, edge.target), (0, None))[0]
+        )
+    arrows = []
+    branches = []
+    by_order = {sid: i for i, sid in enumerate(flow.order)}
+    for edge in sorted(flow.edges, key=lambda e: by_order[e.source]):
+        count, p50 = figures.get((edge.source, edge.target), (0, None))
+        step = flow.steps[edge.source]
+        is_decision = step.kind == "decision"
+        share = (
+            _round(count / through[edge.source]) if is_decision and through[edge.source] else None
+        )
+        arrows.append(
+            {
+                "from": edge.source,
+                "to": edge.target,
+                "label": edge.label,
+                "count": count,
+                "share": share,
+                "p50": _round(p50),
+            }
+        )
+        if is_decision and edge.label is not None:
+            expected = (step.shares or {}).get(edge.label)
+            branches.append(
+                {
+                    "decision": edge.source,
+                    "label": edge.label,
+                    "to": edge.target,
+                    "count": count,
+                    "share": share,
+                    "expected": None if expected is None else float(expected),
+                }
+            )
+    return arrows, branches
+
+
+def _conformance(
+    flow: Flow,
+    silent: set[str],
+    variants: list[tuple[list[str], int, list[Any], list[Any]]],
+    total: int,
+) -> dict[str, Any]:
+    ends = set(flow.ends)
+    fitting = incomplete = 0
+    deviations: dict[tuple[str | None, str], list[Any]] = {}
+    incomplete_ex: list[tuple[int, str]] = []
+
+    def can_end(sid: str) -> bool:
+        if sid in ends:
+            return True
+        # an end without events is passed silently; one with events must be in the log
+        return any(_silent_path(flow, silent, sid, end) for end in ends if end in silent)
+
+    for seq, count, examples, rows in variants:
+        first = seq[0]
+        wrong: tuple[str | None, str] | None = None
+        if first not in flow.starts and not any(
+            _silent_path(flow, silent, s, first) for s in flow.starts if s in silent
+        ):
+            wrong = (None, first)
+        else:
+            for a, b in itertools.pairwise(seq):
+                if _silent_path(flow, silent, a, b) is None:
+                    wrong = (a, b)
+                    break
+        if wrong is not None:
+            entry = deviations.setdefault(wrong, [0, []])
+            entry[0] += count
+            entry[1].extend(zip(rows, examples, strict=True))
+        elif can_end(seq[-1]):
+            fitting += count
+        else:
+            incomplete += count
+            incomplete_ex.extend(zip(rows, examples, strict=True))
+    listed = [
+        {
+            "from": f,
+            "to": g,
+            "count": k,
+            "examples": [c for _, c in sorted(ex)[:EXAMPLES]],
+        }
+        for (f, g), (k, ex) in deviations.items()
+    ]
+    listed.sort(key=lambda d: (-d["count"], d["from"] or "", d["to"]))
+    return {
+        "fitting": fitting,
+        "deviating": total - fitting - incomplete,
+        "incomplete": incomplete,
+        "fitness": _round(fitting / total) if total else None,
+        "deviations": listed,
+        "unobserved_steps": [sid for sid in flow.order if sid in silent],
+        "incomplete_examples": [c for _, c in sorted(incomplete_ex)[:EXAMPLES]],
+    }
+
+
+def _metrics(
+    con: Any,
+    process: Any,
+    variants: list[tuple[list[str], int, list[Any], list[Any]]],
+    first: int | None,
+    last: int | None,
+) -> list[dict[str, Any]]:
+    result = []
+    for mid, metric in process.metrics.items():
+        measure = metric.measure
+        if measure is None:
+            continue
+        actual: float | None = None
+        kind = measure.kind
+        if kind == "rate":
+            src, dst = measure.rate
+            reached = later = 0
+            for seq, k, _, _ in variants:
+                if src in seq:
+                    reached += k
+                    if dst in seq[seq.index(src) + 1 :]:
+                        later += k
+            actual = 100.0 * later / reached if reached else None
+        elif kind == "time":
+            src, dst = measure.time
+            func = {
+                "mean": "avg(x)",
+                "p50": "quantile_cont(x, 0.5)",
+                "p90": "quantile_cont(x, 0.9)",
+            }
+            row = con.execute(
+                f"""WITH a AS (SELECT c, min(n) AS n FROM e WHERE step = ? GROUP BY c),
+                    b AS (SELECT e.c, min(e.n) AS n FROM e JOIN a ON e.c = a.c AND e.n > a.n
+                          WHERE e.step = ? GROUP BY e.c)
+                    SELECT {func[measure.statistic]} FROM (
+                      SELECT (tb.t - ta.t) / 1000000.0 AS x FROM a JOIN b ON a.c = b.c
+                      JOIN e ta ON ta.c = a.c AND ta.n = a.n
+                      JOIN e tb ON tb.c = b.c AND tb.n = b.n)""",
+                [src, dst],
+            ).fetchone()
+            seconds = row[0] if row else None
+            if seconds is not None:
+                unit = (metric.unit or "").strip().lower()
+                actual = seconds / _UNIT_SECONDS.get(unit, 3600.0)
+        else:
+            (events,) = con.execute(
+                "SELECT count(*) FROM e WHERE step = ?", [measure.count]
+            ).fetchone()
+            if first is not None and last is not None and last > first:
+                days = (last - first) / 86_400_000_000
+                actual = events / (days / _PERIOD_DAYS[measure.period])
+        meets: bool | None = None
+        if actual is not None and metric.target is not None:
+            target = float(metric.target)
+            meets = actual >= target if metric.direction == "up" else actual <= target
+        result.append(
+            {
+                "id": mid,
+                "name": metric.name,
+                "unit": metric.unit,
+                "actual": _round(actual),
+                "baseline": _figure(metric.baseline),
+                "target": _figure(metric.target),
+                "direction": metric.direction,
+                "meets_target": meets,
+            }
+        )
+    return result
+
+
+def _figure(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _control(
+    process: Any, metrics: list[dict[str, Any]], source: str | os.PathLike[str] | None
+) -> list[dict[str, Any]]:
+    dmaic = process.dmaic
+    if dmaic is None or not dmaic.control:
+        return []
+    by_id = {m["id"]: m for m in metrics}
+    doc = None
+    if source is not None:
+        from ..format import load_file
+
+        with contextlib.suppress(Exception):
+            doc = load_file(source).document
+    result = []
+    for index, point in enumerate(dmaic.control):
+        metric = by_id.get(point.metric)
+        if metric is None:
+            continue
+        actual = metric["actual"]
+        threshold = _figure(point.threshold)
+        breached: bool | None = None
+        if actual is not None and threshold is not None:
+            breached = actual < threshold if metric["direction"] == "up" else actual > threshold
+        line = column = None
+        if doc is not None:
+            line, column = doc.position(("dmaic", "control", index))
+        result.append(
+            {
+                "metric": point.metric,
+                "threshold": threshold,
+                "actual": actual,
+                "breached": breached,
+                "line": line,
+                "column": column,
+            }
+        )
+    return result

@@ -1,0 +1,576 @@
+"""`procmap measure`: a hand-written log whose every figure is worked out by hand, a round
+trip through `simulate`, and the bad logs (one line, exit 2, no traceback).
+
+The hand-written log (`LOG`) has six cases, interleaved, in three timestamp spellings;
+the truth of each figure is derived in the comments next to its assertion.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import REPO, procmap
+from procmap.lint import validate_paths
+from procmap.measure import LogError, human_duration, measure_log, simulate_log, write_csv
+
+PROCESS = """\
+procmap: 1
+id: orders
+name: Order handling
+metrics:
+  ship-rate:
+    name: Orders shipped
+    unit: "%"
+    baseline: 40
+    target: 60
+    measure: {rate: [receive, ship]}
+  lead-time:
+    name: Time to ship
+    unit: h
+    target: 5
+    direction: down
+    measure: {time: [receive, ship], stat: mean}
+  shipments:
+    name: Shipments per day
+    unit: orders
+    measure: {count: ship, per: day}
+steps:
+  - id: receive
+    kind: start
+    name: Order received
+    next: check
+  - id: check
+    name: Check the order
+    activity: [Check, Review order]
+    next: ok
+  - id: ok
+    kind: decision
+    name: Order OK?
+    branches:
+      yes: ship
+      no: reject
+    shares: {yes: 70, no: 30}
+  - id: ship
+    name: Ship the order
+    next: done
+  - id: done
+    kind: end
+    name: Shipped
+  - id: reject
+    kind: end
+    name: Rejected
+dmaic:
+  control:
+    - metric: lead-time
+      every: weekly
+      threshold: 4
+      reaction: Call the warehouse.
+    - metric: ship-rate
+      every: weekly
+      threshold: 70
+      reaction: Review the checks.
+"""
+
+# Export-style column names (found by the defaults), interleaved cases, three timestamp
+# spellings (Z, an offset, naive = --timezone), a start time on one row only.
+LOG = """\
+Case ID,Activity,Timestamp,start_timestamp
+c1,receive,2026-01-05T09:00:00Z,
+c2,receive,2026-01-05T09:30:00Z,
+c1,Check,2026-01-05T10:00:00Z,
+c3,receive,2026-01-05T10:00:00Z,
+c4,receive,2026-01-05T10:00:00Z,
+c4,Check,2026-01-05 10:30:00,
+c3,ship,2026-01-05T12:00:00+01:00,
+c2,Review order,2026-01-05T11:30:00Z,
+c2,Rejected,2026-01-05T11:30:00Z,
+c1,ship,2026-01-05T12:00:00Z,2026-01-05T11:00:00Z
+c1,Shipped,2026-01-05T12:00:00Z,
+c5,receive,2026-01-05T08:00:00Z,
+,Check,2026-01-05T09:00:00Z,
+c5,Check,2026-01-05T09:00:00Z,
+c5,Check,2026-01-05T09:30:00Z,
+c5,ship,2026-01-05T10:30:00Z,
+c5,Shipped,2026-01-05T10:30:00Z,
+c6,receive,2026-01-05T13:00:00Z,
+c6,Email sent,2026-01-05T13:10:00Z,
+c6,Check,2026-01-05T14:00:00Z,
+c6,ship,2026-01-05T14:00:00Z,
+c6,Shipped,2026-01-05T14:00:00Z,
+c7,Email sent,soon,
+c1,Email sent,2026-01-05T12:30:00Z,
+"""
+# Cases as step sequences (c6's three events tie at 14:00 and keep file order; sorted by
+# activity name they would read Check, Shipped, ship and deviate):
+#   c1 receive 9:00, check 10:00, ship 12:00, done 12:00      fits       3h
+#   c2 receive 9:30, check 11:30, reject 11:30                fits       2h
+#   c3 receive 10:00, ship 11:00                              deviates   1h  (receive, ship)
+#   c4 receive 10:00, check 10:30                             incomplete 0.5h
+#   c5 receive 8:00, check 9:00, check 9:30, ship, done 10:30 deviates   2.5h (check, check)
+#   c6 receive 13:00, check 14:00, ship 14:00, done 14:00     fits       1h
+H = 3600.0
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    process = tmp_path / "orders.yaml"
+    process.write_text(PROCESS, encoding="utf-8")
+    log = tmp_path / "orders.csv"
+    log.write_text(LOG, encoding="utf-8")
+    return process, log
+
+
+def _process(path: Path) -> Any:
+    report = validate_paths([str(path)], None, jobs=1, keep=True)
+    assert not report.errors, report.problems
+    (process,) = report.processes.values()
+    return process
+
+
+@pytest.fixture
+def result(files: tuple[Path, Path]) -> dict[str, Any]:
+    process, log = files
+    return measure_log(_process(process), log, source=process)
+
+
+def test_counts_span_unmapped_and_skipped(result):
+    assert result["process"] == "orders"
+    assert result["cases"] == 6
+    assert result["events"] == 20  # 4 + 3 + 2 + 2 + 5 + 4 mapped events
+    assert result["span"] == {"first": "2026-01-05T08:00:00Z", "last": "2026-01-05T14:00:00Z"}
+    # row 23's "Email sent" is skipped (its time), so two are counted
+    assert result["unmapped_activities"] == [{"activity": "Email sent", "events": 2}]
+    assert result["skipped_rows"] == {
+        "count": 2,
+        "examples": [
+            {"row": 13, "reason": "missing case id"},
+            {"row": 23, "reason": "unparseable timestamp soon"},
+        ],
+    }
+
+
+def test_directly_follows_counts_and_times(result):
+    assert result["directly_follows"] == [
+        # c1 1h, c2 2h, c4 0.5h, c5 1h, c6 1h: mean 3960s; sorted .5 1 1 1 2 h
+        {"from": "receive", "to": "check", "count": 5, "mean": 3960.0, "p50": H, "p90": 5760.0},
+        # c1 2h, c5 1h, c6 0: p90 at rank 1.8 = 1h + 0.8h
+        {"from": "check", "to": "ship", "count": 3, "mean": H, "p50": H, "p90": 6480.0},
+        {"from": "ship", "to": "done", "count": 3, "mean": 0.0, "p50": 0.0, "p90": 0.0},
+        {"from": "check", "to": "check", "count": 1, "mean": 1800.0, "p50": 1800.0, "p90": 1800.0},
+        {"from": "check", "to": "reject", "count": 1, "mean": 0.0, "p50": 0.0, "p90": 0.0},
+        {"from": "receive", "to": "ship", "count": 1, "mean": H, "p50": H, "p90": H},
+    ]
+
+
+def test_arrows_and_branches_through_the_silent_decision(result):
+    assert result["arrows"] == [
+        {"from": "receive", "to": "check", "label": None, "count": 5, "share": None, "p50": H},
+        # check->ship (2h, 1h, 0) and check->reject (0) pass the decision: median of 0 0 1 2 h
+        {"from": "check", "to": "ok", "label": None, "count": 4, "share": None, "p50": 1800.0},
+        {"from": "ok", "to": "ship", "label": "yes", "count": 3, "share": 0.75, "p50": H},
+        {"from": "ok", "to": "reject", "label": "no", "count": 1, "share": 0.25, "p50": 0.0},
+        {"from": "ship", "to": "done", "label": None, "count": 3, "share": None, "p50": 0.0},
+    ]
+    assert result["branches"] == [
+        {
+            "decision": "ok",
+            "label": "yes",
+            "to": "ship",
+            "count": 3,
+            "share": 0.75,
+            "expected": 70.0,
+        },
+        {
+            "decision": "ok",
+            "label": "no",
+            "to": "reject",
+            "count": 1,
+            "share": 0.25,
+            "expected": 30.0,
+        },
+    ]
+
+
+def test_steps_in_map_order_with_processing_and_waiting(result):
+    steps = {s["id"]: s for s in result["steps"]}
+    assert [s["id"] for s in result["steps"]] == [
+        "receive",
+        "check",
+        "ok",
+        "ship",
+        "done",
+        "reject",
+    ]
+    assert (steps["receive"]["cases"], steps["receive"]["events"]) == (6, 6)
+    assert (steps["check"]["cases"], steps["check"]["events"]) == (5, 6)
+    assert (steps["ship"]["cases"], steps["ship"]["events"]) == (4, 4)
+    assert steps["ok"] == {
+        "id": "ok",
+        "name": "Order OK?",
+        "cases": 0,
+        "events": 0,
+        "processing": None,
+        "waiting": None,
+    }
+    # only c1's ship has a start: 11:00 to 12:00, after check at 10:00
+    assert steps["ship"]["processing"] == {"mean": H, "p50": H, "p90": H}
+    assert steps["ship"]["waiting"] == {"mean": H, "p50": H, "p90": H}
+    assert steps["check"]["processing"] is None
+
+
+def test_throughput_percentiles_interpolate(result):
+    # 0.5 1 1 2 2.5 3 hours: p50 between 1h and 2h; p90 at rank 4.5 = 2.5h + 0.5 * 0.5h
+    assert result["throughput"] == {"mean": 6000.0, "p50": 5400.0, "p90": 9900.0}
+
+
+def test_conformance_fitting_deviating_incomplete(result):
+    assert result["conformance"] == {
+        "fitting": 3,
+        "deviating": 2,
+        "incomplete": 1,
+        "fitness": 0.5,
+        "deviations": [
+            {"from": "check", "to": "check", "count": 1, "examples": ["c5"]},
+            {"from": "receive", "to": "ship", "count": 1, "examples": ["c3"]},
+        ],
+        "unobserved_steps": ["ok"],
+        "incomplete_examples": ["c4"],
+    }
+
+
+def test_rework_and_variants(result):
+    assert result["rework"] == {"cases": 1, "rate": 0.166667}
+    assert result["variants"] == [
+        {"steps": ["receive", "check", "ship", "done"], "cases": 2, "share": 0.333333},
+        {"steps": ["receive", "check"], "cases": 1, "share": 0.166667},
+        {"steps": ["receive", "check", "check", "ship", "done"], "cases": 1, "share": 0.166667},
+        {"steps": ["receive", "check", "reject"], "cases": 1, "share": 0.166667},
+        {"steps": ["receive", "ship"], "cases": 1, "share": 0.166667},
+    ]
+
+
+def test_metrics_and_control(result):
+    assert result["metrics"] == [
+        # c1 c3 c5 c6 of 6 cases reach ship after receive
+        {"id": "ship-rate", "name": "Orders shipped", "unit": "%", "actual": 66.666667,
+         "baseline": 40.0, "target": 60.0, "direction": "up", "meets_target": True},
+        # 3h, 1h, 2.5h, 1h
+        {"id": "lead-time", "name": "Time to ship", "unit": "h", "actual": 1.875,
+         "baseline": None, "target": 5.0, "direction": "down", "meets_target": True},
+        # 4 ship events over 6 hours
+        {"id": "shipments", "name": "Shipments per day", "unit": "orders", "actual": 16.0,
+         "baseline": None, "target": None, "direction": "up", "meets_target": None},
+    ]  # fmt: skip
+    lines = PROCESS.splitlines()
+    first = lines.index("    - metric: lead-time") + 1
+    second = lines.index("    - metric: ship-rate") + 1
+    assert result["control"] == [
+        {"metric": "lead-time", "threshold": 4.0, "actual": 1.875, "breached": False,
+         "line": first, "column": 7},
+        {"metric": "ship-rate", "threshold": 70.0, "actual": 66.666667, "breached": True,
+         "line": second, "column": 7},
+    ]  # fmt: skip
+
+
+def test_timezone_applies_to_naive_timestamps(files):
+    process, log = files
+    # c4's check (naive 10:30) is 09:30 UTC in Berlin: before its receive at 10:00
+    result = measure_log(_process(process), log, timezone="Europe/Berlin")
+    deviations = result["conformance"]["deviations"]
+    assert {"from": None, "to": "check", "count": 1, "examples": ["c4"]} in deviations
+    assert result["conformance"]["incomplete"] == 0
+
+
+def test_strict_makes_skipped_rows_an_error(files):
+    process, log = files
+    with pytest.raises(LogError, match=r"2 unreadable row\(s\).*row 13: missing case id"):
+        measure_log(_process(process), log, strict=True)
+
+
+def test_semicolons_bom_and_gzip_read_the_same(files, tmp_path):
+    process, log = files
+    want = measure_log(_process(process), log)
+    other = tmp_path / "semi.csv.gz"
+    other.write_bytes(gzip.compress(("\ufeff" + LOG.replace(",", ";")).encode("utf-8")))
+    got = measure_log(_process(process), other)
+    for key in ("cases", "events", "directly_follows", "conformance", "variants", "throughput"):
+        assert got[key] == want[key], key
+
+
+def test_xes_reads_like_csv(files, tmp_path):
+    process, _ = files
+    xes = tmp_path / "log.xes"
+    events = "".join(
+        f'<trace><string key="concept:name" value="{c}"/>'
+        + "".join(
+            f'<event><string key="concept:name" value="{a}"/>'
+            f'<date key="time:timestamp" value="{t}"/></event>'
+            for a, t in acts
+        )
+        + "</trace>"
+        for c, acts in [
+            ("a", [("receive", "2026-01-05T09:00:00Z"), ("Check", "2026-01-05T10:00:00Z")]),
+            ("b", [("receive", "2026-01-05T09:00:00Z"), ("ship", "2026-01-05T11:00:00Z")]),
+        ]
+    )
+    xes.write_text(f'<?xml version="1.0"?><log xmlns="http://www.xes-standard.org/">{events}</log>')
+    result = measure_log(_process(process), xes)
+    assert result["cases"] == 2
+    assert result["conformance"]["deviations"] == [
+        {"from": "receive", "to": "ship", "count": 1, "examples": ["b"]}
+    ]
+
+
+def test_cli_check_fails_with_a_github_annotation(files, capsys):
+    process, log = files
+    status, out, err = procmap(capsys, "measure", str(process), str(log), "--check", "-f", "github")
+    assert status == 1, err
+    line = PROCESS.splitlines().index("    - metric: ship-rate") + 1
+    assert out.splitlines()[0] == (
+        f"::error file={process},line={line},col=7,title=procmap measure::ship-rate: 66.67"
+        " breaches the control threshold 70"
+    )
+    assert out.splitlines()[-1].startswith("::notice::procmap measure orders: 6 cases")
+    status, _, _ = procmap(capsys, "measure", str(process), str(log), "-f", "github")
+    assert status == 0
+
+
+def test_cli_json_is_the_library_result(files, result, capsys):
+    process, log = files
+    status, out, _ = procmap(capsys, "measure", str(process), str(log), "--format", "json")
+    assert status == 0
+    assert json.loads(out) == result
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_cli_reports_for_people(files, capsys, fmt):
+    process, log = files
+    status, out, _ = procmap(capsys, "measure", str(process), str(log), "--format", fmt)
+    assert status == 0
+    assert "check" in out and "receive" in out and "ship-rate" in out
+    assert "BREACHED" in out and "Email sent" in out
+    if fmt == "markdown":
+        assert "| Metric | Actual | Baseline | Target | Meets target |" in out
+
+
+def test_cli_options_name_columns(tmp_path, files, capsys):
+    process, _ = files
+    log = tmp_path / "renamed.csv"
+    log.write_text(
+        LOG.replace("Case ID,Activity,Timestamp,start_timestamp", "ticket,what,when,began"),
+        encoding="utf-8",
+    )
+    args = ["--case", "ticket", "--activity", "what", "--timestamp", "when"]
+    status, out, _ = procmap(
+        capsys, "measure", str(process), str(log), *args, "--start-timestamp", "began",
+        "--resource", "what", "--timezone", "UTC", "--strict", "-f", "json",
+    )  # fmt: skip
+    assert status == 2  # --strict: rows 13 and 23
+    status, out, _ = procmap(capsys, "measure", str(process), str(log), *args, "-f", "json")
+    assert status == 0 and json.loads(out)["cases"] == 6
+
+
+def test_human_durations():
+    assert [human_duration(s) for s in (30, 2700, 11520, 181440, 0, None)] == [
+        "30s", "45m", "3.2h", "2.1d", "0s", "–",
+    ]  # fmt: skip
+
+
+BAD = {
+    "missing.csv": None,
+    "empty.csv": b"",
+    "header-only.csv": b"case:concept:name,concept:name,time:timestamp\n",
+    "garbage.csv": bytes(range(256)) * 8,
+    "not-a-log.csv": b"name,price\nwidget,3\n",
+    "doctype.xes": b'<?xml version="1.0"?>\n<!DOCTYPE log [<!ENTITY a "aaaa">]>\n<log>&a;</log>\n',
+    "broken.xes": b"<log><trace>",
+    "hidden-doctype.xes": b'<?xml version="1.0"?><!-- <log> --><!DOCTYPE log SYSTEM "x.dtd"><log/>',
+    "gzip-doctype.xes.gz": gzip.compress(b'<!DOCTYPE log [<!ENTITY a "b">]><log>&a;</log>'),
+}
+MESSAGES = {
+    "missing.csv": "no such file",
+    "empty.csv": "empty file",
+    "header-only.csv": "no events",
+    "garbage.csv": "binary data",
+    "not-a-log.csv": "no case column",
+    "doctype.xes": "DOCTYPE is refused",
+    "broken.xes": "not XES",
+    "hidden-doctype.xes": "DOCTYPE is refused",
+    "gzip-doctype.xes.gz": "DOCTYPE is refused",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_logs_are_one_line_and_exit_2(tmp_path, files, name, run_procmap):
+    process, _ = files
+    log = tmp_path / name
+    if BAD[name] is not None:
+        log.write_bytes(BAD[name])
+    done = run_procmap("measure", str(process), str(log))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stderr.startswith(f"procmap: {log}: ")
+    assert MESSAGES[name] in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_invalid_process_exits_1(tmp_path, files, capsys):
+    _, log = files
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("procmap: 1\nid: x\n", encoding="utf-8")
+    status, _, err = procmap(capsys, "measure", str(bad), str(log))
+    assert status == 1 and "invalid" in err
+
+
+def test_validate_does_not_import_duckdb(tmp_path):
+    import subprocess
+
+    code = (
+        "import sys; from procmap.cli import main; sys.argv=['procmap','validate',"
+        f"{str(REPO / 'processes' / 'webinar-funnel.yaml')!r}]\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "assert 'duckdb' not in sys.modules"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_round_trip_with_simulate(tmp_path):
+    """Shares and mean durations come back within four standard errors."""
+    path = REPO / "processes" / "webinar-funnel.yaml"
+    process = _process(path)
+    events = simulate_log(process, cases=3000, seed=7)
+    log = tmp_path / "sim.csv"
+    with log.open("w", encoding="utf-8", newline="") as out:
+        write_csv(events, out)
+    result = measure_log(process, log)
+    assert result["cases"] == 3000
+    assert result["unmapped_activities"] == [] and result["skipped_rows"]["count"] == 0
+    assert result["conformance"]["fitness"] == 1.0
+    for branch in result["branches"]:
+        total = sum(b["count"] for b in result["branches"] if b["decision"] == branch["decision"])
+        p = branch["expected"] / 100
+        assert abs(branch["share"] - p) <= 4 * math.sqrt(p * (1 - p) / total), branch
+    durations = {"nurture": 5 * 86400, "consult": 3600, "onboard": 2 * 86400}
+    for step in result["steps"]:
+        if step["id"] in durations:
+            mean = durations[step["id"]]
+            error = 0.5 * mean / math.sqrt(step["events"])  # lognormal, cv 0.5
+            assert abs(step["processing"]["mean"] - mean) <= 4 * error, step
+
+
+def test_parquet_reads_like_csv(files, tmp_path):
+    import duckdb
+
+    process, log = files
+    parquet = tmp_path / "orders.parquet"
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * FROM read_csv('{log}', all_varchar = true, header = true))"
+        f" TO '{parquet}' (FORMAT PARQUET)"
+    )
+    con.close()
+    want = measure_log(_process(process), log)
+    got = measure_log(_process(process), parquet)
+    for key in ("cases", "events", "directly_follows", "conformance", "variants", "skipped_rows"):
+        assert got[key] == want[key], key
+
+
+def test_export_timestamp_formats(files, tmp_path):
+    process, _ = files
+    log = tmp_path / "export.csv"
+    log.write_text(
+        "case,activity,time\n"
+        "a,receive,05/01/2026 09:00\n"  # day first
+        "a,Check,05.01.2026 10:30:00\n"
+        "a,ship,2026/01/05 12:00:00\n"
+        "a,Shipped,01/05/2026 1:00 PM\n",  # US with AM/PM
+        encoding="utf-8",
+    )
+    result = measure_log(_process(process), log)
+    assert result["skipped_rows"]["count"] == 0
+    assert result["span"] == {"first": "2026-01-05T09:00:00Z", "last": "2026-01-05T13:00:00Z"}
+    assert [d["mean"] for d in result["directly_follows"]] == [5400.0, 5400.0, 3600.0]
+
+
+def test_simulated_xes_gz_reads_like_the_csv(tmp_path):
+    from procmap.measure import save
+
+    process = _process(REPO / "processes" / "webinar-funnel.yaml")
+    events = simulate_log(process, cases=200, seed=3)
+    save(events, tmp_path / "log.csv", "csv")
+    save(events, tmp_path / "log.xes.gz", "xes")
+    want = measure_log(process, tmp_path / "log.csv")
+    got = measure_log(process, tmp_path / "log.xes.gz")
+    for key in ("cases", "events", "steps", "directly_follows", "branches", "variants"):
+        assert got[key] == want[key], key
+
+
+def _configured(tmp_path: Path, logs: str) -> Path:
+    (tmp_path / "processes").mkdir()
+    (tmp_path / "processes" / "orders.yaml").write_text(PROCESS, encoding="utf-8")
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "orders.csv").write_text(
+        LOG.replace("Case ID,Activity,", "ticket,Activity,"), encoding="utf-8"
+    )
+    config = tmp_path / "procmap.toml"
+    config.write_text(f'paths = ["processes"]\n\n[logs]\n{logs}', encoding="utf-8")
+    return config
+
+
+def test_configured_logs_measure_every_process_with_one(tmp_path, capsys):
+    config = _configured(tmp_path, 'orders = {path = "logs/orders.csv", case = "ticket"}\n')
+    status, out, err = procmap(capsys, "measure", "--config", str(config), "-f", "json")
+    assert status == 0, err
+    (result,) = json.loads(out)
+    assert (result["process"], result["cases"]) == ("orders", 6)
+    assert result["log"] == str(tmp_path / "logs" / "orders.csv")
+    # a PROCESS without a LOG takes the configured one; --check sees the breach
+    process = tmp_path / "processes" / "orders.yaml"
+    status, out, _ = procmap(capsys, "measure", str(process), "--config", str(config), "--check")
+    assert status == 1 and "BREACHED" in out
+
+
+@pytest.mark.parametrize(
+    ("logs", "message"),
+    [
+        ('orders = {path = "logs/orders.csv", colour = "x"}\n', "unknown key 'colour'"),
+        ('nobody = "logs/orders.csv"\n', "no process 'nobody'"),
+        ('orders = "logs/orders.csv"\n', "no case column"),  # the column is named ticket
+    ],
+)
+def test_configured_logs_problems_exit_2(tmp_path, capsys, logs, message):
+    config = _configured(tmp_path, logs)
+    status, out, err = procmap(capsys, "measure", "--config", str(config))
+    assert status == 2 and out == ""
+    assert message in err and len(err.splitlines()) == 1, err
+
+
+def test_a_log_with_no_mapped_activity_lists_them(files, tmp_path, capsys):
+    process, _ = files
+    log = tmp_path / "other.csv"
+    log.write_text("case,activity,timestamp\na,Nothing,2026-01-05T09:00:00Z\n", encoding="utf-8")
+    result = measure_log(_process(process), log)
+    assert (result["cases"], result["events"], result["throughput"]) == (0, 0, None)
+    assert result["unmapped_activities"] == [{"activity": "Nothing", "events": 1}]
+    assert result["conformance"]["fitness"] is None and result["variants"] == []
+    status, out, _ = procmap(capsys, "measure", str(process), str(log), "-f", "markdown")
+    assert status == 0 and "| First event | – |" in out
+
+
+def test_text_on_a_terminal_is_rich_tables(result):
+    from procmap.measure import format_report
+
+    out = format_report(result, "text", color=True)
+    assert "\x1b[" in out and "┏" in out and "Deviations" in out
+    plain = format_report(result, "text", color=False)
+    assert "\x1b[" not in plain and "┏" not in plain
+    assert "receive  check   5      1h   1.6h" in plain  # handoffs: p50 1h, p90 5760s
