@@ -574,3 +574,17 @@ def test_text_on_a_terminal_is_rich_tables(result):
     plain = format_report(result, "text", color=False)
     assert "\x1b[" not in plain and "┏" not in plain
     assert "receive  check   5      1h   1.6h" in plain  # handoffs: p50 1h, p90 5760s
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="needs Graphviz dot")
+def test_cli_output_writes_the_measured_map_and_the_markdown_report(files, capsys, tmp_path):
+    process, log = files
+    out_dir = tmp_path / "out"
+    status, _, err = procmap(capsys, "measure", str(process), str(log), "-o", str(out_dir))
+    assert status == 0, err
+    svg = next(out_dir.glob("*.measured.svg")).read_text()
+    report = next(out_dir.glob("*.measure.md")).read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    _, markdown, _ = procmap(capsys, "measure", str(process), str(log), "-f", "markdown")
+    assert report == markdown
+    assert err.count("Wrote ") == 2

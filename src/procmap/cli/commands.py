@@ -732,6 +732,15 @@ def measure_command(
         str,
         typer.Option("--format", "-f", metavar="FORMAT", help="text, markdown, json or github."),
     ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Also write DIR/<id>.measured.svg (the map as a heat map) and <id>.measure.md.",
+        ),
+    ] = None,
     config_path: ConfigOption = None,
 ) -> None:
     """Measure a process from an event log: step and handoff times, branches, deviations, KPIs.
@@ -810,5 +819,18 @@ def measure_command(
         color = report_format == "text" and sys.stdout.isatty()
         for path, measured in results:
             sys.stdout.write(format_report(measured, report_format, color, path))
+    if output is not None:
+        from ..measure import write_measured
+        from ..render import DrawError
+
+        for (_, process, _), (path, measured) in zip(jobs, results, strict=True):
+            try:
+                written = write_measured(
+                    process, measured, output, format_report(measured, "markdown", False, path)
+                )
+            except (DrawError, OSError) as error:
+                raise _fail(f"{output}: {getattr(error, 'strerror', None) or error}") from None
+            for file in written:
+                sys.stderr.write(f"Wrote {file}\n")
     if check and any(breached(measured) for _, measured in results):
         raise typer.Exit(1)
