@@ -59,6 +59,9 @@ docs: setup
 	$(BIN)/procmap rules --format markdown > docs/rules.md
 	$(BIN)/procmap render processes/webinar-funnel.yaml processes/seo-keyword-research.yaml \
 		-o docs/example --no-index -q
+	$(BIN)/procmap simulate processes/webinar-funnel.yaml --cases 300 -o examples/webinar-funnel.csv
+	$(BIN)/procmap measure processes/webinar-funnel.yaml examples/webinar-funnel.csv \
+		-o docs/example > /dev/null
 
 golden: setup
 	PROCMAP_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests -k golden

@@ -474,7 +474,7 @@ def test_parquet_reads_like_csv(files, tmp_path):
     parquet = tmp_path / "orders.parquet"
     con = duckdb.connect()
     con.execute(
-        f"COPY (SELECT * FROM read_csv('{log}', all_varchar = true, header = true))"
+        f"COPY (SELECT * FROM read_csv('{log}', all_varchar = true, header = true, auto_detect = true))"
         f" TO '{parquet}' (FORMAT PARQUET)"
     )
     con.close()
@@ -588,3 +588,30 @@ def test_cli_output_writes_the_measured_map_and_the_markdown_report(files, capsy
     _, markdown, _ = procmap(capsys, "measure", str(process), str(log), "-f", "markdown")
     assert report == markdown
     assert err.count("Wrote ") == 2
+
+
+def test_the_readme_example_log_and_report_are_what_procmap_makes(capsys, tmp_path, monkeypatch):
+    # README "Measuring a process": examples/webinar-funnel.csv and its report are made by
+    # the commands it shows (`make docs`), so they stay true.
+    monkeypatch.chdir(REPO)
+    made = tmp_path / "log.csv"
+    status, _, _ = procmap(
+        capsys, "simulate", "processes/webinar-funnel.yaml", "--cases", "300", "-o", str(made)
+    )
+    assert status == 0
+    example = REPO / "examples" / "webinar-funnel.csv"
+    assert made.read_bytes() == example.read_bytes()
+    status, report, _ = procmap(
+        capsys,
+        "measure",
+        "processes/webinar-funnel.yaml",
+        "examples/webinar-funnel.csv",
+        "-f",
+        "markdown",
+    )
+    assert status == 0
+    assert report == (REPO / "docs" / "example" / "webinar-funnel.measure.md").read_text()
+    readme = (REPO / "README.md").read_text()
+    for row in report.splitlines():
+        if row.startswith(("| booked", "| signed", "| booking-rate", "| new-clients")):
+            assert row in readme, row
