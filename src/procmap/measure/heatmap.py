@@ -33,6 +33,7 @@ from ..render import (
     wrap_text,
     write_atomic,
 )
+from .report import human_duration
 
 #: Light to dark: p90 waiting before a step, the more the darker (ColorBrewer Purples,
 #: kept light enough that dark text stays readable on the darkest, contrast above 5:1).
@@ -67,19 +68,6 @@ _NICE = (
     15724800,
     31449600,
 )
-_UNITS = (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0))
-
-
-def human_duration(seconds: float) -> str:
-    """Seconds as a reader says them: 45m, 3.2h, 2.1d, 3w (weeks from two on), 30s."""
-    if seconds < 60:
-        return f"{seconds:.0f}s"
-    for unit, size in _UNITS:
-        if seconds >= size and (unit != "w" or seconds >= 2 * size):
-            value = seconds / size
-            text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
-            return f"{text.removesuffix('.0')}{unit}"
-    raise AssertionError("unreachable: seconds >= 60 has a unit")  # pragma: no cover
 
 
 def percent(share: float) -> str:

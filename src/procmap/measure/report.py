@@ -15,26 +15,24 @@ REPORT_FORMATS = ("text", "markdown", "json", "github")
 SLOWEST = 5
 
 
+_UNITS = (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0))
+
+
 def human_duration(seconds: float | None) -> str:
-    """A duration in the unit that reads best: 45s, 45m, 3.2h, 2.1d, 1.5w."""
+    """Seconds as a reader says them: 30s, 45m, 3.2h, 2.1d, 3w (weeks from two on); the
+    one spelling of durations in the reports and on the measured map."""
     if seconds is None:
         return "–"
     sign = "-" if seconds < 0 else ""
     value = abs(seconds)
-    for limit, size, unit in (
-        (60.0, 1.0, "s"),
-        (3600.0, 60.0, "m"),
-        (86400.0, 3600.0, "h"),
-        (604800.0, 86400.0, "d"),
-    ):
-        if value < limit:
-            return sign + _short(value / size) + unit
-    return sign + _short(value / 604800.0) + "w"
-
-
-def _short(value: float) -> str:
-    text = f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
-    return text
+    if value < 60:
+        return f"{sign}{value:.0f}s"
+    for unit, size in _UNITS:
+        if value >= size and (unit != "w" or value >= 2 * size):
+            amount = value / size
+            text = f"{amount:.1f}" if amount < 10 else f"{amount:.0f}"
+            return f"{sign}{text.removesuffix('.0')}{unit}"
+    raise AssertionError("unreachable: 60 s or more has a unit")  # pragma: no cover
 
 
 def _percent(share: float | None) -> str:
