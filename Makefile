@@ -55,11 +55,13 @@ format: setup
 bench: setup
 	$(BIN)/python bench/bench.py
 
+# The example log first: the render measures it ([tool.procmap.logs] in pyproject.toml).
 docs: setup
 	$(BIN)/procmap rules --format markdown > docs/rules.md
+	$(BIN)/procmap simulate processes/webinar-funnel.yaml --cases 300 --handoff-wait 1d \
+		-o examples/webinar-funnel.csv
 	$(BIN)/procmap render processes/webinar-funnel.yaml processes/seo-keyword-research.yaml \
 		-o docs/example --no-index -q
-	$(BIN)/procmap simulate processes/webinar-funnel.yaml --cases 300 -o examples/webinar-funnel.csv
 	$(BIN)/procmap measure processes/webinar-funnel.yaml examples/webinar-funnel.csv \
 		-o docs/example > /dev/null
 

@@ -276,6 +276,20 @@ def test_more_waiting_is_darker():
     assert shades[0] < shades[-1]
 
 
+def test_steps_that_never_wait_stay_white_and_the_legend_says_so():
+    result = copy.deepcopy(WEBINAR)
+    for entry in result["steps"]:
+        if entry["id"] == "downsell":
+            entry["waiting"] = figures(0.0, 0.0)
+    dot = measured_dot(webinar(), result)
+    node = node_of(dot, "Add to the downsell")
+    assert "1,100 cases · no wait" in node and 'fillcolor="white"' in node
+    assert not any(f'fillcolor="{shade}"' in node for shade in heatmap.SHADES)
+    assert ">none<" in dot.split("p90 wait before the step:", 1)[1].split("</TR>", 1)[0]
+    # The shortest positive wait keeps the lightest shade; without a zero, no "none" cell.
+    assert ">none<" not in measured_dot(webinar(), WEBINAR)
+
+
 def test_steps_carry_their_figures():
     dot = measured_dot(webinar(), WEBINAR)
     assert "80 cases · p90 wait 3.4d" in node_of(dot, "Hold the consult")

@@ -596,7 +596,15 @@ def test_the_readme_example_log_and_report_are_what_procmap_makes(capsys, tmp_pa
     monkeypatch.chdir(REPO)
     made = tmp_path / "log.csv"
     status, _, _ = procmap(
-        capsys, "simulate", "processes/webinar-funnel.yaml", "--cases", "300", "-o", str(made)
+        capsys,
+        "simulate",
+        "processes/webinar-funnel.yaml",
+        "--cases",
+        "300",
+        "--handoff-wait",
+        "1d",
+        "-o",
+        str(made),
     )
     assert status == 0
     example = REPO / "examples" / "webinar-funnel.csv"

@@ -95,6 +95,46 @@ steps:
     name: Done
 """
 
+# A handoff each way: the writer hands to the reviewer, who sends it back for rework.
+HANDOFF = """\
+procmap: 1
+id: review-loop
+name: Review loop
+roles:
+  writer: Writer
+  reviewer: Reviewer
+steps:
+  - id: begin
+    kind: start
+    name: Brief in
+    next: write
+  - id: write
+    name: Write
+    owner: writer
+    duration: 2h
+    next: tidy
+  - id: tidy
+    name: Tidy up
+    owner: writer
+    duration: 30m
+    next: review
+  - id: review
+    name: Review
+    owner: reviewer
+    duration: 1h
+    next: ok
+  - id: ok
+    kind: decision
+    name: Approved?
+    branches:
+      yes: done
+      no: write
+    shares: {yes: 60, no: 40}
+  - id: done
+    kind: end
+    name: Published
+"""
+
 
 def _process(tmp_path: Path, text: str, name: str = "p.yaml") -> Any:
     path = tmp_path / name
@@ -256,6 +296,57 @@ def test_arrivals_are_poisson_at_the_rate(tmp_path):
     assert abs(days - 3999 / 20) <= 4 * math.sqrt(3999) / 20
 
 
+def _waits(events: list[Event]) -> list[tuple[str, float]]:
+    """(step, minutes from the case's previous event to this one's start) for each event
+    after a case's first."""
+    found = []
+    for case in _cases(events).values():
+        for before, event in itertools.pairwise(case):
+            found.append((event.step, (event.start - before.timestamp).total_seconds() / 60))
+    return found
+
+
+def test_without_handoff_wait_the_next_step_starts_when_the_last_ends(tmp_path):
+    events = simulate_log(_process(tmp_path, HANDOFF), cases=200)
+    assert {wait for _, wait in _waits(events)} == {0.0}
+
+
+def test_work_waits_at_each_handoff_and_nowhere_else(tmp_path):
+    process = _process(tmp_path, HANDOFF)
+    events = simulate_log(process, cases=200, distribution="fixed", handoff_wait=240.0)
+    waits = _waits(events)
+    # writer -> reviewer, and reviewer -> writer on rework; not start -> writer (a start
+    # step is no one's work), not write -> tidy (same owner), not review -> end.
+    assert {(step, wait) for step, wait in waits} == {
+        ("write", 0.0),
+        ("write", 240.0),
+        ("tidy", 0.0),
+        ("review", 240.0),
+        ("done", 0.0),
+    }
+    assert all(wait == 240.0 for step, wait in waits if step == "review")
+    # the first write of each case starts at once; a rewrite after a review waits
+    for case in _cases(events).values():
+        writes = [e for e in case if e.step == "write"]
+        assert writes[0].start == case[0].timestamp
+
+
+def test_the_mean_handoff_wait_is_the_given_one(tmp_path):
+    events = simulate_log(_process(tmp_path, HANDOFF), cases=3000, handoff_wait=240.0)
+    waits = [wait for step, wait in _waits(events) if step == "review"]
+    mean = sum(waits) / len(waits)
+    assert abs(mean - 240.0) <= 4 * 0.5 * 240.0 / math.sqrt(len(waits)), mean
+
+
+def test_the_cli_reads_the_handoff_wait_as_a_duration(tmp_path, capsys):
+    path = tmp_path / "p.yaml"
+    path.write_text(HANDOFF, encoding="utf-8")
+    status, out, err = procmap(capsys, "simulate", str(path), "-n", "20", "--handoff-wait", "4h")
+    assert (status, err) == (0, "")
+    events = simulate_log(_process(tmp_path, HANDOFF, "q.yaml"), cases=20, handoff_wait=240.0)
+    assert out == render_log(events, "csv")
+
+
 def test_a_loop_heavy_process_terminates(tmp_path):
     process = _process(tmp_path, LOOP)
     events = simulate_log(process, cases=300)
@@ -332,6 +423,8 @@ def test_gzip_output_is_deterministic(tmp_path, suffix):
         ({"rate": 0.0}, "--rate"),
         ({"rate": math.inf}, "--rate"),
         ({"distribution": "normal"}, "--distribution"),
+        ({"handoff_wait": -1.0}, "--handoff-wait"),
+        ({"handoff_wait": math.nan}, "--handoff-wait"),
     ],
 )
 def test_the_library_refuses_bad_settings(tmp_path, call, message):
@@ -372,6 +465,7 @@ def test_the_cli_writes_the_same_log_to_stdout_and_to_a_file(tmp_path, capsys):
         ["--rate", "0"],
         ["--distribution", "normal"],
         ["--format", "json"],
+        ["--handoff-wait", "soon"],
     ],
 )
 def test_cli_usage_errors_are_one_line_and_exit_2(tmp_path, capsys, args):

@@ -275,11 +275,21 @@ def render(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No summary lines and no progress bar.")
     ] = False,
+    no_measure: Annotated[
+        bool,
+        typer.Option(
+            "--no-measure",
+            help="Do not read the logs in \\[tool.procmap.logs]: worksheets without measured"
+            " figures, no measured maps.",
+        ),
+    ] = False,
 ) -> None:
     """Draw flow maps and write runbooks, DMAIC worksheets and an index for every valid process.
 
     Invalid files are reported as `procmap validate` reports them and are not rendered.
-    Exit status: 0 all rendered, 1 a file was invalid or an output failed, 2 usage error.
+    A process with a log in \\[tool.procmap.logs] is measured: its worksheet gets the
+    measured figures and <id>.measured.svg is drawn beside <id>.svg. Exit status: 0 all
+    rendered, 1 a file was invalid, a log unusable or an output failed, 2 usage error.
     """
     from dataclasses import replace
 
@@ -313,8 +323,23 @@ def render(
             # Every file has errors: an index listing nothing would hide the outputs
             # that are kept for them; keep the last good index until they are fixed.
             options = replace(options, index=False)
+        measured, log_problems = {}, []
+        if config.logs and not no_measure and {"svg", "dmaic"} & set(options.formats):
+            from ..measure import declared_measurements
+
+            measured, log_problems = declared_measurements(
+                result.processes,
+                config.logs,
+                root=config.root,
+                draw_map="svg" in options.formats,
+            )
+        for problem in log_problems:
+            sys.stderr.write(f"procmap: {problem}\n")
         outcome = render_all(
-            result.processes, options, None if quiet else terminal_progress(sys.stderr)
+            result.processes,
+            options,
+            None if quiet else terminal_progress(sys.stderr),
+            measured,
         )
     except PathError as error:
         raise _fail(str(error)) from None
@@ -331,7 +356,7 @@ def render(
     if not quiet:
         counts = [outcome.written, outcome.unchanged, outcome.removed, outcome.problems]
         sys.stdout.write(_rendered(len(result.processes), invalid, out_dir, *map(len, counts)))
-    raise typer.Exit(1 if result.errors or outcome.failed else 0)
+    raise typer.Exit(1 if result.errors or outcome.failed or log_problems else 0)
 
 
 def _rendered(
@@ -618,6 +643,15 @@ def simulate_command(
             " variation 0.5), exponential (mean = the duration) or fixed (the duration).",
         ),
     ] = "lognormal",
+    handoff_wait: Annotated[
+        str,
+        typer.Option(
+            "--handoff-wait",
+            metavar="DURATION",
+            help="Mean wait before a task whose owner differs from the previous task's"
+            " (45m, 4h, 1d; drawn like the step times). Default 0: no waiting.",
+        ),
+    ] = "0m",
     output: Annotated[
         Path | None,
         typer.Option(
@@ -638,7 +672,8 @@ def simulate_command(
     step. A task or subprocess takes a random time around its duration (30m when it has
     none); a decision takes a branch by its declared shares, else equal shares, and emits
     no event; start and end steps are instant events. A case that has not ended after 1000
-    steps stops there. Rows are sorted by time (ties: by case, then the case's order).
+    steps stops there. With --handoff-wait, work waits before a task whose owner differs
+    from the previous task's. Rows are sorted by time (ties: by case, then the case's order).
     Columns: case:concept:name, concept:name, time:timestamp, start_timestamp,
     org:resource. The same inputs and --seed give the same bytes.
 
@@ -664,7 +699,9 @@ def simulate_command(
             sys.stderr.write(f"procmap: {process_file}: invalid; fix the errors above\n")
             raise typer.Exit(1)
         (process,) = result.processes.values()
-        events = simulate_log(process, cases, rate, moment, seed, distribution)
+        events = simulate_log(
+            process, cases, rate, moment, seed, distribution, _wait_minutes(handoff_wait)
+        )
         if output is None:
             sys.stdout.write(render_log(events, log_format))
         else:
@@ -673,6 +710,18 @@ def simulate_command(
         raise _fail(str(error)) from None
     except OSError as error:
         raise _fail(f"{output}: cannot write: {error.strerror or error}") from None
+
+
+def _wait_minutes(text: str) -> float:
+    """--handoff-wait as minutes: a duration as a process file writes it, or 0."""
+    from ..format import duration_minutes
+
+    if text.strip() in ("0", "0m"):
+        return 0.0
+    try:
+        return duration_minutes(text.strip())
+    except ValueError:
+        raise _fail(f"--handoff-wait: {text!r} is not a duration like 45m, 4h or 1d") from None
 
 
 @app.command("measure")

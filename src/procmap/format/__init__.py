@@ -47,6 +47,7 @@ __getattr__, __dir__, __all__ = attach(
         "Problem": "problems",
         "Severity": "problems",
         "check_document": "schema",
+        "duration_minutes": "values",
         "suggest": "values",
         "validate_document": "schema",
     },
@@ -80,3 +81,4 @@ if TYPE_CHECKING:
     )
     from .problems import Problem, Severity
     from .schema import check_document, suggest, validate_document
+    from .values import duration_minutes

@@ -7,7 +7,9 @@ only when a log is measured; `LogError` for an unusable log; the result is descr
 random step times around each step's `duration`, decisions by their shares) and the log
 writers (`write_csv`, `write_xes`, `save`: atomic, gzip by suffix); and the measured map
 (`measured_dot`, `measured_svg`, `write_measured`: the authored map as a heat map of a
-measure result).
+measure result); and `declared_measurements` (the logs of `[tool.procmap.logs]` measured
+for `procmap render`: the worksheet's figures and the measured map beside the authored
+one).
 
 Imports `procmap.render`, `procmap.git`, `procmap.lint` and `procmap.format` at most
 (docs/architecture.md); `simulate_log` itself needs only the validated process it is
@@ -38,6 +40,7 @@ __getattr__, __dir__, __all__ = attach(
         "MAX_STEPS": "simulate",
         "SimulationError": "simulate",
         "parse_start": "simulate",
+        "declared_measurements": "declared",
         "measured_dot": "heatmap",
         "measured_svg": "heatmap",
         "write_measured": "heatmap",
@@ -51,6 +54,7 @@ __getattr__, __dir__, __all__ = attach(
 )
 
 if TYPE_CHECKING:
+    from .declared import declared_measurements
     from .engine import DEFAULT_COLUMNS, LogError, measure_log
     from .heatmap import measured_dot, measured_svg, write_measured
     from .report import REPORT_FORMATS, breached, format_report, human_duration

@@ -3,7 +3,8 @@
 Owns: turning a measure result (the dict `procmap measure --format json` prints) into
 figures on the authored map: arrows labelled with how often they were taken, their share
 after a decision and their median time, pen width by count; steps shaded by their p90
-waiting time on a sequential scale with a legend, with their figures in the box; steps
+waiting time on a sequential scale with a legend (steps that never wait stay white),
+with their figures in the box; steps
 the log never reached greyed and dashed; arrows the log took that the map does not have,
 dashed in a warning colour. Writing `<id>.measured.svg` (and the Markdown report) atomically.
 
@@ -29,11 +30,11 @@ from ..render import (
     Overlay,
     draw,
     html_text,
+    human_duration,
     to_dot,
     wrap_text,
     write_atomic,
 )
-from .report import human_duration
 
 #: Light to dark: p90 waiting before a step, the more the darker (ColorBrewer Purples,
 #: kept light enough that dark text stays readable on the darkest, contrast above 5:1).
@@ -134,7 +135,9 @@ def measured_dot(
             continue  # a decision or an end without events: its arrows carry the figures
         figures = [f"{cases:,} cases"]
         node_attrs[sid] = [f'fillcolor="{PLAIN_FILL}"']  # white: no shade, no wait
-        if sid in waits:
+        if waits.get(sid) == 0:
+            figures.append("no wait")  # white, like a step without start times
+        elif sid in waits:
             figures.append(f"p90 wait {human_duration(waits[sid])}")
             fill = SHADES[shade_of(waits[sid], bounds)]
             style = "rounded,filled" if terminal else "filled"
@@ -203,7 +206,9 @@ def measured_dot(
         edge_labels=edge_labels,
         edge_attrs=edge_attrs,
         extra_edges=extra_edges,
-        heading_rows=_heading_rows(result, bounds, bool(extra_edges), missing),
+        heading_rows=_heading_rows(
+            result, bounds, bool(extra_edges), missing, idle=0.0 in waits.values()
+        ),
     )
     return to_dot(process, direction=direction, lanes=lanes, overlay=overlay)
 
@@ -307,7 +312,11 @@ def _span_text(span: Mapping[str, Any] | None) -> str | None:
 
 
 def _heading_rows(
-    result: Mapping[str, Any], bounds: Sequence[float], deviations: bool, missing: list[str]
+    result: Mapping[str, Any],
+    bounds: Sequence[float],
+    deviations: bool,
+    missing: list[str],
+    idle: bool = False,
 ) -> list[str]:
     """What was measured, then the legend of shades and arrows."""
     cases = int(result.get("cases", 0))
@@ -321,10 +330,15 @@ def _heading_rows(
     rows = [_row(f'<FONT POINT-SIZE="12">{html_text(summary)}</FONT>')]
 
     cells = [f'<TD ALIGN="LEFT">{_small(html_text("p90 wait before the step:"), QUIET)}</TD>']
+    if idle:  # steps that never wait stay white
+        cells.append(
+            f'<TD BORDER="1" COLOR="{LINE}" BGCOLOR="{PLAIN_FILL}" CELLPADDING="3">'
+            f"{_small(html_text('none'), INK)}</TD>"
+        )
     for low, high in _classes(bounds):
         shade = SHADES[shade_of(high if high is not None else math.inf, bounds)]
         if low is None and high is None:
-            text = "any"
+            text = "some" if idle else "any"
         elif low is None:
             text = f"up to {human_duration(high or 0)}"
         elif high is None:

@@ -1,7 +1,7 @@
 """The measure result as text, Markdown, JSON or GitHub annotations (`procmap measure`).
 
 Owns: the formatters of the dict `measure_log` returns. Durations in human units (45m,
-3.2h, 2.1d), shares in percent. Must not know: options, exit statuses, DuckDB.
+3.2h, 2.1d), shares in percent, as `procmap.render` spells them for every document. Must not know: options, exit statuses, DuckDB.
 """
 
 from __future__ import annotations
@@ -10,42 +10,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from ..render import figure, human_duration, percent
+
 REPORT_FORMATS = ("text", "markdown", "json", "github")
 #: Steps listed as the slowest, by p90 waiting plus processing time.
 SLOWEST = 5
-
-
-_UNITS = (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0))
-
-
-def human_duration(seconds: float | None) -> str:
-    """Seconds as a reader says them: 30s, 45m, 3.2h, 2.1d, 3w (weeks from two on); the
-    one spelling of durations in the reports and on the measured map."""
-    if seconds is None:
-        return "–"
-    sign = "-" if seconds < 0 else ""
-    value = abs(seconds)
-    if value < 60:
-        return f"{sign}{value:.0f}s"
-    for unit, size in _UNITS:
-        if value >= size and (unit != "w" or value >= 2 * size):
-            amount = value / size
-            text = f"{amount:.1f}" if amount < 10 else f"{amount:.0f}"
-            return f"{sign}{text.removesuffix('.0')}{unit}"
-    raise AssertionError("unreachable: 60 s or more has a unit")  # pragma: no cover
-
-
-def _percent(share: float | None) -> str:
-    return "–" if share is None else f"{100 * share:.1f}%"
-
-
-def _figure(value: float | None, unit: str | None = None) -> str:
-    if value is None:
-        return "–"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    if unit:
-        text += unit if unit == "%" else f" {unit}"
-    return text
 
 
 def _slowest(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -73,9 +42,9 @@ def _sections(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[st
             "Throughput p50 / p90",
             f"{human_duration(thr.get('p50'))} / {human_duration(thr.get('p90'))}",
         ],
-        ["Fitting cases", f"{conf['fitting']} ({_percent(conf['fitness'])})"],
+        ["Fitting cases", f"{conf['fitting']} ({percent(conf['fitness'])})"],
         ["Deviating / incomplete", f"{conf['deviating']} / {conf['incomplete']}"],
-        ["Rework", f"{result['rework']['cases']} ({_percent(result['rework']['rate'])})"],
+        ["Rework", f"{result['rework']['cases']} ({percent(result['rework']['rate'])})"],
         ["Variants", str(len(result["variants"]))],
         ["Skipped rows", str(result["skipped_rows"]["count"])],
     ]
@@ -110,7 +79,7 @@ def _sections(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[st
             b["label"],
             b["to"],
             str(b["count"]),
-            _percent(b["share"]),
+            percent(b["share"]),
             "–" if b["expected"] is None else f"{b['expected']:g}%",
         ]
         for b in result["branches"]
@@ -128,9 +97,9 @@ def _sections(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[st
     kpis = [
         [
             m["id"],
-            _figure(m["actual"], m["unit"]),
-            _figure(m["baseline"], m["unit"]),
-            _figure(m["target"], m["unit"]),
+            figure(m["actual"], m["unit"]),
+            figure(m["baseline"], m["unit"]),
+            figure(m["target"], m["unit"]),
             {True: "yes", False: "no", None: "–"}[m["meets_target"]],
         ]
         for m in result["metrics"]
@@ -140,8 +109,8 @@ def _sections(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[st
     controls = [
         [
             c["metric"],
-            _figure(c["threshold"]),
-            _figure(c["actual"]),
+            figure(c["threshold"]),
+            figure(c["actual"]),
             {True: "BREACHED", False: "ok", None: "–"}[c["breached"]],
         ]
         for c in result["control"]
@@ -214,13 +183,13 @@ def format_github(result: dict[str, Any], color: bool = False, process_file: str
             if c["line"] is not None:
                 where += f",line={c['line']},col={c['column']}"
             lines.append(
-                f"::error {where},title=procmap measure::{c['metric']}: {_figure(c['actual'])}"
-                f" breaches the control threshold {_figure(c['threshold'])}"
+                f"::error {where},title=procmap measure::{c['metric']}: {figure(c['actual'])}"
+                f" breaches the control threshold {figure(c['threshold'])}"
             )
     conf = result["conformance"]
     lines.append(
         f"::notice::procmap measure {result['process']}: {result['cases']} cases,"
-        f" fitness {_percent(conf['fitness'])}, {breached} control threshold(s) breached"
+        f" fitness {percent(conf['fitness'])}, {breached} control threshold(s) breached"
     )
     return "\n".join(lines) + "\n"
 

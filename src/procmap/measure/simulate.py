@@ -7,7 +7,10 @@ start step (one of them, equal chances, when there are several) and walks the fl
 - a start or end step is one instant event (`start_timestamp` = `time:timestamp`);
 - a task or subprocess takes a random time around its `duration` (`DEFAULT_DURATION`
   when it has none) and is one event: `start_timestamp` when it began, `time:timestamp`
-  when it finished. The next step begins when it finishes: no queueing, no waiting;
+  when it finished. The next step begins when it finishes, except at a handoff: a task
+  or subprocess whose owner differs from the owner of the case's previous task waits
+  first, a random time around `handoff_wait` minutes (same distribution; none when 0,
+  the default), as work waits in another person's queue. No other queueing;
 - a decision emits no event and takes no time; it takes a branch with the shares the
   step declares (`shares: {label: percent}`, read with getattr until the field exists),
   else with equal shares;
@@ -94,6 +97,7 @@ def simulate_log(
     start: dt.datetime = DEFAULT_START,
     seed: int = 1,
     distribution: str = "lognormal",
+    handoff_wait: float = 0.0,
 ) -> list[Event]:
     """The events of `cases` simulated cases of a validated `process`, sorted by timestamp.
 
@@ -108,11 +112,17 @@ def simulate_log(
         raise SimulationError(
             f"--distribution: {distribution!r} is not one of {', '.join(DISTRIBUTIONS)}"
         )
+    if not (
+        isinstance(handoff_wait, int | float) and math.isfinite(handoff_wait) and handoff_wait >= 0
+    ):
+        raise SimulationError(
+            f"--handoff-wait: must be a duration of 0 or more, not {handoff_wait!r}"
+        )
     if start.tzinfo is None:
         start = start.replace(tzinfo=dt.UTC)
     start = start.astimezone(dt.UTC)
 
-    walker = _Walker(process, distribution)
+    walker = _Walker(process, distribution, handoff_wait * _MS_PER_MINUTE)
     width = max(4, len(str(cases)))
     arrivals = random.Random(f"procmap-simulate/{seed}/arrivals")
     clock = 0  # milliseconds after `start`
@@ -145,8 +155,9 @@ def simulate_log(
 class _Walker:
     """What the walk needs of a process, worked out once: flows, times, names."""
 
-    def __init__(self, process: Any, distribution: str) -> None:
+    def __init__(self, process: Any, distribution: str, handoff_ms: float = 0.0) -> None:
         self.steps: dict[str, Any] = {step.id: step for step in process.steps}
+        self.handoff_ms = handoff_ms
         self.starts = [s for s in process.steps if s.kind == "start"] or list(process.steps[:1])
         self.distribution = distribution
         self.mean_ms: dict[str, float] = {}
@@ -165,10 +176,14 @@ class _Walker:
         if not self.starts:
             return
         step = self.starts[0] if len(self.starts) == 1 else _pick(rng, self.starts, None)
+        owner = None  # of the case's previous task or subprocess
         for _ in range(MAX_STEPS):
             if step.kind in ("start", "end"):
                 yield step, clock, clock
             elif step.kind != "decision":
+                if self.handoff_ms > 0 and owner and step.owner and step.owner != owner:
+                    clock += self._time(rng, self.handoff_ms)
+                owner = step.owner or owner
                 took = self._time(rng, self.mean_ms[step.id])
                 yield step, clock, clock + took
                 clock += took

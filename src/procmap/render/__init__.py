@@ -4,7 +4,10 @@ Offers the render run (`render`: which outputs each process gets, written atomic
 recorded in a manifest), the flow map and Mermaid builders, the computed facts behind the
 documents (`analysis`) and the template environment (`documents`). For maps drawn over
 the authored one (`procmap.measure`): `to_dot` with an `Overlay`, `draw`, the escaping
-and wrapping of user text (`html_text`, `wrap_text`), the palette, and `write_atomic`.
+and wrapping of user text (`html_text`, `wrap_text`), the palette, and `write_atomic`; the one spelling of measured figures
+(`human_duration`, `figure`, `percent`) and, for `procmap render` with a declared log, a
+`Measurement` per process (a measure result and the outputs drawn from it) that the run
+puts into the DMAIC worksheet (`measured_facts`) and writes beside the authored map.
 
 Imports `procmap.git`, `procmap.lint` and `procmap.format` (docs/architecture.md).
 """
@@ -28,6 +31,12 @@ __getattr__, __dir__, __all__ = attach(
         "html_text": "flowmap:_html",
         "to_dot": "flowmap",
         "wrap_text": "flowmap:_wrap",
+        "Measured": "measured",
+        "Measurement": "run",
+        "figure": "measured",
+        "human_duration": "measured",
+        "measured_facts": "measured",
+        "percent": "measured",
         "Options": "run",
         "RenderError": "run",
         "check_options": "run",
@@ -42,7 +51,9 @@ if TYPE_CHECKING:
     from .flowmap import INK, LINE, QUIET, REMOVED, DrawError, Overlay, draw, to_dot
     from .flowmap import _html as html_text
     from .flowmap import _wrap as wrap_text
+    from .measured import Measured, figure, human_duration, measured_facts, percent
     from .run import (
+        Measurement,
         Options,
         RenderError,
         check_options,

@@ -274,5 +274,6 @@ def context(
         "source": source,
         "mermaid": mermaid,
         "version": __version__,
+        "measured": None,  # the figures from the process's event log, when it has one
         **(extra or {}),
     }

@@ -80,6 +80,24 @@ class Options:
     diff: str | None = None
 
 
+@dataclass(frozen=True)
+class Measurement:
+    """A measure result for one process and the outputs drawn from it, given to the run by
+    the caller (`procmap.measure` computes both; the run only shows and writes them).
+
+    `result` is the dict `procmap measure --format json` prints: the DMAIC worksheet shows
+    its figures. `outputs` maps an output name (`<id>.measured.svg`) to what makes its bytes
+    from the run's options. Both enter the outputs' keys through a digest of `result`, so
+    a new log redraws them and an unchanged one skips them like any unchanged output.
+    """
+
+    result: dict[str, Any]
+    outputs: dict[str, Callable[[Options], bytes]] = field(default_factory=dict)
+
+    def digest(self) -> str:
+        return sha256(json.dumps(self.result, sort_keys=True, default=str).encode("utf-8"))
+
+
 @dataclass
 class Outcome:
     """What the run did: outputs written, outputs skipped as unchanged, stale outputs
@@ -243,11 +261,17 @@ def output_names(process_id: str, formats: tuple[str, ...]) -> dict[str, str | N
 
 
 class _Run:
-    def __init__(self, processes: dict[str, Process], options: Options) -> None:
+    def __init__(
+        self,
+        processes: dict[str, Process],
+        options: Options,
+        measured: dict[str, Measurement] | None = None,
+    ) -> None:
         from .documents import search_path
 
         self.options = options
         self.processes = processes
+        self.measured = measured or {}
         self.folders = search_path(options.templates)
         self.rendered = {p.id for p in processes.values()}
         self.names = {p.id: p.name for p in processes.values()}
@@ -325,12 +349,21 @@ class _Run:
         from .documents import context, render
 
         names = output_names(process.id, self.options.formats)
+        analysis = self.analysis(process)
+        measurement = self.measured.get(process.id)
+        facts = None
+        if measurement is not None:
+            from .measured import measured_facts
+
+            maps = [n for n in measurement.outputs if n.endswith(".svg")]
+            facts = measured_facts(analysis, measurement.result, maps[0] if maps else None)
         ctx = context(
             process,
-            self.analysis(process),
+            analysis,
             files=names,
             source=Path(path).name,
             mermaid=self.mermaid(process),
+            extra={"measured": facts},
         )
         return render(template, ctx, self.folders).encode("utf-8")
 
@@ -362,6 +395,7 @@ class _Run:
         for path, process in self.processes.items():
             base = {**self.origin(path, process), "version": __version__}
             linked = self.linked(process)
+            measurement = self.measured.get(process.id)
             for fmt in opts.formats:
                 name = process.id + SUFFIXES[fmt]
                 if fmt in DRAWN:
@@ -379,9 +413,15 @@ class _Run:
                         "templates": self.templates_sha(),
                         "options": {**docs_opts, "linked": linked},
                     }
+                    if measurement is not None:
+                        key["measured"] = measurement.digest()
                     template = f"{fmt}.md.j2"
                     make = self._doc(template, path, process)
                 jobs.append(_Job(name, key, make, slow=fmt in DRAWN))
+            if measurement is not None:
+                for name, maker in sorted(measurement.outputs.items()):
+                    key = {**base, "measured": measurement.digest(), "options": graph}
+                    jobs.append(_Job(name, key, self._extra(maker), slow=True))
         if opts.index:
             listing = sorted(
                 (p.id, Path(path).name, self.input_sha(path)) for path, p in self.processes.items()
@@ -404,6 +444,9 @@ class _Run:
             return draw(self.dot(process), fmt)
 
         return make
+
+    def _extra(self, maker: Callable[[Options], bytes]) -> Callable[[], bytes]:
+        return lambda: maker(self.options)
 
     @staticmethod
     def _text(source: Callable[[], str]) -> Callable[[], bytes]:
@@ -472,9 +515,12 @@ def render(
     processes: dict[str, Process],
     options: Options,
     progress: Callable[[int], Progress | None] | None = None,
+    measured: dict[str, Measurement] | None = None,
 ) -> Outcome:
     """Render every process in `processes` (input path -> validated process) into
-    `options.out_dir`. `progress(total)` may return a Progress told about each output."""
+    `options.out_dir`. `progress(total)` may return a Progress told about each output;
+    `measured` (process id -> Measurement) fills the worksheets of measured processes and
+    adds the outputs drawn from their logs."""
     from ..git import GitError
     from .documents import TemplateProblem
     from .flowmap import DrawError
@@ -486,7 +532,7 @@ def render(
     except OSError as error:
         raise RenderError(f"{out_dir}: cannot create the folder: {error.strerror}") from None
 
-    run = _Run(processes, options)
+    run = _Run(processes, options, measured)
     manifest = read_manifest(out_dir)
     outcome = Outcome()
     todo: list[_Job] = []

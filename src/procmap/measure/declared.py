@@ -1,0 +1,69 @@
+"""The logs declared in `[tool.procmap.logs]`, measured for `procmap render`.
+
+Owns: finding the declared log of each rendered process, measuring it, and the
+`Measurement` the render run takes: the result for the DMAIC worksheet and the measured
+map (`<id>.measured.svg`), drawn with the run's direction and lanes, beside the authored
+map.
+
+Must not know: options, exit statuses, how the worksheet shows the figures (templates).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..format import Process
+from ..render import Measurement, Options
+from .engine import LogError, measure_log
+from .heatmap import measured_svg
+
+
+def declared_measurements(
+    processes: Mapping[str, Process],
+    logs: Mapping[str, Mapping[str, str]],
+    *,
+    root: Path | None = None,
+    draw_map: bool = True,
+) -> tuple[dict[str, Measurement], list[str]]:
+    """Process id -> Measurement for each process (input path -> validated process) with
+    a declared log; and one line per log that could not be measured (its process is then
+    rendered without figures). `draw_map` adds the measured map to the outputs. The
+    result names its log relative to `root` (the configuration's folder), so the
+    documents are the same on every machine."""
+    found: dict[str, Measurement] = {}
+    problems: list[str] = []
+    for path, process in sorted(processes.items()):
+        settings = logs.get(process.id)
+        if settings is None or "path" not in settings:
+            continue
+        options = {k: v for k, v in settings.items() if k != "path"}
+        try:
+            result = measure_log(process, settings["path"], source=path, **options)
+        except LogError as error:
+            problems.append(f"{error} (the log of {process.id}; rendered without figures)")
+            continue
+        if root is not None:
+            result["log"] = _shown(settings["path"], root)
+        outputs = {}
+        if draw_map:
+            outputs[f"{process.id}.measured.svg"] = _map_maker(process, result)
+        found[process.id] = Measurement(result, outputs)
+    return found, problems
+
+
+def _map_maker(process: Process, result: dict[str, Any]) -> Any:
+    def make(options: Options) -> bytes:
+        return measured_svg(process, result, direction=options.direction, lanes=options.lanes)
+
+    return make
+
+
+def _shown(path: str, root: Path) -> str:
+    try:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:  # another drive on Windows
+        return Path(path).as_posix()
+    return Path(path).as_posix() if relative.startswith("..") else Path(relative).as_posix()
