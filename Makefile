@@ -13,7 +13,7 @@ LOCK := requirements/dev.lock
 SOURCES := src tests bench
 PIP := -m pip --disable-pip-version-check
 
-.PHONY: setup dot demo test lint format bench docs golden lock test-latest test-oldest clean
+.PHONY: setup dot browser demo test screenshots lint format bench docs golden lock test-latest test-oldest clean
 
 # A new lock or a new pyproject.toml rebuilds .venv from nothing, so that nothing outside
 # the lock is left behind in it.
@@ -33,11 +33,16 @@ setup: $(STAMP) dot
 dot:
 	@sh scripts/ensure-dot.sh
 
+# Chromium for the browser tests of the HTML site (skipped, saying why, when it cannot be
+# installed).
+browser:
+	@sh scripts/ensure-chromium.sh
+
 demo: setup
 	$(BIN)/procmap validate processes/
-	$(BIN)/procmap render processes/ -o out/
+	$(BIN)/procmap render processes/ -o out/ -f svg,runbook,dmaic,html
 
-test: setup
+test: setup browser
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/lint-imports --no-cache
@@ -65,6 +70,10 @@ docs: setup
 	$(BIN)/procmap measure processes/webinar-funnel.yaml examples/webinar-funnel.csv \
 		-o docs/example > /dev/null
 
+# The README's screenshots of the site (docs/site/), taken by the browser test.
+screenshots: setup browser
+	PROCMAP_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_site_browser.py -q
+
 golden: setup
 	PROCMAP_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests -k golden
 
@@ -82,7 +91,7 @@ lock: $(UV)
 # The newest releases the declared ranges allow, today, in their own venv: what a user who
 # runs `pip install procmap` now gets. The weekly workflow runs it to see a breaking
 # release before users do. (--seed: the wheel test builds with pip.)
-test-latest: $(UV) dot
+test-latest: $(UV) dot browser
 	rm -rf .venv-latest
 	$(UV) venv --quiet --seed --python $(BIN)/python .venv-latest
 	VIRTUAL_ENV=.venv-latest $(UV) pip install --quiet --resolution highest --upgrade \
@@ -97,7 +106,7 @@ test-latest: $(UV) dot
 # floors are true. ruff runs too: its floor is the oldest release that formats like the
 # locked one, so a formatting change in a new ruff shows up here as a floor to raise.
 # (--seed: the wheel test builds with pip.)
-test-oldest: $(UV) dot
+test-oldest: $(UV) dot browser
 	rm -rf .venv-oldest
 	$(UV) venv --quiet --seed --python $(BIN)/python .venv-oldest
 	VIRTUAL_ENV=.venv-oldest $(UV) pip install --quiet --resolution lowest-direct \

@@ -237,7 +237,7 @@ def render(
         typer.Option(
             "--format",
             "-f",
-            help="svg, png, pdf, dot, mermaid, runbook, dmaic; repeatable or comma-separated"
+            help="svg, png, pdf, dot, mermaid, runbook, dmaic, html; repeatable or comma-separated"
             " (default: svg,runbook,dmaic).",
         ),
     ] = None,
@@ -324,14 +324,14 @@ def render(
             # that are kept for them; keep the last good index until they are fixed.
             options = replace(options, index=False)
         measured, log_problems = {}, []
-        if config.logs and not no_measure and {"svg", "dmaic"} & set(options.formats):
+        if config.logs and not no_measure and {"svg", "dmaic", "html"} & set(options.formats):
             from ..measure import declared_measurements
 
             measured, log_problems = declared_measurements(
                 result.processes,
                 config.logs,
                 root=config.root,
-                draw_map="svg" in options.formats,
+                draw_map=bool({"svg", "html"} & set(options.formats)),
             )
         for problem in log_problems:
             sys.stderr.write(f"procmap: {problem}\n")

@@ -2,7 +2,8 @@
 
 Owns: where templates are looked up (the user's folder first, then the packaged
 defaults, as mkdocs themes work), the Markdown escaping filters (`md` for running text,
-`cell` for table cells, `code` for inline code), StrictUndefined, the sandbox templates
+`cell` for table cells, `code` for inline code; the site's `*.html.j2` pages are
+autoescaped instead), StrictUndefined, the sandbox templates
 run in (no Python internals, no mutation of the context), and turning any
 template mistake into one `TemplateProblem` naming the template and line.
 
@@ -27,6 +28,8 @@ TEMPLATE_SUFFIX = ".j2"
 RUNBOOK = "runbook.md.j2"
 DMAIC = "dmaic.md.j2"
 INDEX = "index.md.j2"
+PAGE = "page.html.j2"
+HOME = "home.html.j2"
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 _ORDERED = re.compile(r"^(\d+)([.)])")
@@ -192,7 +195,9 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.sandbox.SandboxedEnvironme
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,
+        # The site's pages (`*.html.j2`) escape every value; the Markdown documents escape
+        # with the md/cell/code filters instead.
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

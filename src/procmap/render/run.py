@@ -41,7 +41,7 @@ from .. import __version__
 from .._files import not_regular, read_regular
 from ..format import Process
 
-FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "runbook", "dmaic")
+FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "runbook", "dmaic", "html")
 DEFAULT_FORMATS = ("svg", "runbook", "dmaic")
 SUFFIXES = {
     "svg": ".svg",
@@ -51,9 +51,12 @@ SUFFIXES = {
     "mermaid": ".mmd",
     "runbook": ".runbook.md",
     "dmaic": ".dmaic.md",
+    "html": ".html",
 }
 DRAWN = ("svg", "png", "pdf")
 INDEX = "index.md"
+#: The site's home page and stylesheet, written with the `html` format.
+HOME = "index.html"
 DIFF_SUFFIX = ".diff.svg"
 MANIFEST = ".procmap-manifest.json"
 #: Runs with at least this many outputs show a progress bar (on a terminal only).
@@ -316,6 +319,25 @@ class _Run:
         ids = sorted({s.process for s in process.steps if s.process and s.process in self.names})
         return {"links": self.links(process), "names": [[pid, self.names[pid]] for pid in ids]}
 
+    def site_links(self, process: Process) -> dict[str, str]:
+        """Process id -> page, for the subprocesses of `process` rendered in this run."""
+        from .site import page_name
+
+        ids = sorted({s.process for s in process.steps if s.process and s.process in self.rendered})
+        return {pid: page_name(pid) for pid in ids}
+
+    def site_analysis(self, process: Process) -> Any:
+        from .analysis import analyze
+
+        key = process.id + "\0site"
+        with self._lock:
+            found = self._analysis.get(key)
+        if found is None:
+            found = analyze(process, self.site_links(process), self.names)
+            with self._lock:
+                self._analysis[key] = found
+        return found
+
     def analysis(self, process: Process) -> Any:
         with self._lock:
             found = self._analysis.get(process.id)
@@ -367,6 +389,130 @@ class _Run:
         )
         return render(template, ctx, self.folders).encode("utf-8")
 
+    def page(self, path: str, process: Process) -> bytes:
+        """`<id>.html`: the map with its steps as links, the measured map, the runbook and
+        the worksheet as HTML."""
+        from markupsafe import Markup
+
+        from .documents import PAGE, context, render
+        from .flowmap import draw
+        from .site import (
+            STYLESHEET_NAME,
+            inline_svg,
+            map_description,
+            markdown_html,
+        )
+
+        analysis = self.site_analysis(process)
+        files: dict[str, str | None] = {f: None for f in FORMATS}
+        files.update(runbook="#runbook", dmaic="#dmaic", html=process.id + SUFFIXES["html"])
+        measurement = self.measured.get(process.id)
+        facts = None
+        if measurement is not None:
+            from .measured import measured_facts
+
+            facts = measured_facts(analysis, measurement.result)
+        ctx = context(
+            process,
+            analysis,
+            files=files,
+            source=Path(path).name,
+            extra={"measured": facts},
+        )
+        numbers = {view.number: view.id for view in analysis.steps}
+        taken: set[str] = {"map-heading", "measured-heading", "map", "measured"}
+        runbook = markdown_html(
+            render("runbook.md.j2", ctx, self.folders),
+            section="runbook",
+            steps=numbers,
+            taken=taken,
+        )
+        dmaic = markdown_html(
+            render("dmaic.md.j2", ctx, self.folders), section="dmaic", taken=taken
+        )
+        dot = self._site_dot(process)
+        map_svg = inline_svg(
+            draw(dot, "svg"), "map", f"Flow map of {process.name}", map_description(process)
+        )
+        measured_svg = None
+        if measurement is not None:
+            maker = next(
+                (m for n, m in sorted(measurement.outputs.items()) if n.endswith(".svg")), None
+            )
+            if maker is not None:
+                measured_svg = inline_svg(
+                    maker(self.options),
+                    "measured-map",
+                    f"Measured map of {process.name}",
+                    "The map with the figures of the event log: each arrow with how often it"
+                    " was taken and its median time, each step with its cases and waiting.",
+                )
+        page = {
+            **ctx,
+            "map_svg": Markup(map_svg),
+            "measured_svg": Markup(measured_svg) if measured_svg else None,
+            "runbook": Markup(runbook),
+            "dmaic": Markup(dmaic),
+            "stylesheet": STYLESHEET_NAME,
+            "home": HOME if self.options.index else None,
+        }
+        return render(PAGE, page, self.folders).encode("utf-8")
+
+    def _site_dot(self, process: Process) -> str:
+        from .flowmap import to_dot
+        from .site import step_links
+
+        links = self.site_links(process)
+        return to_dot(
+            process,
+            direction=self.options.direction,
+            lanes=self.options.lanes,
+            link=links.get,
+            overlay=step_links(process, links),
+        )
+
+    def home(self) -> bytes:
+        """`index.html`: the catalog (the index document) as a page."""
+        from markupsafe import Markup
+
+        from ..format import STAGES, SYSTEMS
+        from .documents import HOME as TEMPLATE
+        from .documents import INDEX as CATALOG
+        from .documents import render
+        from .site import STYLESHEET_NAME, markdown_html
+
+        entries = []
+        for path, process in sorted(
+            self.processes.items(), key=lambda item: (item[1].name.lower(), item[1].id)
+        ):
+            page = process.id + SUFFIXES["html"]
+            files: dict[str, str | None] = {f: None for f in FORMATS}
+            files.update(svg=page + "#map", runbook=page + "#runbook", dmaic=page + "#dmaic")
+            entries.append(
+                {
+                    "process": process,
+                    "analysis": self.site_analysis(process),
+                    "files": files,
+                    "source": Path(path).name,
+                }
+            )
+        ctx = {"entries": entries, "stages": STAGES, "systems": SYSTEMS, "version": __version__}
+        catalog = markdown_html(render(CATALOG, ctx, self.folders), section="catalog")
+        page = {
+            "pages": entries,
+            "portfolio": None,
+            "catalog": Markup(catalog),
+            "stylesheet": STYLESHEET_NAME,
+            "version": __version__,
+        }
+        return render(TEMPLATE, page, self.folders).encode("utf-8")
+
+    def stylesheet(self) -> bytes:
+        from .documents import render
+        from .site import STYLESHEET
+
+        return render(STYLESHEET, {}, self.folders).encode("utf-8")
+
     def index(self) -> bytes:
         from ..format import STAGES, SYSTEMS
         from .documents import INDEX as TEMPLATE
@@ -407,6 +553,19 @@ class _Run:
                 elif fmt == "mermaid":
                     key = {**base, "options": {"direction": opts.direction}}
                     make = self._text(lambda p=process: self.mermaid(p))
+                elif fmt == "html":
+                    key = {
+                        **base,
+                        "templates": self.templates_sha(),
+                        "options": {
+                            **graph,
+                            "index": opts.index,
+                            "linked": self.site_linked(process),
+                        },
+                    }
+                    if measurement is not None:
+                        key["measured"] = measurement.digest()
+                    make = self._page(path, process)
                 else:
                     key = {
                         **base,
@@ -417,7 +576,7 @@ class _Run:
                         key["measured"] = measurement.digest()
                     template = f"{fmt}.md.j2"
                     make = self._doc(template, path, process)
-                jobs.append(_Job(name, key, make, slow=fmt in DRAWN))
+                jobs.append(_Job(name, key, make, slow=fmt in DRAWN or fmt == "html"))
             if measurement is not None:
                 for name, maker in sorted(measurement.outputs.items()):
                     key = {**base, "measured": measurement.digest(), "options": graph}
@@ -433,6 +592,18 @@ class _Run:
                 "options": {"formats": list(opts.formats)},
             }
             jobs.append(_Job(INDEX, key, self.index))
+        if "html" in opts.formats:
+            from .site import STYLESHEET_NAME
+
+            version = {"version": __version__, "templates": self.templates_sha()}
+            jobs.append(_Job(STYLESHEET_NAME, version, self.stylesheet))
+            if opts.index:
+                listing = sorted(
+                    (p.id, Path(path).name, self.input_sha(path))
+                    for path, p in self.processes.items()
+                )
+                key = {**version, "input": sha256(json.dumps(listing).encode())}
+                jobs.append(_Job(HOME, key, self.home))
         if opts.diff is not None:
             jobs.extend(self._diff_jobs(opts.diff, graph))
         return jobs
@@ -451,6 +622,13 @@ class _Run:
     @staticmethod
     def _text(source: Callable[[], str]) -> Callable[[], bytes]:
         return lambda: source().encode("utf-8")
+
+    def _page(self, path: str, process: Process) -> Callable[[], bytes]:
+        return lambda: self.page(path, process)
+
+    def site_linked(self, process: Process) -> dict[str, Any]:
+        ids = sorted({s.process for s in process.steps if s.process and s.process in self.names})
+        return {"links": self.site_links(process), "names": [[pid, self.names[pid]] for pid in ids]}
 
     def _doc(self, template: str, path: str, process: Process) -> Callable[[], bytes]:
         return lambda: self.document(template, path, process)
