@@ -1,10 +1,15 @@
-"""`procmap render` speed: drawing 200 processes of 40 steps, and re-rendering unchanged.
+"""`procmap render` speed: drawing 200 processes of 40 steps, re-rendering unchanged, and
+the live preview's save-to-reload time.
 
-Owns: two measurements of issue 3, each against a floor measured in the same run:
+Owns: three measurements, each against a floor measured in the same run:
 1. `procmap render -f svg` on 200 generated processes of 40 steps vs Graphviz `dot -Tsvg`
    run on the same 200 DOT files one after another (target <= 1.0, aim 0.6);
 2. `procmap render` again with nothing changed (every output skipped) vs
-   `procmap validate` of the same files (target <= 1.5).
+   `procmap validate` of the same files (target <= 1.5);
+3. `procmap serve` on 12 of those processes (issue 10): from writing a changed 40-step
+   file to the reload event on the page's event stream (the user's wait: watcher,
+   validation, drawing, the page), median of SERVE_ROUNDS saves, against the one-second
+   budget and against `dot -Tsvg` of that one map (the floor of any redraw).
 Every timed command runs as a separate process, as a user would run it.
 
 Must not know: procmap's internals; it calls the `procmap` command and bench/generate.py.
@@ -27,6 +32,9 @@ DATA = BENCH / ".data"
 PROCESSES, STEPS = 200, 40
 DRAW_TARGET, DRAW_AIM = 1.0, 0.6
 RERENDER_TARGET = 1.5
+SERVE_BUDGET = 1.0  # seconds from save to reload, issue 10
+SERVE_ROUNDS = 7
+SERVE_PROCESSES = 12
 ROUNDS = 3  # each figure is the median of this many runs
 PROCMAP = [sys.executable, "-m", "procmap"]
 
@@ -42,6 +50,57 @@ def _timed(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> float:
 
 def _verdict(value: float, limit: float) -> str:
     return "ok" if value <= limit else "MISSED"
+
+
+def serve_latency(folder: Path, work: Path) -> tuple[float, float]:
+    """Median seconds from save to the reload event, and `dot -Tsvg` of that map."""
+    import re
+    import urllib.request
+
+    site = work / "serve"
+    site.mkdir()
+    for path in sorted(folder.rglob("*.yaml"))[:SERVE_PROCESSES]:
+        shutil.copy(path, site / path.name)
+    target = sorted(site.glob("*.yaml"))[0]
+    server = subprocess.Popen(
+        [*PROCMAP, "serve", str(site), "--port", "0", "--no-measure", "-o", str(work / "out")],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        line = server.stderr.readline()
+        while line and "Serving" not in line:
+            line = server.stderr.readline()
+        found = re.search(r"(http://[0-9.:]+/)", line)
+        if found is None:
+            raise RuntimeError(f"procmap serve did not start: {line!r}")
+        stream = urllib.request.urlopen(found[1] + "_procmap/events", timeout=30)
+        stream.readline(), stream.readline()  # ": connected"
+        times = []
+        text = target.read_text(encoding="utf-8")
+        for round_ in range(SERVE_ROUNDS):
+            time.sleep(0.3)  # as between two saves
+            changed = text.replace("name: ", f"name: R{round_} ", 2)
+            start = time.perf_counter()
+            target.write_text(changed, encoding="utf-8")
+            while stream.readline() != b"data: reload\n":
+                pass
+            times.append(time.perf_counter() - start)
+            stream.readline()
+        stream.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    _timed([*PROCMAP, "render", str(target), "-f", "dot", "-o", str(work / "one"), "-q"])
+    dot_file = next((work / "one").glob("*.dot"))
+    floors = []
+    for _ in range(SERVE_ROUNDS):
+        start = time.perf_counter()
+        subprocess.run(["dot", "-Tsvg", str(dot_file), "-o", str(work / "one.svg")], check=True)
+        floors.append(time.perf_counter() - start)
+    return statistics.median(times), statistics.median(floors)
 
 
 def run(data_dir: Path = DATA) -> list[tuple[str, str]]:
@@ -83,6 +142,8 @@ def run(data_dir: Path = DATA) -> list[tuple[str, str]]:
             validate_times.append(_timed(validate))
         rerender, validated = statistics.median(rerender_times), statistics.median(validate_times)
         rerender_ratio = rerender / validated
+        # 3. the live preview
+        reload_time, one_dot = serve_latency(folder, work)
     return [
         (
             f"draw {len(files)} processes of {STEPS} steps to SVG (median of {ROUNDS})",
@@ -95,6 +156,13 @@ def run(data_dir: Path = DATA) -> list[tuple[str, str]]:
             f"procmap render: {rerender:.2f} s; procmap validate: {validated:.2f} s\n"
             f"ratio {rerender_ratio:.2f}, target <= {RERENDER_TARGET}:"
             f" {_verdict(rerender_ratio, RERENDER_TARGET)}",
+        ),
+        (
+            f"procmap serve: save a {STEPS}-step process, until the page is told to reload"
+            f" (median of {SERVE_ROUNDS})",
+            f"{reload_time:.2f} s, budget <= {SERVE_BUDGET:.1f} s:"
+            f" {_verdict(reload_time, SERVE_BUDGET)}; dot -Tsvg of that map alone:"
+            f" {one_dot:.2f} s (ratio {reload_time / one_dot:.1f})",
         ),
     ]
 

@@ -724,6 +724,111 @@ def _wait_minutes(text: str) -> float:
         raise _fail(f"--handoff-wait: {text!r} is not a duration like 45m, 4h or 1d") from None
 
 
+@app.command("serve")
+def serve_command(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Process files or folders (default: the configured paths, processes/)."
+        ),
+    ] = None,
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on (default localhost only: 127.0.0.1)."),
+    ] = "127.0.0.1",
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Keep the site in this folder (default: a temporary folder, removed at exit).",
+        ),
+    ] = None,
+    direction: Annotated[
+        str, typer.Option("--direction", "-d", help="LR (left to right) or TB (top to bottom).")
+    ] = "LR",
+    lanes: Annotated[bool, typer.Option("--lanes", help="One swimlane per role.")] = False,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="Folder of templates that override the defaults (default: templates/"
+            " beside the configuration, if it exists).",
+        ),
+    ] = None,
+    no_measure: Annotated[
+        bool,
+        typer.Option("--no-measure", help="Do not read the logs in \\[tool.procmap.logs]."),
+    ] = False,
+    config_path: ConfigOption = None,
+) -> None:
+    """Preview the site on localhost, redrawn on every save.
+
+    Serves the HTML site of `procmap render --format html` and watches the process files,
+    the templates and the configuration: each save re-validates the file, redraws what
+    changed and reloads the open page. A file with errors keeps its last good page, under
+    a banner with the problems. Ctrl-C stops it. Exit status: 0 stopped, 2 usage error
+    (a port in use, a bad folder).
+    """
+    import shutil
+    import tempfile
+
+    from ..render import Options, RenderError, check_options
+    from ..serve import Preview, ServeError
+
+    config = _config(config_path)
+    if templates is None and (config.root / "templates").is_dir():
+        templates = config.root / "templates"
+    chosen = paths or _default_paths(config)
+    for given in chosen:
+        if not Path(given).exists():
+            raise _fail(f"{given}: no such file or folder")
+    scratch = None
+    if out_dir is None:
+        scratch = Path(tempfile.mkdtemp(prefix="procmap-serve-"))
+        out_dir = scratch
+    options = Options(
+        out_dir=out_dir,
+        formats=("html",),
+        direction=direction.upper(),
+        lanes=lanes,
+        templates=templates,
+        index=True,
+    )
+    preview = Preview(
+        chosen,
+        config,
+        options,
+        measure=not no_measure,
+        say=lambda line: (sys.stderr.write(line + "\n"), sys.stderr.flush()),
+    )
+    import signal
+
+    # `kill` (SIGTERM) stops it as Ctrl-C does: the temporary folder goes too.
+    signal.signal(signal.SIGTERM, lambda *_: preview.stop())
+    try:
+        check_options(options)
+        url = preview.start(host, port)
+        written = preview.build()
+        sys.stderr.write(
+            f"Serving {len(preview.processes)} processes at {url} ({len(written)} files"
+            f" in {out_dir}); watching for changes, Ctrl-C to stop\n"
+        )
+        text = preview.problem_text()
+        if text:
+            sys.stderr.write(text)
+        preview.watch()
+    except (ServeError, RenderError) as error:
+        raise _fail(str(error)) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("procmap serve: stopped\n")
+    finally:
+        preview.stop()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
 @app.command("measure")
 def measure_command(
     process_file: Annotated[

@@ -23,6 +23,7 @@ __getattr__, __dir__, __all__ = attach(
         "YAML_SUFFIXES": "linter",
         "check_file": "linter",
         "configured": "linter",
+        "discover": "linter",
         "validate_paths": "linter",
         "RULES": "registry",
         "SelectorError": "registry",
@@ -41,7 +42,14 @@ __getattr__, __dir__, __all__ = attach(
 
 if TYPE_CHECKING:
     from .config import Config, ConfigError, load
-    from .linter import YAML_SUFFIXES, PathError, check_file, configured, validate_paths
+    from .linter import (
+        YAML_SUFFIXES,
+        PathError,
+        check_file,
+        configured,
+        discover,
+        validate_paths,
+    )
     from .registry import RULES, SelectorError, expand
     from .report import FORMATS, summary, text, use_color
     from .ruledocs import rules_json, rules_markdown, rules_text
