@@ -62,6 +62,7 @@ docs: setup
 	$(BIN)/procmap simulate processes/webinar-funnel.yaml --cases 300 -o examples/webinar-funnel.csv
 	$(BIN)/procmap measure processes/webinar-funnel.yaml examples/webinar-funnel.csv \
 		-o docs/example > /dev/null
+	$(BIN)/procmap portfolio processes/ -o docs/example -f markdown > /dev/null
 
 golden: setup
 	PROCMAP_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests -k golden

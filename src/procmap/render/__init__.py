@@ -4,7 +4,8 @@ Offers the render run (`render`: which outputs each process gets, written atomic
 recorded in a manifest), the flow map and Mermaid builders, the computed facts behind the
 documents (`analysis`) and the template environment (`documents`). For maps drawn over
 the authored one (`procmap.measure`): `to_dot` with an `Overlay`, `draw`, the escaping
-and wrapping of user text (`html_text`, `wrap_text`), the palette, and `write_atomic`.
+and wrapping of user text (`html_text`, `wrap_text`, `quoted_text`, `url_text`), the
+palette, and `write_atomic`. For the portfolio: the facts of one process (`analyze`).
 
 Imports `procmap.git`, `procmap.lint` and `procmap.format` (docs/architecture.md).
 """
@@ -18,6 +19,8 @@ from .._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
+        "analyze": "analysis",
+        "format_minutes": "analysis",
         "INK": "flowmap",
         "LINE": "flowmap",
         "QUIET": "flowmap",
@@ -26,6 +29,8 @@ __getattr__, __dir__, __all__ = attach(
         "Overlay": "flowmap",
         "draw": "flowmap",
         "html_text": "flowmap:_html",
+        "quoted_text": "flowmap:_quoted",
+        "url_text": "flowmap:_url",
         "to_dot": "flowmap",
         "wrap_text": "flowmap:_wrap",
         "Options": "run",
@@ -39,8 +44,11 @@ __getattr__, __dir__, __all__ = attach(
 )
 
 if TYPE_CHECKING:
+    from .analysis import analyze, format_minutes
     from .flowmap import INK, LINE, QUIET, REMOVED, DrawError, Overlay, draw, to_dot
     from .flowmap import _html as html_text
+    from .flowmap import _quoted as quoted_text
+    from .flowmap import _url as url_text
     from .flowmap import _wrap as wrap_text
     from .run import (
         Options,
