@@ -312,18 +312,23 @@ def format_markdown(portfolio: Portfolio, color: bool = False, picture: str | No
 
 
 def format_text(portfolio: Portfolio, color: bool = False, width: int | None = None) -> str:
-    """Rich tables: coloured on a terminal (`color`), plain and `TEXT_WIDTH` wide otherwise."""
+    """Rich tables: coloured and as wide as the terminal (`color`), else plain and
+    `TEXT_WIDTH` wide, the same on every machine."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
+    if width is None:
+        import shutil
+
+        width = shutil.get_terminal_size((TEXT_WIDTH, 24)).columns if color else TEXT_WIDTH
     buffer = io.StringIO()
     console = Console(
         file=buffer,
         force_terminal=color,
         no_color=not color,
         color_system="auto" if color else None,
-        width=width or TEXT_WIDTH,
+        width=width,
         highlight=False,
         emoji=False,
         markup=False,

@@ -107,7 +107,7 @@ def system_map_dot(portfolio: Portfolio, links: Mapping[str, str] | None = None)
         else:
             unplaced.append(p.id)
     out = [
-        "digraph portfolio {",
+        'digraph "The business at a glance" {',  # the title of the SVG, for screen readers
         f'  graph [rankdir=LR, newrank=true, nodesep=0.3, ranksep=0.55, fontname="{FONT}",'
         ' labelloc=t, labeljust=l, pad=0.3, bgcolor="white"];',
         f'  node [shape=plain, fontname="{FONT}"];',
