@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 from pathlib import Path
 
@@ -461,3 +462,24 @@ def test_bundled_processes_give_a_portfolio(capsys):
     assert all(data["coverage"][stage] for stage in data["coverage"])
     assert data["processes"][0]["id"] == "webinar-funnel"
     assert {g["kind"] for g in data["gaps"]} == {"role"}
+
+
+# Golden files: the reports and the map's DOT of the small business, compared as text ---
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("business.md", lambda p: format_portfolio(p, "markdown")),
+        ("business.txt", lambda p: format_portfolio(p, "text")),
+        ("business.dot", lambda p: system_map_dot(p, {x.id: f"{x.id}.html" for x in p.processes})),
+    ],
+)
+def test_golden_portfolio(business, name, make):
+    actual = make(business).replace(str(BUSINESS), "BUSINESS")
+    golden = HERE / "golden" / name
+    if os.environ.get("PROCMAP_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_bytes(actual.encode("utf-8"))
+    assert golden.exists(), f"{golden} is missing: run `make golden`"
+    assert actual.encode("utf-8") == golden.read_bytes(), f"{golden.name} differs: see git diff"
