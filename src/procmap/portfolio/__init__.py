@@ -3,7 +3,8 @@
 Offers `analyse` (validated processes in, a `Portfolio` of plain dataclasses out: the
 ranking by the seed's prioritization questions, hours per role, the RACI matrix, coverage
 of the hourglass and the gaps), `Settings` (`[tool.procmap.portfolio]`), the reports
-(`REPORT_FORMATS`, `format_portfolio`, `as_json`: text, Markdown, JSON) and the system
+(`REPORT_FORMATS`, `format_portfolio`, `as_json`: text, Markdown, JSON; `sections`, the
+titled tables both reports print, for the HTML site to print as well) and the system
 map (`system_map_dot`, `system_map_svg`, with a link per process for the HTML site;
 `write_outputs`, portfolio.svg and portfolio.md written atomically).
 
@@ -34,6 +35,8 @@ __getattr__, __dir__, __all__ = attach(
         "visits": "analysis",
         "work_hours": "analysis",
         "REPORT_FORMATS": "report",
+        "Section": "report",
+        "sections": "report",
         "as_json": "report",
         "format_portfolio": "report",
         "system_map_dot": "systemmap",
@@ -58,5 +61,5 @@ if TYPE_CHECKING:
         visits,
         work_hours,
     )
-    from .report import REPORT_FORMATS, as_json, format_portfolio
+    from .report import REPORT_FORMATS, Section, as_json, format_portfolio, sections
     from .systemmap import system_map_dot, system_map_svg, write_outputs
