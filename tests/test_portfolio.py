@@ -77,7 +77,7 @@ def test_visits_without_shares_split_equally(tmp_path: Path):
     assert visits(process)["make"] == pytest.approx(2.0)
 
 
-def test_the_loop_counts_in_the_hours(tmp_path: Path):
+def test_the_loop_counts_in_the_hours():
     portfolio = analyse(_processes(HERE / "loop"))
     (figures,) = portfolio.processes
     # (1h + 30m) x 1.25 rounds x 4 runs a month
@@ -231,6 +231,20 @@ def test_roles_with_one_id_and_two_names_and_two_ids_with_one_name(tmp_path):
         "Roles sales (acquire, deliver), bookkeeper (invoice) are both called 'Sales rep':"
         " if they are one role, give it one id, so that its work is added up.",
     ]
+
+
+def test_a_process_outside_the_portfolio_is_a_gap():
+    # acquire feeds deliver, which sits beside it (so the file is valid) but is not given.
+    portfolio = analyse(_processes(BUSINESS / "acquire.yaml"))
+    assert [(g.kind, g.process) for g in portfolio.gaps if g.process] == [
+        ("handover", "acquire"),
+        ("unknown-process", "acquire"),
+    ]
+    assert portfolio.gaps[-1].message == (
+        "Acquire clients (acquire) feeds deliver, which is not in this portfolio:"
+        " include its file, or fix the id."
+    )
+    assert portfolio.links == []
 
 
 def test_json_has_the_keys_issue_10_lists(business):

@@ -558,21 +558,19 @@ def _role_gaps(ordered: list[tuple[str, Process]]) -> list[Gap]:
                     f"Role {rid} has {len(spelt)} names ({ways}): give it one name everywhere.",
                 )
             )
-    ids: dict[str, list[str]] = {}
+    ids: dict[str, list[tuple[str, list[str]]]] = {}  # name -> (role id, process ids)
     for rid, spelt in names.items():
-        for name in spelt:
-            ids.setdefault(" ".join(name.lower().split()), []).append(rid)
-    for rids in ids.values():
-        if len(rids) > 1:
-            where = ", ".join(
-                f"{rid} ({', '.join(names[rid][next(iter(names[rid]))])})" for rid in rids
-            )
-            first = next(iter(names[rids[0]]))
+        for name, pids in spelt.items():
+            ids.setdefault(" ".join(name.lower().split()), []).append((rid, pids))
+    for same in ids.values():
+        if len(same) > 1:
+            where = ", ".join(f"{rid} ({', '.join(pids)})" for rid, pids in same)
+            first = next(n for n in names[same[0][0]] if names[same[0][0]][n] == same[0][1])
             gaps.append(
                 Gap(
                     "role",
-                    f"Roles {where} are {'both' if len(rids) == 2 else 'all'} called {first!r}: if they are one role, give it one"
-                    " id, so that its work is added up.",
+                    f"Roles {where} are {'both' if len(same) == 2 else 'all'} called {first!r}:"
+                    " if they are one role, give it one id, so that its work is added up.",
                 )
             )
     return gaps
