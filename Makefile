@@ -69,6 +69,7 @@ docs: setup
 		-o docs/example --no-index -q
 	$(BIN)/procmap measure processes/webinar-funnel.yaml examples/webinar-funnel.csv \
 		-o docs/example > /dev/null
+	$(BIN)/procmap portfolio processes/ -o docs/example -f markdown > /dev/null
 
 # The README's screenshots of the site (docs/site/), taken by the browser test.
 screenshots: setup browser

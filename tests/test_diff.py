@@ -111,6 +111,11 @@ EXPECTED: dict[str, list[str]] = {
         "- removed from out of scope: Closing the deal",
         "+ output added: A call note",
     ],
+    "runs-value-feeds": [
+        "+ runs: 20/month",
+        "+ value of one run: 150",
+        "+ feeds added: lead-handover",
+    ],
     "exceptions": [
         "~ what to do when The lead is an existing client:"
         " Pass it to client success instead (at Check the lead)"
@@ -182,6 +187,20 @@ def test_reformatting_is_not_a_change():
     assert BASE.read_text() != (HERE / "reformatted.yaml").read_text()
     assert changes(BASE, HERE / "reformatted.yaml") == []
     assert changes(HERE / "reformatted.yaml", BASE) == []
+
+
+def test_the_same_frequency_in_another_period_is_not_a_change(tmp_path: Path):
+    text = (CASES / "runs-value-feeds.yaml").read_text(encoding="utf-8")
+    (tmp_path / "lead-handover.yaml").write_text(
+        text.replace("id: lead-handoff", "id: lead-handover")
+    )
+    old = tmp_path / "old.yaml"
+    old.write_text(text, encoding="utf-8")
+    new = tmp_path / "new.yaml"
+    new.write_text(text.replace("runs: 20/month", "runs: 240/year"), encoding="utf-8")
+    assert changes(old, new) == []
+    new.write_text(text.replace("runs: 20/month", "runs: 5/week"), encoding="utf-8")
+    assert lines(changes(old, new)) == ["~ runs: 20/month -> 5/week"]
 
 
 def test_identical_process_has_no_changes():

@@ -84,6 +84,12 @@ def test_fastcheck_is_sound_on_generated_files(data):
         "activity: []",
         "shares: {yes: -1}",
         "shares: {yes: true}",
+        "runs: 20",
+        "runs: 1e3/month",
+        "value: .inf",
+        "value: -1",
+        "value: true",
+        "feeds: a",
     ],
 )
 def test_unusual_values_are_left_to_pydantic(text):
@@ -96,7 +102,7 @@ def test_unusual_values_are_left_to_pydantic(text):
     data = dict(loaded.document.data)
     probe = load_text("x.yaml", f"{key}: {value}\n").document
     assert probe is not None
-    if key in ("name", "id", "procmap", "extra"):
+    if key in ("name", "id", "procmap", "extra", "runs", "value", "feeds"):
         data[key] = probe.data[key]
     elif key == "last":
         data["review"] = {"every": "weekly", "last": probe.data[key]}

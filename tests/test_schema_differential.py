@@ -244,6 +244,23 @@ CASES = {
     "shares on a task": (edit("name: B\n", "name: B\n    shares: {x: 100}\n"), False),
     "empty shares on a task": (edit("name: B\n", "name: B\n    shares: {}\n"), False),
     "null shares on an end": (edit("name: C\n", "name: C\n    shares:\n"), True),
+    # How often a process runs, what a run is worth, the processes it feeds.
+    "runs per month": (BASE + "runs: 20/month\n", True),
+    "runs per day, decimal": (BASE + "runs: 1.5/day\n", True),
+    "runs per year": (BASE + "runs: 12/year\n", True),
+    "runs as a number": (BASE + "runs: 20\n", False),
+    "runs with spaces": (BASE + "runs: 20 / month\n", False),
+    "runs per fortnight": (BASE + "runs: 2/fortnight\n", False),
+    "runs null": (BASE + "runs:\n", True),
+    "value": (BASE + "value: 120.5\n", True),
+    "value 0": (BASE + "value: 0\n", True),
+    "value negative": (BASE + "value: -1\n", False),
+    "value as text": (BASE + "value: '120'\n", False),
+    "value true": (BASE + "value: true\n", False),
+    "feeds": (BASE + "feeds: [a-b, c]\n", True),
+    "feeds a number": (BASE + "feeds: [3]\n", True),
+    "feeds not an id": (BASE + "feeds: [A B]\n", False),
+    "feeds one id": (BASE + "feeds: a-b\n", False),
 }
 
 
@@ -290,6 +307,12 @@ durations = st.builds(
     padding,
 )
 figures = st.one_of(numbers, non_finite)
+runs = st.one_of(
+    st.sampled_from(["20/month", "1.5/day", "3/week", "0/quarter", "12/year", "20", "20/Month"]),
+    st.sampled_from([" 2/week", "2 /week", "2/fortnight", "/month", "2.5/", "-1/day"]),
+    numbers,
+    words,
+)
 shares = st.one_of(numbers, non_finite, st.sampled_from([-1, -0.0, 0, 100, 70.5, "70", True]))
 activities = st.one_of(texts, st.booleans(), st.lists(texts, max_size=2))
 pairs = st.one_of(
@@ -372,6 +395,9 @@ def processes(draw: st.DrawFn) -> dict[str, Any]:
         ),
         "scope": st.fixed_dictionaries({}, optional={"in": st.lists(texts, max_size=2)}),
         "changelog": st.lists(st.fixed_dictionaries({"date": dates, "change": texts}), max_size=1),
+        "runs": runs,
+        "value": shares,
+        "feeds": st.lists(st.one_of(ids, words), max_size=2),
     }
     for key in draw(st.lists(st.sampled_from(sorted(optional)), max_size=4, unique=True)):
         data[key] = draw(optional[key])

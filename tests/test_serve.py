@@ -1,6 +1,6 @@
 """`procmap serve`: the preview's server, its rebuilds and its watcher, on a free port.
 
-Each test serves a copy of two bundled processes from a temporary folder. The watcher
+Each test serves a copy of three bundled processes from a temporary folder. The watcher
 test saves a file as an editor would and waits (at most 10 s) for the reload event; the
 one-second budget from save to redrawn map is measured by `make bench`, not here.
 """
@@ -28,7 +28,7 @@ from procmap.serve.server import inject
 def preview(tmp_path: Path):
     folder = tmp_path / "processes"
     folder.mkdir()
-    for name in ("lead-handoff.yaml", "lead-scoring.yaml"):
+    for name in ("lead-handoff.yaml", "lead-scoring.yaml", "client-onboarding.yaml"):
         shutil.copy(REPO / "processes" / name, folder / name)
     lines: list[str] = []
     options = Options(out_dir=tmp_path / "site", formats=("html",))

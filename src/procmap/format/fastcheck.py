@@ -30,6 +30,7 @@ from .values import (
     DURATION_PATTERN,
     ID_PATTERN,
     MEASURE_OPTIONS,
+    RUNS_PATTERN,
     STAGES,
     SYSTEMS,
     MeasureMethods,
@@ -72,6 +73,7 @@ def _pattern(pattern: str) -> Reader:
 
 _id = _pattern(ID_PATTERN)
 _cadence = _pattern(CADENCE_PATTERN)
+_runs = _pattern(RUNS_PATTERN)
 # Durations are declined when padded: pydantic strips white space of its own choosing.
 _duration = _pattern(DURATION_PATTERN)
 _date_text = re.compile(DATE_PATTERN[1:-1]).fullmatch
@@ -347,6 +349,9 @@ Process = _record(
         ("outcome", "outcome", _text_or_none, None),
         ("scope", "scope", _optional(_reader(Scope)), None),
         ("outputs", "outputs", _list(_text), _LIST),
+        ("runs", "runs", _optional(_runs), None),
+        ("value", "value", _optional(_share), None),
+        ("feeds", "feeds", _list(_id), _LIST),
         ("review", "review", _optional(_reader(Review)), None),
         ("roles", "roles", _dict(_id, _text), _DICT),
         ("tools", "tools", _dict(_id, _text), _DICT),

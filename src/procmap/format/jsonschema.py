@@ -41,6 +41,7 @@ from .model import (
     ID_PATTERN,
     MEASURE_KINDS,
     MEASURE_OPTIONS,
+    RUNS_PATTERN,
     WHITESPACE,
     Process,
 )
@@ -69,6 +70,7 @@ _VALUES: list[tuple[Any, dict[str, Any]]] = [
     ),
     (model.Duration, {"type": "string", "pattern": _PADDED_DURATION}),
     (model.Cadence, {"type": "string", "pattern": CADENCE_PATTERN}),
+    (model.Runs, {"type": "string", "pattern": RUNS_PATTERN}),
     (
         model.Figure,
         {"type": "number", "minimum": -sys.float_info.max, "maximum": sys.float_info.max},

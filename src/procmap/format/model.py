@@ -41,6 +41,8 @@ from .values import (  # noqa: F401  the format's constants, re-exported
     MEASURE_DEFAULTS,
     MEASURE_KINDS,
     MEASURE_OPTIONS,
+    RUN_PERIODS,
+    RUNS_PATTERN,
     SHARES_TOLERANCE,
     STAGES,
     SYSTEMS,
@@ -50,6 +52,7 @@ from .values import (  # noqa: F401  the format's constants, re-exported
     StepMethods,
     duration_minutes,
     measure_shape,
+    runs_per_month,
     slugify,
 )
 
@@ -141,10 +144,14 @@ Id = Annotated[str, BeforeValidator(_whole_number_id), StringConstraints(pattern
 Text = str
 Duration = Annotated[str, StringConstraints(strip_whitespace=True, pattern=DURATION_PATTERN)]
 Cadence = Annotated[str, StringConstraints(pattern=CADENCE_PATTERN)]
+#: How often a process runs: a number of runs per day, week, month, quarter or year.
+Runs = Annotated[str, StringConstraints(pattern=RUNS_PATTERN)]
 #: A measured figure: a finite number, never `true` (which pydantic would read as 1.0).
 Figure = Annotated[float, Strict(), AllowInfNan(False)]
 #: An expected share of a decision's branch: a percent, finite and not negative.
 Share = Annotated[float, Strict(), AllowInfNan(False), Field(ge=0)]
+#: What one run of a process is worth: an amount, finite and not negative (a Share's rules).
+Amount = Share
 #: The log activities of a step: one name or a non-empty list, held as a list.
 Activities = Annotated[list[Text], BeforeValidator(_activities)]
 #: Two step ids, from and to, written as a list of two.
@@ -324,6 +331,21 @@ class Process(_Model, ProcessMethods):
     outcome: Text | None = Field(None, description="How you know it is complete.")
     scope: Scope | None = None
     outputs: list[Text] = Field(default_factory=list, description="What the process produces.")
+    runs: Runs | None = Field(
+        None,
+        description="How often the process runs: a number per day, week, month, quarter or"
+        " year, like 20/month (for `procmap portfolio`: frequency and workload).",
+    )
+    value: Amount | None = Field(
+        None,
+        description="What one run is worth on average (revenue it brings or cost it saves),"
+        " in the portfolio's currency (for `procmap portfolio`).",
+    )
+    feeds: list[Id] = Field(
+        default_factory=list,
+        description="Ids of the processes that pick up this one's output, next on the"
+        " customer journey (a marketing process feeds an operations process).",
+    )
     review: Review | None = None
     roles: dict[Id, Text] = Field(default_factory=dict, description="Role id -> display name.")
     tools: dict[Id, Text] = Field(default_factory=dict, description="Tool id -> display name.")

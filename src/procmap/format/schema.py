@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from .loader import Document
-from .model import CADENCE_PATTERN, DURATION_PATTERN, ID_PATTERN, Process, slugify
+from .model import CADENCE_PATTERN, DURATION_PATTERN, ID_PATTERN, RUNS_PATTERN, Process, slugify
 from .problems import Problem
 from .values import suggest
 
@@ -46,6 +46,11 @@ _PATTERNS = {
         "S009",
         "{name}: {value!r} is not a review cadence: use weekly, monthly, quarterly, yearly"
         " or a number of days like 45d",
+    ),
+    RUNS_PATTERN: (
+        "S012",
+        "{name}: {value!r} is not a frequency: write a number of runs per day, week, month,"
+        " quarter or year, like 20/month",
     ),
 }
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     class _ProcessFields(Protocol):
         steps: Sequence[Any]
         roles: dict[str, str]
+        runs: str | None
 
 
 FORMAT_VERSION = 1
@@ -47,6 +48,18 @@ WHITESPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205
 DURATION_PATTERN = rf"^[0-9]+(?:\.[0-9]+)?[{WHITESPACE}]*(?:m|min|h|d|w)$"
 CADENCE_PATTERN = r"^(?:weekly|monthly|quarterly|yearly|[1-9][0-9]{0,3}d)$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: How often a process runs (`runs:`): a number of runs per period, like `20/month`.
+RUNS_PATTERN = r"^[0-9]+(?:\.[0-9]+)?/(?:day|week|month|quarter|year)$"
+_RUNS = re.compile(r"^([0-9]+(?:\.[0-9]+)?)/(day|week|month|quarter|year)$")
+#: Months in each period of `runs:`, on a calendar of 365 days and 12 months: a week is
+#: 12/52 of a month, a day 12/365; runs are counted on the calendar, like durations.
+RUN_PERIODS: dict[str, float] = {
+    "day": 12 / 365,
+    "week": 12 / 52,
+    "month": 1.0,
+    "quarter": 3.0,
+    "year": 12.0,
+}
 _DATE = re.compile(DATE_PATTERN[1:-1])
 _DURATION = re.compile(rf"^([0-9]+(?:\.[0-9]+)?)[{WHITESPACE}]*(m|min|h|d|w)$")
 
@@ -81,6 +94,14 @@ def duration_minutes(duration: str) -> float:
     if match is None:
         raise ValueError(f"not a duration: {duration!r}")
     return float(match.group(1)) * DURATION_UNITS[match.group(2)]
+
+
+def runs_per_month(runs: str) -> float:
+    """Runs per month of a `runs:` value the model accepted (`20/month`, `5/week`)."""
+    match = _RUNS.match(runs)
+    if match is None:
+        raise ValueError(f"not a run frequency: {runs!r}")
+    return float(match.group(1)) / RUN_PERIODS[match.group(2)]
 
 
 def measure_shape(fields: dict[str, Any]) -> tuple[str, str] | None:
@@ -165,6 +186,11 @@ class ProcessMethods:
             if step.id == step_id:
                 return step
         return None
+
+    @property
+    def runs_per_month(self: _ProcessFields) -> float | None:
+        """How many times a month the process runs (`runs:`), or None when not said."""
+        return None if self.runs is None else runs_per_month(self.runs)
 
     def role_name(self: _ProcessFields, role_id: str | None) -> str | None:
         if role_id is None:

@@ -9,6 +9,7 @@ Must not know: files, git, output formats (that is `diff` and `diffreport`).
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +94,9 @@ def _kinds() -> dict[str, tuple[str, str]]:
         add(f"process.{name}", f"process {name} changed")
     counted("process.stage", "hourglass stage", "hourglass stages")
     counted("process.output", "output", "outputs")
+    add("process.runs", "run frequency changed")
+    add("process.value", "value of a run changed")
+    counted("process.feeds", "process fed", "processes fed")
     counted("scope.in", "scope item", "scope items")
     counted("scope.out", "out-of-scope item", "out-of-scope items")
     add("review.every", "review cadence changed")
@@ -388,6 +392,17 @@ def _process(found: _Changes, old: Process, new: Process) -> None:
     found.items("scope.in", a.in_, b.in_, "added to the scope", "removed from the scope")
     found.items("scope.out", a.out, b.out, "added to out of scope", "removed from out of scope")
     found.items("process.output", old.outputs, new.outputs, "output added", "output removed")
+    a_runs, b_runs = old.runs_per_month, new.runs_per_month
+    found.add(
+        "process.runs",
+        "runs",
+        old.runs,
+        new.runs,
+        changed=(a_runs is None) != (b_runs is None)
+        or (a_runs is not None and b_runs is not None and not math.isclose(a_runs, b_runs)),
+    )
+    found.add("process.value", "value of one run", plain_number(old.value), plain_number(new.value))
+    found.items("process.feeds", old.feeds, new.feeds, "feeds added", "feeds removed")
     _review(found, old, new)
     _names(found, "role", old.roles, new.roles)
     _names(found, "tool", old.tools, new.tools)

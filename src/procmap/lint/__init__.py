@@ -18,6 +18,7 @@ __getattr__, __dir__, __all__ = attach(
     {
         "Config": "config",
         "ConfigError": "config",
+        "PORTFOLIO_WEIGHTS": "config",
         "load": "config",
         "PathError": "linter",
         "YAML_SUFFIXES": "linter",
@@ -41,7 +42,7 @@ __getattr__, __dir__, __all__ = attach(
 )
 
 if TYPE_CHECKING:
-    from .config import Config, ConfigError, load
+    from .config import PORTFOLIO_WEIGHTS, Config, ConfigError, load
     from .linter import (
         YAML_SUFFIXES,
         PathError,

@@ -9,7 +9,8 @@ Keys: `paths` (what `procmap validate` checks with no arguments, default `proces
 selectors: a code like G003, a prefix like P or G01, a rule name, or ALL), and
 `per-file-ignores` (glob pattern -> selectors), and `logs` (process id -> its event log for
 `procmap measure`: a path, or a table with `path` and the column settings of `LOG_KEYS`;
-paths relative to the configuration file). The most specific selector wins; on a tie,
+paths relative to the configuration file), and `portfolio` (`PORTFOLIO_KEYS`: the
+ranking weights, the currency, the working day and week). The most specific selector wins; on a tie,
 ignore beats error beats warn. Must not know: rules' logic, YAML or output.
 """
 
@@ -24,9 +25,13 @@ from typing import Any
 from ..format import Severity
 from .registry import RULES, SelectorError, expand
 
-KEYS = ("paths", "exclude", "ignore", "warn", "error", "per-file-ignores", "logs")
+KEYS = ("paths", "exclude", "ignore", "warn", "error", "per-file-ignores", "logs", "portfolio")
 #: What a `[tool.procmap.logs]` entry may set besides `path` (the options of `procmap measure`).
 LOG_KEYS = ("case", "activity", "timestamp", "start-timestamp", "resource", "timezone")
+#: `[tool.procmap.portfolio]`: the weight of each ranking factor, the currency of `value:`,
+#: and the working day and week that turn step durations into hours of work.
+PORTFOLIO_KEYS = ("weights", "currency", "hours-per-day", "days-per-week")
+PORTFOLIO_WEIGHTS = ("frequency", "value", "critical", "return", "effort")
 _RANK = {"warn": 0, "error": 1, "ignore": 2}
 
 
@@ -55,6 +60,8 @@ class Config:
     per_file: list[tuple[str, set[str]]] = field(default_factory=list)
     #: process id -> {"path": absolute path, and any of LOG_KEYS with "_" for "-"}
     logs: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: `[tool.procmap.portfolio]`, checked: keys with "_" for "-", weights as floats.
+    portfolio: dict[str, Any] = field(default_factory=dict)
 
     def apply(self, action: str, selectors: list[str], where: str = "") -> None:
         """Switch rules off (`ignore`) or set their severity (`warn`, `error`)."""
@@ -140,7 +147,53 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
                 raise ConfigError(f"{where}{error}") from None
         config.per_file.append((pattern, codes))
     config.logs = _logs(table.get("logs", {}), root, where)
+    config.portfolio = _portfolio(table.get("portfolio", {}), where)
     return config
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def _portfolio(table: Any, where: str) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}`portfolio` must be a table")
+    settings: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in PORTFOLIO_KEYS:
+            raise ConfigError(
+                f"{where}`portfolio`: unknown key {key!r} (known: {', '.join(PORTFOLIO_KEYS)})"
+            )
+        if key == "weights":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}`portfolio.weights` must be a table of factor = number")
+            weights = {}
+            for name, weight in value.items():
+                if name not in PORTFOLIO_WEIGHTS:
+                    raise ConfigError(
+                        f"{where}`portfolio.weights`: unknown factor {name!r}"
+                        f" (known: {', '.join(PORTFOLIO_WEIGHTS)})"
+                    )
+                if not _number(weight) or not 0 <= weight <= 1000:
+                    raise ConfigError(
+                        f"{where}`portfolio.weights.{name}` must be a number from 0 to 1000"
+                    )
+                weights[name] = float(weight)
+            if not any({**dict.fromkeys(PORTFOLIO_WEIGHTS, 1.0), **weights}.values()):
+                raise ConfigError(f"{where}`portfolio.weights`: give at least one factor a weight")
+            settings["weights"] = weights
+        elif key == "currency":
+            if not isinstance(value, str) or len(value) > 10:
+                raise ConfigError(f'{where}`portfolio.currency` must be text, like "€" or "USD"')
+            settings["currency"] = value
+        else:
+            limit = 24 if key == "hours-per-day" else 7
+            if not _number(value) or not 0 < value <= limit:
+                raise ConfigError(
+                    f"{where}`portfolio.{key}` must be a number above 0 and at most {limit}"
+                )
+            settings[key.replace("-", "_")] = float(value)
+    return settings
 
 
 def _logs(table: Any, root: Path, where: str) -> dict[str, dict[str, str]]:

@@ -55,6 +55,7 @@ class FileReport:
     problems: list[Problem] = field(default_factory=list)
     process_id: str | None = None
     id_position: tuple[int, int] = (1, 1)
+    #: Other processes it names (subprocess steps' `process`, `feeds`): id, line, column.
     subprocesses: list[tuple[str, int, int]] = field(default_factory=list)
     #: The validated process, kept only when asked for (`keep=True`) and error-free.
     process: Process | None = None
@@ -161,6 +162,9 @@ def check_file(path: str, config: Config, keep: bool = False, fast: bool = True)
                 if step.kind == "subprocess" and step.process is not None:
                     line, col = doc.position(("steps", i, "process"))
                     report.subprocesses.append((step.process, line, col))
+            for i, fed in enumerate(process.feeds):
+                line, col = doc.position(("feeds", i))
+                report.subprocesses.append((fed, line, col))
     report.problems = configured(problems, config)
     if keep and process_ok and not any(p.severity == "error" for p in report.problems):
         report.process = process
@@ -301,7 +305,7 @@ def _shown(path: str) -> str:
 def cross_file(
     reports: list[FileReport], config: Config, neighbours: bool = False
 ) -> list[Problem]:
-    """Duplicate process ids (X001) and subprocess targets that exist nowhere (G012).
+    """Duplicate process ids (X001), and subprocess targets and `feeds` that exist nowhere (G012).
 
     With `neighbours`, ids are compared with the unchecked process files too.
     """

@@ -212,6 +212,14 @@ RULES: dict[str, Rule] = {
             "Give exactly one of `rate`, `time` or `count`; `stat` only with `time`, `per` only"
             " with `count`.",
         ),
+        _r(
+            "S012",
+            "bad-runs",
+            E,
+            "How often a process runs is multiplied by its step times and its value to rank"
+            " processes and size each role's workload; it needs a number and a period.",
+            "Write a number of runs per day, week, month, quarter or year: 20/month, 3/week.",
+        ),
         # Flow graph: the checks a BPMN linter makes, in procmap's notation.
         _r(
             "G001",
@@ -295,8 +303,9 @@ RULES: dict[str, Rule] = {
             "G012",
             "unknown-process",
             E,
-            "A subprocess stands for another process, which must exist beside it.",
-            "Point `process` at the id of a process file in the same folder.",
+            "A subprocess stands for another process, and `feeds` names the processes that pick"
+            " up the output; they must exist beside it.",
+            "Point `process` or the `feeds` entry at the id of a process file in the same folder.",
         ),
         _r(
             "G013",

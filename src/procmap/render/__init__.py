@@ -4,10 +4,12 @@ Offers the render run (`render`: which outputs each process gets, written atomic
 recorded in a manifest), the flow map and Mermaid builders, the computed facts behind the
 documents (`analysis`) and the template environment (`documents`). For maps drawn over
 the authored one (`procmap.measure`): `to_dot` with an `Overlay`, `draw`, the escaping
-and wrapping of user text (`html_text`, `wrap_text`), the palette, and `write_atomic`; the one spelling of measured figures
-(`human_duration`, `figure`, `percent`) and, for `procmap render` with a declared log, a
-`Measurement` per process (a measure result and the outputs drawn from it) that the run
-puts into the DMAIC worksheet (`measured_facts`) and writes beside the authored map.
+and wrapping of user text (`html_text`, `wrap_text`, `quoted_text`, `url_text`), the
+palette, and `write_atomic`; the one spelling of measured figures (`human_duration`,
+`figure`, `percent`) and, for `procmap render` with a declared log, a `Measurement` per
+process (a measure result and the outputs drawn from it) that the run puts into the DMAIC
+worksheet (`measured_facts`) and writes beside the authored map. For the portfolio: the
+facts of one process (`analyze`).
 
 Imports `procmap.git`, `procmap.lint` and `procmap.format` (docs/architecture.md).
 """
@@ -21,6 +23,8 @@ from .._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
+        "analyze": "analysis",
+        "format_minutes": "analysis",
         "INK": "flowmap",
         "LINE": "flowmap",
         "QUIET": "flowmap",
@@ -29,6 +33,8 @@ __getattr__, __dir__, __all__ = attach(
         "Overlay": "flowmap",
         "draw": "flowmap",
         "html_text": "flowmap:_html",
+        "quoted_text": "flowmap:_quoted",
+        "url_text": "flowmap:_url",
         "to_dot": "flowmap",
         "wrap_text": "flowmap:_wrap",
         "Measured": "measured",
@@ -48,8 +54,11 @@ __getattr__, __dir__, __all__ = attach(
 )
 
 if TYPE_CHECKING:
+    from .analysis import analyze, format_minutes
     from .flowmap import INK, LINE, QUIET, REMOVED, DrawError, Overlay, draw, to_dot
     from .flowmap import _html as html_text
+    from .flowmap import _quoted as quoted_text
+    from .flowmap import _url as url_text
     from .flowmap import _wrap as wrap_text
     from .measured import Measured, figure, human_duration, measured_facts, percent
     from .run import (
