@@ -7,8 +7,9 @@ it, with the webinar funnel measured from its declared log.
 
 Every page is opened from disk (file://): no console error, no failed request, no script,
 nothing from the network; every link and anchor is followed (the file exists, the anchor
-is an id on its page). Then a reader's clicks: from the catalog to a process, from a step
-of the map to its section of the runbook, from a subprocess box to its process.
+is an id on its page). Then a reader's clicks: from the system map and from the catalog
+to a process, from a step of the map to its section of the runbook, from a subprocess box
+to its process.
 
 PROCMAP_UPDATE_SCREENSHOTS=1 (`make screenshots`) saves the README's screenshots.
 """
@@ -199,6 +200,19 @@ def test_from_the_catalog_to_a_process_and_from_a_step_to_its_runbook_section(br
         page.wait_for_load_state()
         assert page.url.endswith("/lead-scoring.html")
         assert page.locator("h1").inner_text() == "Lead scoring"
+        assert visit.problems == []
+
+
+def test_from_the_system_map_to_a_process(browser, site):
+    with Visit(browser, (site / "index.html").as_uri()) as visit:
+        page = visit.page
+        assert "Where to start" in page.locator("#portfolio").inner_text()
+        page.locator("#system-map-section").locator(
+            "xpath=.//*[local-name()='a'][@*[local-name()='href']='client-onboarding.html']"
+        ).click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/client-onboarding.html")
+        assert page.locator("h1").inner_text() == "New client onboarding"
         assert visit.problems == []
 
 

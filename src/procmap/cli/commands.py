@@ -335,11 +335,17 @@ def render(
             )
         for problem in log_problems:
             sys.stderr.write(f"procmap: {problem}\n")
+        home = None
+        if "html" in options.formats and options.index and result.processes:
+            from ..portfolio import Settings, site_home
+
+            home = site_home(result.processes, Settings.from_config(config.portfolio))
         outcome = render_all(
             result.processes,
             options,
             None if quiet else terminal_progress(sys.stderr),
             measured,
+            home,
         )
     except PathError as error:
         raise _fail(str(error)) from None

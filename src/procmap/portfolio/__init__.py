@@ -6,7 +6,8 @@ of the hourglass and the gaps), `Settings` (`[tool.procmap.portfolio]`), the rep
 (`REPORT_FORMATS`, `format_portfolio`, `as_json`: text, Markdown, JSON; `sections`, the
 titled tables both reports print, for the HTML site to print as well) and the system
 map (`system_map_dot`, `system_map_svg`, with a link per process for the HTML site;
-`write_outputs`, portfolio.svg and portfolio.md written atomically).
+`write_outputs`, portfolio.svg and portfolio.md written atomically), and `site_home`: the
+portfolio on the site's home page, with the map's boxes linking to the process pages.
 
 Imports `procmap.render`, `procmap.lint` and `procmap.format` at most
 (docs/architecture.md): it reads validated processes and draws with render's Graphviz.
@@ -22,6 +23,7 @@ __getattr__, __dir__, __all__ = attach(
     __name__,
     {
         "FACTORS": "analysis",
+        "site_home": "site",
         "Gap": "analysis",
         "Link": "analysis",
         "Portfolio": "analysis",
@@ -62,4 +64,5 @@ if TYPE_CHECKING:
         work_hours,
     )
     from .report import REPORT_FORMATS, Section, as_json, format_portfolio, sections
+    from .site import site_home
     from .systemmap import system_map_dot, system_map_svg, write_outputs

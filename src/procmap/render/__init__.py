@@ -38,6 +38,7 @@ __getattr__, __dir__, __all__ = attach(
         "to_dot": "flowmap",
         "wrap_text": "flowmap:_wrap",
         "Measured": "measured",
+        "Home": "run",
         "Measurement": "run",
         "figure": "measured",
         "human_duration": "measured",
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     from .flowmap import _wrap as wrap_text
     from .measured import Measured, figure, human_duration, measured_facts, percent
     from .run import (
+        Home,
         Measurement,
         Options,
         RenderError,

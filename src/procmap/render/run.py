@@ -101,6 +101,19 @@ class Measurement:
         return sha256(json.dumps(self.result, sort_keys=True, default=str).encode("utf-8"))
 
 
+@dataclass(frozen=True)
+class Home:
+    """The portfolio on the site's home page, given by the caller (`procmap.portfolio`
+    makes it; the run only shows it): its report in Markdown and the system map's SVG,
+    whose boxes link to the process pages."""
+
+    markdown: str
+    map_svg: bytes | None = None
+
+    def digest(self) -> str:
+        return sha256(self.markdown.encode("utf-8") + b"\0" + (self.map_svg or b""))
+
+
 @dataclass
 class Outcome:
     """What the run did: outputs written, outputs skipped as unchanged, stale outputs
@@ -269,9 +282,11 @@ class _Run:
         processes: dict[str, Process],
         options: Options,
         measured: dict[str, Measurement] | None = None,
+        home: Home | None = None,
     ) -> None:
         from .documents import search_path
 
+        self.home_section = home
         self.options = options
         self.processes = processes
         self.measured = measured or {}
@@ -479,7 +494,7 @@ class _Run:
         from .documents import HOME as TEMPLATE
         from .documents import INDEX as CATALOG
         from .documents import render
-        from .site import STYLESHEET_NAME, markdown_html
+        from .site import STYLESHEET_NAME, inline_svg, markdown_html
 
         entries = []
         for path, process in sorted(
@@ -497,10 +512,29 @@ class _Run:
                 }
             )
         ctx = {"entries": entries, "stages": STAGES, "systems": SYSTEMS, "version": __version__}
-        catalog = markdown_html(render(CATALOG, ctx, self.folders), section="catalog")
+        taken: set[str] = {"portfolio", "catalog", "system-map"}
+        catalog = markdown_html(render(CATALOG, ctx, self.folders), section="catalog", taken=taken)
+        portfolio = system_map = None
+        if self.home_section is not None:
+            portfolio = Markup(
+                markdown_html(
+                    self.home_section.markdown, section="portfolio", taken=taken, raw_html=False
+                )
+            )
+            if self.home_section.map_svg:
+                system_map = Markup(
+                    inline_svg(
+                        self.home_section.map_svg,
+                        "system-map",
+                        "System map of the business",
+                        "Every process as a box placed by its hourglass stage, with arrows where"
+                        " one feeds or calls another. Each box links to its process's page.",
+                    )
+                )
         page = {
             "pages": entries,
-            "portfolio": None,
+            "portfolio": portfolio,
+            "system_map": system_map,
             "catalog": Markup(catalog),
             "stylesheet": STYLESHEET_NAME,
             "version": __version__,
@@ -603,7 +637,9 @@ class _Run:
                     for path, p in self.processes.items()
                 )
                 key = {**version, "input": sha256(json.dumps(listing).encode())}
-                jobs.append(_Job(HOME, key, self.home))
+                if self.home_section is not None:
+                    key["portfolio"] = self.home_section.digest()
+                jobs.append(_Job(HOME, key, self.home, slow=True))
         if opts.diff is not None:
             jobs.extend(self._diff_jobs(opts.diff, graph))
         return jobs
@@ -694,11 +730,13 @@ def render(
     options: Options,
     progress: Callable[[int], Progress | None] | None = None,
     measured: dict[str, Measurement] | None = None,
+    home: Home | None = None,
 ) -> Outcome:
     """Render every process in `processes` (input path -> validated process) into
     `options.out_dir`. `progress(total)` may return a Progress told about each output;
     `measured` (process id -> Measurement) fills the worksheets of measured processes and
-    adds the outputs drawn from their logs."""
+    adds the outputs drawn from their logs; `home` puts the portfolio on the site's home
+    page."""
     from ..git import GitError
     from .documents import TemplateProblem
     from .flowmap import DrawError
@@ -710,7 +748,7 @@ def render(
     except OSError as error:
         raise RenderError(f"{out_dir}: cannot create the folder: {error.strerror}") from None
 
-    run = _Run(processes, options, measured)
+    run = _Run(processes, options, measured, home)
     manifest = read_manifest(out_dir)
     outcome = Outcome()
     todo: list[_Job] = []

@@ -51,11 +51,11 @@ def slug(text: str) -> str:
     return re.sub(r"[ ]", "-", text.strip()) or "section"
 
 
-@lru_cache(maxsize=1)
-def _parser() -> Any:
+@lru_cache(maxsize=2)
+def _parser(raw_html: bool = True) -> Any:
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark").enable("table")
+    return MarkdownIt("commonmark", {"html": raw_html}).enable("table")
 
 
 def markdown_html(
@@ -64,14 +64,17 @@ def markdown_html(
     section: str,
     steps: Mapping[int, str] | None = None,
     taken: set[str] | None = None,
+    raw_html: bool = True,
 ) -> str:
     """`text` (a procmap document's Markdown) as HTML for a page.
 
     Headings go one level down (the page has its own `<h1>`) and get ids: `### 4. Name`
     becomes `step-<id>` when `steps` maps 4 to a step id, the others `<section>-<slug>`.
-    `taken` collects the ids used on the page, so that no two are the same.
+    `taken` collects the ids used on the page, so that no two are the same. `raw_html`
+    False shows any HTML in `text` as text: for Markdown whose user text is not escaped
+    (the portfolio's report escapes only pipes).
     """
-    md = _parser()
+    md = _parser(raw_html)
     tokens = md.parse(text)
     taken = taken if taken is not None else set()
     for index, token in enumerate(tokens):

@@ -4,7 +4,7 @@ Offers `Preview` (the processes, their site and the watcher: validate what chang
 render what changed, tell the open pages to reload) and `ServeError` (an unusable host
 or port, one line).
 
-Imports `procmap.measure`, `procmap.render`, `procmap.lint` and `procmap.format` at most
+Imports `procmap.measure`, `procmap.portfolio`, `procmap.render`, `procmap.lint` and `procmap.format` at most
 (docs/architecture.md); watchfiles only when the watcher starts.
 """
 

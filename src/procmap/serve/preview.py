@@ -74,7 +74,12 @@ class Preview:
                 touched = self._revalidate(changed)
             if self.measure:
                 self._measure(touched if changed is not None else None)
-            outcome = render(self.processes, self.options, None, self.measured)
+            home = None
+            if self.processes:
+                from ..portfolio import Settings, site_home
+
+                home = site_home(self.processes, Settings.from_config(self.config.portfolio))
+            outcome = render(self.processes, self.options, None, self.measured, home)
             self.broadcast.bump()
             return outcome.written
 
