@@ -226,7 +226,7 @@ def test_a_subprocess_is_a_call_activity_of_the_other_process():
     assert [c.get("calledElement") for c in calls] == ["lead-scoring"]
 
 
-def test_unowned_steps_go_into_an_unassigned_lane():
+def test_unowned_tasks_go_into_an_unassigned_lane_and_events_beside_their_neighbour():
     process = Process.model_validate(
         {
             "procmap": 1,
@@ -235,7 +235,8 @@ def test_unowned_steps_go_into_an_unassigned_lane():
             "roles": {"ops": "Operations"},
             "steps": [
                 {"id": "go", "kind": "start", "name": "Go", "next": "work"},
-                {"id": "work", "name": "Work", "owner": "ops", "next": "done"},
+                {"id": "work", "name": "Work", "owner": "ops", "next": "check"},
+                {"id": "check", "name": "Check", "next": "done"},
                 {"id": "done", "kind": "end", "name": "Done"},
             ],
         }
@@ -245,7 +246,10 @@ def test_unowned_steps_go_into_an_unassigned_lane():
         lane.get("name"): [r.text for r in lane.findall("bpmn:flowNodeRef", NS)]
         for lane in root.iter(f"{{{NS['bpmn']}}}lane")
     }
-    assert lanes == {"Operations": ["Step_work"], "Unassigned": ["Step_go", "Step_done"]}
+    assert lanes == {
+        "Operations": ["Step_go", "Step_work"],
+        "Unassigned": ["Step_check", "Step_done"],
+    }
 
 
 def test_golden_webinar_funnel():

@@ -4,9 +4,12 @@ or Signavio open as a laid-out diagram.
 Owns: the mapping from procmap's format to BPMN elements and ids.
 
 - One `definitions` with a collaboration whose participant (the pool) is the process,
-  and one lane per role that owns a step, in the order of `roles:`; steps with no owner
-  go into a last lane named "Unassigned" (a lane needs a name in every modeler), and a
-  process with no owner at all has no lanes.
+  and one lane per role, in the order of `roles:`. A decision, start or end without an
+  owner is drawn in the lane of the step before it (else after it), as modelers draw a
+  question beside the work it follows; a task or subprocess without an owner goes into a
+  last lane named "Unassigned" (a lane needs a name in every modeler); a process with no
+  owner at all has no lanes. The owner itself is kept in `procmap:step`, so the import
+  of procmap's own file does not read it from the lane.
 - start -> `startEvent`; task -> `serviceTask` when `automated: true` (it runs without a
   person), else `userTask`; decision -> `exclusiveGateway` named with the question, its
   outgoing flows named with the branch labels; subprocess -> `callActivity` whose
@@ -116,6 +119,35 @@ class _Graph:
             step = self.step_of[step_ref(node.removeprefix("Merge_"))]
         return step.owner if step is not None else None
 
+    def lane_roles(self) -> dict[str, str | None]:
+        """Node -> the role whose lane it is drawn in: its owner; for a decision, start,
+        end or merge without one, the lane of the step before it (else after it), as a
+        modeler draws the question beside the work it follows. Tasks and subprocesses
+        without an owner stay unassigned: a lane would claim an owner they do not have."""
+        roles = {n: self.owner(n) for n in self.kind}
+        borrowing = [
+            n
+            for n in self.kind
+            if roles[n] is None
+            and (self.step_of[n] is None or self.step_of[n].kind in ("decision", "start", "end"))
+        ]
+        before: dict[str, list[str]] = {n: [] for n in self.kind}
+        after: dict[str, list[str]] = {n: [] for n in self.kind}
+        for _fid, source, target, _name in self.flows:
+            before[target].append(source)
+            after[source].append(target)
+        for links in (before, after):
+            changed = True
+            while changed:
+                changed = False
+                for node in borrowing:
+                    if roles[node] is None:
+                        found = next((roles[n] for n in links[node] if roles[n]), None)
+                        if found is not None:
+                            roles[node] = found
+                            changed = True
+        return roles
+
 
 def _element(step: Step) -> str:
     if step.kind == "start":
@@ -140,7 +172,7 @@ def _shape(kind: str) -> str:
 def _lanes(process: Process, graph: _Graph) -> list[tuple[str, str, str | None]]:
     """(lane id, lane name, role id) in order: roles as declared, then owners not declared
     (in step order), then the unassigned steps; no lanes when no step has an owner."""
-    owners = [graph.owner(n) for n in graph.kind]
+    owners = list(graph.lane_roles().values())
     if not any(owners):
         return []
     order = [r for r in process.roles if r in owners]
@@ -181,7 +213,7 @@ def to_bpmn(process: Process) -> bytes:
     pid = process_ref(process.id)
     lanes = _lanes(process, graph)
     lane_id = {role: lid for lid, _, role in lanes}
-    lane_of = {n: lane_id.get(graph.owner(n)) for n in graph.kind}
+    lane_of = {n: lane_id.get(role) for n, role in graph.lane_roles().items()}
     layout = lay_out(
         {n: _shape(k) for n, k in graph.kind.items()},
         lane_of,

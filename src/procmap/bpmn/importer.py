@@ -655,7 +655,7 @@ class _Builder:
                 step["description"] = "\n\n".join(t for t in (description, notes) if t)
             if checklist:
                 step["checklist"] = checklist
-            if iid in self._lane_of:
+            if iid in self._lane_of and ext is None:  # procmap's own: the owner is in `ext`
                 step["owner"] = self._lane_of[iid]
             step.update(item.extra)
             if ext is not None:

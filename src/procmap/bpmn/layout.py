@@ -14,6 +14,7 @@ Must not know: BPMN element names or XML (that is `export`).
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 
@@ -138,29 +139,60 @@ def lay_out(
                 boxes[node] = Box(xs[node] - width / 2, cy - tall / 2, width, tall)
         top += height
     pool = Box(ORIGIN[0], ORIGIN[1], right - ORIGIN[0], top - ORIGIN[1])
-    routes = {flow: _route(boxes[s], boxes[t], nodes[s]) for flow, s, t in edges}
+    routes = {
+        flow: _route(boxes[s], boxes[t], nodes[s], [b for n, b in boxes.items() if n not in (s, t)])
+        for flow, s, t in edges
+    }
     return Layout(pool, lane_boxes if lanes else {}, boxes, routes)
 
 
-def _route(source: Box, target: Box, kind: str) -> list[tuple[float, float]]:
+def _route(source: Box, target: Box, kind: str, others: list[Box]) -> list[tuple[float, float]]:
+    """Orthogonal waypoints from `source` to `target`: the first of the usual routes that
+    crosses no other shape (`others`), else the first of them."""
+    candidates: list[list[tuple[float, float]]] = []
     if target.x >= source.right + 10:  # forwards
         if abs(source.cy - target.cy) < 1:
-            return [(source.right, source.cy), (target.x, target.cy)]
+            candidates.append([(source.right, source.cy), (target.x, target.cy)])
         if kind == "gateway":  # out of the top or bottom corner, as modelers draw it
             y = source.y if target.cy < source.cy else source.bottom
-            return [(source.cx, y), (source.cx, target.cy), (target.x, target.cy)]
-        middle = (source.right + target.x) / 2
-        return [
-            (source.right, source.cy),
-            (middle, source.cy),
-            (middle, target.cy),
-            (target.x, target.cy),
-        ]
-    # backwards or in the same column: along the gap under the lower of the two rows
-    below = max(source.cy, target.cy) + ROW / 2
-    return [
-        (source.cx, source.bottom),
-        (source.cx, below),
-        (target.cx, below),
-        (target.cx, target.bottom),
-    ]
+            candidates.append([(source.cx, y), (source.cx, target.cy), (target.x, target.cy)])
+        for turn in (
+            (source.right + target.x) / 2,
+            target.x - 15,
+            source.right + 15,
+        ):
+            candidates.append(
+                [
+                    (source.right, source.cy),
+                    (turn, source.cy),
+                    (turn, target.cy),
+                    (target.x, target.cy),
+                ]
+            )
+    # backwards or in the same column: along the gap under (or over) the rows
+    for below in (max(source.cy, target.cy) + ROW / 2, min(source.cy, target.cy) - ROW / 2):
+        out_y = source.bottom if below > source.cy else source.y
+        in_y = target.bottom if below > target.cy else target.y
+        candidates.append(
+            [(source.cx, out_y), (source.cx, below), (target.cx, below), (target.cx, in_y)]
+        )
+    for route in candidates:
+        if not any(_crosses(route, box) for box in others):
+            return route
+    return candidates[0]
+
+
+def _crosses(route: list[tuple[float, float]], box: Box) -> bool:
+    """Whether a segment of the orthogonal `route` passes through the inside of `box`."""
+    margin = 2
+    for (x1, y1), (x2, y2) in itertools.pairwise(route):
+        left, right = min(x1, x2), max(x1, x2)
+        top, bottom = min(y1, y2), max(y1, y2)
+        if (
+            left < box.right - margin
+            and right > box.x + margin
+            and top < box.bottom - margin
+            and bottom > box.y + margin
+        ):
+            return True
+    return False
