@@ -13,7 +13,7 @@ LOCK := requirements/dev.lock
 SOURCES := src tests bench
 PIP := -m pip --disable-pip-version-check
 
-.PHONY: setup dot demo test lint format bench docs golden lock test-latest test-oldest clean
+.PHONY: setup dot demo test lint format bench docs golden lock test-latest test-oldest test-interop clean
 
 # A new lock or a new pyproject.toml rebuilds .venv from nothing, so that nothing outside
 # the lock is left behind in it.
@@ -104,6 +104,20 @@ test-oldest: $(UV) dot
 	.venv-oldest/bin/ruff format --check $(SOURCES)
 	.venv-oldest/bin/lint-imports --no-cache
 	.venv-oldest/bin/python -m pytest
+
+# The BPMN export as other tools read it: bpmnlint with its recommended rules and no
+# warnings, on the export of every bundled process and every starter. npm installs the
+# versions pinned in interop/package-lock.json into interop/node_modules (not committed).
+INTEROP_OUT := out/interop
+test-interop: setup
+	cd interop && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(INTEROP_OUT)
+	$(BIN)/procmap render processes/ -f bpmn -o $(INTEROP_OUT)/processes --no-index -q
+	$(BIN)/procmap render src/procmap/scaffold/starters/ -f bpmn -o $(INTEROP_OUT)/starters \
+		--no-index -q
+	cd interop && ./node_modules/.bin/bpmnlint --max-warnings=0 \
+		../$(INTEROP_OUT)/processes/*.bpmn ../$(INTEROP_OUT)/starters/*.bpmn
+	@echo "bpmnlint: every export passes the recommended rules"
 
 clean:
 	rm -rf $(VENV) .venv-latest .venv-oldest out build dist .pytest_cache .ruff_cache
