@@ -13,7 +13,7 @@ LOCK := requirements/dev.lock
 SOURCES := src tests bench
 PIP := -m pip --disable-pip-version-check
 
-.PHONY: setup dot demo test lint format bench docs golden lock test-latest test-oldest test-interop clean
+.PHONY: setup dot demo test lint format bench docs golden lock test-latest test-oldest test-interop docs-bpmn clean
 
 # A new lock or a new pyproject.toml rebuilds .venv from nothing, so that nothing outside
 # the lock is left behind in it.
@@ -118,6 +118,14 @@ test-interop: setup
 	cd interop && ./node_modules/.bin/bpmnlint --max-warnings=0 \
 		../$(INTEROP_OUT)/processes/*.bpmn ../$(INTEROP_OUT)/starters/*.bpmn
 	@echo "bpmnlint: every export passes the recommended rules"
+
+# The README's picture of an exported process as bpmn.io draws it: bpmn-js (interop/) in
+# headless Chromium (Debian: apt-get install chromium), beside procmap's own map.
+docs-bpmn: setup
+	cd interop && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/procmap render processes/webinar-funnel.yaml -f bpmn -o docs/example --no-index -q
+	python3 scripts/bpmn-screenshot.py docs/example/webinar-funnel.bpmn \
+		docs/example/webinar-funnel.bpmn.png
 
 clean:
 	rm -rf $(VENV) .venv-latest .venv-oldest out build dist .pytest_cache .ruff_cache
