@@ -82,6 +82,7 @@ def _codes(path: Path) -> list[str]:
         ("expanded-subprocess", ["I024"]),
         ("parallel", ["I010"]),
         ("boundary-timer", ["I014"]),
+        ("nested-lanes-and-gateways", ["I017", "I011", "I010", "I017", "I018", "I018"]),
         (
             "events-and-data",
             [
@@ -220,6 +221,28 @@ def test_problems_as_json(capsys, tmp_path: Path):
     assert problem["code"] == "I010" and problem["line"] == 8
 
 
+def test_a_process_with_nothing_in_it_is_refused(capsys, tmp_path: Path):
+    path = REPO / "tests" / "bpmn" / "refused" / "empty-process.bpmn"
+    status, out, _ = procmap(capsys, "import", str(path), "-o", str(tmp_path))
+    assert status == 1
+    assert " I004 " in out and "nothing to import" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_nested_lanes_give_roles_and_unnamed_gateways_get_names():
+    (made,) = import_bpmn(str(FIXTURES / "nested-lanes-and-gateways.bpmn")).processes
+    assert made.data["roles"] == {"sales": "Sales", "operations": "Operations"}
+    steps = {s["id"]: s for s in made.data["steps"]}
+    assert steps["over-1000-eur"]["branches"] == {
+        "yes": "apply-the-discount-rules",
+        "no": "extras-ordered",
+    }
+    assert steps["compute-the-price"]["automated"] is True  # scriptTask
+    assert steps["apply-the-discount-rules"]["automated"] is True  # businessRuleTask
+    parallel = next(s for s in made.data["steps"] if s["name"].startswith("In parallel: "))
+    assert parallel["name"] == "In parallel: Ship the order, Send the invoice"
+
+
 def test_a_missing_file_is_a_usage_error(capsys, tmp_path: Path):
     status, _, err = procmap(capsys, "import", str(tmp_path / "nope.bpmn"))
     assert status == 2 and "no such file" in err
@@ -355,3 +378,31 @@ def test_the_readme_lists_every_import_code():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for code, (name, severity, meaning) in IMPORT_CODES.items():
         assert f"| `{code}` | {name} | {severity} | {meaning} |" in readme, code
+
+
+def _mutants(path: Path):
+    """The file with one element removed, for each element but the root."""
+    import xml.etree.ElementTree as ET
+
+    count = len(list(ET.parse(path).getroot().iter()))
+    for index in range(1, count):
+        tree = ET.parse(path)
+        nodes = list(tree.getroot().iter())
+        parents = {child: parent for parent in nodes for child in parent}
+        parents[nodes[index]].remove(nodes[index])
+        yield index, ET.tostring(tree.getroot())
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.bpmn")), ids=lambda p: p.stem)
+def test_a_file_with_any_element_missing_imports_or_says_why(path: Path, tmp_path: Path):
+    """Never an exception; whatever is imported passes `procmap validate` without errors."""
+    for index, data in _mutants(path):
+        source = tmp_path / f"{index}.bpmn"
+        source.write_bytes(data)
+        result = import_bpmn(str(source))
+        if result.errors:  # said why, as problems; nothing to write
+            continue
+        out = tmp_path / f"out-{index}"
+        write_imported(result, str(out))
+        report = validate_paths([str(out)], Config(), keep=True)
+        assert report.errors == 0, (index, text(report.problems, False))

@@ -63,6 +63,11 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "warning",
         "a call activity of a process that is not there, read as a task",
     ),
+    "I025": (
+        "undeclared-reference",
+        "warning",
+        "tools or metrics a step names but the file does not declare, left out",
+    ),
 }
 
 TASKS = {
@@ -490,8 +495,10 @@ class _Builder:
                     item.kind = "join"
                 elif name == "exclusiveGateway":
                     item.kind = "decision"
+                    item.name = item.name or "Which way?"
                 elif name == "eventBasedGateway":
                     item.kind = "decision"
+                    item.name = item.name or "What happens first?"
                     item.extra["event_labels"] = True
                     report.add(
                         "I012",
@@ -583,6 +590,9 @@ class _Builder:
                 )
             else:
                 item.kind = "decision"
+                item.name = item.name or (
+                    "In parallel: " if code == "I010" else "Any of: "
+                ) + ", ".join(names)
                 item.extra["event_labels"] = True
                 self.report.add(
                     code,
@@ -934,6 +944,7 @@ def _check(result: ImportResult, report: _Report) -> None:
 
     kept = []
     for made in result.processes:
+        _references(made, report)
         try:
             process = Process.model_validate(made.data)
         except ValidationError as error:
@@ -946,6 +957,40 @@ def _check(result: ImportResult, report: _Report) -> None:
         made.data = _tidy(process.model_dump(mode="json", by_alias=True, exclude_defaults=True))
         kept.append(made)
     result.processes = kept
+
+
+def _references(made: Imported, report: _Report) -> None:
+    """What the steps name must be declared: owners become roles (named by their id);
+    tools and metrics that no declaration explains (a damaged procmap extension) are
+    left out and reported; an exception on a step that was left out loses its `step`."""
+    data = made.data
+    roles = data.setdefault("roles", {})
+    tools = data.get("tools") or {}
+    metrics = data.get("metrics") or {}
+    ids = {s.get("id") for s in data.get("steps", [])}
+    review = data.get("review") if isinstance(data.get("review"), dict) else {}
+    named_roles = [data.get("owner"), review.get("approver")]
+    named_roles += [s.get("owner") for s in data.get("steps", [])]
+    for owner in named_roles:
+        if isinstance(owner, str) and owner not in roles:
+            roles[owner] = owner
+    for step in data.get("steps", []):
+        for key, declared in (("tools", tools), ("metrics", metrics)):
+            named = step.get(key)
+            if isinstance(named, list) and any(n not in declared for n in named):
+                missing = [n for n in named if n not in declared]
+                step[key] = [n for n in named if n in declared]
+                report.add(
+                    "I025",
+                    None,
+                    f"step {step.get('id')!r} of {made.id!r} names {key} that are not"
+                    f" declared, left out: {', '.join(map(str, missing))}",
+                )
+    if not roles:
+        del data["roles"]
+    for entry in data.get("exceptions") or []:
+        if isinstance(entry, dict) and entry.get("step") not in ids:
+            entry.pop("step", None)
 
 
 _STEP_FIRST = ("id", "kind", "name")
