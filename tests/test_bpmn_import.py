@@ -406,3 +406,17 @@ def test_a_file_with_any_element_missing_imports_or_says_why(path: Path, tmp_pat
         write_imported(result, str(out))
         report = validate_paths([str(out)], Config(), keep=True)
         assert report.errors == 0, (index, text(report.problems, False))
+
+
+def test_a_parallel_branch_straight_to_the_join_adds_nothing(tmp_path: Path):
+    source = (FIXTURES / "parallel.bpmn").read_text(encoding="utf-8")
+    extra = '<bpmn:sequenceFlow id="f4b" sourceRef="Fork" targetRef="Join" />'
+    path = tmp_path / "parallel-empty-branch.bpmn"
+    path.write_text(source.replace("</bpmn:process>", extra + "</bpmn:process>"))
+    (made,) = import_bpmn(str(path)).processes
+    flow = [(s["id"], s.get("next")) for s in made.data["steps"]]
+    assert flow[2:5] == [
+        ("prepare-launch", "write-the-announcement"),
+        ("write-the-announcement", "update-the-pricing-page"),
+        ("update-the-pricing-page", "publish-everything"),
+    ]

@@ -16,7 +16,8 @@ id and line (codes I001 to I023, `CODES`). The mapping:
   task list -> the checklist); procmap's own extension elements -> their fields;
 - what the format cannot say is reported and replaced by the closest thing: a parallel
   split -> a task "Do in parallel: A, B" followed by the branches one after another
-  (when they meet again in one join), an event-based gateway -> a decision, an
+  (when they meet again in one join), an inclusive split -> a decision (its branches
+  are optional), an event-based gateway -> a decision, an
   intermediate event -> a task, a boundary event -> an exception entry on its task;
   message flows, data objects, annotations -> reported and left out.
 
@@ -28,6 +29,7 @@ Must not know: where the YAML is written or command-line options (that is `cli`)
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -533,8 +535,9 @@ class _Builder:
     def _parallel(
         self, items: dict[str, _Item], outs: dict[str, list[Node]], ins: dict[str, list[Node]]
     ) -> None:
-        """Parallel (and inclusive, complex) splits: the branches one after another when
-        they meet again in one join, else a decision."""
+        """Parallel splits: the branches one after another when they meet again in one
+        join (a branch straight to the join adds nothing), else a decision; inclusive and
+        complex splits: a decision ("Any of: A, B")."""
         for iid, item in items.items():
             if item.kind not in ("parallelGateway", "inclusiveGateway", "complexGateway"):
                 continue
@@ -542,7 +545,7 @@ class _Builder:
             code = "I010" if item.kind == "parallelGateway" else "I011"
             targets = [f.get("targetRef") or "" for f in outs[iid]]
             names = [items[t].name or t for t in targets if t in items]
-            ends: list[Node] = []
+            ends: list[Node | None] = []  # each branch's flow into the join (None: empty)
             join: str | None = None
             for target in targets:
                 current, last, steps = target, None, 0
@@ -562,13 +565,17 @@ class _Builder:
                         break
                     last = outs[current][0]
                     current = last.get("targetRef") or ""
-                if current and last is not None and (join is None or join == current):
+                if current and current in items and (join is None or join == current):
                     join = current
                     ends.append(last)
                 else:
                     join = None
                     break
-            if join is not None and len(ends) == len(targets):
+            # only parallel work is all done: an inclusive split's branches are optional,
+            # so it stays a choice
+            if code == "I010" and join is not None and len(ends) == len(targets):
+                branches = [(t, last) for t, last in zip(targets, ends, strict=True) if last]
+                names = [items[t].name or t for t, _ in branches] or names
                 item.kind = "task"
                 item.name = item.name or "Do in parallel: " + ", ".join(names)
                 item.notes.append(
@@ -576,12 +583,15 @@ class _Builder:
                     + ", ".join(names)
                     + ". Here they are listed one after another."
                 )
-                # branch i's last flow now leads to branch i+1's first node
-                for index, last in enumerate(ends[:-1]):
-                    last.attrib["targetRef"] = targets[index + 1]
+                # branch i's last flow now leads to branch i+1's first node; a branch
+                # that goes straight to the join adds nothing
+                for (_, last), (following, _) in itertools.pairwise(branches):
+                    assert last is not None
+                    last.attrib["targetRef"] = following
                     ins[join] = [f for f in ins[join] if f is not last]
-                    ins[targets[index + 1]].append(last)
-                outs[iid] = outs[iid][:1]
+                    ins[following].append(last)
+                first = branches[0][0] if branches else join
+                outs[iid] = [f for f in outs[iid] if f.get("targetRef") == first][:1]
                 items[join].kind = "join"
                 self.report.add(
                     code,
@@ -597,7 +607,13 @@ class _Builder:
                 self.report.add(
                     code,
                     node,
-                    f"{_label(node)}: its branches do not meet again in one join; read as a decision between {', '.join(repr(n) for n in names)}",
+                    f"{_label(node)}: "
+                    + (
+                        "its branches do not meet again in one join"
+                        if code == "I010"
+                        else "any of its branches may run"
+                    )
+                    + f"; read as a decision between {', '.join(repr(n) for n in names)}",
                 )
         for item in items.values():  # joins of parallel work
             if item.kind in ("parallelGateway", "inclusiveGateway", "complexGateway"):

@@ -16,6 +16,23 @@ from ..git import yaml_scalar
 #: Top-level sections preceded by a blank line, as in the starters.
 _SPACED = {"review", "roles", "tools", "metrics", "steps", "exceptions", "changelog", "dmaic"}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Text that stays the same text written plain, in block and flow context, under the YAML
+#: 1.2 core schema procmap reads with (so `5d`, `2026-11-16` and `yes` are written as the
+#: starters write them): no indicator characters, not a number, boolean or null.
+_PLAIN = re.compile(r"^[A-Za-z0-9][^\n\r\t:#\"'{}\[\],&*!|>%@`]*$")
+_NUMBER = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$|^0[xo]")
+_WORDS = {"null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"}
+
+
+def _plain(text: str) -> str:
+    if (
+        _PLAIN.match(text)
+        and text == text.strip()
+        and not _NUMBER.match(text)
+        and text not in _WORDS
+    ):
+        return text
+    return yaml_scalar(text)
 
 
 def _scalar(value: Any) -> str:
@@ -30,17 +47,17 @@ def _scalar(value: Any) -> str:
     text = str(value)
     if "\n" in text.rstrip("\n") and not text.startswith((" ", "\n")) and text == text.rstrip(" "):
         return "BLOCK"
-    return yaml_scalar(text)
+    return _plain(text)
 
 
 def _key(key: str) -> str:
-    return yaml_scalar(key)
+    return _plain(key)
 
 
 def _flow_list(items: list[Any]) -> str | None:
     """`[a, b]` for a short list of plain ids; None when it reads better as a block."""
     if items and all(isinstance(i, str) and _ID.match(i) for i in items):
-        text = "[" + ", ".join(yaml_scalar(i) for i in items) + "]"
+        text = "[" + ", ".join(_plain(i) for i in items) + "]"
         if len(text) <= 60:
             return text
     return None
@@ -80,7 +97,7 @@ def _emit(lines: list[str], indent: int, key: str | None, value: Any, dash: bool
         text = str(value)
         chomp = "" if text.endswith("\n") and not text.endswith("\n\n") else "-"
         if text.endswith("\n\n"):
-            scalar = yaml_scalar(text)
+            scalar = yaml_scalar(text)  # JSON-style quotes keep every newline
         else:
             lines.append(f"{head} |{chomp}" if key is not None else f"{lead}|{chomp}")
             for line in text.rstrip("\n").split("\n"):
