@@ -420,3 +420,17 @@ def test_a_parallel_branch_straight_to_the_join_adds_nothing(tmp_path: Path):
         ("write-the-announcement", "update-the-pricing-page"),
         ("update-the-pricing-page", "publish-everything"),
     ]
+
+
+def test_the_readme_import_example_shows_what_procmap_prints(run_procmap, tmp_path: Path):
+    command = "procmap import tests/bpmn/import/parallel.bpmn -o drafts/"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index(f"$ {command}\n") + len(f"$ {command}\n")
+    shown = readme[start:].split("```")[0].rstrip("\n").splitlines()
+    copy = tmp_path / "tests" / "bpmn" / "import" / "parallel.bpmn"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes((FIXTURES / "parallel.bpmn").read_bytes())
+    done = run_procmap(*command.split()[1:], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == shown
+    assert (tmp_path / "drafts" / "product-launch.yaml").is_file()
