@@ -277,3 +277,60 @@ def test_the_render_run_refuses_bpmn_without_its_maker(tmp_path: Path):
 
     with pytest.raises(RenderError, match="bpmn"):
         check_options(Options(out_dir=tmp_path, formats=("bpmn",)))
+
+
+def _run_in_spiffworkflow(path: Path, tmp_path: Path, answers: dict[str, str]):
+    """Run the export in SpiffWorkflow's engine: complete each user or service task it
+    waits at, with the decisions' answers in the task data. (waited at, ends reached)."""
+    from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, BpmnValidator
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    target = tmp_path / f"{path.stem}.bpmn"
+    target.write_bytes(_export(path))
+    parser = BpmnParser(validator=BpmnValidator())
+    parser.add_bpmn_file(str(target))
+    workflow = BpmnWorkflow(parser.get_spec(_process(path).id))
+    waited = []
+    for _ in range(100):
+        workflow.do_engine_steps()
+        waiting = [
+            t
+            for t in workflow.get_tasks(state=TaskState.READY | TaskState.STARTED)
+            if type(t.task_spec).__name__ in ("UserTask", "ServiceTask")
+        ]
+        if not waiting:
+            break
+        task = waiting[0]
+        waited.append(task.task_spec.bpmn_id)
+        task.data.update({f"answer_{k}": v for k, v in answers.items()})
+        if task.state == TaskState.STARTED:
+            task.complete()
+        else:
+            task.run()
+    assert workflow.is_completed()
+    ends = [
+        t.task_spec.bpmn_id
+        for t in workflow.get_tasks(state=TaskState.COMPLETED)
+        if type(t.task_spec).__name__ == "EndEvent"
+    ]
+    return waited, ends
+
+
+def test_an_engine_waits_at_each_task_and_follows_the_answer(tmp_path: Path):
+    """Executable without surprises: SpiffWorkflow waits for every user and service task
+    to be completed, and a decision goes the way its answer_<id> says."""
+    path = REPO / "processes" / "webinar-funnel.yaml"
+    waited, ends = _run_in_spiffworkflow(path, tmp_path, {"booked": "yes", "signed": "yes"})
+    assert waited == ["Step_nurture", "Step_cta", "Step_consult", "Step_onboard"]
+    assert ends == ["Step_client"]
+    waited, ends = _run_in_spiffworkflow(path, tmp_path, {"booked": "no"})
+    assert waited == ["Step_nurture", "Step_cta", "Step_downsell"]
+    assert ends == ["Step_nurtured"]
+
+
+def test_an_answer_that_matches_no_branch_stops_the_engine(tmp_path: Path):
+    from SpiffWorkflow.exceptions import WorkflowException
+
+    with pytest.raises(WorkflowException, match="No conditions satisfied for Step_booked"):
+        _run_in_spiffworkflow(REPO / "processes" / "webinar-funnel.yaml", tmp_path, {"booked": "?"})
