@@ -106,8 +106,8 @@ test-oldest: $(UV) dot
 	.venv-oldest/bin/python -m pytest
 
 # The BPMN export as other tools read it: bpmnlint with its recommended rules and no
-# warnings, and bpmn-js's modeler with no import warning, on the export of every bundled
-# process and every starter. npm installs the
+# warnings, and bpmn-js's modeler with no import warning and no change of meaning after
+# it saves the file again, on the export of every bundled process and every starter. npm installs the
 # versions pinned in interop/package-lock.json into interop/node_modules (not committed).
 INTEROP_OUT := out/interop
 test-interop: setup
@@ -120,10 +120,18 @@ test-interop: setup
 		../$(INTEROP_OUT)/processes/*.bpmn ../$(INTEROP_OUT)/starters/*.bpmn
 	@echo "bpmnlint: every export passes the recommended rules"
 	@# bpmn-js's modeler must open each file without a warning (needs Chromium)
+	@# bpmn-js's modeler must open each file without a warning, and what it saves must
+	@# import back with no change of meaning (needs Chromium)
 	@if command -v chromium >/dev/null 2>&1; then \
-		python3 scripts/bpmnjs-check.py $(INTEROP_OUT)/processes/*.bpmn \
-			$(INTEROP_OUT)/starters/*.bpmn; \
-	else echo "chromium is missing: the bpmn-js check is skipped (apt-get install chromium)"; fi
+		python3 scripts/bpmnjs-check.py --resave $(INTEROP_OUT)/resaved/processes \
+			$(INTEROP_OUT)/processes/*.bpmn && \
+		python3 scripts/bpmnjs-check.py --resave $(INTEROP_OUT)/resaved/starters \
+			$(INTEROP_OUT)/starters/*.bpmn && \
+		sh scripts/interop-round-trip.sh $(BIN)/procmap processes \
+			$(INTEROP_OUT)/resaved/processes $(INTEROP_OUT)/back/processes && \
+		sh scripts/interop-round-trip.sh $(BIN)/procmap src/procmap/scaffold/starters \
+			$(INTEROP_OUT)/resaved/starters $(INTEROP_OUT)/back/starters; \
+	else echo "chromium is missing: the bpmn-js checks are skipped (apt-get install chromium)"; fi
 
 # The README's picture of an exported process as bpmn.io draws it: bpmn-js (interop/) in
 # headless Chromium (Debian: apt-get install chromium), beside procmap's own map.

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Open .bpmn files in bpmn-js's modeler (the editor of bpmn.io and Camunda Modeler) in
 headless Chromium and fail on any import warning or error (unresolved references,
-elements without a shape, flows drawn before their ends, ...). Part of
-`make test-interop`.
+elements without a shape, flows drawn before their ends, ...). With `--resave DIR`, also
+write what the modeler saves (`saveXML`) to DIR/<name>: the file as a user who opened it
+in bpmn.io and saved it would have it. Part of `make test-interop`.
 
-    python3 scripts/bpmnjs-check.py out/interop/processes/*.bpmn
+    python3 scripts/bpmnjs-check.py [--resave DIR] out/interop/processes/*.bpmn
 
 Needs `npm ci` in interop/ and Chromium. Each page is a local file with the modeler and
 the diagram inlined; nothing is fetched.
@@ -31,14 +32,24 @@ PAGE = """<!doctype html>
 const modeler = new BpmnJS({{ container: '#canvas' }});
 const show = (text) => document.getElementById('canvas').setAttribute('data-result', text);
 modeler.importXML({xml})
-  .then((done) => show(done.warnings.length + ' ' + done.warnings.map((w) => w.message).join(' | ')))
+  .then((done) => {{
+    show(done.warnings.length + ' ' + done.warnings.map((w) => w.message).join(' | '));
+    return modeler.saveXML({{ format: true }});
+  }})
+  .then((saved) => {{
+    const out = document.createElement('textarea');
+    out.id = 'saved';
+    out.textContent = saved.xml;
+    document.body.appendChild(out);
+  }})
   .catch((error) => show('error ' + error.message));
 </script></body></html>
 """
 
 
-def check(browser: str, modeler: str, path: Path) -> str | None:
-    """None when bpmn-js imports `path` without a warning, else what it said."""
+def check(browser: str, modeler: str, path: Path, resave: Path | None) -> str | None:
+    """None when bpmn-js imports `path` without a warning, else what it said; what the
+    modeler saves goes to `resave`/<name> when given."""
     xml = json.dumps(path.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as folder:
         page = Path(folder) / "page.html"
@@ -62,10 +73,19 @@ def check(browser: str, modeler: str, path: Path) -> str | None:
     if found is None:
         return "bpmn-js did not finish the import"
     result = html.unescape(found.group(1))
+    saved = re.search(r'<textarea id="saved">(.*?)</textarea>', done.stdout, re.S)
+    if resave is not None:
+        if saved is None:
+            return "bpmn-js did not save the diagram"
+        resave.mkdir(parents=True, exist_ok=True)
+        (resave / path.name).write_text(html.unescape(saved.group(1)), encoding="utf-8")
     return None if result.startswith("0 ") else result
 
 
 def main(paths: list[str]) -> int:
+    resave = None
+    if paths[:1] == ["--resave"] and len(paths) >= 2:
+        resave, paths = Path(paths[1]), paths[2:]
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         sys.stderr.write("chromium is missing: apt-get install chromium\n")
@@ -73,7 +93,7 @@ def main(paths: list[str]) -> int:
     modeler = MODELER.read_text(encoding="utf-8").replace("</script>", "<\\/script>")
     failed = 0
     for name in paths:
-        problem = check(browser, modeler, Path(name))
+        problem = check(browser, modeler, Path(name), resave)
         if problem is not None:
             failed += 1
             sys.stdout.write(f"{name}: bpmn-js: {problem}\n")
