@@ -13,7 +13,7 @@ LOCK := requirements/dev.lock
 SOURCES := src tests bench
 PIP := -m pip --disable-pip-version-check
 
-.PHONY: setup dot browser demo test screenshots lint format bench docs golden lock test-latest test-oldest clean
+.PHONY: setup dot browser demo test screenshots lint format bench docs golden lock test-latest test-oldest test-interop docs-bpmn clean
 
 # A new lock or a new pyproject.toml rebuilds .venv from nothing, so that nothing outside
 # the lock is left behind in it.
@@ -116,6 +116,42 @@ test-oldest: $(UV) dot browser
 	.venv-oldest/bin/ruff format --check $(SOURCES)
 	.venv-oldest/bin/lint-imports --no-cache
 	.venv-oldest/bin/python -m pytest
+
+# The BPMN export as other tools read it: bpmnlint with its recommended rules and no
+# warnings, and bpmn-js's modeler with no import warning and no change of meaning after
+# it saves the file again, on the export of every bundled process and every starter. npm installs the
+# versions pinned in interop/package-lock.json into interop/node_modules (not committed).
+INTEROP_OUT := out/interop
+test-interop: setup
+	cd interop && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(INTEROP_OUT)
+	$(BIN)/procmap render processes/ -f bpmn -o $(INTEROP_OUT)/processes --no-index -q
+	$(BIN)/procmap render src/procmap/scaffold/starters/ -f bpmn -o $(INTEROP_OUT)/starters \
+		--no-index -q
+	cd interop && ./node_modules/.bin/bpmnlint --max-warnings=0 \
+		../$(INTEROP_OUT)/processes/*.bpmn ../$(INTEROP_OUT)/starters/*.bpmn
+	@echo "bpmnlint: every export passes the recommended rules"
+	@# bpmn-js's modeler must open each file without a warning (needs Chromium)
+	@# bpmn-js's modeler must open each file without a warning, and what it saves must
+	@# import back with no change of meaning (needs Chromium)
+	@if command -v chromium >/dev/null 2>&1; then \
+		python3 scripts/bpmnjs-check.py --resave $(INTEROP_OUT)/resaved/processes \
+			$(INTEROP_OUT)/processes/*.bpmn && \
+		python3 scripts/bpmnjs-check.py --resave $(INTEROP_OUT)/resaved/starters \
+			$(INTEROP_OUT)/starters/*.bpmn && \
+		sh scripts/interop-round-trip.sh $(BIN)/procmap processes \
+			$(INTEROP_OUT)/resaved/processes $(INTEROP_OUT)/back/processes && \
+		sh scripts/interop-round-trip.sh $(BIN)/procmap src/procmap/scaffold/starters \
+			$(INTEROP_OUT)/resaved/starters $(INTEROP_OUT)/back/starters; \
+	else echo "chromium is missing: the bpmn-js checks are skipped (apt-get install chromium)"; fi
+
+# The README's picture of an exported process as bpmn.io draws it: bpmn-js (interop/) in
+# headless Chromium (Debian: apt-get install chromium), beside procmap's own map.
+docs-bpmn: setup
+	cd interop && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/procmap render processes/webinar-funnel.yaml -f bpmn -o docs/example --no-index -q
+	python3 scripts/bpmn-screenshot.py docs/example/webinar-funnel.bpmn \
+		docs/example/webinar-funnel.bpmn.png
 
 clean:
 	rm -rf $(VENV) .venv-latest .venv-oldest out build dist .pytest_cache .ruff_cache

@@ -345,7 +345,8 @@ def test_cli_reports_invalid_files_like_validate_and_renders_the_valid_ones(tmp_
     [
         (
             ["-f", "jpeg"],
-            "procmap: unknown format 'jpeg': choose from svg, png, pdf, dot, mermaid, runbook, dmaic, html\n",
+            "procmap: unknown format 'jpeg': choose from svg, png, pdf, dot, mermaid, bpmn, runbook,"
+            " dmaic, html\n",
         ),
         (["-o", "afile"], "procmap: afile: is a file, not a folder\n"),
         (["missing/"], "procmap: missing/: no such file or folder\n"),

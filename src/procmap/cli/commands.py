@@ -237,8 +237,8 @@ def render(
         typer.Option(
             "--format",
             "-f",
-            help="svg, png, pdf, dot, mermaid, runbook, dmaic, html; repeatable or comma-separated"
-            " (default: svg,runbook,dmaic).",
+            help="svg, png, pdf, dot, mermaid, bpmn (BPMN 2.0 XML), runbook, dmaic, html;"
+            " repeatable or comma-separated (default: svg,runbook,dmaic).",
         ),
     ] = None,
     direction: Annotated[
@@ -301,9 +301,15 @@ def render(
     if templates is None and (config.root / "templates").is_dir():
         templates = config.root / "templates"
     try:
+        chosen = parse_formats(formats)
+        makers = {}
+        if "bpmn" in chosen:  # imported only when asked for: render's layer is below it
+            from ..bpmn import to_bpmn
+
+            makers["bpmn"] = to_bpmn
         options = Options(
             out_dir=out_dir,
-            formats=parse_formats(formats),
+            formats=chosen,
             direction=direction.upper(),
             lanes=lanes,
             templates=templates,
@@ -311,6 +317,7 @@ def render(
             jobs=jobs,
             index=not no_index,
             diff=diff_rev,
+            makers=makers,
         )
         check_options(options)
         result = validate_paths(paths or _default_paths(config), config, jobs, keep=True)
@@ -691,6 +698,88 @@ def portfolio_command(
         for file in written:
             sys.stderr.write(f"Wrote {file}\n")
     raise typer.Exit(1 if errors else 0)
+
+
+class ImportFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE.bpmn", help="A BPMN 2.0 file.")],
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Folder to write <id>.yaml into (default: processes/)."
+        ),
+    ] = Path("processes"),
+    process: Annotated[
+        str | None,
+        typer.Option(
+            "--process",
+            metavar="ID",
+            help="Import only this process of the file (its BPMN id, procmap id or name).",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Refuse on any loss: write nothing if there is a warning."),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite existing process files.")
+    ] = False,
+    output_format: Annotated[
+        ImportFormat,
+        typer.Option("--format", "-f", help="How problems are printed: text, json or github."),
+    ] = ImportFormat.text,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
+) -> None:
+    """Turn a BPMN 2.0 file (Camunda, bpmn.io, Signavio, ...) into procmap process files.
+
+    What procmap's format cannot say is reported as FILE:LINE:COL: I0xx and replaced by
+    the closest thing. Exit status: 0 imported (warnings allowed unless --strict), 1 nothing
+    sensible to make, a loss with --strict, or a file that exists; 2 usage error.
+    """
+    from ..bpmn import ImportWriteError, import_bpmn, write_imported
+    from ..lint import FORMATS
+
+    if not file.exists():
+        raise _fail(f"{file}: no such file")
+    if file.is_dir():
+        raise _fail(f"{file}: is a folder; give a .bpmn file")
+
+    def exists(process_id: str) -> bool:
+        return any((out_dir / f"{process_id}{suffix}").is_file() for suffix in (".yaml", ".yml"))
+
+    result = import_bpmn(str(file), process, exists=exists)
+    printed = FORMATS[output_format.value](result.problems, False)
+    sys.stdout.write(printed)
+    if result.errors or not result.processes:
+        if not result.errors:  # else the problems printed say why
+            sys.stderr.write(f"procmap: {file}: no process to import\n")
+        raise typer.Exit(1)
+    if strict and result.warnings:
+        sys.stderr.write(
+            f"procmap: {file}: {result.warnings} loss{'es' * (result.warnings != 1)}"
+            " of meaning; nothing written (--strict)\n"
+        )
+        raise typer.Exit(1)
+    try:
+        written = write_imported(result, str(out_dir), force)
+    except ImportWriteError as error:
+        sys.stderr.write(f"procmap: {error}\n")
+        raise typer.Exit(1) from None
+    if not quiet and output_format is not ImportFormat.json:
+        for path in written:
+            sys.stdout.write(f"Wrote {Path(path).as_posix()}\n")
+        losses = (
+            f", {result.warnings} warning{'s' * (result.warnings != 1)}" if result.warnings else ""
+        )
+        sys.stdout.write(
+            f"Imported {len(written)} process{'es' * (len(written) != 1)} from {file}{losses}.\n"
+        )
 
 
 @app.command("simulate")

@@ -29,7 +29,9 @@ from urllib.parse import quote
 from ..format import Flow, Process, Step, renamed_steps
 
 DIRECTIONS = ("LR", "TB")
-DRAW_FORMATS = ("svg", "png", "pdf")
+#: What `draw` makes: the drawings, and `json`, Graphviz's layout as data (positions of
+#: nodes and edges), which the BPMN export turns into diagram interchange.
+DRAW_FORMATS = ("svg", "png", "pdf", "json")
 
 # Okabe-Ito accents on greys: readable by colour-blind readers, and every accent also has
 # a non-colour mark (a tag, a heavier or dashed border) so black-and-white print works.
@@ -201,7 +203,8 @@ def to_dot(
 
 
 def draw(dot_source: str, fmt: str = "svg", *, timeout: float = 30.0) -> bytes:
-    """Run Graphviz `dot` on `dot_source` and return the drawing (svg, png or pdf).
+    """Run Graphviz `dot` on `dot_source` and return the drawing (svg, png or pdf), or the
+    layout as JSON (`json`).
 
     The `dot` process is known to `stop_drawings()` while it runs, so an interrupted
     render does not wait for drawings nobody will use.

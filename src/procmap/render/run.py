@@ -31,7 +31,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +41,7 @@ from .. import __version__
 from .._files import not_regular, read_regular
 from ..format import Process
 
-FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "runbook", "dmaic", "html")
+FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "bpmn", "runbook", "dmaic", "html")
 DEFAULT_FORMATS = ("svg", "runbook", "dmaic")
 SUFFIXES = {
     "svg": ".svg",
@@ -49,11 +49,15 @@ SUFFIXES = {
     "pdf": ".pdf",
     "dot": ".dot",
     "mermaid": ".mmd",
+    "bpmn": ".bpmn",
     "runbook": ".runbook.md",
     "dmaic": ".dmaic.md",
     "html": ".html",
 }
 DRAWN = ("svg", "png", "pdf")
+#: Formats made by a layer above this one (`bpmn`: `procmap.bpmn`), which the caller
+#: plugs in as `Options.makers` so that the render run never imports that layer.
+PLUGGED = ("bpmn",)
 INDEX = "index.md"
 #: The site's home page and stylesheet, written with the `html` format.
 HOME = "index.html"
@@ -81,6 +85,9 @@ class Options:
     jobs: int | None = None
     index: bool = True
     diff: str | None = None
+    #: Format -> the function that makes its bytes from a process, for the PLUGGED
+    #: formats (given by the caller: `procmap.cli` plugs in `procmap.bpmn.to_bpmn`).
+    makers: Mapping[str, Callable[[Process], bytes]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -587,6 +594,9 @@ class _Run:
                 elif fmt == "mermaid":
                     key = {**base, "options": {"direction": opts.direction}}
                     make = self._text(lambda p=process: self.mermaid(p))
+                elif fmt in PLUGGED:
+                    key = {**base, "options": {"format": fmt}}
+                    make = self._plugged(opts.makers[fmt], process)
                 elif fmt == "html":
                     key = {
                         **base,
@@ -610,7 +620,9 @@ class _Run:
                         key["measured"] = measurement.digest()
                     template = f"{fmt}.md.j2"
                     make = self._doc(template, path, process)
-                jobs.append(_Job(name, key, make, slow=fmt in DRAWN or fmt == "html"))
+                jobs.append(
+                    _Job(name, key, make, slow=fmt in DRAWN or fmt in PLUGGED or fmt == "html")
+                )
             if measurement is not None:
                 for name, maker in sorted(measurement.outputs.items()):
                     key = {**base, "measured": measurement.digest(), "options": graph}
@@ -654,6 +666,10 @@ class _Run:
 
     def _extra(self, maker: Callable[[Options], bytes]) -> Callable[[], bytes]:
         return lambda: maker(self.options)
+
+    @staticmethod
+    def _plugged(maker: Callable[[Process], bytes], process: Process) -> Callable[[], bytes]:
+        return lambda: maker(process)
 
     @staticmethod
     def _text(source: Callable[[], str]) -> Callable[[], bytes]:
@@ -723,6 +739,8 @@ def check_options(options: Options) -> None:
     for fmt in options.formats:
         if fmt not in FORMATS:
             raise RenderError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
+        if fmt in PLUGGED and fmt not in options.makers:
+            raise RenderError(f"format {fmt!r} needs its maker in Options.makers")
 
 
 def render(

@@ -1,0 +1,122 @@
+"""A process as a person writes it: the YAML of an imported process, in the style of the
+`procmap new` starters (fields in the model's order, block style, short lists of ids
+in flow style, a blank line between sections, plain scalars where YAML reads them back
+unchanged, else double quotes).
+
+Must not know: BPMN (it gets the process data), files.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..git import yaml_scalar
+
+#: Top-level sections preceded by a blank line, as in the starters.
+_SPACED = {"review", "roles", "tools", "metrics", "steps", "exceptions", "changelog", "dmaic"}
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Text that stays the same text written plain, in block and flow context, under the YAML
+#: 1.2 core schema procmap reads with (so `5d`, `2026-11-16` and `yes` are written as the
+#: starters write them): no indicator characters, not a number, boolean or null.
+_PLAIN = re.compile(r"^[A-Za-z0-9][^\n\r\t:#\"'{}\[\],&*!|>%@`]*$")
+_NUMBER = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$|^0[xo]")
+_WORDS = {"null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"}
+
+
+def _plain(text: str) -> str:
+    if (
+        _PLAIN.match(text)
+        and text == text.strip()
+        and not _NUMBER.match(text)
+        and text not in _WORDS
+    ):
+        return text
+    return yaml_scalar(text)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    text = str(value)
+    if "\n" in text.rstrip("\n") and not text.startswith((" ", "\n")) and text == text.rstrip(" "):
+        return "BLOCK"
+    return _plain(text)
+
+
+def _key(key: str) -> str:
+    return _plain(key)
+
+
+def _flow_list(items: list[Any]) -> str | None:
+    """`[a, b]` for a short list of plain ids; None when it reads better as a block."""
+    if items and all(isinstance(i, str) and _ID.match(i) for i in items):
+        text = "[" + ", ".join(_plain(i) for i in items) + "]"
+        if len(text) <= 60:
+            return text
+    return None
+
+
+def _emit(lines: list[str], indent: int, key: str | None, value: Any, dash: bool = False) -> None:
+    pad = " " * indent
+    lead = f"{pad}- " if dash else pad
+    head = f"{lead}{_key(key)}:" if key is not None else lead.rstrip()
+    if isinstance(value, dict):
+        if not value:
+            lines.append(f"{head} {{}}" if key is not None else f"{lead}{{}}")
+            return
+        if key is None and dash:  # a mapping as a list item: first key on the dash line
+            start = len(lines)
+            for k, v in value.items():
+                _emit(lines, indent + 2, k, v)
+            lines[start] = " " * indent + "- " + lines[start][indent + 2 :]
+            return
+        lines.append(head)
+        for k, v in value.items():
+            _emit(lines, indent + 2, k, v)
+        return
+    if isinstance(value, list):
+        flow = _flow_list(value)
+        if not value:
+            lines.append(f"{head} []")
+        elif flow is not None:
+            lines.append(f"{head} {flow}")
+        else:
+            lines.append(head)
+            for item in value:
+                _emit(lines, indent + 2, None, item, dash=True)
+        return
+    scalar = _scalar(value)
+    if scalar == "BLOCK":
+        text = str(value)
+        chomp = "" if text.endswith("\n") and not text.endswith("\n\n") else "-"
+        if text.endswith("\n\n"):
+            scalar = yaml_scalar(text)  # JSON-style quotes keep every newline
+        else:
+            lines.append(f"{head} |{chomp}" if key is not None else f"{lead}|{chomp}")
+            for line in text.rstrip("\n").split("\n"):
+                lines.append(f"{pad}  {line}" if line else "")
+            return
+    if key is None:
+        lines.append(f"{lead}{scalar}")
+    else:
+        lines.append(f"{head} {scalar}")
+
+
+def to_yaml(data: dict[str, Any], header: str | None = None) -> str:
+    """The process `data` (as `model_dump(mode="json", by_alias=True)` without defaults)
+    as YAML text."""
+    lines: list[str] = []
+    if header:
+        lines.extend(f"# {line}" if line else "#" for line in header.splitlines())
+    for key, value in data.items():
+        if key in _SPACED and lines:
+            lines.append("")
+        _emit(lines, 0, key, value)
+    return "\n".join(lines) + "\n"
