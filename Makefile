@@ -122,7 +122,7 @@ test-oldest: $(UV) dot browser
 # it saves the file again, on the export of every bundled process and every starter. npm installs the
 # versions pinned in interop/package-lock.json into interop/node_modules (not committed).
 INTEROP_OUT := out/interop
-test-interop: setup
+test-interop: setup browser
 	cd interop && npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(INTEROP_OUT)
 	$(BIN)/procmap render processes/ -f bpmn -o $(INTEROP_OUT)/processes --no-index -q
@@ -131,7 +131,6 @@ test-interop: setup
 	cd interop && ./node_modules/.bin/bpmnlint --max-warnings=0 \
 		../$(INTEROP_OUT)/processes/*.bpmn ../$(INTEROP_OUT)/starters/*.bpmn
 	@echo "bpmnlint: every export passes the recommended rules"
-	@# bpmn-js's modeler must open each file without a warning (needs Chromium)
 	@# bpmn-js's modeler must open each file without a warning, and what it saves must
 	@# import back with no change of meaning (needs Chromium)
 	@if command -v chromium >/dev/null 2>&1; then \
@@ -147,7 +146,7 @@ test-interop: setup
 
 # The README's picture of an exported process as bpmn.io draws it: bpmn-js (interop/) in
 # headless Chromium (Debian: apt-get install chromium), beside procmap's own map.
-docs-bpmn: setup
+docs-bpmn: setup browser
 	cd interop && npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/procmap render processes/webinar-funnel.yaml -f bpmn -o docs/example --no-index -q
 	python3 scripts/bpmn-screenshot.py docs/example/webinar-funnel.bpmn \
