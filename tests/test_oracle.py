@@ -27,8 +27,15 @@ answer the same question, and each test says so:
   columns, then reads the start column). So pm4py gets the log without the start column;
   `test_pm4py_with_start_times_answers_another_question` pins the difference.
 - Ties (equal timestamps in a case) keep file order in both: pm4py's `format_dataframe`
-  sorts by case, timestamp and the original row index; procmap by timestamp, then row.
-  The hand-written logs put ties in an order that a sort by activity would change.
+  sorts by case, timestamp and the original row index, and `discover_dfg` sorts again by
+  case and timestamp with pandas' multi-column sort, which is stable; procmap orders by
+  timestamp, then row. The hand-written log puts ties in an order that a sort by
+  activity would change.
+- Resolution. procmap reads timestamps to the microsecond (DuckDB truncates the rest),
+  pandas to the nanosecond: two events less than a microsecond apart are a tie for
+  procmap (file order) and ordered by time for pm4py.
+  `test_sub_microsecond_order_is_a_tie_for_procmap` pins it; no export we know of
+  writes nanoseconds.
 """
 
 from __future__ import annotations
@@ -283,3 +290,23 @@ def test_pm4py_with_start_times_answers_another_question(tmp_path):
         assert without["mean"][pair] > 0
     with pytest.raises(KeyError, match="start_timestamp"):
         pm4py.get_all_case_durations(with_start)
+
+
+def test_sub_microsecond_order_is_a_tie_for_procmap(tmp_path):
+    """Two events 100 ns apart, written in reverse: pm4py orders them by time, procmap
+    (microseconds) sees a tie and keeps file order."""
+    process_path = tmp_path / "tickets.yaml"
+    process_path.write_text(PROCESS, encoding="utf-8")
+    text = (
+        "case:concept:name,concept:name,time:timestamp\n"
+        "t1,open,2026-03-02T09:00:00Z\n"
+        "t1,fix,2026-03-02T09:00:01.0000002Z\n"
+        "t1,triage,2026-03-02T09:00:01.0000001Z\n"
+    )
+    log = tmp_path / "ns.csv"
+    log.write_text(text, encoding="utf-8")
+    mine = measure_log(_process(process_path), log)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    theirs = _pm4py_figures(_pm4py_frame(rows))
+    assert [v["steps"] for v in mine["variants"]] == [["open", "fix", "triage"]]
+    assert theirs["variants"] == {("open", "triage", "fix"): 1}
