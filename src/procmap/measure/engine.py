@@ -255,9 +255,11 @@ def _configure(con: Any, spill: str, limit: str | None, size: int) -> None:
 @dataclass(frozen=True)
 class _Source:
     """The log as a DuckDB relation: `sql`, every column VARCHAR, rows in file order when
-    read with insertion order kept; `csv` when a bad row shows only as it is read."""
+    read with insertion order kept; its column `names`; `csv` when a bad row shows only as
+    it is read."""
 
     sql: str
+    names: tuple[str, ...]
     csv: bool
 
 
@@ -281,21 +283,20 @@ def _loaded(con: Any, path: Path, shown: str) -> Iterator[_Source]:
             parquet = f"read_parquet('{_lit(file)}')"
             cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {parquet}").fetchall()]
             casts = ", ".join(f'CAST("{_q(c)}" AS VARCHAR) AS "{_q(c)}"' for c in cols)
-            yield _Source(f"(SELECT {casts} FROM {parquet})", csv=False)
+            yield _Source(f"(SELECT {casts} FROM {parquet})", tuple(cols), csv=False)
         else:
             _check_text(path, shown)
-            source = _Source(
+            sql = (
                 f"read_csv('{_lit(file)}', all_varchar = true, header = true,"
-                f" auto_detect = true, buffer_size = {CSV_BUFFER_BYTES})",
-                csv=True,
+                f" auto_detect = true, buffer_size = {CSV_BUFFER_BYTES})"
             )
-            try:
-                con.execute(f"DESCRIBE SELECT * FROM {source.sql}").fetchall()
+            try:  # DuckDB sniffs the dialect again on every read: find the columns once
+                names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()]
             except duckdb.OutOfMemoryException:
                 raise
             except duckdb.Error as error:
                 raise _not_csv(shown, error) from None
-            yield source
+            yield _Source(sql, tuple(names), csv=True)
     finally:
         if temp is not None:
             with contextlib.suppress(OSError):
@@ -339,9 +340,8 @@ def _resolve(
     con: Any, shown: str, source: _Source, given: dict[str, str | None]
 ) -> dict[str, str | None]:
     """The log's column for each role: the one given, else the first default present."""
-    names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source.sql}").fetchall()]
     try:
-        return _roles(shown, names, given)
+        return _roles(shown, list(source.names), given)
     except LogError:
         # a log with no rows says so first, whatever its header
         if con.execute(f"SELECT count(*) FROM {source.sql}").fetchone()[0] == 0:
