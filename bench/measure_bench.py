@@ -8,9 +8,10 @@ Owns:
      for rework; 978,081 events, 108 MB);
    - about 10,000,000 events: ten copies of that log one after another, copy k with its
      case ids suffixed `-k` and every timestamp shifted by k times (the log's span plus
-     a day), written by DuckDB (`procmap simulate --cases 890000` takes about six
-     minutes and 4 GB here: it holds every event in memory). Each copy starts after the
-     previous one ends, so the file is in time order, as exports are.
+     a day), written by DuckDB (`procmap simulate` holds every event in memory: 89,000
+     cases took 35 s and 430 MB here, so 890,000 would take some six minutes and 4 GB,
+     not tried). Each copy starts after the previous one ends, so the file is in time
+     order, as exports are.
 2. The peer: pm4py's pandas pipeline (bench/pm4py_pipeline.py) in its own interpreter
    from bench/.data/pm4py-venv, installed on first use from requirements/oracle.lock
    with hashes (pm4py is AGPL-3.0: a benchmark peer and test oracle only). When it
