@@ -10,10 +10,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV := $(BIN)/uv
 LOCK := requirements/dev.lock
+ORACLE_LOCK := requirements/oracle.lock
+ORACLE_VENV := .venv-oracle
+ORACLE_STAMP := $(ORACLE_VENV)/.installed
 SOURCES := src tests bench
 PIP := -m pip --disable-pip-version-check
 
-.PHONY: setup dot browser demo test screenshots lint format bench docs golden lock test-latest test-oldest test-interop docs-bpmn clean
+.PHONY: setup dot browser demo test screenshots lint format bench docs golden lock lock-oracle test-latest test-oldest test-oracle test-interop docs-bpmn clean
 
 # A new lock or a new pyproject.toml rebuilds .venv from nothing, so that nothing outside
 # the lock is left behind in it.
@@ -89,6 +92,32 @@ lock: $(UV)
 	@if cmp -s $(LOCK).new $(LOCK); then rm $(LOCK).new; echo "$(LOCK) is up to date"; \
 	else mv $(LOCK).new $(LOCK); echo "$(LOCK) updated: read git diff $(LOCK)"; fi
 
+# The test oracle's lock: pm4py (the `oracle` extra) and what it needs, for every platform,
+# Python 3.11+, held to the versions of requirements/dev.lock (-c), so that .venv-oracle
+# tests the very dependencies procmap is tested with. pm4py is AGPL-3.0: a test oracle and
+# a benchmark peer only, never a dependency of procmap. Run after `make lock`.
+lock-oracle: $(UV)
+	$(UV) pip compile pyproject.toml --extra oracle -c $(LOCK) --universal \
+		--python-version 3.11 --generate-hashes --upgrade --quiet \
+		--custom-compile-command "make lock-oracle" -o $(ORACLE_LOCK).new
+	@if cmp -s $(ORACLE_LOCK).new $(ORACLE_LOCK); then rm $(ORACLE_LOCK).new; \
+	echo "$(ORACLE_LOCK) is up to date"; else mv $(ORACLE_LOCK).new $(ORACLE_LOCK); \
+	echo "$(ORACLE_LOCK) updated: read git diff $(ORACLE_LOCK)"; fi
+
+# procmap's figures against pm4py's on the same logs (tests/test_oracle.py; `make test`
+# skips them, pm4py not being installed there). Its own venv, from the two hashed locks,
+# rebuilt when either lock or pyproject.toml changes.
+$(ORACLE_STAMP): pyproject.toml $(LOCK) $(ORACLE_LOCK)
+	rm -rf $(ORACLE_VENV)
+	$(PYTHON) -m venv $(ORACLE_VENV)
+	$(ORACLE_VENV)/bin/python $(PIP) install --quiet --require-hashes --no-deps \
+		-r $(LOCK) -r $(ORACLE_LOCK)
+	$(ORACLE_VENV)/bin/python $(PIP) install --quiet --no-deps --no-build-isolation -e .
+	touch $(ORACLE_STAMP)
+
+test-oracle: $(ORACLE_STAMP)
+	$(ORACLE_VENV)/bin/python -m pytest tests/test_oracle.py -p no:cacheprovider
+
 # The newest releases the declared ranges allow, today, in their own venv: what a user who
 # runs `pip install procmap` now gets. The weekly workflow runs it to see a breaking
 # release before users do. (--seed: the wheel test builds with pip.)
@@ -153,4 +182,4 @@ docs-bpmn: setup browser
 		docs/example/webinar-funnel.bpmn.png
 
 clean:
-	rm -rf $(VENV) .venv-latest .venv-oldest out build dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-latest .venv-oldest $(ORACLE_VENV) out build dist .pytest_cache .ruff_cache

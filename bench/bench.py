@@ -4,13 +4,14 @@ Owns: running and timing the commands (always as separate processes, so no run w
 another's imports or memory), the floors (a bare interpreter, libyaml composing the same
 text), the comparison tools (yamllint and check-jsonschema, installed on first use into
 bench/.data/tools-venv), peak memory, the render hook (bench/render_bench.py, when present),
+the measure section (bench/measure_bench.py: `procmap measure` against pm4py, issue 8)
 and the report, as text or JSON. Progress goes to stderr; the report to stdout.
 
 Must not know: procmap's internals. It calls the `procmap` command and the library entry
 point `procmap.lint.validate_paths`, nothing else. Timings never go into the test suite.
 
 Usage: python bench/bench.py [--quick] [--full-tools] [--processes N] [--steps S] [--seed K]
-                             [--runs R] [--json]
+                             [--runs R] [--json] [--measure-only] [--no-measure]
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ class Run:
     maxrss_kb: int  # peak resident set of the process and the children it waited for
 
 
-def run(cmd: list[str], timeout: float = 900.0) -> Run:
-    """Run `cmd` in the project folder with output discarded; wall time, status, peak RSS.
+def run(cmd: list[str], timeout: float = 900.0, stdout: Any = None) -> Run:
+    """Run `cmd` in the project folder with output discarded (or written to the file
+    object `stdout`); wall time, status, peak RSS.
 
     `os.wait4` gives the rusage of this child alone, including the children it reaped
     (procmap's worker processes), which `RUSAGE_CHILDREN` of the benchmark would mix up
@@ -76,7 +78,7 @@ def run(cmd: list[str], timeout: float = 900.0) -> Run:
         cmd,
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL if stdout is None else stdout,
         stderr=subprocess.DEVNULL,
     )
     deadline = start + timeout
@@ -331,6 +333,19 @@ def render_hook(notes: list[str]) -> list[tuple[str, str]]:
         return []
 
 
+def measure_section(rounds: int, notes: list[str]) -> dict[str, Any] | None:
+    """Figures from bench/measure_bench.py (issue 8), timed with `run`."""
+    progress("measure: bench/measure_bench.py")
+    sys.path.insert(0, str(BENCH))
+    import measure_bench
+
+    try:
+        return measure_bench.run(DATA, run, rounds, notes)
+    except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+        notes.append(f"Measure: failed: {type(error).__name__}: {error}")
+        return None
+
+
 # The report ----------------------------------------------------------------------------
 
 
@@ -451,13 +466,19 @@ def text_report(result: dict[str, Any]) -> str:
             if name != "procmap validate":
                 line += f"  procmap is {seconds / mine:.0f}x faster"
             w(line)
-    if result["render"]:
+    if result.get("render"):
         w("")
         w("Render (bench/render_bench.py)")
         for label, lines in result["render"]:
             w(f"  {label}")
             for line in lines.splitlines():
                 w(f"    {line}")
+    if result.get("measure"):
+        import measure_bench
+
+        w("")
+        for line in measure_bench.report(result["measure"]):
+            w(line)
     if result["notes"]:
         w("")
         for note in result["notes"]:
@@ -536,6 +557,13 @@ def main(argv: list[str] | None = None) -> int:
         help="run yamllint and check-jsonschema on every file, not a 200-file sample (minutes)",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="only the measure section: procmap measure against pm4py, and a 10M-event log",
+    )
+    which.add_argument("--no-measure", action="store_true", help="leave the measure section out")
     args = parser.parse_args(argv)
     if args.processes < 1 or args.steps < 6:
         parser.error("--processes must be at least 1 and --steps at least 6")
@@ -548,26 +576,31 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     load_before = os.getloadavg()[0]
     DATA.mkdir(exist_ok=True)
-    progress(f"generating or reusing {args.processes} processes of {args.steps} steps")
-    folder = ensure(args.processes, args.steps, args.seed)
-    worker("schema", str(SCHEMA))
-    versions = worker("versions")
-    found = tools(notes)
     # Measure procmap as an installed user runs it, with its bytecode cached: an editable
     # install under PYTHONDONTWRITEBYTECODE would compile every module on every run.
     subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "src" / "procmap")], check=True)
+    environment = {
+        **worker("versions"),
+        "python": platform.python_version(),
+        "cpus": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
+        "machine": f"{platform.system()} {platform.machine()}",
+    }
+    measure_rounds = 1 if args.quick else 3
+    if args.measure_only:
+        result: dict[str, Any] = {"environment": environment, "notes": notes}
+        result["measure"] = measure_section(measure_rounds, notes)
+        return _finish(result, load_before, args.json)
+    progress(f"generating or reusing {args.processes} processes of {args.steps} steps")
+    folder = ensure(args.processes, args.steps, args.seed)
+    worker("schema", str(SCHEMA))
+    found = tools(notes)
     if found:
         notes.append("Tools: " + ", ".join(f"{version_of(path)}" for path in found.values()) + ".")
     runs = args.runs or (5 if args.quick else 15)
-    result: dict[str, Any] = {
-        "environment": {
-            **versions,
-            "python": platform.python_version(),
-            "cpus": len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else os.cpu_count(),
-            "machine": f"{platform.system()} {platform.machine()}",
-        },
+    result = {
+        "environment": environment,
         "single": single_file(runs, found),
         "repository": repository(folder, 1 if args.quick else 3),
         "notes": notes,
@@ -578,6 +611,14 @@ def main(argv: list[str] | None = None) -> int:
     elif found:
         notes.append("--quick: yamllint and check-jsonschema not run on the repository.")
     result["render"] = render_hook(notes)
+    if not args.no_measure:
+        result["measure"] = measure_section(measure_rounds, notes)
+    return _finish(result, load_before, args.json)
+
+
+def _finish(result: dict[str, Any], load_before: float, as_json: bool) -> int:
+    """Note a busy machine, then print the report."""
+    notes = result["notes"]
     load = max(load_before, os.getloadavg()[0])
     result["environment"]["load_average"] = load
     if load > 0.5:
@@ -585,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
             f"The machine was busy (1-minute load average up to {load:.1f} at the start or end):"
             " other work slows the timings unevenly; ratios are steadier than seconds."
         )
-    if args.json:
+    if as_json:
         sys.stdout.write(json.dumps(result, indent=2, sort_keys=True) + "\n")
     else:
         sys.stdout.write(text_report(result))

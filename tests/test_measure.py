@@ -623,3 +623,37 @@ def test_the_readme_example_log_and_report_are_what_procmap_makes(capsys, tmp_pa
     for row in report.splitlines():
         if row.startswith(("| booked", "| signed", "| booking-rate", "| new-clients")):
             assert row in readme, row
+
+
+def test_out_of_memory_measures_again_with_more_memory(files, result, monkeypatch):
+    """DuckDB runs with a small memory limit first (engine.MEMORY_MB_FIXED...); an
+    operator that runs out under it makes the whole measurement run again under the next
+    limit, with the same figures; out of memory under the last one is one line."""
+    import duckdb
+
+    from procmap.measure import engine
+
+    process, log = files
+    tried: list[str | None] = []
+    configure, measure = engine._configure, engine._measure
+
+    def recording(con: Any, spill: str, limit: str | None, size: int) -> None:
+        tried.append(limit)
+        configure(con, spill, limit, size)
+        if limit == "auto":
+            (setting,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+            assert setting.endswith("MiB") and float(setting.split()[0]) < 200, setting
+
+    def failing_first(*args: Any) -> dict[str, Any]:
+        if tried[-1] == "auto":
+            raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate")
+        return measure(*args)
+
+    monkeypatch.setattr(engine, "_configure", recording)
+    monkeypatch.setattr(engine, "_measure", failing_first)
+    assert measure_log(_process(process), log, source=process) == result
+    assert tried == ["auto", "1GB"]
+    tried.clear()
+    monkeypatch.setattr(engine, "MEMORY_LIMITS_AFTER", ())
+    with pytest.raises(LogError, match=r"orders\.csv: cannot read: Out of Memory Error"):
+        measure_log(_process(process), log, source=process)

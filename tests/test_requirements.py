@@ -18,6 +18,9 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 LOCK = ROOT / "requirements" / "dev.lock"
+ORACLE_LOCK = ROOT / "requirements" / "oracle.lock"
+#: Extras locked apart from dev.lock: `oracle` (pm4py, AGPL-3.0) in oracle.lock only.
+APART = {"oracle": ORACLE_LOCK}
 
 #: Releases that fail with procmap, found with `make test-oldest`; every floor must be above.
 KNOWN_BROKEN = {
@@ -38,10 +41,12 @@ KNOWN_BROKEN = {
 }
 
 
-def _declared() -> dict[str, Requirement]:
+def _declared(*, apart: bool = True) -> dict[str, Requirement]:
+    """procmap's dependencies and its extras' (with `apart`: also those locked apart)."""
     lines = list(PROJECT["dependencies"])
-    for extra in PROJECT["optional-dependencies"].values():
-        lines += extra
+    for name, extra in PROJECT["optional-dependencies"].items():
+        if apart or name not in APART:
+            lines += extra
     return {Requirement(line).name.lower(): Requirement(line) for line in lines}
 
 
@@ -51,9 +56,20 @@ def _floor(requirement: Requirement) -> Version:
     return max(floors)
 
 
-def _locked() -> dict[str, Version]:
-    pins = re.findall(r"^([A-Za-z0-9_.-]+)==([^ ;\\\n]+)", LOCK.read_text(), re.MULTILINE)
+def _locked(lock: Path = LOCK) -> dict[str, Version]:
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==([^ ;\\\n]+)", lock.read_text(), re.MULTILINE)
     return {name.lower(): Version(version) for name, version in pins}
+
+
+def _markers(lock: Path) -> dict[str, set[tuple[Version, str]]]:
+    """name -> {(version, environment marker)}: a universal lock may pin two versions of one
+    package for two ranges of Python."""
+    found: dict[str, set[tuple[Version, str]]] = {}
+    for name, version, marker in re.findall(
+        r"^([A-Za-z0-9_.-]+)==([^ ;\\\n]+)(?: ; ([^\\\n]+?))? *\\?$", lock.read_text(), re.MULTILINE
+    ):
+        found.setdefault(name.lower(), set()).add((Version(version), marker.strip()))
+    return found
 
 
 @pytest.mark.parametrize("name", sorted(KNOWN_BROKEN))
@@ -72,7 +88,7 @@ def test_every_dependency_has_a_floor_and_no_pin():
 
 def test_the_lock_pins_every_declared_dependency_within_its_range():
     locked = _locked()
-    for name, requirement in _declared().items():
+    for name, requirement in _declared(apart=False).items():
         assert name in locked, f"{name} is not in {LOCK.name}: run `make lock`"
         assert requirement.specifier.contains(locked[name], prereleases=True), (
             f"{LOCK.name} pins {name}=={locked[name]}, outside {requirement}: run `make lock`"
@@ -82,9 +98,50 @@ def test_the_lock_pins_every_declared_dependency_within_its_range():
 def test_every_locked_requirement_carries_a_hash():
     entries = re.split(r"\n(?=[A-Za-z0-9])", LOCK.read_text())
     pinned = [entry for entry in entries if re.match(r"[A-Za-z0-9_.-]+==", entry)]
-    assert len(pinned) == len(_locked()) > len(_declared())
+    assert len(pinned) == len(_locked()) > len(_declared(apart=False))
     for entry in pinned:
         assert "--hash=sha256:" in entry, entry.splitlines()[0]
+
+
+@pytest.mark.parametrize("extra", sorted(APART))
+def test_an_extra_locked_apart_is_pinned_with_hashes_within_its_range(extra):
+    lock = APART[extra]
+    locked = _locked(lock)
+    for line in PROJECT["optional-dependencies"][extra]:
+        requirement = Requirement(line)
+        name = requirement.name.lower()
+        assert name in locked, f"{name} is not in {lock.name}: run `make lock-oracle`"
+        assert requirement.specifier.contains(locked[name], prereleases=True), (
+            f"{lock.name} pins {name}=={locked[name]}, outside {requirement}: run `make lock-oracle`"
+        )
+    entries = re.split(r"\n(?=[A-Za-z0-9])", lock.read_text())
+    for entry in entries:
+        if re.match(r"[A-Za-z0-9_.-]+==", entry):
+            assert "--hash=sha256:" in entry, entry.splitlines()[0]
+
+
+@pytest.mark.parametrize("extra", sorted(APART))
+def test_an_extra_locked_apart_keeps_the_versions_of_the_dev_lock(extra):
+    """.venv-oracle installs dev.lock and oracle.lock together: every package in both is
+    pinned alike (oracle.lock is compiled with `-c dev.lock`), so the oracle tests run
+    procmap on the very dependencies `make test` runs it on. After `make lock`, run
+    `make lock-oracle`."""
+    dev, apart = _markers(LOCK), _markers(APART[extra])
+    shared = sorted(set(dev) & set(apart))
+    assert "duckdb" in shared
+    for name in shared:
+        assert {v for v, _ in apart[name]} <= {v for v, _ in dev[name]}, (
+            f"{APART[extra].name} pins {name} {sorted(apart[name])}, {LOCK.name}"
+            f" {sorted(dev[name])}: run `make lock-oracle`"
+        )
+
+
+def test_procmap_never_imports_pm4py():
+    """pm4py is AGPL-3.0: a test oracle and a benchmark peer, never a dependency."""
+    assert "pm4py" not in {Requirement(line).name.lower() for line in PROJECT["dependencies"]}
+    for path in sorted((ROOT / "src").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(import|from)\s+pm4py", text, re.MULTILINE), path
 
 
 def test_the_locked_build_backend_is_the_one_pyproject_builds_with():

@@ -59,9 +59,11 @@ import itertools
 import math
 import os
 import re
+import shutil
 import tempfile
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +100,20 @@ EXPORT_FORMATS = (
 EXAMPLES = 5
 _PERIOD_DAYS = {"day": 1.0, "week": 7.0, "month": 365.2425 / 12}
 _UNIT_SECONDS = {"m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
-_SEP = ","  # step ids are slugs: never contain a comma
+#: DuckDB's buffer memory (its `memory_limit`), first try: `MEMORY_MB_FIXED` MB and
+#: `MEMORY_MB_PER_THREAD` MB for each of its threads (each thread reading a CSV holds a
+#: buffer of `CSV_BUFFER_BYTES`), or half the log file's size when that is more, up to
+#: 1 GB (exact percentiles hold every value of a group in memory: a big log needs more).
+#: Sorts and tables beyond it spill to disk. 88 MB on 2 cores: `procmap measure` of a
+#: 1M-event CSV (108 MB) peaks near 185 MB, some 95 MB of it Python, procmap's imports
+#: and DuckDB itself. When an operator cannot spill and runs out, the whole measurement
+#: runs again with the next limit (`MEMORY_LIMITS_AFTER`; None: DuckDB's default, 80% of
+#: the machine's memory), so a small limit costs time, never a result.
+MEMORY_MB_FIXED, MEMORY_MB_PER_THREAD = 64, 12
+#: The buffer of each thread reading a CSV (DuckDB's default is 32 MB).
+CSV_BUFFER_BYTES = 8 * 2**20
+#: Later tries, after DuckDB ran out of the memory of the one before.
+MEMORY_LIMITS_AFTER = ("1GB", None)
 
 
 class LogError(ValueError):
@@ -154,46 +169,104 @@ def measure_log(
     positions. Raises `LogError` for an unusable log."""
     import duckdb
 
+    source_file = source
+
     path = Path(log)
     shown = str(log)
     if not path.exists():
         raise LogError(f"{shown}: no such file")
     if not path.is_file():
         raise LogError(f"{shown}: not a regular file")
+    given = {
+        "case": case,
+        "activity": activity,
+        "timestamp": timestamp,
+        "start_timestamp": start_timestamp,
+        "resource": resource,
+    }
+    limits = ["auto", *MEMORY_LIMITS_AFTER]
+    for i, limit in enumerate(limits):
+        try:
+            return _measure_file(process, path, shown, limit, timezone, given, strict, source_file)
+        except duckdb.OutOfMemoryException as error:
+            if i + 1 == len(limits):
+                first = str(error).strip().splitlines()[0]
+                raise LogError(f"{shown}: cannot read: {first}") from None
+    raise AssertionError("unreachable")
+
+
+def _measure_file(
+    process: Any,
+    path: Path,
+    shown: str,
+    limit: str | None,
+    timezone: str,
+    given: dict[str, str | None],
+    strict: bool,
+    source_file: str | os.PathLike[str] | None,
+) -> dict[str, Any]:
+    """`measure_log` with DuckDB's memory limited to `limit`; raises DuckDB's
+    OutOfMemoryException when that is too little, `LogError` for an unusable log."""
+    import duckdb
+
+    spill = tempfile.mkdtemp(prefix="procmap-measure-")
     con = duckdb.connect(":memory:")
     try:
+        _configure(con, spill, limit, path.stat().st_size)
         try:
             quoted = timezone.replace("'", "''")
             con.execute(f"SET TimeZone = '{quoted}'")
             con.execute("SELECT now()::TIMESTAMPTZ::VARCHAR").fetchone()
         except duckdb.Error:
             raise LogError(f"{shown}: unknown time zone {timezone!r} (--timezone)") from None
-        with _loaded(con, path, shown):
-            columns = _resolve(
-                con,
-                shown,
-                {
-                    "case": case,
-                    "activity": activity,
-                    "timestamp": timestamp,
-                    "start_timestamp": start_timestamp,
-                    "resource": resource,
-                },
-            )
-            return _measure(con, process, shown, columns, strict, source)
+        with _loaded(con, path, shown) as source:
+            columns = _resolve(con, shown, source, given)
+            return _measure(con, process, shown, source, columns, strict, source_file)
+    except duckdb.OutOfMemoryException:
+        raise
     except duckdb.Error as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise LogError(f"{shown}: cannot read: {first}") from None
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _configure(con: Any, spill: str, limit: str | None, size: int) -> None:
+    """DuckDB's settings for a log that may not fit in memory: at most `limit` of buffers
+    ("auto": `MEMORY_MB_FIXED` + `MEMORY_MB_PER_THREAD` for each of DuckDB's threads, or
+    half the log's `size` in bytes when that is more, up to 1 GB;
+    sorts and tables beyond it spill to `spill`, a private temporary folder), no
+    insertion order kept where none is needed (it is switched on for the one read whose
+    row order matters, `_measure`'s table `ev`)."""
+    if limit == "auto":
+        threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+        least = MEMORY_MB_FIXED + MEMORY_MB_PER_THREAD * threads
+        limit = f"{max(least, min(1024, size // 2 // 2**20))}MB"
+    if limit is not None:
+        con.execute(f"SET memory_limit = '{limit}'")
+    con.execute(f"SET temp_directory = '{_lit(spill)}'")
+    con.execute("SET preserve_insertion_order = false")
 
 
 # -- reading ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The log as a DuckDB relation: `sql`, every column VARCHAR, rows in file order when
+    read with insertion order kept; its column `names`; `csv` when a bad row shows only as
+    it is read."""
+
+    sql: str
+    names: tuple[str, ...]
+    csv: bool
+
+
 @contextlib.contextmanager
-def _loaded(con: Any, path: Path, shown: str) -> Iterator[None]:
-    """Table `raw` (every column VARCHAR, file order in `rowid`) from the log at `path`."""
+def _loaded(con: Any, path: Path, shown: str) -> Iterator[_Source]:
+    """The log at `path` as a relation to read from (nothing is read yet but the first
+    rows, to find the columns and the CSV dialect)."""
     import duckdb
 
     name = path.name.lower()
@@ -201,32 +274,43 @@ def _loaded(con: Any, path: Path, shown: str) -> Iterator[None]:
     try:
         if name.endswith((".xes", ".xes.gz")):
             temp = _xes_to_csv(path, shown)
-            source = temp
+            file = temp
         else:
-            source = str(path)
+            file = str(path)
         if path.stat().st_size == 0:
             raise LogError(f"{shown}: empty file, not an event log")
         if name.endswith(".parquet"):
-            con.execute("CREATE TABLE src AS SELECT * FROM read_parquet(?)", [source])
-            cols = [r[0] for r in con.execute("DESCRIBE src").fetchall()]
+            parquet = f"read_parquet('{_lit(file)}')"
+            cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {parquet}").fetchall()]
             casts = ", ".join(f'CAST("{_q(c)}" AS VARCHAR) AS "{_q(c)}"' for c in cols)
-            con.execute(f"CREATE TABLE raw AS SELECT {casts} FROM src")
+            yield _Source(f"(SELECT {casts} FROM {parquet})", tuple(cols), csv=False)
         else:
             _check_text(path, shown)
-            try:
-                con.execute(
-                    "CREATE TABLE raw AS SELECT * FROM read_csv(?, all_varchar = true,"
-                    " header = true, auto_detect = true)",
-                    [source],
-                )
+            sql = (
+                f"read_csv('{_lit(file)}', all_varchar = true, header = true,"
+                f" auto_detect = true, buffer_size = {CSV_BUFFER_BYTES})"
+            )
+            try:  # DuckDB sniffs the dialect again on every read: find the columns once
+                names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()]
+            except duckdb.OutOfMemoryException:
+                raise
             except duckdb.Error as error:
-                text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-                raise LogError(f"{shown}: not a CSV event log ({text})") from None
-        yield
+                raise _not_csv(shown, error) from None
+            yield _Source(sql, tuple(names), csv=True)
     finally:
         if temp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
+
+
+def _not_csv(shown: str, error: Exception) -> LogError:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return LogError(f"{shown}: not a CSV event log ({text})")
+
+
+def _lit(text: str) -> str:
+    """`text` inside a SQL string literal."""
+    return text.replace("'", "''")
 
 
 def _q(name: str) -> str:
@@ -252,11 +336,20 @@ def _check_text(path: Path, shown: str) -> None:
             raise LogError(f"{shown}: not UTF-8 text, not a CSV event log") from None
 
 
-def _resolve(con: Any, shown: str, given: dict[str, str | None]) -> dict[str, str | None]:
+def _resolve(
+    con: Any, shown: str, source: _Source, given: dict[str, str | None]
+) -> dict[str, str | None]:
     """The log's column for each role: the one given, else the first default present."""
-    names = [r[0] for r in con.execute("DESCRIBE raw").fetchall()]
-    if con.execute("SELECT count(*) FROM raw").fetchone()[0] == 0:
-        raise LogError(f"{shown}: no events (a header and no rows)")
+    try:
+        return _roles(shown, list(source.names), given)
+    except LogError:
+        # a log with no rows says so first, whatever its header
+        if con.execute(f"SELECT count(*) FROM {source.sql}").fetchone()[0] == 0:
+            raise LogError(f"{shown}: no events (a header and no rows)") from None
+        raise
+
+
+def _roles(shown: str, names: list[str], given: dict[str, str | None]) -> dict[str, str | None]:
     folded = {}
     for name in names:
         folded.setdefault(_norm(name.lstrip("\ufeff")), name)
@@ -391,30 +484,62 @@ def _measure(
     con: Any,
     process: Any,
     shown: str,
+    source: _Source,
     columns: dict[str, str | None],
     strict: bool,
-    source: str | os.PathLike[str] | None,
+    source_file: str | os.PathLike[str] | None,
 ) -> dict[str, Any]:
+    """Every figure, in two reads of the log and one sort of its events.
+
+    1. The activities and their rows, from the activity column alone;
+    2. table `ev`, one row per row of the log in file order (`rowid`): the case, the
+       activity as an ENUM of those activities (a byte or two, not a string), the
+       timestamp and start in microseconds, and the timestamp's text where it did not
+       parse (for the skipped rows' reasons);
+    3. table `e`, the readable events of mapped activities, each with its step as a
+       number (`ids` holds the step ids), its number in its case `n` (by timestamp, ties
+       in file order), the previous event's timestamp `pt`, the next event's step `g`
+       and the time to it `d`: one window sort gives every per-case figure;
+    4. table `pc`, one row per case: its variant, first row, first and last timestamp.
+    """
+    import duckdb
+
     case_col, act_col, ts_col = columns["case"], columns["activity"], columns["timestamp"]
     assert case_col and act_col and ts_col
     start_col = columns["start_timestamp"]
     start_sql = _parse_sql(start_col) if start_col else "NULL::BIGINT"
-    con.execute(
-        f"""CREATE TABLE ev AS SELECT rowid + 1 AS r,
-            nullif(trim("{_q(case_col)}"), '') AS c,
-            nullif(trim("{_q(act_col)}"), '') AS a,
-            "{_q(ts_col)}" AS ts_text,
-            {_parse_sql(ts_col)} AS t,
-            {start_sql} AS s
-        FROM raw"""
-    )
-    con.execute("DROP TABLE raw")  # memory: only the parsed columns are kept from here
+    activity_sql = f"nullif(trim(\"{_q(act_col)}\"), '')"
+    try:
+        seen = con.execute(
+            f"SELECT {activity_sql} AS a, count(*) FROM {source.sql} GROUP BY ALL"
+        ).fetchall()
+        if not seen:
+            raise LogError(f"{shown}: no events (a header and no rows)")
+        activities = sorted(a for a, _ in seen if a is not None)
+        if activities:
+            con.execute("CREATE TYPE activity AS ENUM (SELECT unnest(?::VARCHAR[]))", [activities])
+        activity_type = "activity" if activities else "VARCHAR"
+        con.execute("SET preserve_insertion_order = true")  # rowid: the row in the file
+        con.execute(
+            f"""CREATE TABLE ev AS SELECT
+                nullif(trim("{_q(case_col)}"), '') AS c,
+                {activity_sql}::{activity_type} AS a,
+                {_parse_sql(ts_col)} AS t,
+                {start_sql} AS s,
+                CASE WHEN t IS NULL THEN "{_q(ts_col)}" END AS ts_text
+            FROM {source.sql}"""
+        )
+        con.execute("SET preserve_insertion_order = false")
+    except duckdb.Error as error:
+        if source.csv and not isinstance(error, duckdb.OutOfMemoryException):
+            raise _not_csv(shown, error) from None
+        raise
     bad = con.execute(
-        """SELECT r, CASE WHEN c IS NULL THEN 'missing case id'
+        """SELECT rowid + 1, CASE WHEN c IS NULL THEN 'missing case id'
                           WHEN a IS NULL THEN 'missing activity'
                           WHEN ts_text IS NULL OR trim(ts_text) = '' THEN 'missing timestamp'
                           ELSE 'unparseable timestamp ' || ts_text END
-           FROM ev WHERE c IS NULL OR a IS NULL OR t IS NULL ORDER BY r LIMIT 5"""
+           FROM ev WHERE c IS NULL OR a IS NULL OR t IS NULL ORDER BY rowid LIMIT 5"""
     ).fetchall()
     skipped = con.execute(
         "SELECT count(*) FROM ev WHERE c IS NULL OR a IS NULL OR t IS NULL"
@@ -426,77 +551,102 @@ def _measure(
             f"{shown}: {skipped} unreadable row(s) (--strict); row {first['row']}:"
             f" {first['reason']}"
         )
-    counts = con.execute(
-        "SELECT a, count(*) FROM ev WHERE c IS NOT NULL AND a IS NOT NULL AND t IS NOT NULL"
-        " GROUP BY a"
-    ).fetchall()
+    counts = [
+        (str(a), int(k))
+        for a, k in con.execute(
+            "SELECT a, count(*) FROM ev WHERE c IS NOT NULL AND a IS NOT NULL"
+            " AND t IS NOT NULL GROUP BY a"
+        ).fetchall()
+    ]
     if not counts:
         raise LogError(f"{shown}: no readable events (every row lacks a case, activity or time)")
     mapping = _step_of(process, [a for a, _ in counts])
     unmapped = sorted(
-        ({"activity": a, "events": int(n)} for a, n in counts if a not in mapping),
+        ({"activity": a, "events": n} for a, n in counts if a not in mapping),
         key=lambda item: (-item["events"], item["activity"]),
     )
-    con.execute("CREATE TABLE amap (a VARCHAR, step VARCHAR)")
-    if mapping:
-        con.executemany("INSERT INTO amap VALUES (?, ?)", list(mapping.items()))
+    flow = Flow(process)
+    ids = list(flow.order) + sorted({sid for sid in mapping.values()} - set(flow.order))
+    number = {sid: i for i, sid in enumerate(ids)}
+    # the step number of each ENUM value (its code + 1 in DuckDB's 1-based lists)
+    step_of_code = [number[mapping[a]] if a in mapping else None for a in activities]
     con.execute(
-        """CREATE TABLE e AS SELECT ev.c, m.step, ev.t, ev.s, ev.r,
-                row_number() OVER (PARTITION BY ev.c ORDER BY ev.t, ev.r) AS n
-           FROM ev JOIN amap m ON ev.a = m.a WHERE ev.c IS NOT NULL AND ev.t IS NOT NULL"""
+        """CREATE TABLE e AS SELECT c, k AS step, t, s, r,
+                row_number() OVER w AS n, lag(t) OVER w AS pt, lead(k) OVER w AS g,
+                (lead(t) OVER w - t) / 1000000.0 AS d
+           FROM (SELECT c, (?::USMALLINT[])[enum_code(a) + 1] AS k, t, s, rowid + 1 AS r
+                 FROM ev WHERE c IS NOT NULL AND a IS NOT NULL AND t IS NOT NULL)
+           WHERE k IS NOT NULL
+           WINDOW w AS (PARTITION BY c ORDER BY t, r)"""
+        if mapping
+        else "CREATE TABLE e AS SELECT NULL::VARCHAR AS c, 0::USMALLINT AS step, 0 AS t, 0 AS s,"
+        " 0 AS r, 0 AS n, 0 AS pt, 0::USMALLINT AS g, 0.0 AS d WHERE false",
+        [step_of_code] if mapping else [],
     )
     con.execute("DROP TABLE ev")
     con.execute(
-        """CREATE TABLE tr AS SELECT * FROM (
-             SELECT c, step AS f, lead(step) OVER w AS g,
-                    (lead(t) OVER w - t) / 1000000.0 AS d
-             FROM e WINDOW w AS (PARTITION BY c ORDER BY n))"""
+        # the variant: n * 65536 + step of each event, sorted: the steps in order, and
+        # equal for two cases exactly when their steps are (n counts 1, 2, ... in each).
+        # A plain `list` can spill to disk; `string_agg(... ORDER BY n)` held every case
+        # in memory (out of memory on 10M events under a 88 MB limit).
+        """CREATE TABLE pc AS SELECT c, list_sort(list(n * 65536 + step)) AS v,
+                min(r) AS r0, min(t) AS t0, max(t) AS t1
+           FROM e GROUP BY c"""
     )
-    flow = Flow(process)
-    total_cases, total_events, first, last = con.execute(
-        "SELECT count(DISTINCT c), count(*), min(t), max(t) FROM e"
+    total_events, first, last = con.execute(
+        "SELECT (SELECT count(*) FROM e), min(t0), max(t1) FROM pc"
     ).fetchone()
-    observed = {row[0] for row in con.execute("SELECT DISTINCT step FROM e").fetchall()}
-    silent = {sid for sid in flow.steps if sid not in observed}
-
-    steps = _steps(con, flow)
-    df_rows = con.execute(
-        f"SELECT f, g, count(*), {_STATS.format(x='d')} FROM tr WHERE g IS NOT NULL"
-        " GROUP BY f, g ORDER BY count(*) DESC, f, g"
+    variants_rows = con.execute(
+        f"""SELECT v, count(*) AS k, list(c ORDER BY r0)[1:{EXAMPLES}],
+                   list(r0 ORDER BY r0)[1:{EXAMPLES}]
+            FROM pc GROUP BY v"""
     ).fetchall()
+    variants = [
+        ([ids[int(x) % 65536] for x in v], int(k), list(ex), list(exr))
+        for v, k, ex, exr in variants_rows
+    ]
+    total_cases = sum(k for _, k, _, _ in variants)
+    cases_of: dict[str, int] = {}
+    for seq, k, _, _ in variants:
+        for sid in set(seq):
+            cases_of[sid] = cases_of.get(sid, 0) + k
+    silent = {sid for sid in flow.steps if sid not in cases_of}
+
+    steps = _steps(con, flow, number, cases_of)
+    df_rows = sorted(
+        (
+            (ids[f], ids[g], int(k), mean, p50, p90)
+            for f, g, k, mean, p50, p90 in con.execute(
+                f"SELECT step, g, count(*), {_STATS.format(x='d')} FROM e WHERE g IS NOT NULL"
+                " GROUP BY step, g"
+            ).fetchall()
+        ),
+        key=lambda row: (-row[2], row[0], row[1]),
+    )
     directly = [
         {
             "from": f,
             "to": g,
-            "count": int(k),
+            "count": k,
             "mean": _round(mean),
             "p50": _round(p50),
             "p90": _round(p90),
         }
         for f, g, k, mean, p50, p90 in df_rows
     ]
-    arrows, branches = _arrows(con, flow, silent, [(f, g) for f, g, *_ in df_rows])
+    arrows, branches = _arrows(con, flow, silent, number, [(f, g) for f, g, *_ in df_rows])
     throughput = _stats(
         con.execute(
-            f"SELECT {_STATS.format(x='x')} FROM"
-            " (SELECT (max(t) - min(t)) / 1000000.0 AS x FROM e GROUP BY c)"
+            f"SELECT {_STATS.format(x='x')} FROM (SELECT (t1 - t0) / 1000000.0 AS x FROM pc)"
         ).fetchone()
     )
-    variants_rows = con.execute(
-        f"""SELECT v, count(*) AS k, list(c ORDER BY r0)[1:{EXAMPLES}],
-                   list(r0 ORDER BY r0)[1:{EXAMPLES}]
-            FROM (SELECT c, string_agg(step, '{_SEP}' ORDER BY n) AS v, min(r) AS r0
-                  FROM e GROUP BY c)
-            GROUP BY v"""
-    ).fetchall()
-    variants = [(v.split(_SEP), int(k), list(ex), list(exr)) for v, k, ex, exr in variants_rows]
     conformance = _conformance(flow, silent, variants, total_cases)
     rework = sum(k for seq, k, _, _ in variants if len(set(seq)) < len(seq))
     variant_list = sorted(
         ({"steps": seq, "cases": k, "share": _round(k / total_cases)} for seq, k, _, _ in variants),
         key=lambda item: (-item["cases"], item["steps"]),
     )
-    metrics = _metrics(con, process, variants, first, last)
+    metrics = _metrics(con, process, number, variants, first, last)
     return {
         "process": process.id,
         "log": shown,
@@ -517,37 +667,33 @@ def _measure(
         },
         "variants": variant_list,
         "metrics": metrics,
-        "control": _control(process, metrics, source),
+        "control": _control(process, metrics, source_file),
     }
 
 
-def _steps(con: Any, flow: Flow) -> list[dict[str, Any]]:
-    rows = _step_rows(con)
+def _steps(
+    con: Any, flow: Flow, number: dict[str, int], cases_of: dict[str, int]
+) -> list[dict[str, Any]]:
+    query = f"""SELECT step, count(*), {_STATS.format(x="p")}, {_STATS.format(x="wt")}
+                FROM (SELECT step, (t - s) / 1000000.0 AS p, (s - pt) / 1000000.0 AS wt
+                      FROM e)
+                GROUP BY step"""
+    rows = {row[0]: tuple(row[1:]) for row in con.execute(query).fetchall()}
     result = []
     for sid in flow.order:
         step = flow.steps[sid]
-        row = rows.get(sid)
+        row = rows.get(number[sid])
         result.append(
             {
                 "id": sid,
                 "name": step.name,
-                "cases": int(row[0]) if row else 0,
-                "events": int(row[1]) if row else 0,
-                "processing": _stats(row[2:5]) if row else None,
-                "waiting": _stats(row[5:8]) if row else None,
+                "cases": cases_of.get(sid, 0),
+                "events": int(row[0]) if row else 0,
+                "processing": _stats(row[1:4]) if row else None,
+                "waiting": _stats(row[4:7]) if row else None,
             }
         )
     return result
-
-
-def _step_rows(con: Any) -> dict[str, tuple[Any, ...]]:
-    query = f"""SELECT step, count(DISTINCT c), count(*),
-                       {_STATS.format(x="p")}, {_STATS.format(x="wt")}
-                FROM (SELECT c, step, (t - s) / 1000000.0 AS p,
-                             (s - lag(t) OVER (PARTITION BY c ORDER BY n)) / 1000000.0 AS wt
-                      FROM e)
-                GROUP BY step"""
-    return {row[0]: tuple(row[1:]) for row in con.execute(query).fetchall()}
 
 
 def _silent_path(flow: Flow, silent: set[str], a: str, b: str) -> list[tuple[str, str]] | None:
@@ -572,20 +718,24 @@ def _silent_path(flow: Flow, silent: set[str], a: str, b: str) -> list[tuple[str
 
 
 def _arrows(
-    con: Any, flow: Flow, silent: set[str], pairs: list[tuple[str, str]]
+    con: Any,
+    flow: Flow,
+    silent: set[str],
+    number: dict[str, int],
+    pairs: list[tuple[str, str]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    used: list[tuple[str, str, str, str]] = []
+    used: list[tuple[int, int, str, str]] = []
     for f, g in pairs:
         for x, y in _silent_path(flow, silent, f, g) or []:
-            used.append((f, g, x, y))
-    con.execute("CREATE TABLE uses (f VARCHAR, g VARCHAR, x VARCHAR, y VARCHAR)")
+            used.append((number[f], number[g], x, y))
+    con.execute("CREATE TABLE uses (f USMALLINT, g USMALLINT, x VARCHAR, y VARCHAR)")
     if used:
         con.executemany("INSERT INTO uses VALUES (?, ?, ?, ?)", used)
     figures = {
         (x, y): (int(k), p50)
         for x, y, k, p50 in con.execute(
-            """SELECT u.x, u.y, count(*), quantile_cont(tr.d, 0.5)
-               FROM tr JOIN uses u ON tr.f = u.f AND tr.g = u.g GROUP BY u.x, u.y"""
+            """SELECT u.x, u.y, count(*), quantile_cont(e.d, 0.5)
+               FROM e JOIN uses u ON e.step = u.f AND e.g = u.g GROUP BY u.x, u.y"""
         ).fetchall()
     }
     through: dict[str, int] = {}
@@ -690,6 +840,7 @@ def _conformance(
 def _metrics(
     con: Any,
     process: Any,
+    number: dict[str, int],
     variants: list[tuple[list[str], int, list[Any], list[Any]]],
     first: int | None,
     last: int | None,
@@ -725,7 +876,7 @@ def _metrics(
                       SELECT (tb.t - ta.t) / 1000000.0 AS x FROM a JOIN b ON a.c = b.c
                       JOIN e ta ON ta.c = a.c AND ta.n = a.n
                       JOIN e tb ON tb.c = b.c AND tb.n = b.n)""",
-                [src, dst],
+                [number[src], number[dst]],
             ).fetchone()
             seconds = row[0] if row else None
             if seconds is not None:
@@ -733,7 +884,7 @@ def _metrics(
                 actual = seconds / _UNIT_SECONDS.get(unit, 3600.0)
         else:
             (events,) = con.execute(
-                "SELECT count(*) FROM e WHERE step = ?", [measure.count]
+                "SELECT count(*) FROM e WHERE step = ?", [number[measure.count]]
             ).fetchone()
             if first is not None and last is not None and last > first:
                 days = (last - first) / 86_400_000_000

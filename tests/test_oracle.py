@@ -1,0 +1,312 @@
+"""procmap's figures against pm4py's on the same logs: the test oracle of `procmap measure`.
+
+pm4py is AGPL-3.0: it is a test oracle (here) and a benchmark peer (`make bench`), never a
+dependency of procmap. It is installed only by `make test-oracle`, into .venv-oracle from
+requirements/oracle.lock; `make test` has no pm4py and skips this file.
+
+Each log is measured by procmap from the file, and given to pm4py as a pandas frame of
+the same rows with the activity replaced by the step id (the rows procmap leaves out —
+activities that map to no step, a missing case id — left out too), then compared:
+
+- directly-follows counts: `pm4py.discover_dfg`;
+- directly-follows times, mean and median: `pm4py.discover_performance_dfg`; p90: pm4py
+  has none, so numpy's default percentile (linear interpolation, what procmap documents)
+  on pm4py's own per-pair lists (`perf_aggregation_key="raw_values"`);
+- throughput: mean, median and p90 of `pm4py.get_all_case_durations`, and the number of
+  cases;
+- variants and their counts: `pm4py.get_variants`.
+
+Where the two legitimately differ, the frame given to pm4py is shaped so that both
+answer the same question, and each test says so:
+
+- Start times. With a `start_timestamp` column, pm4py's performance DFG measures from
+  A's timestamp to B's *start* (its "flow time"), and sorts each case by start time
+  first; procmap measures timestamp to timestamp and orders by timestamp (the start
+  belongs to processing and waiting time). pm4py 2.7's `get_all_case_durations` also
+  fails on such a frame (KeyError 'start_timestamp': it selects the case and timestamp
+  columns, then reads the start column). So pm4py gets the log without the start column;
+  `test_pm4py_with_start_times_answers_another_question` pins the difference.
+- Ties (equal timestamps in a case) keep file order in both: pm4py's `format_dataframe`
+  sorts by case, timestamp and the original row index, and `discover_dfg` sorts again by
+  case and timestamp with pandas' multi-column sort, which is stable; procmap orders by
+  timestamp, then row. The hand-written log puts ties in an order that a sort by
+  activity would change.
+- Resolution. procmap reads timestamps to the microsecond (DuckDB truncates the rest),
+  pandas to the nanosecond: two events less than a microsecond apart are a tie for
+  procmap (file order) and ordered by time for pm4py.
+  `test_sub_microsecond_order_is_a_tie_for_procmap` pins it; no export we know of
+  writes nanoseconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pm4py = pytest.importorskip(
+    "pm4py",
+    reason="pm4py (AGPL-3.0, the test oracle) is not installed: `make test-oracle` installs"
+    " it into .venv-oracle and runs these tests",
+)
+np = pytest.importorskip("numpy")
+pd = pytest.importorskip("pandas")
+
+from conftest import REPO  # noqa: E402
+from procmap.lint import validate_paths  # noqa: E402
+from procmap.measure import measure_log, simulate_log, write_csv  # noqa: E402
+
+CASE, ACTIVITY, TIMESTAMP, START = (
+    "case:concept:name",
+    "concept:name",
+    "time:timestamp",
+    "start_timestamp",
+)
+
+
+def _process(path: Path) -> Any:
+    report = validate_paths([str(path)], None, jobs=1, keep=True)
+    assert not report.errors, report.problems
+    (process,) = report.processes.values()
+    return process
+
+
+def _pm4py_frame(rows: list[dict[str, str]], *, start: bool = False) -> Any:
+    """Rows (case, step id, timestamp[, start]) in file order, as pm4py formats a log."""
+    columns = [CASE, ACTIVITY, TIMESTAMP] + ([START] if start else [])
+    frame = pd.DataFrame([{k: row[k] for k in columns} for row in rows], columns=columns)
+    return pm4py.format_dataframe(
+        frame,
+        case_id=CASE,
+        activity_key=ACTIVITY,
+        timestamp_key=TIMESTAMP,
+        start_timestamp_key=START,
+        timest_format="ISO8601",
+    )
+
+
+def _pm4py_figures(frame: Any) -> dict[str, Any]:
+    dfg, _, _ = pm4py.discover_dfg(frame)
+    performance, _, _ = pm4py.discover_performance_dfg(frame, perf_aggregation_key="all")
+    raw, _, _ = pm4py.discover_performance_dfg(frame, perf_aggregation_key="raw_values")
+    durations = pm4py.get_all_case_durations(frame)
+    variants = pm4py.get_variants(frame)
+    return {
+        "dfg": {pair: int(count) for pair, count in dfg.items()},
+        "mean": {pair: float(figures["mean"]) for pair, figures in performance.items()},
+        "median": {pair: float(figures["median"]) for pair, figures in performance.items()},
+        "p90": {pair: float(np.percentile(values, 90)) for pair, values in raw.items()},
+        "durations": [float(d) for d in durations],
+        "variants": {tuple(v): int(k) for v, k in variants.items()},
+    }
+
+
+def _close(value: float | None) -> Any:
+    """procmap rounds to microseconds; pm4py computes in float seconds."""
+    return pytest.approx(value, rel=1e-9, abs=1e-6)
+
+
+def _compare(mine: dict[str, Any], theirs: dict[str, Any]) -> None:
+    directly = {(d["from"], d["to"]): d for d in mine["directly_follows"]}
+    assert {pair: d["count"] for pair, d in directly.items()} == theirs["dfg"]
+    for pair, d in directly.items():
+        assert d["mean"] == _close(theirs["mean"][pair]), pair
+        assert d["p50"] == _close(theirs["median"][pair]), pair
+        assert d["p90"] == _close(theirs["p90"][pair]), pair
+    durations = theirs["durations"]
+    assert mine["cases"] == len(durations)
+    assert mine["throughput"]["mean"] == _close(float(np.mean(durations)))
+    assert mine["throughput"]["p50"] == _close(float(np.median(durations)))
+    assert mine["throughput"]["p90"] == _close(float(np.percentile(durations, 90)))
+    assert {tuple(v["steps"]): v["cases"] for v in mine["variants"]} == theirs["variants"]
+
+
+# Simulated logs: several processes, seeds and step-time distributions, with loops back
+# for rework (content-production, client-onboarding, seo-keyword-research) and many cases in
+# flight at once (a high arrival rate interleaves them in the file).
+SIMULATED = [
+    ("content-production", 1500, 1, "lognormal", 40.0),
+    ("content-production", 700, 9, "exponential", 400.0),
+    ("client-onboarding", 1000, 2, "lognormal", 60.0),
+    ("lead-handoff", 1200, 3, "exponential", 200.0),
+    ("seo-keyword-research", 600, 4, "lognormal", 5.0),
+    ("webinar-funnel", 900, 5, "fixed", 120.0),
+    ("lead-scoring", 800, 6, "fixed", 1000.0),
+]
+
+
+@pytest.mark.parametrize(("name", "cases", "seed", "distribution", "rate"), SIMULATED)
+def test_simulated_logs_agree_with_pm4py(tmp_path, name, cases, seed, distribution, rate):
+    path = REPO / "processes" / f"{name}.yaml"
+    process = _process(path)
+    events = simulate_log(process, cases=cases, seed=seed, distribution=distribution, rate=rate)
+    log = tmp_path / f"{name}.csv"
+    with log.open("w", encoding="utf-8", newline="") as out:
+        write_csv(events, out)
+    mine = measure_log(process, log)
+    # the truth of the mapping: the step each simulated event stands for
+    with log.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(events)
+    for row, event in zip(rows, events, strict=True):
+        row[ACTIVITY] = event.step
+    theirs = _pm4py_figures(_pm4py_frame(rows))
+    _compare(mine, theirs)
+    # the logs exercise what they are meant to
+    assert mine["events"] == len(events) and not mine["unmapped_activities"]
+    assert len(mine["variants"]) > 1
+    if name in ("content-production", "client-onboarding", "seo-keyword-research"):
+        assert mine["rework"]["cases"] > 0, "a loop back for rework was taken"
+
+
+PROCESS = """\
+procmap: 1
+id: tickets
+name: Support tickets
+steps:
+  - id: open
+    kind: start
+    name: Ticket opened
+    next: triage
+  - id: triage
+    name: Triage
+    next: fix
+  - id: fix
+    name: Fix
+    next: review
+  - id: review
+    name: Review
+    next: ok
+  - id: ok
+    kind: decision
+    name: Fixed?
+    branches:
+      yes: close
+      no: fix
+  - id: close
+    kind: end
+    name: Closed
+"""
+
+# Interleaved cases; ties inside a case in an order that sorting by activity would change
+# (t2: review before fix at 10:00; t3: close before review, both at 12:00, then a
+# self-loop); an activity that maps to no step (left out by procmap, so left out for
+# pm4py); a row with no case id (skipped by procmap, dropped by pm4py's format_dataframe
+# alike); ties across cases; a case of one event; the same moment written with an offset.
+HAND = """\
+case:concept:name,concept:name,time:timestamp
+t1,open,2026-03-02T09:00:00Z
+t2,open,2026-03-02T09:00:00Z
+t1,triage,2026-03-02T09:30:00Z
+t2,triage,2026-03-02T09:45:00Z
+t3,open,2026-03-02T09:45:00Z
+t2,review,2026-03-02T10:00:00Z
+t2,fix,2026-03-02T10:00:00Z
+t1,fix,2026-03-02T11:00:00Z
+t3,triage,2026-03-02T11:00:00+01:00
+t1,Email customer,2026-03-02T11:05:00Z
+,fix,2026-03-02T11:10:00Z
+t3,fix,2026-03-02T11:30:00Z
+t1,review,2026-03-02T12:00:00Z
+t3,close,2026-03-02T12:00:00Z
+t3,review,2026-03-02T12:00:00Z
+t3,review,2026-03-02T12:20:00Z
+t2,review,2026-03-02T13:00:00Z
+t1,fix,2026-03-02T13:00:00Z
+t2,close,2026-03-02T14:00:00Z
+t4,open,2026-03-02T14:00:00Z
+t1,review,2026-03-02T15:30:00Z
+t1,close,2026-03-02T16:00:00Z
+t5,open,2026-03-02T16:00:00Z
+t5,triage,2026-03-02T16:00:00Z
+t5,triage,2026-03-02T16:00:00Z
+t5,fix,2026-03-03T08:00:00.250Z
+t5,close,2026-03-03T08:00:00.250Z
+"""
+
+
+@pytest.fixture
+def hand(tmp_path: Path) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    process_path = tmp_path / "tickets.yaml"
+    process_path.write_text(PROCESS, encoding="utf-8")
+    log = tmp_path / "tickets.csv"
+    log.write_text(HAND, encoding="utf-8")
+    mine = measure_log(_process(process_path), log)
+    rows = [
+        row
+        for row in csv.DictReader(io.StringIO(HAND))
+        if row[CASE] and row[ACTIVITY] in {"open", "triage", "fix", "review", "close"}
+    ]
+    return mine, rows
+
+
+def test_a_hand_written_log_with_ties_agrees_with_pm4py(hand):
+    mine, rows = hand
+    theirs = _pm4py_figures(_pm4py_frame(rows))
+    _compare(mine, theirs)
+    # the ties kept file order in both (sorted by activity, t2 would read fix, review
+    # and t3 close before review)
+    assert theirs["variants"] == {
+        ("open", "triage", "fix", "review", "fix", "review", "close"): 1,  # t1
+        ("open", "triage", "review", "fix", "review", "close"): 1,  # t2
+        ("open", "triage", "fix", "close", "review", "review"): 1,  # t3
+        ("open",): 1,  # t4
+        ("open", "triage", "triage", "fix", "close"): 1,  # t5
+    }
+    assert mine["unmapped_activities"] == [{"activity": "Email customer", "events": 1}]
+    assert mine["skipped_rows"]["count"] == 1
+    # t3's triage at 11:00+01:00 is 10:00Z: 15 minutes after its open at 09:45
+    assert theirs["mean"][("open", "triage")] == pytest.approx((30 + 45 + 15 + 0) * 60 / 4)
+
+
+def test_pm4py_with_start_times_answers_another_question(tmp_path):
+    """Why pm4py gets no start column: with one, its directly-follows time runs from A's
+    timestamp to B's start, which is procmap's waiting time before B, not the time
+    between the two events."""
+    process = _process(REPO / "processes" / "webinar-funnel.yaml")
+    events = simulate_log(process, cases=200, seed=11)
+    rows = [
+        {
+            CASE: e.case,
+            ACTIVITY: e.step,
+            TIMESTAMP: e.timestamp.isoformat(),
+            START: e.start.isoformat(),
+        }
+        for e in events
+    ]
+    without = _pm4py_figures(_pm4py_frame(rows))
+    with_start = _pm4py_frame(rows, start=True)
+    performance, _, _ = pm4py.discover_performance_dfg(with_start, perf_aggregation_key="mean")
+    tasks = {s.id for s in process.steps if s.kind not in ("start", "end", "decision")}
+    # simulated steps follow each other without waiting: B starts when A ends, so from
+    # A's timestamp to B's start is 0, while timestamp to timestamp is B's processing time
+    into_task = [pair for pair in performance if pair[1] in tasks]
+    assert into_task
+    for pair in into_task:
+        assert performance[pair] == pytest.approx(0.0, abs=1e-9)
+        assert without["mean"][pair] > 0
+    with pytest.raises(KeyError, match="start_timestamp"):
+        pm4py.get_all_case_durations(with_start)
+
+
+def test_sub_microsecond_order_is_a_tie_for_procmap(tmp_path):
+    """Two events 100 ns apart, written in reverse: pm4py orders them by time, procmap
+    (microseconds) sees a tie and keeps file order."""
+    process_path = tmp_path / "tickets.yaml"
+    process_path.write_text(PROCESS, encoding="utf-8")
+    text = (
+        "case:concept:name,concept:name,time:timestamp\n"
+        "t1,open,2026-03-02T09:00:00Z\n"
+        "t1,fix,2026-03-02T09:00:01.0000002Z\n"
+        "t1,triage,2026-03-02T09:00:01.0000001Z\n"
+    )
+    log = tmp_path / "ns.csv"
+    log.write_text(text, encoding="utf-8")
+    mine = measure_log(_process(process_path), log)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    theirs = _pm4py_figures(_pm4py_frame(rows))
+    assert [v["steps"] for v in mine["variants"]] == [["open", "fix", "triage"]]
+    assert theirs["variants"] == {("open", "triage", "fix"): 1}
