@@ -570,18 +570,22 @@ def _measure(
     number = {sid: i for i, sid in enumerate(ids)}
     # the step number of each ENUM value (its code + 1 in DuckDB's 1-based lists)
     step_of_code = [number[mapping[a]] if a in mapping else None for a in activities]
+    # A literal list, not a parameter: DuckDB before 2.0 fails on a list parameter here
+    # ("ListStats::GetChildStats called on stats that is not a list").
+    codes = (
+        "[" + ", ".join("NULL" if k is None else str(k) for k in step_of_code) + "]::USMALLINT[]"
+    )
     con.execute(
-        """CREATE TABLE e AS SELECT c, k AS step, t, s, r,
+        f"""CREATE TABLE e AS SELECT c, k AS step, t, s, r,
                 row_number() OVER w AS n, lag(t) OVER w AS pt, lead(k) OVER w AS g,
                 (lead(t) OVER w - t) / 1000000.0 AS d
-           FROM (SELECT c, (?::USMALLINT[])[enum_code(a) + 1] AS k, t, s, rowid + 1 AS r
+           FROM (SELECT c, list_extract({codes}, enum_code(a) + 1) AS k, t, s, rowid + 1 AS r
                  FROM ev WHERE c IS NOT NULL AND a IS NOT NULL AND t IS NOT NULL)
            WHERE k IS NOT NULL
            WINDOW w AS (PARTITION BY c ORDER BY t, r)"""
         if mapping
         else "CREATE TABLE e AS SELECT NULL::VARCHAR AS c, 0::USMALLINT AS step, 0 AS t, 0 AS s,"
         " 0 AS r, 0 AS n, 0 AS pt, 0::USMALLINT AS g, 0.0 AS d WHERE false",
-        [step_of_code] if mapping else [],
     )
     con.execute("DROP TABLE ev")
     con.execute(
