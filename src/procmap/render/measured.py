@@ -15,9 +15,10 @@ Markdown, templates or files.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .analysis import Analysis, Control, Handoff, Kpi, StepView
+if TYPE_CHECKING:  # types only: the measure reports import this module, not the analysis
+    from .analysis import Analysis, Control, Handoff, Kpi, StepView
 
 _UNITS = (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0))
 #: How many measured time sinks, deviations and variants the worksheet lists.
