@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..format import Problem, Severity, slugify
+from ..format import Problem, ProblemCounts, Severity, slugify
 from .extension import fields
 from .xmltext import BPMN, MAX_BYTES, PROCMAP, Node, XmlError, parse
 
@@ -128,18 +128,10 @@ class Imported:
 
 
 @dataclass
-class ImportResult:
+class ImportResult(ProblemCounts):
     path: str
     processes: list[Imported] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> int:
-        return sum(p.severity == "error" for p in self.problems)
-
-    @property
-    def warnings(self) -> int:
-        return sum(p.severity == "warning" for p in self.problems)
 
 
 class _Report:

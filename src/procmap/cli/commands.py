@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,9 @@ from .. import __version__
 from .common import CliError, split
 from .common import config as load_config
 from .common import default_paths as _default_paths
+
+if TYPE_CHECKING:
+    from ..lint import Config
 
 app = typer.Typer(
     name="procmap",
@@ -74,6 +77,35 @@ ConfigOption = Annotated[
         " pyproject.toml with \\[tool.procmap]).",
     ),
 ]
+
+# The options `procmap render` and `procmap serve` share.
+DirectionOption = Annotated[
+    str, typer.Option("--direction", "-d", help="LR (left to right) or TB (top to bottom).")
+]
+LanesOption = Annotated[bool, typer.Option("--lanes", help="One swimlane per role.")]
+TemplatesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates",
+        help="Folder of templates that override the defaults (default: templates/"
+        " beside the configuration, if it exists).",
+    ),
+]
+NoMeasureOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-measure",
+        help="Do not read the logs in \\[tool.procmap.logs]: worksheets without measured"
+        " figures, no measured maps.",
+    ),
+]
+
+
+def _templates(config: Config, given: Path | None) -> Path | None:
+    """--templates, else a templates/ folder beside the configuration, else none."""
+    if given is None and (config.root / "templates").is_dir():
+        return config.root / "templates"
+    return given
 
 
 @app.command()
@@ -241,18 +273,9 @@ def render(
             " repeatable or comma-separated (default: svg,runbook,dmaic).",
         ),
     ] = None,
-    direction: Annotated[
-        str, typer.Option("--direction", "-d", help="LR (left to right) or TB (top to bottom).")
-    ] = "LR",
-    lanes: Annotated[bool, typer.Option("--lanes", help="One swimlane per role.")] = False,
-    templates: Annotated[
-        Path | None,
-        typer.Option(
-            "--templates",
-            help="Folder of templates that override the defaults (default: templates/"
-            " beside the configuration, if it exists).",
-        ),
-    ] = None,
+    direction: DirectionOption = "LR",
+    lanes: LanesOption = False,
+    templates: TemplatesOption = None,
     no_index: Annotated[bool, typer.Option("--no-index", help="Do not write index.md.")] = False,
     diff_rev: Annotated[
         str | None,
@@ -275,14 +298,7 @@ def render(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No summary lines and no progress bar.")
     ] = False,
-    no_measure: Annotated[
-        bool,
-        typer.Option(
-            "--no-measure",
-            help="Do not read the logs in \\[tool.procmap.logs]: worksheets without measured"
-            " figures, no measured maps.",
-        ),
-    ] = False,
+    no_measure: NoMeasureOption = False,
 ) -> None:
     """Draw flow maps and write runbooks, DMAIC worksheets and an index for every valid process.
 
@@ -298,8 +314,7 @@ def render(
     from ..render import render as render_all
 
     config = _config(config_path)
-    if templates is None and (config.root / "templates").is_dir():
-        templates = config.root / "templates"
+    templates = _templates(config, templates)
     try:
         chosen = parse_formats(formats)
         makers = {}
@@ -911,22 +926,10 @@ def serve_command(
             help="Keep the site in this folder (default: a temporary folder, removed at exit).",
         ),
     ] = None,
-    direction: Annotated[
-        str, typer.Option("--direction", "-d", help="LR (left to right) or TB (top to bottom).")
-    ] = "LR",
-    lanes: Annotated[bool, typer.Option("--lanes", help="One swimlane per role.")] = False,
-    templates: Annotated[
-        Path | None,
-        typer.Option(
-            "--templates",
-            help="Folder of templates that override the defaults (default: templates/"
-            " beside the configuration, if it exists).",
-        ),
-    ] = None,
-    no_measure: Annotated[
-        bool,
-        typer.Option("--no-measure", help="Do not read the logs in \\[tool.procmap.logs]."),
-    ] = False,
+    direction: DirectionOption = "LR",
+    lanes: LanesOption = False,
+    templates: TemplatesOption = None,
+    no_measure: NoMeasureOption = False,
     config_path: ConfigOption = None,
 ) -> None:
     """Preview the site on localhost, redrawn on every save.
@@ -944,8 +947,7 @@ def serve_command(
     from ..serve import Preview, ServeError
 
     config = _config(config_path)
-    if templates is None and (config.root / "templates").is_dir():
-        templates = config.root / "templates"
+    templates = _templates(config, templates)
     chosen = paths or _default_paths(config)
     for given in chosen:
         if not Path(given).exists():

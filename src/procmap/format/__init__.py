@@ -45,6 +45,7 @@ __getattr__, __dir__, __all__ = attach(
         "Step": "model",
         "slugify": "values",
         "Problem": "problems",
+        "ProblemCounts": "problems",
         "Severity": "problems",
         "check_document": "schema",
         "duration_minutes": "values",
@@ -79,6 +80,6 @@ if TYPE_CHECKING:
         Step,
         slugify,
     )
-    from .problems import Problem, Severity
+    from .problems import Problem, ProblemCounts, Severity
     from .schema import check_document, suggest, validate_document
     from .values import duration_minutes

@@ -1,6 +1,7 @@
 """The Problem record: one finding about one place in one file.
 
-Owns: the record and its ordering. Checks produce problems, reporters print them, the
+Owns: the record, its ordering, and the error and warning counts of a result that holds
+problems (`ProblemCounts`). Checks produce problems, reporters print them, the
 CLI turns them into an exit status; this module does none of that.
 """
 
@@ -35,3 +36,17 @@ class Problem:
             "severity": self.severity,
             "message": self.message,
         }
+
+
+class ProblemCounts:
+    """`errors` and `warnings` for a result with a `problems` list (a mixin)."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity == "error" for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.severity == "warning" for p in self.problems)

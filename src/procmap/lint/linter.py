@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..format import Problem
+from ..format import Problem, ProblemCounts
 from .config import Config
 
 if TYPE_CHECKING:
@@ -62,20 +62,12 @@ class FileReport:
 
 
 @dataclass
-class Report:
+class Report(ProblemCounts):
     """The outcome of a run: the files checked and every problem, in file order."""
 
     files: list[str]
     problems: list[Problem]
     processes: dict[str, Process] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> int:
-        return sum(p.severity == "error" for p in self.problems)
-
-    @property
-    def warnings(self) -> int:
-        return sum(p.severity == "warning" for p in self.problems)
 
     def failed(self, strict: bool = False) -> bool:
         return self.errors > 0 or (strict and self.warnings > 0)

@@ -59,8 +59,8 @@ class Preview:
 
     # --- building ----------------------------------------------------------------------
     def build(self, changed: Iterable[str] | None = None) -> list[str]:
-        """Validate (everything, or the process files in `changed`), render, and tell the
-        open pages to reload; the outputs written."""
+        """Validate (everything, or the process files in `changed`, given in any spelling),
+        render, and tell the open pages to reload; the outputs written."""
         with self._lock:
             if changed is None:
                 files = discover(self.paths, self.config)
@@ -86,12 +86,14 @@ class Preview:
     def _revalidate(self, changed: Iterable[str]) -> set[str]:
         """Validate the changed files; a file that now has errors keeps its last good
         process in the site (its pages, and the links and catalog entries to them)."""
-        known = set(discover(self.paths, self.config))
+        # One walk of the folders: the spelling `discover` gives each file (the keys of
+        # `processes` and `problems`), by its absolute path.
+        spelled = {os.path.abspath(p): p for p in discover(self.paths, self.config)}
         touched: set[str] = set()
-        for path in sorted(set(changed)):
+        for path in sorted({spelled.get(os.path.abspath(p), p) for p in changed}):
             last_good = self.processes.pop(path, None)
             self.problems.pop(path, None)
-            if path not in known or not os.path.isfile(path):
+            if os.path.abspath(path) not in spelled or not os.path.isfile(path):
                 continue  # deleted, or not a process file of the preview
             report = validate_paths([path], self.config, jobs=1, keep=True, neighbours=True)
             for problem in report.problems:
@@ -171,10 +173,8 @@ class Preview:
             process_files |= {p for p in yamls if _under(p, self.paths)}
             others = paths - yamls
             try:
-                if others:  # templates, configuration or a log: everything may change
-                    written = self.build()
-                else:
-                    written = self.build(self._relative(yamls & process_files))
+                # templates, configuration or a log: everything may change
+                written = self.build() if others else self.build(yamls & process_files)
             except Exception as error:
                 self.say(f"procmap serve: rebuild failed: {error}")
                 continue
@@ -184,11 +184,6 @@ class Preview:
             text = self.problem_text()
             if text:
                 self.say(text.rstrip())
-
-    def _relative(self, paths: set[str]) -> list[str]:
-        """Absolute paths back to the spelling `discover` uses for the same files."""
-        spelled = {os.path.abspath(p): p for p in discover(self.paths, self.config)}
-        return [spelled.get(p, p) for p in paths]
 
 
 def _under(path: str, roots: list[str]) -> bool:
