@@ -1,4 +1,5 @@
-"""The typer-free path of `procmap validate`, held to the typer command it stands in for."""
+"""The typer-free paths of `procmap validate` and `procmap measure`, held to the typer
+commands they stand in for."""
 
 from __future__ import annotations
 
@@ -11,49 +12,78 @@ import pytest
 import typer.main
 
 from conftest import REPO, clean_env, procmap
-from procmap.cli import commands
+from procmap.cli import FAST, commands
+from procmap.cli import measure as fast_measure
 from procmap.cli import validate as fast
+from procmap.measure import REPORT_FORMATS
+
+#: command -> (its typer function, its typer-free module)
+COMMANDS = {
+    "validate": (commands.validate, fast),
+    "measure": (commands.measure_command, fast_measure),
+}
 
 
-def _typer_validate():
+def _typer_command(name: str):
     group = typer.main.get_command(commands.app)
-    return group.commands["validate"]  # type: ignore[attr-defined]
+    return group.commands[name]  # type: ignore[attr-defined]
 
 
-def test_the_fast_parser_knows_exactly_the_typer_commands_options():
+def test_every_fast_command_is_held_here():
+    assert set(FAST) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_fast_parser_knows_exactly_the_typer_commands_options(name):
     spellings = set()
-    for param in _typer_validate().params:
+    for param in _typer_command(name).params:
         if param.param_type_name == "option":
             spellings.update(param.opts + param.secondary_opts)
     spellings -= {"-h", "--help"}
-    assert spellings == set(fast.OPTIONS)
+    assert spellings == set(COMMANDS[name][1].OPTIONS)
 
 
-def test_the_fast_parser_offers_the_typer_commands_formats():
+def test_the_fast_parsers_offer_the_commands_formats():
     assert tuple(f.value for f in commands.OutputFormat) == fast.FORMATS
+    assert REPORT_FORMATS == fast_measure.FORMATS
 
 
-def test_run_validate_takes_the_typer_commands_parameters_in_order():
-    typer_params = list(inspect.signature(commands.validate).parameters)
-    assert typer_params == list(inspect.signature(fast.run_validate).parameters)
-    assert list(fast.defaults()) == typer_params
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_fast_function_takes_the_typer_commands_parameters_in_order(name):
+    command, module = COMMANDS[name]
+    typer_params = list(inspect.signature(command).parameters)
+    run = getattr(module, FAST[name][1])
+    assert typer_params == list(inspect.signature(run).parameters)
+    assert list(module.defaults()) == typer_params
 
 
 ARGVS = [
-    ["processes/webinar-funnel.yaml"],
-    [],
-    ["-f", "json", "a.yaml", "b.yaml"],
-    ["--format=github", "--strict", "a.yaml"],
-    ["--ignore", "P001,P002", "--ignore=G", "--warn", "X001", "a.yaml"],
-    ["--config", "x.toml", "--jobs", "3", "-q", "--no-color", "folder"],
-    ["-j", "1", "--color", "--quiet", "--", "-odd-name.yaml"],
+    ("validate", ["processes/webinar-funnel.yaml"]),
+    ("validate", []),
+    ("validate", ["-f", "json", "a.yaml", "b.yaml"]),
+    ("validate", ["--format=github", "--strict", "a.yaml"]),
+    ("validate", ["--ignore", "P001,P002", "--ignore=G", "--warn", "X001", "a.yaml"]),
+    ("validate", ["--config", "x.toml", "--jobs", "3", "-q", "--no-color", "folder"]),
+    ("validate", ["-j", "1", "--color", "--quiet", "--", "-odd-name.yaml"]),
+    ("measure", []),
+    ("measure", ["p.yaml"]),
+    ("measure", ["p.yaml", "log.csv", "-f", "json", "--check"]),
+    ("measure", ["--format=github", "--strict", "p.yaml", "log.csv.gz", "-o", "out"]),
+    (
+        "measure",
+        ["--case", "Case ID", "--activity=Event", "--timestamp", "Done", "p.yaml", "l.xes"],
+    ),
+    ("measure", ["--start-timestamp", "Start", "--resource", "Who", "--timezone", "UTC"]),
+    ("measure", ["--config", "x.toml", "--output=out", "-f", "markdown", "--", "-p.yaml"]),
 ]
 
 
-@pytest.mark.parametrize("argv", ARGVS, ids=[" ".join(a) or "(none)" for a in ARGVS])
-def test_both_paths_make_the_same_call(argv, monkeypatch, capsys):
+@pytest.mark.parametrize("name,argv", ARGVS, ids=[f"{n} {' '.join(a)}" for n, a in ARGVS])
+def test_both_paths_make_the_same_call(name, argv, monkeypatch, capsys):
+    _, module = COMMANDS[name]
+    function = FAST[name][1]
     calls = []
-    signature = inspect.signature(fast.run_validate)
+    signature = inspect.signature(getattr(module, function))
 
     def record(*args, **kwargs):
         bound = signature.bind(*args, **kwargs)
@@ -61,16 +91,17 @@ def test_both_paths_make_the_same_call(argv, monkeypatch, capsys):
         calls.append(dict(bound.arguments))
         return 0
 
-    monkeypatch.setattr(fast, "run_validate", record)
-    assert procmap(capsys, "validate", *argv)[0] == 0
+    monkeypatch.setattr(module, function, record)
+    assert procmap(capsys, name, *argv)[0] == 0
     from procmap.cli import _typer
 
-    monkeypatch.setattr(sys, "argv", ["procmap", "validate", *argv])
+    monkeypatch.setattr(sys, "argv", ["procmap", name, *argv])
     with pytest.raises(SystemExit) as done:
         _typer()
     assert done.value.code == 0
     fast_call, typer_call = calls
-    typer_call["paths"] = typer_call["paths"] or None  # typer gives [] for no paths
+    if name == "validate":
+        typer_call["paths"] = typer_call["paths"] or None  # typer gives [] for no paths
     assert fast_call == typer_call
 
 
@@ -92,6 +123,28 @@ def test_what_the_fast_parser_does_not_read_goes_to_typer(argv):
     assert fast.parse_argv(argv) is None
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["p.yaml", "log.csv", "extra"],
+        ["--format", "xml", "p.yaml"],
+        ["--check=yes"],
+        ["-fjson"],
+        ["--case"],
+        ["--jobs", "2"],
+    ],
+)
+def test_what_the_fast_measure_parser_does_not_read_goes_to_typer(argv):
+    assert fast_measure.parse_argv(argv) is None
+
+
+def test_a_measure_usage_mistake_gets_typers_message(capsys):
+    status, _, err = procmap(capsys, "measure", "a.yaml", "b.csv", "c")
+    assert status == 2
+    assert "c" in err and "Usage" in err
+
+
 def test_a_usage_mistake_gets_typers_message(capsys):
     status, _, err = procmap(capsys, "validate", "--format", "xml", "processes")
     assert status == 2
@@ -110,6 +163,25 @@ def _imports_after_validate(*args: str) -> set[str]:
         [sys.executable, "-c", code], cwd=REPO, env=clean_env(), capture_output=True, text=True
     )
     return set(done.stderr.split())
+
+
+def test_measuring_a_log_does_not_import_typer():
+    code = (
+        "import sys, io, contextlib\n"
+        "sys.argv = ['procmap', 'measure', 'processes/webinar-funnel.yaml',"
+        " 'examples/webinar-funnel.csv', '-f', 'json', '--check']\n"
+        "from procmap.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n        main()\n    except SystemExit as done:\n        status = done.code\n"
+        "print(status, ' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=clean_env(), capture_output=True, text=True
+    )
+    status, *modules = done.stderr.split()
+    assert status == "0", done.stderr
+    assert "procmap.measure.engine" in modules
+    assert "typer" not in modules and "click" not in modules
 
 
 def test_validating_a_file_does_not_import_typer():

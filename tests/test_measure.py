@@ -7,6 +7,7 @@ the truth of each figure is derived in the comments next to its assertion.
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
 import math
@@ -679,3 +680,75 @@ def test_out_of_memory_measures_again_with_more_memory(files, result, monkeypatc
     monkeypatch.setattr(engine, "MEMORY_LIMITS_AFTER", ())
     with pytest.raises(LogError, match=r"orders\.csv: cannot read: Out of Memory Error"):
         measure_log(_process(process), log, source=process)
+
+
+def test_an_activity_the_first_rows_missed_reads_the_log_again(files, result, monkeypatch):
+    """The activity column's ENUM comes from the log's first rows (engine.SAMPLE_ROWS);
+    a value they did not hold stops the read, and the ENUM is made from the whole column:
+    the same figures either way, in one read when the first rows hold every activity."""
+    from procmap.measure import engine
+
+    process, log = files
+    whole_reads: list[int] = []
+    all_values = engine._all_values
+
+    def counting(*args: Any) -> list[str]:
+        whole_reads.append(1)
+        return all_values(*args)
+
+    monkeypatch.setattr(engine, "_all_values", counting)
+    assert measure_log(_process(process), log, source=process) == result
+    assert whole_reads == []
+    monkeypatch.setattr(engine, "SAMPLE_ROWS", 3)  # receive, receive, Check
+    assert measure_log(_process(process), log, source=process) == result
+    assert whole_reads == [1]
+
+
+def test_padded_and_blank_activities_and_timestamps(files, result, tmp_path):
+    """Activities and timestamps are trimmed of spaces (Unicode ones too) before they
+    are read: padded spellings are the same activity, a blank one is a missing activity."""
+    process, log = files
+    text = log.read_text(encoding="utf-8")
+    padded = text.replace("c1,Check,", "c1,  Check ,").replace(
+        "c5,Check,2026-01-05T09:00:00Z", "c5,Check\u00a0,\u00a02026-01-05T09:00:00Z\u3000"
+    )
+    assert padded.count("Check") == text.count("Check")
+    padded_log = tmp_path / "padded.csv"
+    padded_log.write_text(padded, encoding="utf-8")
+    assert measure_log(_process(process), padded_log, source=process) == {
+        **result,
+        "log": str(padded_log),
+    }
+    blank_log = tmp_path / "blank.csv"
+    blank_log.write_text(text + "c1, \u00a0 ,2026-01-05T12:10:00Z,\n", encoding="utf-8")
+    blank = measure_log(_process(process), blank_log, source=process)
+    assert blank["skipped_rows"]["count"] == 3
+    assert blank["skipped_rows"]["examples"][-1] == {"row": 25, "reason": "missing activity"}
+    assert blank["events"] == result["events"]
+    assert blank["unmapped_activities"] == result["unmapped_activities"]
+
+
+@pytest.mark.parametrize("checks", [300, 70_000])
+def test_long_cases_keep_their_variant(files, tmp_path, checks):
+    """A variant is stored in the narrowest number that holds each event's position and
+    step: two bytes under 256 events a case, four under 65,536, eight beyond."""
+    process, _ = files
+    rows = ["case,activity,timestamp", "long,receive,2026-01-05T00:00:00Z"]
+    start = datetime.datetime(2026, 1, 5, 0, 0, 1)
+    rows += [
+        f"long,Check,{start + datetime.timedelta(milliseconds=i):%Y-%m-%dT%H:%M:%S.%f}Z"
+        for i in range(checks)
+    ]
+    rows += ["long,ship,2026-01-06T00:00:00Z", "long,Shipped,2026-01-06T00:00:00Z"]
+    rows += ["short,receive,2026-01-05T00:00:00Z", "short,Check,2026-01-05T01:00:00Z"]
+    log = tmp_path / "long.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    measured = measure_log(_process(process), log, source=process)
+    assert measured["variants"] == [
+        {"steps": ["receive", "check"], "cases": 1, "share": 0.5},
+        {"steps": ["receive", *["check"] * checks, "ship", "done"], "cases": 1, "share": 0.5},
+    ]
+    assert measured["conformance"]["deviations"] == [
+        {"from": "check", "to": "check", "count": 1, "examples": ["long"]}
+    ]
+    assert measured["rework"] == {"cases": 1, "rate": 0.5}

@@ -1,8 +1,9 @@
 """The `procmap` command line: the entry point, over the typer app in `commands`.
 
 Owns: `main`, which turns usage and internal errors into exit status 2 and Ctrl-C into
-130, and sends the usual `procmap validate` command lines down a typer-free path
-(`validate`) so that a pre-commit hook does not pay for building the whole parser.
+130, and sends the usual `procmap validate` and `procmap measure` command lines down a
+typer-free path (`validate`, `measure`) so that a pre-commit hook or a CI check does not
+pay for building the whole parser.
 Everything else, help included, is the typer app's.
 """
 
@@ -23,16 +24,23 @@ if TYPE_CHECKING:
     from .commands import app
 
 
+#: The commands with a typer-free path: name -> (module of `procmap.cli`, its function).
+FAST = {"validate": ("validate", "run_validate"), "measure": ("measure", "run_measure")}
+
+
 def _fast(argv: list[str]) -> Callable[[], int] | None:
     """The typer-free call for this command line, when there is one."""
-    if argv[:1] != ["validate"]:
+    if not argv or argv[0] not in FAST:
         return None
-    from .validate import parse_argv, run_validate
+    import importlib
 
-    params = parse_argv(argv[1:])
+    name, function = FAST[argv[0]]
+    module = importlib.import_module(f"{__name__}.{name}")
+    params = module.parse_argv(argv[1:])
     if params is None:
         return None
-    return lambda: run_validate(**params)
+    run = getattr(module, function)
+    return lambda: run(**params)
 
 
 def _typer() -> Any:

@@ -4,7 +4,8 @@ Owns: options, defaults from the configuration, choosing the output format, and 
 statuses (0 clean, 1 problems found, 2 usage, configuration or internal error). Library
 errors become messages here and nowhere else. Each command imports what it needs when it
 runs, so `procmap validate` does not pay for rendering or git. The entry point and the
-typer-free path of `procmap validate` are in `procmap.cli` (`__init__` and `validate`).
+typer-free paths of `procmap validate` and `procmap measure` are in `procmap.cli`
+(`__init__`, `validate` and `measure`).
 """
 
 from __future__ import annotations
@@ -1073,86 +1074,24 @@ def measure_command(
     (with --check: no control threshold breached), 1 a control threshold breached with
     --check or a process file is invalid, 2 unusable log or usage error.
     """
-    import json
+    from .measure import run_measure
 
-    from ..lint import FORMATS, PathError, validate_paths
-    from ..measure import REPORT_FORMATS, LogError, breached, format_report, measure_log
-
-    if report_format not in REPORT_FORMATS:
-        raise _fail(f"--format: {report_format!r} is not one of {', '.join(REPORT_FORMATS)}")
-    config = _config(config_path)
-    if process_file is None:
-        if not config.logs:
-            raise _fail("no PROCESS given and no [tool.procmap.logs] configured")
-        files = _default_paths(config)
-    else:
-        if process_file.is_dir():
-            raise _fail(f"{process_file}: a folder; give one process file")
-        files = [str(process_file)]
     try:
-        result = validate_paths(files, config, jobs=1 if process_file else None, keep=True)
-    except PathError as error:
+        status = run_measure(
+            process_file,
+            log,
+            case,
+            activity,
+            timestamp,
+            start_timestamp,
+            resource,
+            timezone,
+            strict,
+            check,
+            report_format,
+            output,
+            config_path,
+        )
+    except CliError as error:
         raise _fail(str(error)) from None
-    if process_file is not None and not result.files:
-        raise _fail(f"{process_file}: not a process file (.yaml or .yml)")
-    if result.errors:
-        sys.stderr.write(FORMATS["text"](result.problems, False))
-        sys.stderr.write("procmap: invalid process file(s); fix the errors above\n")
-        raise typer.Exit(1)
-    jobs: list[tuple[str, object, dict[str, str]]] = []
-    if process_file is not None:
-        ((path, process),) = result.processes.items()
-        settings = dict(config.logs.get(process.id, {}))
-        if log is not None:
-            settings["path"] = str(log)
-        elif "path" not in settings:
-            raise _fail(f"{process_file}: no LOG given and none configured for {process.id!r}")
-        jobs.append((path, process, settings))
-    else:
-        by_id = {process.id: (path, process) for path, process in result.processes.items()}
-        for pid, settings in config.logs.items():
-            if pid not in by_id:
-                raise _fail(f"[tool.procmap.logs]: no process {pid!r} in the configured paths")
-            jobs.append((by_id[pid][0], by_id[pid][1], dict(settings)))
-    given = {
-        "case": case,
-        "activity": activity,
-        "timestamp": timestamp,
-        "start_timestamp": start_timestamp,
-        "resource": resource,
-        "timezone": timezone,
-    }
-    results = []
-    for path, process, settings in jobs:
-        options = {k: v for k, v in settings.items() if k != "path"}
-        options.update({k: v for k, v in given.items() if v is not None})
-        try:
-            results.append(
-                (
-                    path,
-                    measure_log(process, settings["path"], strict=strict, source=path, **options),
-                )
-            )
-        except LogError as error:
-            raise _fail(str(error)) from None
-    if report_format == "json" and process_file is None:
-        sys.stdout.write(json.dumps([r for _, r in results], indent=2) + "\n")
-    else:
-        color = report_format == "text" and sys.stdout.isatty()
-        for path, measured in results:
-            sys.stdout.write(format_report(measured, report_format, color, path))
-    if output is not None:
-        from ..measure import write_measured
-        from ..render import DrawError
-
-        for (_, process, _), (path, measured) in zip(jobs, results, strict=True):
-            try:
-                written = write_measured(
-                    process, measured, output, format_report(measured, "markdown", False, path)
-                )
-            except (DrawError, OSError) as error:
-                raise _fail(f"{output}: {getattr(error, 'strerror', None) or error}") from None
-            for file in written:
-                sys.stderr.write(f"Wrote {file}\n")
-    if check and any(breached(measured) for _, measured in results):
-        raise typer.Exit(1)
+    raise typer.Exit(status)

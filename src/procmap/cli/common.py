@@ -1,15 +1,17 @@
-"""What every command shares and what needs no typer: configuration and default paths.
+"""What every command shares and what needs no typer: configuration, default paths, and
+the reading of a usual command line.
 
 Owns: `CliError` (a usage or configuration problem: one line, exit status 2), loading the
-configuration with the command line's --ignore/--warn applied, and the default paths.
-Must not import typer: the typer-free path of `procmap validate` uses it.
+configuration with the command line's --ignore/--warn applied, the default paths, and
+`parse_options`, the reader the typer-free paths (`validate`, `measure`) share.
+Must not import typer: the typer-free paths use it.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..lint import Config
@@ -49,3 +51,61 @@ def default_paths(loaded: Config) -> list[str]:
         except ValueError:
             paths.append(str(full))
     return paths
+
+
+def parse_options(
+    argv: list[str],
+    options: dict[str, tuple[str, str]],
+    params: dict[str, Any],
+    choices: dict[str, tuple[str, ...]],
+) -> tuple[dict[str, Any], list[str]] | None:
+    """`params` with the options of `argv` applied, and the other words (arguments) in
+    order; None when `argv` holds anything else (help, a mistake, an unusual spelling),
+    which the typer app then reads for its usual handling and messages.
+
+    `options` maps each spelling (`--name value`, `--name=value`, `-x value`) to its
+    parameter and how its value is read: `flag` (True), `off` (False), `append` (to a
+    list), `path`, `text`, `count` (a whole number, at least 1) or `choice` (one of
+    `choices[parameter]`). After `--`, every word is an argument.
+    """
+    words: list[str] = []
+    index = 0
+    only_words = False
+    while index < len(argv):
+        word = argv[index]
+        index += 1
+        if only_words or not word.startswith("-") or word == "-":
+            words.append(word)
+            continue
+        if word == "--":
+            only_words = True
+            continue
+        name, equals, value = word.partition("=")
+        if name not in options or (equals and not name.startswith("--")):
+            return None
+        param, kind = options[name]
+        if kind in ("flag", "off"):
+            if equals:
+                return None
+            params[param] = kind == "flag"
+            continue
+        if not equals:
+            if index >= len(argv):
+                return None
+            value = argv[index]
+            index += 1
+        if kind == "choice":
+            if value not in choices[param]:
+                return None
+            params[param] = value
+        elif kind == "append":
+            params[param] = [*(params[param] or []), value]
+        elif kind == "path":
+            params[param] = Path(value)
+        elif kind == "text":
+            params[param] = value
+        else:  # count: a whole number, at least 1
+            if not value.isdigit() or int(value) < 1:
+                return None
+            params[param] = int(value)
+    return params, words

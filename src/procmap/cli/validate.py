@@ -3,8 +3,8 @@
 Validation runs on every commit, in pre-commit hooks, where start-up is most of the
 time: typer builds its parser (and imports pydantic to do it) before a single file is
 read. `parse_argv` reads the command lines that `procmap validate` is usually given
-(paths and the documented options, spelt as `--name value`, `--name=value` or `-x value`)
-and declines everything else (help, a mistake, an unusual spelling), which then goes to
+(paths and the documented options, spelt as `--name value`, `--name=value` or `-x value`,
+read by `common.parse_options`) and declines everything else (help, a mistake, an unusual spelling), which then goes to
 the typer app for its usual handling and messages. A test holds `OPTIONS` to the typer
 command's options, and the two paths to the same call.
 
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import CliError, config, default_paths
+from .common import CliError, config, default_paths, parse_options
 
 #: Output formats of `--format` (the typer command's choice; a test keeps them equal).
 FORMATS = ("text", "json", "github")
@@ -25,8 +25,8 @@ FORMATS = ("text", "json", "github")
 #: option spelling -> (parameter, how its value is read). A test keeps it equal to the
 #: typer command's options.
 OPTIONS: dict[str, tuple[str, str]] = {
-    "--format": ("output_format", "format"),
-    "-f": ("output_format", "format"),
+    "--format": ("output_format", "choice"),
+    "-f": ("output_format", "choice"),
     "--strict": ("strict", "flag"),
     "--ignore": ("ignore", "append"),
     "--warn": ("warn", "append"),
@@ -57,45 +57,10 @@ def defaults() -> dict[str, Any]:
 
 def parse_argv(argv: list[str]) -> dict[str, Any] | None:
     """The parameters for `run_validate`, or None when typer should read `argv` instead."""
-    params = defaults()
-    paths: list[str] = []
-    index = 0
-    only_paths = False
-    while index < len(argv):
-        word = argv[index]
-        index += 1
-        if only_paths or not word.startswith("-") or word == "-":
-            paths.append(word)
-            continue
-        if word == "--":
-            only_paths = True
-            continue
-        name, equals, value = word.partition("=")
-        if name not in OPTIONS or (equals and not name.startswith("--")):
-            return None
-        param, kind = OPTIONS[name]
-        if kind in ("flag", "off"):
-            if equals:
-                return None
-            params[param] = kind == "flag"
-            continue
-        if not equals:
-            if index >= len(argv):
-                return None
-            value = argv[index]
-            index += 1
-        if kind == "format":
-            if value not in FORMATS:
-                return None
-            params[param] = value
-        elif kind == "append":
-            params[param] = [*(params[param] or []), value]
-        elif kind == "path":
-            params[param] = Path(value)
-        else:  # count: a whole number, at least 1
-            if not value.isdigit() or int(value) < 1:
-                return None
-            params[param] = int(value)
+    parsed = parse_options(argv, OPTIONS, defaults(), {"output_format": FORMATS})
+    if parsed is None:
+        return None
+    params, paths = parsed
     params["paths"] = paths or None
     return params
 
