@@ -165,7 +165,7 @@ def _imports_after_validate(*args: str) -> set[str]:
     return set(done.stderr.split())
 
 
-def test_measuring_a_log_does_not_import_typer():
+def test_measuring_a_log_imports_neither_typer_nor_pydantic():
     code = (
         "import sys, io, contextlib\n"
         "sys.argv = ['procmap', 'measure', 'processes/webinar-funnel.yaml',"
@@ -182,6 +182,7 @@ def test_measuring_a_log_does_not_import_typer():
     assert status == "0", done.stderr
     assert "procmap.measure.engine" in modules
     assert "typer" not in modules and "click" not in modules
+    assert "pydantic" not in modules  # the process as fastcheck's plain records
 
 
 def test_validating_a_file_does_not_import_typer():

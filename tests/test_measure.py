@@ -752,3 +752,50 @@ def test_long_cases_keep_their_variant(files, tmp_path, checks):
         {"from": "check", "to": "check", "count": 1, "examples": ["long"]}
     ]
     assert measured["rework"] == {"cases": 1, "rate": 0.5}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "processes").glob("*.yaml")))
+def test_the_plain_records_measure_like_the_model(name, tmp_path):
+    """`procmap measure` keeps a plainly valid process as fastcheck's plain records (no
+    pydantic: `validate_paths(..., plain=True)`); its figures, report and measured map
+    are those of the pydantic model."""
+    from procmap.format.fastcheck import Record
+    from procmap.measure import format_report, write_measured
+
+    path = REPO / "processes" / name
+    model = _process(path)
+    report = validate_paths([str(path)], None, jobs=1, keep=True, plain=True)
+    (records,) = report.processes.values()
+    assert isinstance(records, Record) and not isinstance(model, Record)
+    log = tmp_path / "log.csv"
+    with log.open("w", encoding="utf-8", newline="") as out:
+        write_csv(simulate_log(model, cases=150, seed=3), out)
+    by_model = measure_log(model, log, source=path)
+    by_records = measure_log(records, log, source=path)
+    assert by_records == by_model and by_model["events"] > 0
+    assert format_report(by_records, "markdown", False, str(path)) == format_report(
+        by_model, "markdown", False, str(path)
+    )
+    if __import__("shutil").which("dot") is not None:
+        drawn = [
+            [f.read_bytes() for f in write_measured(p, by_model, tmp_path / kind)]
+            for kind, p in (("model", model), ("records", records))
+        ]
+        assert drawn[0] == drawn[1]
+
+
+def test_the_same_log_gives_the_same_figures_every_time(tmp_path):
+    """Means are taken over whole microseconds, which DuckDB sums exactly: a mean of
+    floats depends on the order its threads add them in, and this log's mean processing
+    time of `revise` came out as ...187 or ...188 from run to run. Its exact value is
+    168912291/16000 s = 10557.0181875 s, a tie at six decimals; the nearest double is
+    10557.01818749999983..., which rounds down."""
+    path = REPO / "processes" / "content-production.yaml"
+    process = _process(path)
+    log = tmp_path / "log.csv"
+    with log.open("w", encoding="utf-8", newline="") as out:
+        write_csv(simulate_log(process, cases=150, seed=3), out)
+    runs = {json.dumps(measure_log(process, log, source=path)) for _ in range(12)}
+    assert len(runs) == 1
+    (revise,) = [s for s in json.loads(runs.pop())["steps"] if s["id"] == "revise"]
+    assert revise["processing"]["mean"] == 10557.018187

@@ -97,11 +97,15 @@ def discover(paths: Iterable[str], config: Config) -> list[str]:
     return unique
 
 
-def check_file(path: str, config: Config, keep: bool = False, fast: bool = True) -> FileReport:
+def check_file(
+    path: str, config: Config, keep: bool = False, fast: bool = True, plain: bool = False
+) -> FileReport:
     """Load, validate and check one file; configured severities applied.
 
     With `keep`, the report carries the validated process when the file has no errors.
-    With `fast`, a plainly valid file is read without pydantic (see `check_files`).
+    With `fast`, a plainly valid file is read without pydantic (see `check_files`); a kept
+    one too when `plain` allows the kept process to be those plain records (`fastcheck`:
+    the model's fields and methods, equal values, no pydantic).
     """
     from ..format import load_file
 
@@ -116,9 +120,9 @@ def check_file(path: str, config: Config, keep: bool = False, fast: bool = True)
 
         # A plainly valid file is read without pydantic (`fastcheck`); anything else, and
         # every file whose process is kept for rendering, goes through the model.
-        plain = accept(doc.data) if fast and not keep and not problems else None
-        if plain is not None:
-            checked = Checked(plain, [])
+        records = accept(doc.data) if fast and (plain or not keep) and not problems else None
+        if records is not None:
+            checked = Checked(records, [])
         else:
             from ..format import check_document
 
@@ -178,12 +182,12 @@ def configured(problems: list[Problem], config: Config) -> list[Problem]:
     return kept
 
 
-_WORKER: tuple[Config, bool, bool] | None = None
+_WORKER: tuple[Config, bool, bool, bool] | None = None
 
 
-def _init_worker(config: Config, keep: bool, fast: bool) -> None:
+def _init_worker(config: Config, keep: bool, fast: bool, plain: bool) -> None:
     global _WORKER
-    _WORKER = (config, keep, fast)
+    _WORKER = (config, keep, fast, plain)
 
 
 def _check_in_worker(path: str) -> FileReport:
@@ -201,9 +205,14 @@ def _workers(jobs: int | None, count: int) -> int:
 
 
 def check_files(
-    files: list[str], config: Config, jobs: int | None = None, keep: bool = False
+    files: list[str],
+    config: Config,
+    jobs: int | None = None,
+    keep: bool = False,
+    plain: bool = False,
 ) -> list[FileReport]:
-    """Check files in order, in parallel when there are many; `keep` as in `check_file`.
+    """Check files in order, in parallel when there are many; `keep` and `plain` as in
+    `check_file`.
 
     A few files are read without pydantic when they are plainly valid (`fastcheck`):
     importing pydantic and building the models costs more than checking them. Past
@@ -213,7 +222,7 @@ def check_files(
     fast = len(files) < FASTCHECK_LIMIT
     workers = min(_workers(jobs, len(files)), max(1, len(files)))
     if workers == 1:
-        return [check_file(path, config, keep, fast) for path in files]
+        return [check_file(path, config, keep, fast, plain) for path in files]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -224,7 +233,7 @@ def check_files(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, len(files) // (workers * 8))
-    with ProcessPoolExecutor(workers, context, _init_worker, (config, keep, fast)) as pool:
+    with ProcessPoolExecutor(workers, context, _init_worker, (config, keep, fast, plain)) as pool:
         return list(pool.map(_check_in_worker, files, chunksize=chunk))
 
 
@@ -363,18 +372,21 @@ def validate_paths(
     jobs: int | None = None,
     keep: bool = False,
     neighbours: bool = False,
+    plain: bool = False,
 ) -> Report:
     """Check every process file under `paths`; the library entry point of `procmap validate`.
 
     With `keep`, `Report.processes` maps each error-free file to its validated process
-    (what `procmap render` draws). With `neighbours` (what `procmap validate` does), a
+    (what `procmap render` draws); with `plain` too, a plainly valid file's process may be
+    plain records with the model's fields and methods, read without pydantic (what
+    `procmap measure` uses, saving the import). With `neighbours` (what `procmap validate` does), a
     process id is also compared with the process files that were not checked: those beside
     the checked files and under the configured paths that hold them, so a pre-commit hook
     that passes only the changed files still catches a reused id.
     """
     config = config or Config()
     files = discover(paths, config)
-    reports = check_files(files, config, jobs, keep)
+    reports = check_files(files, config, jobs, keep, plain)
     order = {path: i for i, path in enumerate(files)}
     problems = [p for r in reports for p in r.problems] + cross_file(reports, config, neighbours)
     problems.sort(

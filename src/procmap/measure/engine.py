@@ -152,8 +152,11 @@ def _stats(row: tuple[Any, ...] | None) -> dict[str, float | None] | None:
     return {"mean": _round(row[0]), "p50": _round(row[1][0]), "p90": _round(row[1][1])}
 
 
-#: The mean and [p50, p90] of `x`: both percentiles from one sort (twice as fast as two).
-_STATS = "avg({x}), quantile_cont({x}, [0.5, 0.9])"
+#: The mean and [p50, p90], in seconds, of `x`, a duration in whole microseconds. The mean
+#: of the integers is exact (DuckDB sums them in 128 bits), so it does not depend on the
+#: order the threads add them in, as a mean of floats does in its last digit; both
+#: percentiles come from one sort (twice as fast as two).
+_STATS = "avg({x}) / 1000000.0, quantile_cont({x} / 1000000.0, [0.5, 0.9])"
 
 
 def measure_log(
@@ -577,7 +580,7 @@ def _measure(
     3. table `e`, the readable events of mapped activities, each with its step as a
        number (`ids` holds the step ids), its number in its case `n` (by timestamp, ties
        in file order), the previous event's timestamp `pt`, the next event's step `g`
-       and the time to it `d`: one window sort gives every per-case figure;
+       and the time to it `d` (microseconds): one window sort gives every per-case figure;
     4. table `pc`, one row per case: its variant, first row, first and last timestamp.
     """
     case_col, act_col, ts_col = columns["case"], columns["activity"], columns["timestamp"]
@@ -635,7 +638,7 @@ def _measure(
     con.execute(
         f"""CREATE TABLE e AS SELECT c, k AS step, t, s, r,
                 row_number() OVER w AS n, lag(t) OVER w AS pt, lead(k) OVER w AS g,
-                (lead(t) OVER w - t) / 1000000.0 AS d
+                lead(t) OVER w - t AS d
            FROM (SELECT c, list_extract({codes}, enum_code(a) + 1) AS k, t, s, rowid + 1 AS r
                  FROM ev WHERE c IS NOT NULL AND a IS NOT NULL AND t IS NOT NULL)
            WHERE k IS NOT NULL
@@ -705,9 +708,7 @@ def _measure(
     ]
     arrows, branches = _arrows(con, flow, silent, number, [(f, g) for f, g, *_ in df_rows])
     throughput = _stats(
-        con.execute(
-            f"SELECT {_STATS.format(x='x')} FROM (SELECT (t1 - t0) / 1000000.0 AS x FROM pc)"
-        ).fetchone()
+        con.execute(f"SELECT {_STATS.format(x='x')} FROM (SELECT t1 - t0 AS x FROM pc)").fetchone()
     )
     conformance = _conformance(flow, silent, variants, total_cases)
     rework = sum(k for seq, k, _, _ in variants if len(set(seq)) < len(seq))
@@ -744,7 +745,7 @@ def _steps(
     con: Any, flow: Flow, number: dict[str, int], cases_of: dict[str, int]
 ) -> list[dict[str, Any]]:
     query = f"""SELECT step, count(*), {_STATS.format(x="p")}, {_STATS.format(x="wt")}
-                FROM (SELECT step, (t - s) / 1000000.0 AS p, (s - pt) / 1000000.0 AS wt
+                FROM (SELECT step, t - s AS p, s - pt AS wt
                       FROM e)
                 GROUP BY step"""
     rows = {row[0]: tuple(row[1:]) for row in con.execute(query).fetchall()}
@@ -803,7 +804,7 @@ def _arrows(
     figures = {
         (x, y): (int(k), p50)
         for x, y, k, p50 in con.execute(
-            """SELECT u.x, u.y, count(*), quantile_cont(e.d, 0.5)
+            """SELECT u.x, u.y, count(*), quantile_cont(e.d / 1000000.0, 0.5)
                FROM e JOIN uses u ON e.step = u.f AND e.g = u.g GROUP BY u.x, u.y"""
         ).fetchall()
     }
@@ -933,16 +934,16 @@ def _metrics(
         elif kind == "time":
             src, dst = measure.time
             func = {
-                "mean": "avg(x)",
-                "p50": "quantile_cont(x, 0.5)",
-                "p90": "quantile_cont(x, 0.9)",
+                "mean": "avg(x) / 1000000.0",
+                "p50": "quantile_cont(x / 1000000.0, 0.5)",
+                "p90": "quantile_cont(x / 1000000.0, 0.9)",
             }
             row = con.execute(
                 f"""WITH a AS (SELECT c, min(n) AS n FROM e WHERE step = ? GROUP BY c),
                     b AS (SELECT e.c, min(e.n) AS n FROM e JOIN a ON e.c = a.c AND e.n > a.n
                           WHERE e.step = ? GROUP BY e.c)
                     SELECT {func[measure.statistic]} FROM (
-                      SELECT (tb.t - ta.t) / 1000000.0 AS x FROM a JOIN b ON a.c = b.c
+                      SELECT tb.t - ta.t AS x FROM a JOIN b ON a.c = b.c
                       JOIN e ta ON ta.c = a.c AND ta.n = a.n
                       JOIN e tb ON tb.c = b.c AND tb.n = b.n)""",
                 [number[src], number[dst]],
