@@ -4,9 +4,9 @@ Validation runs on every commit, in pre-commit hooks, where start-up is most of 
 time: typer builds its parser (and imports pydantic to do it) before a single file is
 read. `parse_argv` reads the command lines that `procmap validate` is usually given
 (paths and the documented options, spelt as `--name value`, `--name=value` or `-x value`,
-read by `common.parse_options`) and declines everything else (help, a mistake, an unusual spelling), which then goes to
-the typer app for its usual handling and messages. A test holds `OPTIONS` to the typer
-command's options, and the two paths to the same call.
+read by `common.parse_options`) and declines everything else (help, a mistake, an
+unusual spelling), which then goes to the typer app for its usual handling and messages.
+A test holds `OPTIONS` to the typer command's options, and the two paths to the same call.
 
 Must not import typer or pydantic.
 """
