@@ -28,6 +28,26 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def modules_after(*args: str) -> tuple[int, set[str]]:
+    """Run `procmap ARGS...` through the console entry point in a fresh interpreter (in the
+    repository, output discarded): its exit status and every module it imported."""
+    code = (
+        "import sys, io, contextlib\n"
+        f"sys.argv = ['procmap', *{list(args)!r}]\n"
+        "from procmap.cli import main\n"
+        "status = 0\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n        main()\n    except SystemExit as done:\n        status = done.code\n"
+        "print(status, ' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=clean_env(), capture_output=True, text=True
+    )
+    status, *modules = done.stderr.split()
+    assert status.lstrip("-").isdigit(), done.stderr
+    return int(status), set(modules)
+
+
 @pytest.fixture
 def run_procmap() -> Runner:
     """Run `procmap ARGS...` as a user would; returns the completed process (text mode)."""

@@ -11,7 +11,7 @@ import sys
 import pytest
 import typer.main
 
-from conftest import REPO, clean_env, procmap
+from conftest import clean_env, modules_after, procmap
 from procmap.cli import FAST, commands
 from procmap.cli import measure as fast_measure
 from procmap.cli import validate as fast
@@ -151,42 +151,23 @@ def test_a_usage_mistake_gets_typers_message(capsys):
     assert "xml" in err and "text" in err
 
 
-def _imports_after_validate(*args: str) -> set[str]:
-    code = (
-        "import sys\n"
-        f"sys.argv = ['procmap', 'validate', *{list(args)!r}]\n"
-        "from procmap.cli import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=clean_env(), capture_output=True, text=True
-    )
-    return set(done.stderr.split())
-
-
 def test_measuring_a_log_imports_neither_typer_nor_pydantic():
-    code = (
-        "import sys, io, contextlib\n"
-        "sys.argv = ['procmap', 'measure', 'processes/webinar-funnel.yaml',"
-        " 'examples/webinar-funnel.csv', '-f', 'json', '--check']\n"
-        "from procmap.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    try:\n        main()\n    except SystemExit as done:\n        status = done.code\n"
-        "print(status, ' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    status, modules = modules_after(
+        "measure",
+        "processes/webinar-funnel.yaml",
+        "examples/webinar-funnel.csv",
+        "-f",
+        "json",
+        "--check",
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=clean_env(), capture_output=True, text=True
-    )
-    status, *modules = done.stderr.split()
-    assert status == "0", done.stderr
+    assert status == 0
     assert "procmap.measure.engine" in modules
     assert "typer" not in modules and "click" not in modules
     assert "pydantic" not in modules  # the process as fastcheck's plain records
 
 
 def test_validating_a_file_does_not_import_typer():
-    modules = _imports_after_validate("-q", "processes/lead-scoring.yaml")
+    _, modules = modules_after("validate", "-q", "processes/lead-scoring.yaml")
     assert "procmap.lint.linter" in modules
     assert "typer" not in modules
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 import procmap.format.model as model
-from conftest import REPO, clean_env
+from conftest import REPO, clean_env, modules_after
 from procmap.format import fastcheck
 from procmap.format.loader import load_file, load_text
 from procmap.format.schema import validate_document
@@ -194,19 +194,8 @@ def test_activities_and_measures_read_the_same_by_both_readers():
 
 
 def test_validating_a_valid_file_imports_neither_typer_nor_pydantic():
-    code = (
-        "import sys\n"
-        "sys.argv = ['procmap', 'validate', '-q', 'processes/webinar-funnel.yaml']\n"
-        "from procmap.cli import main\n"
-        "try:\n    main()\nexcept SystemExit as done:\n    print(done.code, file=sys.stderr)\n"
-        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=clean_env(), capture_output=True, text=True
-    )
-    status, modules = done.stderr.split("\n", 1)
-    assert status == "0"
-    loaded = set(modules.split())
+    status, loaded = modules_after("validate", "-q", "processes/webinar-funnel.yaml")
+    assert status == 0
     assert "procmap.lint.rules" in loaded
     assert "pydantic" not in loaded and "typer" not in loaded
 
