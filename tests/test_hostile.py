@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from conftest import CASES, REPO, procmap
 
 HERE = Path(__file__).resolve().parent
@@ -77,7 +78,10 @@ def _assert_no_crash(command: tuple[str, ...], status: int, out: str, err: str) 
 
 @pytest.mark.parametrize("source", PROCESS_FILES, ids=_label)
 def test_every_command_over_a_hostile_process_file(
-    source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    source: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     name = f"{_label(source)}.yaml"
@@ -97,7 +101,7 @@ def _hostile_logs(folder: Path) -> dict[str, Path]:
         b"1,Answer it,9999-99-99T99:99\n2,Answered,-1\n",
         "far-dates.csv": b"case,activity,timestamp\n1,Request arrives,0001-01-01\n"
         b"1,Answered,9999-12-31T23:59:59\n",
-        "ragged.csv": b"case,activity,timestamp\n1,a\n2,b,2024-01-01,extra,extra\n\"open",
+        "ragged.csv": b'case,activity,timestamp\n1,a\n2,b,2024-01-01,extra,extra\n"open',
         "long-field.csv": b"case,activity,timestamp\n1," + b"x" * 2_000_000 + b",2024-01-01\n",
         "wrong-columns.csv": b"a;b;c\n1;2;3\n",
         "not-gzip.csv.gz": b"this is not gzip",
@@ -136,7 +140,10 @@ def test_measure_over_hostile_logs(
 
 @pytest.mark.parametrize("source", BPMN_FILES, ids=lambda p: p.stem)
 def test_import_over_hostile_bpmn(
-    source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    source: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     for extra in ((), ("--strict",), ("-f", "json"), ("-f", "github")):
