@@ -27,7 +27,6 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, clean_env
-from procmap.serve import guard
 from procmap.serve import server as serve_server
 from procmap.serve.server import Broadcast, make_server
 
@@ -276,18 +275,18 @@ def test_head_answers_without_a_body(site: Path) -> None:
 
 
 def test_the_hosts_a_server_answers_to() -> None:
-    loopback = guard.Hosts("127.0.0.1", "127.0.0.1", 8000)
+    loopback = serve_server.Hosts("127.0.0.1", "127.0.0.1", 8000)
     assert loopback.allows("localhost:8000") and loopback.allows("[::1]:8000")
     assert not loopback.allows("192.168.1.5:8000") and not loopback.allows("localhost")
     assert not loopback.allows("localhost:8000@evil.example") and not loopback.allows("")
-    assert guard.Hosts("127.0.0.1", "127.0.0.1", 80).allows("localhost")
+    assert serve_server.Hosts("127.0.0.1", "127.0.0.1", 80).allows("localhost")
     # everywhere: any address and the machine's name, still no other name
-    anywhere = guard.Hosts("0.0.0.0", "0.0.0.0", 8000)
+    anywhere = serve_server.Hosts("0.0.0.0", "0.0.0.0", 8000)
     assert anywhere.allows("192.168.1.5:8000") and anywhere.allows("[fe80::1]:8000")
     assert anywhere.allows(f"{socket.gethostname()}:8000")
     assert not anywhere.allows("evil.example:8000") and not anywhere.allows("192.168.1.5:80")
     # a name given to --host is answered to as typed
-    assert guard.Hosts("preview.lan", "10.0.0.2", 8000).allows("preview.lan:8000")
+    assert serve_server.Hosts("preview.lan", "10.0.0.2", 8000).allows("preview.lan:8000")
 
 
 def test_the_event_stream_outlives_the_idle_timeout(site: Path, monkeypatch) -> None:

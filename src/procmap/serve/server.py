@@ -1,13 +1,17 @@
 """The preview's HTTP server: the site's files from one folder, on localhost.
 
-Owns: serving files (what a request may reach is `guard`'s: regular files inside the
-folder, no listing, no dotfile, 404 for anything else; a bad target is 400), the `Host`
-headers it answers to (403 for any other: DNS rebinding), its bounds (a connection silent
-for IDLE_SECONDS is closed, at most MAX_CONNECTIONS at once and a 503 at once past them,
-a request line of at most MAX_LINE bytes; never a traceback, whatever arrives), the
-event stream that tells open pages to reload (`/_procmap/events`, server-sent events),
-and what the preview adds to each HTML page as it is served, never to the files: a few
-lines of script that reload the page on an event, and a banner with the current problems.
+Owns: what a request may reach, decided before anything opens (`segments`: the target
+read strictly, 400 for anything but printable ASCII with valid %-escapes decoding to UTF-8
+without control characters; `locate`: only a regular file whose resolved path is inside
+the resolved folder, no dotfile on the way or at the end, a folder only through its
+`index.html`, 404 for anything else, never 403, so a client learns nothing of what lies
+outside); the `Host` headers it answers to (`Hosts`; 403 for any other: DNS rebinding);
+its bounds (a connection silent for IDLE_SECONDS is closed, at most MAX_CONNECTIONS at
+once and a 503 at once past them, a request line of at most MAX_LINE bytes; never a
+traceback, whatever arrives); the event stream that tells open pages to reload
+(`/_procmap/events`, server-sent events); and what the preview adds to each HTML page as
+it is served, never to the files: a few lines of script that reload the page on an
+event, and a banner with the current problems.
 
 Must not know: processes, rendering, what the problems are about.
 """
@@ -18,8 +22,10 @@ import contextlib
 import errno
 import html
 import http.server
+import ipaddress
 import mimetypes
 import os
+import re
 import socket
 import stat
 import sys
@@ -28,8 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
-
-from . import guard
+from urllib.parse import quote, unquote_to_bytes
 
 EVENTS = "/_procmap/events"
 EVENTS_PARTS = ["_procmap", "events"]
@@ -106,6 +111,110 @@ def inject(page: str, problems: str) -> str:
     return page[:at] + RELOAD + "\n" + page[at:] if at >= 0 else page + RELOAD
 
 
+# --- what a request may reach, decided before anything opens ---------------------------
+#: A `%` not followed by two hex digits.
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+#: Control characters, C0 and C1 (a decoded `%00`, `%0d%0a`, `%1b` ...).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: A `Host` header: a name or an IPv4 address, or an IPv6 address in brackets; a port.
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^\s:\[\]/@]+)(?::([0-9]{1,5}))?")
+#: The names every server answers to, whatever address it listens on.
+LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
+
+
+class BadRequest(ValueError):
+    """A request target that cannot be read: the message says why, in a few words."""
+
+
+def segments(target: str) -> list[str] | None:
+    """The decoded path segments of a request target (`/a/b%20c.html?x` gives `["a",
+    "b c.html"]`), or None when it names nothing that may be served (`..`, a dotfile);
+    raises BadRequest when it cannot be read at all."""
+    if not target.startswith("/"):
+        raise BadRequest("the path must start with /")
+    if any(not ("!" <= char <= "~") for char in target):
+        raise BadRequest("a character that is not printable ASCII")
+    if _BAD_ESCAPE.search(target):
+        raise BadRequest("an invalid percent-escape")
+    try:
+        decoded = unquote_to_bytes(target).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("percent-escapes that are not UTF-8") from None
+    if _CONTROL.search(decoded):
+        raise BadRequest("a control character")
+    path = unquote_to_bytes(target.split("?", 1)[0].split("#", 1)[0]).decode("utf-8")
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if any(part.startswith(".") for part in parts):
+        return None  # `..` and every dotfile: the manifest, the lock, temporaries
+    return parts
+
+
+def locate(root: Path, parts: list[str]) -> tuple[str, bool] | None:
+    """The resolved path of the regular file `parts` names in `root`, and whether it was
+    reached as a folder's `index.html`; None when nothing may be served there."""
+    try:
+        top = os.path.realpath(root)
+        real = os.path.realpath(os.path.join(top, *parts))
+        folder = os.path.isdir(real)
+        if folder:
+            real = os.path.realpath(os.path.join(real, "index.html"))
+        if not _confined(real, top) or not stat.S_ISREG(os.stat(real).st_mode):
+            return None
+    except (OSError, ValueError):
+        return None
+    return real, folder
+
+
+def _confined(real: str, top: str) -> bool:
+    """`real` is inside `top`, and no part of it there is a dotfile (a symlink to the
+    manifest is no way round)."""
+    if not real.startswith(top.rstrip(os.sep) + os.sep):
+        return False
+    return not any(part.startswith(".") for part in real[len(top) :].split(os.sep))
+
+
+def folder_url(parts: list[str]) -> str:
+    """The URL of the folder `parts`, with its trailing slash (where a redirect goes)."""
+    return quote("/" + "".join(part + "/" for part in parts))
+
+
+class Hosts:
+    """The `Host` headers a server answers to: its loopback names and the address it was
+    given (as typed and as bound), with its port. Listening on every address (`0.0.0.0`),
+    also the machine's name and any IP address: a DNS-rebinding page has a name of its
+    own in `Host`, never an address."""
+
+    def __init__(self, given: str, bound: str, port: int) -> None:
+        self.port = port
+        self.anywhere = given in ("", "0.0.0.0", "::")
+        names = {*LOOPBACK, given.lower(), _bracketed(bound.lower())}
+        if self.anywhere:
+            names.add(socket.gethostname().lower())
+        self.names = frozenset(names)
+
+    def allows(self, value: str) -> bool:
+        found = _HOST.fullmatch(value.strip())
+        if found is None:
+            return False
+        name, port = found[1].lower(), found[2]
+        if (int(port) if port else 80) != self.port:
+            return False
+        return name in self.names or (self.anywhere and _is_address(name))
+
+
+def _bracketed(address: str) -> str:
+    return f"[{address}]" if ":" in address else address
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name[1:-1] if name.startswith("[") else name)
+    except ValueError:
+        return False
+    return True
+
+
+# --- the server ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Site:
     """What the server shows: the folder, the reload counter, the current problems."""
@@ -128,7 +237,7 @@ class _Server(http.server.ThreadingHTTPServer):
         self.site = site
         self.idle_seconds = idle
         self.slots = threading.BoundedSemaphore(most)
-        self.hosts = guard.Hosts(host, str(self.server_address[0]), self.server_port)
+        self.hosts = Hosts(host, str(self.server_address[0]), self.server_port)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self.slots.acquire(blocking=False):
@@ -167,7 +276,7 @@ def _refuse(request: socket.socket) -> None:
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    """The site's files (as `guard` confines them), its pages with the preview's
+    """The site's files (as `locate` confines them), its pages with the preview's
     additions, and the event stream; HTTP/1.0, one request per connection."""
 
     server: _Server
@@ -211,19 +320,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _answer(self, body: bool) -> None:
         try:
-            parts = guard.segments(self.path)
-        except guard.BadRequest as error:
+            parts = segments(self.path)
+        except BadRequest as error:
             self.send_error(400, f"Bad request: {error}")
             return
         if parts == EVENTS_PARTS and body:
             self._events()
             return
-        found = guard.locate(self.server.site.root, parts) if parts is not None else None
+        found = locate(self.server.site.root, parts) if parts is not None else None
         if found is None:
             self.send_error(404, "File not found")
         elif found[1] and not self.path.split("?", 1)[0].endswith("/"):
             self.send_response(301)
-            self.send_header("Location", guard.folder_url(parts or []))
+            self.send_header("Location", folder_url(parts or []))
             self.send_header("Content-Length", "0")
             self.end_headers()
         else:
@@ -282,7 +391,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 def _open(real: str) -> BinaryIO:
-    """Open the file `guard.locate` found, if it is still a regular file: never through
+    """Open the file `locate` found, if it is still a regular file: never through
     a symlink put there since (O_NOFOLLOW), never blocking on a FIFO (O_NONBLOCK)."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(real, flags)
