@@ -302,3 +302,16 @@ def test_a_note_that_is_not_utf8_is_a_usage_error(tmp_path, raw):
         == b"procmap: --note: " + repr(raw).encode() + b" is not UTF-8 text; write it in UTF-8\n"
     )
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("note", ["a\u2028b", "a\u2029b", "zero\u200bwidth", "emoji \U0001f600"])
+def test_a_note_with_line_separators_or_invisible_characters_is_recorded(tmp_path, note):
+    # Written plain, U+2028 read back as a line break, and the edit was refused as "a bug".
+    path = copy(tmp_path)
+    result = run("review", "--done", str(path), "--today", "2026-04-30", "--note", note)
+    assert result.exit_code == 0, result.stderr
+    from procmap.format import load_file
+
+    loaded = load_file(path)
+    assert loaded.document is not None
+    assert loaded.document.data["changelog"][-1]["change"] == note

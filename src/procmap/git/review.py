@@ -299,9 +299,22 @@ _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 def yaml_scalar(value: str) -> str:
     """`value` as a YAML scalar that every YAML reader reads back as the same text, in
     block or flow context: plain when that is safe, else double-quoted."""
-    if _PLAIN_SAFE.match(value) and value == value.rstrip() and value.lower() not in _YAML11_WORDS:
+    plain = _PLAIN_SAFE.match(value) and value.isprintable()
+    if plain and value == value.rstrip() and value.lower() not in _YAML11_WORDS:
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return "".join(map(_printable, json.dumps(value, ensure_ascii=False)))
+
+
+def _printable(char: str) -> str:
+    """A character as a YAML double-quoted scalar may hold it: escaped unless printable.
+
+    JSON escapes only the C0 controls; YAML also reads U+0085, U+2028 and U+2029 as line
+    breaks and refuses other non-printable characters in a file, so they are escaped too.
+    """
+    if char.isprintable():
+        return char
+    code = ord(char)
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _pair(mapping: MappingNode, key: str) -> tuple[Node, Node] | None:
