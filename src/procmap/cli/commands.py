@@ -215,7 +215,8 @@ def diff(
 ) -> None:
     """Show what changed in meaning between two versions of a process, or since a git revision.
 
-    Comments, key order, quoting and layout are not changes. Exit status: 0 no change of
+    Comments, key order, quoting and layout are not changes; a file that was invalid at REV
+    is listed as not readable there, and counts as a change. Exit status: 0 no change of
     meaning, 1 changes, 2 trouble (missing or invalid file, bad revision, not a git repository).
     """
     from ..git import DIFF_FORMATS as FORMATS
