@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..format import MAX_BYTES as MAX_YAML_BYTES
 from ..format import Problem, ProblemCounts, Severity, slugify
 from .extension import fields
 from .xmltext import BPMN, MAX_BYTES, PROCMAP, Node, XmlError, parse
@@ -1021,11 +1022,24 @@ class ImportWriteError(Exception):
 def write_imported(result: ImportResult, out_dir: str, force: bool = False) -> list[str]:
     """Write each imported process as `<id>.yaml` in `out_dir`; the paths written.
 
-    Refuses (before writing anything) when a file exists and `force` is not set."""
+    Refuses (before writing anything) when a file exists and `force` is not set, and when
+    a process's YAML is over the size limit of a process file (`MAX_YAML_BYTES`, the
+    loader's, rule Y011), which `procmap validate` would refuse."""
     from ..render import write_atomic
     from .yamlout import to_yaml
 
-    targets = [(os.path.join(out_dir, f"{made.id}.yaml"), made) for made in result.processes]
+    header = f"Imported by `procmap import` from {os.path.basename(result.path)}."
+    targets = [
+        (os.path.join(out_dir, f"{made.id}.yaml"), to_yaml(made.data, header).encode("utf-8"))
+        for made in result.processes
+    ]
+    for target, data in targets:
+        if len(data) > MAX_YAML_BYTES:
+            raise ImportWriteError(
+                f"{target}: the process imported from {result.path} would be {len(data):,}"
+                f" bytes of YAML, over the {MAX_YAML_BYTES:,}-byte limit of a process file"
+                " (Y011); nothing written: split the BPMN process into smaller ones"
+            )
     if not force:
         there = [t for t, _ in targets if os.path.exists(t)]
         if there:
@@ -1037,12 +1051,11 @@ def write_imported(result: ImportResult, out_dir: str, force: bool = False) -> l
     except OSError as error:
         raise ImportWriteError(f"{out_dir}: cannot create the folder: {error.strerror}") from None
     written = []
-    header = f"Imported by `procmap import` from {os.path.basename(result.path)}."
     from pathlib import Path
 
-    for target, made in targets:
+    for target, data in targets:
         try:
-            write_atomic(Path(target), to_yaml(made.data, header).encode("utf-8"))
+            write_atomic(Path(target), data)
         except OSError as error:
             raise ImportWriteError(f"{target}: cannot write: {error.strerror or error}") from None
         written.append(target)
