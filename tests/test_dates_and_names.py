@@ -125,3 +125,34 @@ def test_render_output_is_unchanged_for_valid_files(tmp_path: Path, monkeypatch,
     status, _, err = procmap(capsys, "render", "p", "-o", "out")
     assert status == 0, err
     assert "# Runbook: Lead handoff" in (tmp_path / "out" / "lead-handoff.runbook.md").read_text()
+
+
+BLANK_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+<process id="p" name="&#8203;">
+<laneSet><lane id="l1" name=" &#xFEFF;"><flowNodeRef>t1</flowNodeRef></lane></laneSet>
+<startEvent id="s" name=""/>
+<task id="t1" name="&#8203;"/>
+<exclusiveGateway id="g" name="   "/>
+<task id="t2" name="&#9;"/>
+<endEvent id="e"/>
+<sequenceFlow id="f1" sourceRef="s" targetRef="t1"/>
+<sequenceFlow id="f2" sourceRef="t1" targetRef="g"/>
+<sequenceFlow id="f3" sourceRef="g" targetRef="t2" name="&#8203;"/>
+<sequenceFlow id="f4" sourceRef="g" targetRef="e" name=" "/>
+<sequenceFlow id="f5" sourceRef="t2" targetRef="e"/>
+</process></definitions>
+"""
+
+
+def test_an_imported_bpmn_with_invisible_names_falls_back_to_names_that_show(tmp_path, capsys):
+    # BPMN names of a zero-width space are read as no name (as spaces were), so the
+    # import still makes a valid process instead of refusing it for S014.
+    source = tmp_path / "blank.bpmn"
+    source.write_text(BLANK_BPMN)
+    status, _, err = procmap(capsys, "import", str(source), "-o", str(tmp_path / "out"))
+    assert status == 0, err
+    status, out, _ = procmap(capsys, "validate", str(tmp_path / "out"))
+    assert status == 0 and "S014" not in out
+    text = (tmp_path / "out" / "p.yaml").read_text()
+    assert "name: p\n" in text and "  l1: l1\n" in text and "    name: t1\n" in text

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..format import MAX_BYTES as MAX_YAML_BYTES
-from ..format import Problem, ProblemCounts, Severity, slugify
+from ..format import Problem, ProblemCounts, Severity, slugify, visible
 from .extension import fields
 from .xmltext import BPMN, MAX_BYTES, PROCMAP, Node, XmlError, parse
 
@@ -146,8 +146,16 @@ class _Report:
         self.problems.append(Problem(self.path, line, column, code, severity, message))
 
 
+def _name_of(value: str | None) -> str:
+    """A BPMN name as procmap reads a name: stripped, and "" when it shows nothing (only
+    spaces, controls or invisible characters like a zero-width space, rule S014), so that
+    the import falls back as for a missing name."""
+    text = (value or "").strip()
+    return text if visible(text) else ""
+
+
 def _label(node: Node) -> str:
-    name = (node.get("name") or "").strip()
+    name = _name_of(node.get("name"))
     return f"{node.name} {node.get('id')!r}" + (f" ({name!r})" if name else "")
 
 
@@ -285,10 +293,10 @@ class _Builder:
         for entry in exceptions:
             event, attached = entry["event"], entry["attached"]
             then = _path_names(entry["after"], items, outs)
-            what = (event.get("name") or "").strip() or " or ".join(entry["kinds"])
+            what = _name_of(event.get("name")) or " or ".join(entry["kinds"])
             record: dict[str, Any] = {
                 "when": f"{what} ({', '.join(entry['kinds'])} event)"
-                if event.get("name")
+                if _name_of(event.get("name"))
                 else f"A {what} event happens",
                 "then": "Go on with: " + ", ".join(then) if then else "Stop here.",
             }
@@ -324,7 +332,7 @@ class _Builder:
         # the process record
         data: dict[str, Any] = {"procmap": 1}
         ext_fields = fields(ext) if ext is not None else {}
-        name = (pnode.get("name") or "").strip() or name_hint or pnode.get("id") or "Process"
+        name = _name_of(pnode.get("name")) or name_hint or pnode.get("id") or "Process"
         pid = (
             (ext.get("id") if ext is not None else None)
             or slugify(name)
@@ -359,7 +367,7 @@ class _Builder:
             if child.ns != BPMN:
                 continue
             name, iid = child.name, child.get("id") or ""
-            label = (child.get("name") or "").strip()
+            label = _name_of(child.get("name"))
             if name == "sequenceFlow":
                 flows.append(child)
             elif name == "boundaryEvent":
@@ -406,9 +414,9 @@ class _Builder:
             elif own and lane.get("id") == "Lane__unassigned":
                 continue
             else:
-                title = (lane.get("name") or "").strip()
+                title = _name_of(lane.get("name"))
                 role = _unique(slugify(title) or slugify(lane.get("id") or "") or "role", taken)
-            self._lane_roles[role] = (lane.get("name") or "").strip() or role
+            self._lane_roles[role] = _name_of(lane.get("name")) or role
             for ref in lane.find(BPMN, "flowNodeRef"):
                 self._lane_of[ref.text.strip()] = role
 
@@ -613,7 +621,7 @@ class _Builder:
                 item.kind = "join"
 
     def _flow_label(self, flow: Node, item: _Item) -> str | None:
-        name = (flow.get("name") or "").strip()
+        name = _name_of(flow.get("name"))
         if name:
             return name
         for condition in flow.find(BPMN, "conditionExpression"):
@@ -882,9 +890,9 @@ def import_bpmn(
     for collaboration in root.find(BPMN, "collaboration"):
         for participant in collaboration.find(BPMN, "participant"):
             if participant.get("processRef"):
-                participants[participant.get("processRef") or ""] = (
-                    participant.get("name") or ""
-                ).strip()
+                participants[participant.get("processRef") or ""] = _name_of(
+                    participant.get("name")
+                )
         for message in collaboration.find(BPMN, "messageFlow"):
             report.add(
                 "I015",
@@ -937,7 +945,7 @@ def _names_of(pnode: Node, participants: dict[str, str]) -> set[str]:
     ext = _procmap(pnode, "process")
     names = {
         pnode.get("id") or "",
-        (pnode.get("name") or "").strip(),
+        _name_of(pnode.get("name")),
         participants.get(pnode.get("id") or "", ""),
     }
     if ext is not None:

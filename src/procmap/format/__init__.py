@@ -53,6 +53,7 @@ __getattr__, __dir__, __all__ = attach(
         "due_date": "values",
         "duration_minutes": "values",
         "suggest": "values",
+        "visible": "values",
         "validate_document": "schema",
     },
 )
@@ -85,4 +86,4 @@ if TYPE_CHECKING:
     )
     from .problems import Problem, ProblemCounts, Severity
     from .schema import check_document, suggest, validate_document
-    from .values import DATE_YEARS, add_months, due_date, duration_minutes
+    from .values import DATE_YEARS, add_months, due_date, duration_minutes, visible
