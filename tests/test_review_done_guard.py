@@ -315,3 +315,15 @@ def test_a_note_with_line_separators_or_invisible_characters_is_recorded(tmp_pat
     loaded = load_file(path)
     assert loaded.document is not None
     assert loaded.document.data["changelog"][-1]["change"] == note
+
+
+def test_a_missing_file_is_a_problem_not_an_exception(tmp_path):
+    result = record_done(str(tmp_path / "gone.yaml"), dt.date(2026, 4, 30))
+    assert [p.code for p in result.problems] == ["Y012"]
+
+
+def test_a_dangling_symlink_is_a_problem_not_an_exception(tmp_path):
+    (tmp_path / "link.yaml").symlink_to("nowhere.yaml")
+    result = record_done(str(tmp_path / "link.yaml"), dt.date(2026, 4, 30))
+    assert [p.code for p in result.problems] == ["Y012"]
+    assert (tmp_path / "link.yaml").is_symlink()

@@ -545,7 +545,11 @@ def _check_writable(path: str) -> None:
     allow even for a file with no write bit, and which root may always do: so the mode
     is read here, and a file with no write bit for anyone (0444) is refused for root too.
     """
-    mode = os.stat(path).st_mode & 0o7777
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # reading it says why (Y012)
+    mode = info.st_mode & 0o7777
     if not mode & 0o222:
         raise DoneError(
             f"the file is read-only (mode {mode:04o}); make it writable (chmod u+w) to"
@@ -553,8 +557,8 @@ def _check_writable(path: str) -> None:
         )
     if not os.access(path, os.W_OK):
         raise DoneError(
-            f"you may not write the file (mode {mode:04o}, owner uid"
-            f" {os.stat(path).st_uid}); the file was left as it was"
+            f"you may not write the file (mode {mode:04o}, owner uid {info.st_uid});"
+            " the file was left as it was"
         )
 
 
