@@ -193,16 +193,74 @@ def test_invalid_new_version_is_trouble(repo: Path, capsys):
 
 
 def test_invalid_old_version_is_reported_at_the_revision(repo: Path, capsys):
+    # Issue 15: one file invalid at REV used to block the whole comparison (exit 2).
+    # Now the rest is compared and that file is reported, exit 1: its meaning changed
+    # from "not a process" to whatever it is now (here: removed), never "no change".
     (repo / "processes" / "broken.yaml").write_text("procmap: 1\nid: broken\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "broken")
     (repo / "processes" / "broken.yaml").unlink()
-    status, _, err = procmap(capsys, "diff", "--since", "HEAD", "--no-color")
-    assert status == 2
-    assert err.startswith("HEAD:processes/broken.yaml:1:1: ")
-    assert err.endswith(
-        "procmap: cannot compare: HEAD:processes/broken.yaml has errors; fix them first\n"
+    status, out, err = procmap(capsys, "diff", "--since", "HEAD", "--no-color")
+    assert (status, err) == (1, "")
+    assert out.startswith(
+        "../processes/broken.yaml (../processes/broken.yaml)\n"
+        "  ! could not be read at HEAD: line 1: S003 process is missing the required field"
     )
+
+
+@pytest.fixture
+def broken_at_main(repo: Path) -> Path:
+    """main holds one invalid process file among valid ones; the work tree fixes it."""
+    git(repo, "checkout", "-q", "-b", "work")
+    git(repo, "stash", "-q", "--include-untracked")
+    git(repo, "checkout", "-q", "main")
+    put(repo, "processes/same.yaml", HERE / "base.yaml", "id: lead-handoff", "id: same")
+    (repo / "processes" / "fixed.yaml").write_text("procmap: 1\nid: fixed\nname: [not text]\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "an invalid file on main")
+    git(repo, "stash", "pop", "-q")
+    put(repo, "processes/fixed.yaml", HERE / "base.yaml", "id: lead-handoff", "id: fixed")
+    return repo
+
+
+def test_one_file_invalid_at_the_revision_does_not_block_the_rest(broken_at_main, capsys):
+    status, out, err = procmap(capsys, "diff", "--since", "main", "--no-color")
+    assert (status, err) == (1, "")
+    assert (
+        "Lead handoff (../processes/fixed.yaml)\n"
+        "  ! could not be read at main: line 3: S002 name: expected text, got a list\n"
+    ) in out
+    # the other files are compared as before
+    assert "  ~ owner of Hold the consultation call: Sales rep -> Founder\n" in out
+    assert "  - process removed: SEO keyword research\n" in out
+    assert out.endswith("15 changes in 5 of 6 processes.\n")
+
+
+def test_a_file_invalid_at_the_revision_in_markdown_and_json(broken_at_main, capsys):
+    status, out, _ = procmap(capsys, "diff", "--since", "main", "-f", "markdown")
+    assert status == 1
+    assert (
+        "- **Lead handoff** (`../processes/fixed.yaml`): 1 file not readable at the revision" in out
+    )
+    status, out, _ = procmap(capsys, "diff", "--since", "main", "-f", "json")
+    rows = [row for row in json.loads(out) if row["kind"] == "process.unreadable"]
+    assert rows == [
+        {
+            "kind": "process.unreadable",
+            "new": None,
+            "old": "line 3: S002 name: expected text, got a list",
+            "path": "../processes/fixed.yaml",
+            "process": "fixed",
+            "step": None,
+            "what": "could not be read at main",
+        }
+    ]
+
+
+def test_only_a_file_invalid_at_the_revision_still_exits_1(broken_at_main, capsys):
+    status, out, err = procmap(capsys, "diff", "--since", "main", "../processes/fixed.yaml")
+    assert (status, err) == (1, "")
+    assert out.endswith("1 change in 1 process.\n")
 
 
 def test_previous_process(repo: Path):

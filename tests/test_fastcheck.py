@@ -90,6 +90,14 @@ def test_fastcheck_is_sound_on_generated_files(data):
         "value: -1",
         "value: true",
         "feeds: a",
+        "last: 9999-12-30",
+        "last: 1899-12-31",
+        "name: ''",
+        "name: '   '",
+        'name: "\\t\\n"',
+        'name: "\\u200b"',
+        "roles: {ops: ''}",
+        "tools: {crm: '\u3000'}",
     ],
 )
 def test_unusual_values_are_left_to_pydantic(text):
@@ -102,7 +110,7 @@ def test_unusual_values_are_left_to_pydantic(text):
     data = dict(loaded.document.data)
     probe = load_text("x.yaml", f"{key}: {value}\n").document
     assert probe is not None
-    if key in ("name", "id", "procmap", "extra", "runs", "value", "feeds"):
+    if key in ("name", "id", "procmap", "extra", "runs", "value", "feeds", "roles", "tools"):
         data[key] = probe.data[key]
     elif key == "last":
         data["review"] = {"every": "weekly", "last": probe.data[key]}

@@ -137,6 +137,12 @@ def test_dry_run_leaves_the_file(tmp_path):
         ("trailing ", '"trailing "'),
         ('Zoë\'s "quote"', '"Zoë\'s \\"quote\\""'),
         ("two\nlines", '"two\\nlines"'),
+        ("a\u2028b", '"a\\u2028b"'),
+        ("a\u2029b", '"a\\u2029b"'),
+        ("a\x85b", '"a\\u0085b"'),
+        ("a\x9fb", '"a\\u009fb"'),
+        ("zero\u200bwidth", '"zero\\u200bwidth"'),
+        ("tag\U000e0041", '"tag\\U000e0041"'),
     ],
 )
 def test_yaml_scalar_reads_back_as_the_same_text(value, written):

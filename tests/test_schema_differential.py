@@ -261,6 +261,35 @@ CASES = {
     "feeds a number": (BASE + "feeds: [3]\n", True),
     "feeds not an id": (BASE + "feeds: [A B]\n", False),
     "feeds one id": (BASE + "feeds: a-b\n", False),
+    # Dates from 1900 to 2999 (S013).
+    "date in 9999": (BASE + "review:\n  last: 9999-12-30\n", False),
+    "date in 1899": (BASE + "changelog:\n  - {date: 1899-12-31, change: x}\n", False),
+    "date in 1900": (BASE + "changelog:\n  - {date: 1900-01-01, change: x}\n", True),
+    "date in 2999": (BASE + "review:\n  last: 2999-12-31\n", True),
+    "date in 0026": (BASE + "review:\n  last: 0026-01-15\n", False),
+    # Names that show something (S014).
+    "process name empty": (edit("name: P\n", 'name: ""\n'), False),
+    "process name spaces": (edit("name: P\n", 'name: "   "\n'), False),
+    "process name tab and newline": (edit("name: P\n", 'name: "\\t\\n"\n'), False),
+    "process name zwsp": (edit("name: P\n", 'name: "\\u200b"\n'), False),
+    "process name bom and nbsp": (edit("name: P\n", 'name: "\\ufeff\\u00a0"\n'), False),
+    "process name 0": (edit("name: P\n", "name: 0\n"), True),
+    "process name padded": (edit("name: P\n", 'name: " P\\u200b"\n'), True),
+    "step name empty": (edit("name: B\n", 'name: ""\n'), False),
+    "step name zwsp": (edit("name: B\n", 'name: "\\u200b\\u200b"\n'), False),
+    "step name null": (edit("name: B\n", "name:\n"), False),
+    "metric name spaces": (edit("name: M\n", 'name: "  "\n'), False),
+    "role name empty": (edit("ops: Ops", 'ops: ""'), False),
+    "tool name ideographic space": (BASE + 'tools:\n  crm: "\\u3000"\n', False),
+    "branch label empty": (
+        edit("    next: c", '    kind: decision\n    branches: {"": c, y: c}'),
+        False,
+    ),
+    "branch label zwsp": (
+        edit("    next: c", '    kind: decision\n    branches: {"\\u200b": c, y: c}'),
+        False,
+    ),
+    "branch label 0": (edit("    next: c", "    kind: decision\n    branches: {0: c, y: c}"), True),
 }
 
 

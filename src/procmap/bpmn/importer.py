@@ -35,7 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..format import Problem, ProblemCounts, Severity, slugify
+from ..format import MAX_BYTES as MAX_YAML_BYTES
+from ..format import Problem, ProblemCounts, Severity, slugify, visible
 from .extension import fields
 from .xmltext import BPMN, MAX_BYTES, PROCMAP, Node, XmlError, parse
 
@@ -145,8 +146,16 @@ class _Report:
         self.problems.append(Problem(self.path, line, column, code, severity, message))
 
 
+def _name_of(value: str | None) -> str:
+    """A BPMN name as procmap reads a name: stripped, and "" when it shows nothing (only
+    spaces, controls or invisible characters like a zero-width space, rule S014), so that
+    the import falls back as for a missing name."""
+    text = (value or "").strip()
+    return text if visible(text) else ""
+
+
 def _label(node: Node) -> str:
-    name = (node.get("name") or "").strip()
+    name = _name_of(node.get("name"))
     return f"{node.name} {node.get('id')!r}" + (f" ({name!r})" if name else "")
 
 
@@ -284,10 +293,10 @@ class _Builder:
         for entry in exceptions:
             event, attached = entry["event"], entry["attached"]
             then = _path_names(entry["after"], items, outs)
-            what = (event.get("name") or "").strip() or " or ".join(entry["kinds"])
+            what = _name_of(event.get("name")) or " or ".join(entry["kinds"])
             record: dict[str, Any] = {
                 "when": f"{what} ({', '.join(entry['kinds'])} event)"
-                if event.get("name")
+                if _name_of(event.get("name"))
                 else f"A {what} event happens",
                 "then": "Go on with: " + ", ".join(then) if then else "Stop here.",
             }
@@ -323,7 +332,7 @@ class _Builder:
         # the process record
         data: dict[str, Any] = {"procmap": 1}
         ext_fields = fields(ext) if ext is not None else {}
-        name = (pnode.get("name") or "").strip() or name_hint or pnode.get("id") or "Process"
+        name = _name_of(pnode.get("name")) or name_hint or pnode.get("id") or "Process"
         pid = (
             (ext.get("id") if ext is not None else None)
             or slugify(name)
@@ -358,7 +367,7 @@ class _Builder:
             if child.ns != BPMN:
                 continue
             name, iid = child.name, child.get("id") or ""
-            label = (child.get("name") or "").strip()
+            label = _name_of(child.get("name"))
             if name == "sequenceFlow":
                 flows.append(child)
             elif name == "boundaryEvent":
@@ -405,9 +414,9 @@ class _Builder:
             elif own and lane.get("id") == "Lane__unassigned":
                 continue
             else:
-                title = (lane.get("name") or "").strip()
+                title = _name_of(lane.get("name"))
                 role = _unique(slugify(title) or slugify(lane.get("id") or "") or "role", taken)
-            self._lane_roles[role] = (lane.get("name") or "").strip() or role
+            self._lane_roles[role] = _name_of(lane.get("name")) or role
             for ref in lane.find(BPMN, "flowNodeRef"):
                 self._lane_of[ref.text.strip()] = role
 
@@ -612,7 +621,7 @@ class _Builder:
                 item.kind = "join"
 
     def _flow_label(self, flow: Node, item: _Item) -> str | None:
-        name = (flow.get("name") or "").strip()
+        name = _name_of(flow.get("name"))
         if name:
             return name
         for condition in flow.find(BPMN, "conditionExpression"):
@@ -881,9 +890,9 @@ def import_bpmn(
     for collaboration in root.find(BPMN, "collaboration"):
         for participant in collaboration.find(BPMN, "participant"):
             if participant.get("processRef"):
-                participants[participant.get("processRef") or ""] = (
-                    participant.get("name") or ""
-                ).strip()
+                participants[participant.get("processRef") or ""] = _name_of(
+                    participant.get("name")
+                )
         for message in collaboration.find(BPMN, "messageFlow"):
             report.add(
                 "I015",
@@ -936,7 +945,7 @@ def _names_of(pnode: Node, participants: dict[str, str]) -> set[str]:
     ext = _procmap(pnode, "process")
     names = {
         pnode.get("id") or "",
-        (pnode.get("name") or "").strip(),
+        _name_of(pnode.get("name")),
         participants.get(pnode.get("id") or "", ""),
     }
     if ext is not None:
@@ -1021,11 +1030,24 @@ class ImportWriteError(Exception):
 def write_imported(result: ImportResult, out_dir: str, force: bool = False) -> list[str]:
     """Write each imported process as `<id>.yaml` in `out_dir`; the paths written.
 
-    Refuses (before writing anything) when a file exists and `force` is not set."""
+    Refuses (before writing anything) when a file exists and `force` is not set, and when
+    a process's YAML is over the size limit of a process file (`MAX_YAML_BYTES`, the
+    loader's, rule Y011), which `procmap validate` would refuse."""
     from ..render import write_atomic
     from .yamlout import to_yaml
 
-    targets = [(os.path.join(out_dir, f"{made.id}.yaml"), made) for made in result.processes]
+    header = f"Imported by `procmap import` from {os.path.basename(result.path)}."
+    targets = [
+        (os.path.join(out_dir, f"{made.id}.yaml"), to_yaml(made.data, header).encode("utf-8"))
+        for made in result.processes
+    ]
+    for target, data in targets:
+        if len(data) > MAX_YAML_BYTES:
+            raise ImportWriteError(
+                f"{target}: the process imported from {result.path} would be {len(data):,}"
+                f" bytes of YAML, over the {MAX_YAML_BYTES:,}-byte limit of a process file"
+                " (Y011); nothing written: split the BPMN process into smaller ones"
+            )
     if not force:
         there = [t for t, _ in targets if os.path.exists(t)]
         if there:
@@ -1037,12 +1059,11 @@ def write_imported(result: ImportResult, out_dir: str, force: bool = False) -> l
     except OSError as error:
         raise ImportWriteError(f"{out_dir}: cannot create the folder: {error.strerror}") from None
     written = []
-    header = f"Imported by `procmap import` from {os.path.basename(result.path)}."
     from pathlib import Path
 
-    for target, made in targets:
+    for target, data in targets:
         try:
-            write_atomic(Path(target), to_yaml(made.data, header).encode("utf-8"))
+            write_atomic(Path(target), data)
         except OSError as error:
             raise ImportWriteError(f"{target}: cannot write: {error.strerror or error}") from None
         written.append(target)

@@ -215,7 +215,8 @@ def diff(
 ) -> None:
     """Show what changed in meaning between two versions of a process, or since a git revision.
 
-    Comments, key order, quoting and layout are not changes. Exit status: 0 no change of
+    Comments, key order, quoting and layout are not changes; a file that was invalid at REV
+    is listed as not readable there, and counts as a change. Exit status: 0 no change of
     meaning, 1 changes, 2 trouble (missing or invalid file, bad revision, not a git repository).
     """
     from ..git import DIFF_FORMATS as FORMATS
@@ -425,12 +426,18 @@ def _day(value: str | None, option: str):
     """A YYYY-MM-DD option as a date (today when not given); exit 2 when it is not one."""
     import datetime as dt
 
+    from ..format import DATE_YEARS
+
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise _fail(f"{option}: {value!r} is not a date; write YYYY-MM-DD") from None
+    if not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
+        low, high = DATE_YEARS
+        raise _fail(f"{option}: {value} is out of range; write a year from {low} to {high}")
+    return day
 
 
 @app.command("review")
@@ -476,6 +483,13 @@ def review_command(
         str | None,
         typer.Option("--by", metavar="ROLE-OR-NAME", help="With --done: who reviewed it."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="With --done: record a date before the last review (moving it backwards).",
+        ),
+    ] = False,
     config_path: ConfigOption = None,
     color: Annotated[
         bool | None, typer.Option("--color/--no-color", help="Force colour on or off.")
@@ -485,7 +499,7 @@ def review_command(
 
     Due date = last review + cadence: weekly 7 days; monthly, quarterly and yearly in calendar months; Nd N days.
 
-    Exit status: 0 fine, 1 invalid files (or, with --check, an overdue review; with --done, a file that cannot take the edit), 2 usage error.
+    Exit status: 0 fine, 1 invalid files (or, with --check, an overdue review; with --done, a file that cannot take the edit or be written, or a date before the last review without --force), 2 usage error.
     """
     from ..lint import text, use_color
 
@@ -494,6 +508,8 @@ def review_command(
     if done is None:
         if note is not None or by is not None:
             raise _fail("--note and --by go with --done FILE")
+        if force:
+            raise _fail("--force goes with --done FILE")
         from ..git import REVIEW_FORMATS as FORMATS
         from ..git import run_review
         from ..lint import PathError
@@ -514,10 +530,17 @@ def review_command(
         raise _fail("--done takes one FILE; give no other paths and no --check with it")
     if not done.is_file():
         raise _fail(f"{done}: {'no such file' if not done.exists() else 'not a regular file'}")
-    from ..git import DoneError, record_done
+    from ..git import DoneError, EarlierError, record_done, text_problem
 
+    for option, value in (("--note", note), ("--by", by)):
+        wrong = None if value is None else text_problem(value)
+        if wrong is not None:
+            raise _fail(f"{option}: {wrong}")
     try:
-        result = record_done(str(done), day, note, by, config)
+        result = record_done(str(done), day, note, by, config, force=force)
+    except EarlierError as error:
+        sys.stderr.write(f"procmap: {done}: {error}; give --force to record it anyway\n")
+        raise typer.Exit(1) from None
     except DoneError as error:
         sys.stderr.write(f"procmap: {done}: {error}\n")
         raise typer.Exit(1) from None

@@ -26,6 +26,7 @@ __getattr__, __dir__, __all__ = attach(
         "load_file": "loader",
         "load_text": "loader",
         "CADENCES": "values",
+        "DATE_YEARS": "values",
         "CADENCE_PATTERN": "values",
         "ChangelogEntry": "model",
         "ControlPoint": "model",
@@ -48,8 +49,11 @@ __getattr__, __dir__, __all__ = attach(
         "ProblemCounts": "problems",
         "Severity": "problems",
         "check_document": "schema",
+        "add_months": "values",
+        "due_date": "values",
         "duration_minutes": "values",
         "suggest": "values",
+        "visible": "values",
         "validate_document": "schema",
     },
 )
@@ -82,4 +86,4 @@ if TYPE_CHECKING:
     )
     from .problems import Problem, ProblemCounts, Severity
     from .schema import check_document, suggest, validate_document
-    from .values import duration_minutes
+    from .values import DATE_YEARS, add_months, due_date, duration_minutes, visible

@@ -9,9 +9,10 @@ and most files a pre-commit hook sees are valid.
 
 Soundness is what matters: whatever `accept` takes, the pydantic model takes too, with
 equal values. It declines anything unusual (a number where text is asked, a padded
-duration, a date that is not YYYY-MM-DD text, a boolean spelt `yes`). `FIELDS` mirrors
-the models field by field; tests hold it to them (names, aliases, defaults, required
-fields) and compare the two readers on generated files.
+duration, a date that is not YYYY-MM-DD text or out of range, a name that shows nothing,
+a boolean spelt `yes`). `FIELDS` mirrors the models field by field; tests hold it to
+them (names, aliases, defaults, required fields) and compare the two readers on
+generated files.
 
 Must not import pydantic, and must not report problems.
 """
@@ -36,7 +37,9 @@ from .values import (
     MeasureMethods,
     ProcessMethods,
     StepMethods,
+    date_in_range,
     measure_shape,
+    visible,
 )
 
 
@@ -57,6 +60,14 @@ def _text(value: Any) -> Any:
         return value
     if value.__class__ is int:
         return str(value)
+    raise _DECLINE
+
+
+def _name(value: Any) -> Any:
+    # A name that shows nothing is the model's to report (S014).
+    text = _text(value)
+    if visible(text):
+        return text
     raise _DECLINE
 
 
@@ -82,9 +93,11 @@ _date_text = re.compile(DATE_PATTERN[1:-1]).fullmatch
 def _date(value: Any) -> Any:
     if value.__class__ is str and _date_text(value) is not None:
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             raise _DECLINE from None
+        if date_in_range(day):  # else the model's S013
+            return day
     raise _DECLINE
 
 
@@ -261,7 +274,7 @@ def _measure(value: Any) -> Any:
 Metric = _record(
     "Metric",
     [
-        ("name", "name", _text, _REQUIRED),
+        ("name", "name", _name, _REQUIRED),
         ("unit", "unit", _text_or_none, None),
         ("baseline", "baseline", _optional(_figure), None),
         ("target", "target", _optional(_figure), None),
@@ -273,7 +286,7 @@ Step = _record(
     "Step",
     [
         ("id", "id", _id, _REQUIRED),
-        ("name", "name", _text, _REQUIRED),
+        ("name", "name", _name, _REQUIRED),
         ("kind", "kind", _literal("start", "task", "decision", "end", "subprocess"), "task"),
         ("description", "description", _text_or_none, None),
         ("owner", "owner", _id_or_none, None),
@@ -285,7 +298,7 @@ Step = _record(
         ("checklist", "checklist", _list(_text), _LIST),
         ("metrics", "metrics", _list(_id), _LIST),
         ("next", "next", _id_or_none, None),
-        ("branches", "branches", _optional(_dict(_text, _id)), None),
+        ("branches", "branches", _optional(_dict(_name, _id)), None),
         ("process", "process", _id_or_none, None),
         ("activity", "activity", _optional(_activities), None),
         ("shares", "shares", _optional(_dict(_text, _share)), None),
@@ -339,7 +352,7 @@ Process = _record(
     [
         ("procmap", "procmap", _version, _REQUIRED),
         ("id", "id", _id, _REQUIRED),
-        ("name", "name", _text, _REQUIRED),
+        ("name", "name", _name, _REQUIRED),
         ("goal", "goal", _text_or_none, None),
         ("description", "description", _text_or_none, None),
         ("owner", "owner", _id_or_none, None),
@@ -353,8 +366,8 @@ Process = _record(
         ("value", "value", _optional(_share), None),
         ("feeds", "feeds", _list(_id), _LIST),
         ("review", "review", _optional(_reader(Review)), None),
-        ("roles", "roles", _dict(_id, _text), _DICT),
-        ("tools", "tools", _dict(_id, _text), _DICT),
+        ("roles", "roles", _dict(_id, _name), _DICT),
+        ("tools", "tools", _dict(_id, _name), _DICT),
         ("metrics", "metrics", _dict(_id, _reader(Metric)), _DICT),
         ("steps", "steps", _list(_reader(Step)), _REQUIRED),
         ("exceptions", "exceptions", _list(_reader(ExceptionCase)), _LIST),

@@ -36,12 +36,13 @@ from pydantic import BaseModel
 from . import model
 from .model import (
     CADENCE_PATTERN,
-    DATE_PATTERN,
+    DATE_IN_RANGE_PATTERN,
     FORMAT_VERSION,
     ID_PATTERN,
     MEASURE_KINDS,
     MEASURE_OPTIONS,
     RUNS_PATTERN,
+    VISIBLE_PATTERN,
     WHITESPACE,
     Process,
 )
@@ -79,7 +80,10 @@ _VALUES: list[tuple[Any, dict[str, Any]]] = [
         model.Share,
         {"type": "number", "minimum": 0, "maximum": sys.float_info.max},
     ),
-    (model.Date, {"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+    # A name shows something (S014): one visible character; a number always does.
+    (model.Name, {"type": ["string", "number"], "pattern": VISIBLE_PATTERN}),
+    # A date's year is in range (S013).
+    (model.Date, {"type": "string", "format": "date", "pattern": DATE_IN_RANGE_PATTERN}),
     (model.Version, {"const": FORMAT_VERSION}),
     (
         bool,
@@ -171,6 +175,8 @@ def _value(annotation: Any, defs: dict[str, Any]) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "object"}
         if args[0] == model.Id:
             schema["propertyNames"] = {"pattern": ID_PATTERN}  # keys are always text
+        elif args[0] == model.Name:
+            schema["propertyNames"] = {"pattern": VISIBLE_PATTERN}
         else:
             assert args[0] == model.Text, annotation
         schema["additionalProperties"] = _value(args[1], defs)

@@ -15,6 +15,7 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AllowInfNan,
     BaseModel,
     BeforeValidator,
@@ -31,7 +32,9 @@ from .values import (  # noqa: F401  the format's constants, re-exported
     _DURATION,
     CADENCE_PATTERN,
     CADENCES,
+    DATE_IN_RANGE_PATTERN,
     DATE_PATTERN,
+    DATE_YEARS,
     DURATION_PATTERN,
     DURATION_UNITS,
     FORMAT_VERSION,
@@ -46,14 +49,17 @@ from .values import (  # noqa: F401  the format's constants, re-exported
     SHARES_TOLERANCE,
     STAGES,
     SYSTEMS,
+    VISIBLE_PATTERN,
     WHITESPACE,
     MeasureMethods,
     ProcessMethods,
     StepMethods,
+    date_in_range,
     duration_minutes,
     measure_shape,
     runs_per_month,
     slugify,
+    visible,
 )
 
 
@@ -100,6 +106,25 @@ def _date_text(value: Any) -> Any:
     raise PydanticCustomError("date_type", "Input should be a date written YYYY-MM-DD")
 
 
+def _date_range(value: dt.date) -> dt.date:
+    """A date's year is in DATE_YEARS: a year like 9999 is a typo, and its due date
+    would be past the end of the calendar."""
+    if not date_in_range(value):
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "{date} is out of range: write a year from {low} to {high}",
+            {"date": value.isoformat(), "low": DATE_YEARS[0], "high": DATE_YEARS[1]},
+        )
+    return value
+
+
+def _visible_name(value: str) -> str:
+    """A name shows something: not empty, not only spaces, controls or format characters."""
+    if not visible(value):
+        raise PydanticCustomError("blank_name", "the name is empty or shows nothing")
+    return value
+
+
 def _activities(value: Any) -> Any:
     """`activity:` as a list: one name (text, or a number as text) is a list of one.
 
@@ -142,6 +167,9 @@ def _shown(value: Any) -> str:
 Id = Annotated[str, BeforeValidator(_whole_number_id), StringConstraints(pattern=ID_PATTERN)]
 #: Text fields take numbers as text (a step called `404` is still a name): see the config.
 Text = str
+#: A name a reader sees (a heading of the runbook, a box of the map, a branch's label):
+#: text with at least one visible character (rule S014).
+Name = Annotated[str, AfterValidator(_visible_name)]
 Duration = Annotated[str, StringConstraints(strip_whitespace=True, pattern=DURATION_PATTERN)]
 Cadence = Annotated[str, StringConstraints(pattern=CADENCE_PATTERN)]
 #: How often a process runs: a number of runs per day, week, month, quarter or year.
@@ -157,7 +185,7 @@ Activities = Annotated[list[Text], BeforeValidator(_activities)]
 #: Two step ids, from and to, written as a list of two.
 StepPair = Annotated[tuple[Id, Id], BeforeValidator(_step_pair)]
 Stage = Literal["know", "like", "trust", "try", "buy", "repeat", "refer"]
-Date = Annotated[dt.date, BeforeValidator(_date_text)]
+Date = Annotated[dt.date, BeforeValidator(_date_text), AfterValidator(_date_range)]
 Version = Annotated[Literal[1], BeforeValidator(_version_number)]
 
 
@@ -187,7 +215,7 @@ class Review(_Model):
 class Metric(_Model):
     """A KPI: what is measured, where it stands now and where it should go."""
 
-    name: Text = Field(description="What is measured, in words.")
+    name: Name = Field(description="What is measured, in words.")
     unit: Text | None = Field(None, description="Unit of the figures, like % or clients.")
     baseline: Figure | None = Field(None, description="The figure before any change.")
     target: Figure | None = Field(None, description="The figure the process should reach.")
@@ -236,7 +264,7 @@ class Step(_Model, StepMethods):
     """One box of the flow map: a start, task, decision, end or subprocess."""
 
     id: Id = Field(description="Unique id of the step within the process.")
-    name: Text = Field(description="What happens, in plain words (a question for a decision).")
+    name: Name = Field(description="What happens, in plain words (a question for a decision).")
     kind: Literal["start", "task", "decision", "end", "subprocess"] = Field(
         "task", description="Shape of the step on the map."
     )
@@ -250,7 +278,7 @@ class Step(_Model, StepMethods):
     checklist: list[Text] = Field(default_factory=list, description="Items to tick off.")
     metrics: list[Id] = Field(default_factory=list, description="Metric ids recorded here.")
     next: Id | None = Field(None, description="Id of the step that follows.")
-    branches: dict[Text, Id] | None = Field(
+    branches: dict[Name, Id] | None = Field(
         None, description="Decisions only: answer label -> id of the step it leads to."
     )
     process: Id | None = Field(
@@ -317,7 +345,7 @@ class Process(_Model, ProcessMethods):
 
     procmap: Version = Field(description="Format version: 1.")
     id: Id = Field(description="Unique id of the process (a slug).")
-    name: Text = Field(description="Name of the process.")
+    name: Name = Field(description="Name of the process.")
     goal: Text | None = Field(None, description="What the process is for.")
     description: Text | None = Field(None, description="More context for readers.")
     owner: Id | None = Field(None, description="Role id of the process owner.")
@@ -347,8 +375,8 @@ class Process(_Model, ProcessMethods):
         " customer journey (a marketing process feeds an operations process).",
     )
     review: Review | None = None
-    roles: dict[Id, Text] = Field(default_factory=dict, description="Role id -> display name.")
-    tools: dict[Id, Text] = Field(default_factory=dict, description="Tool id -> display name.")
+    roles: dict[Id, Name] = Field(default_factory=dict, description="Role id -> display name.")
+    tools: dict[Id, Name] = Field(default_factory=dict, description="Tool id -> display name.")
     metrics: dict[Id, Metric] = Field(default_factory=dict, description="Metric id -> metric.")
     steps: list[Step] = Field(description="The steps, in the order authors read them.")
     exceptions: list[ExceptionCase] = Field(default_factory=list)

@@ -186,8 +186,12 @@ def _problem(doc: Document, error: Any) -> Problem:
         field_at = error["ctx"]["field"]
         line, col = doc.position((*loc, field_at) if field_at else loc, key=True)
         return Problem(doc.path, line, col, "S011", severity, f"{where}: {error['msg']}")
+    if kind == "blank_name":
+        return _blank_name(doc, loc, value, where)
     line, col = doc.position(loc)
-    if kind == "missing":
+    if kind == "date_out_of_range":
+        code, message = "S013", f"{name}: {error['msg']}"
+    elif kind == "missing":
         code, message = "S003", f"{where} is missing the required field {name!r}"
     elif kind == "string_pattern_mismatch" and error["ctx"]["pattern"] in _PATTERNS:
         code, template = _PATTERNS[error["ctx"]["pattern"]]
@@ -224,6 +228,22 @@ def _problem(doc: Document, error: Any) -> Problem:
     else:
         message = f"{name}: {error['msg'][0].lower()}{error['msg'][1:]}"
     return Problem(doc.path, line, col, code, severity, message)
+
+
+def _blank_name(doc: Document, loc: tuple[str | int, ...], value: Any, where: str) -> Problem:
+    """S014: a name that shows nothing; a branch label is a key, and is pointed at as one."""
+    label = len(loc) >= 2 and loc[-1] == "[key]"
+    if label:
+        loc = loc[:-1]
+        what = f"{where}: a branch label"
+    elif len(loc) >= 2 and loc[0] in ("roles", "tools"):
+        what = f"the name of {where}"
+    else:
+        what = f"the name of {where}" if where != "process" else "the process name"
+    line, col = doc.position(loc, key=label)
+    shown = "empty" if value == "" else f"{value!r}, which shows nothing"
+    message = f"{what} is {shown}: write a name a reader can see"
+    return Problem(doc.path, line, col, "S014", "error", message)
 
 
 def validate_document(doc: Document) -> tuple[Process | None, list[Problem]]:

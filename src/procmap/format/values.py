@@ -1,8 +1,11 @@
 """The format's value rules and constants, and what the models do: no pydantic here.
 
-Owns: the patterns of ids, durations, cadences and dates, the constant vocabularies
-(kinds, stages, systems, cadences, duration units), small value helpers (`slugify`,
-`duration_minutes`, `suggest`), and the behaviour that the pydantic models (`model`) and
+Owns: the patterns of ids, durations, cadences and dates (and their range of years),
+what makes a name visible, the constant vocabularies (kinds, stages, systems, cadences,
+duration units), small value helpers (`slugify`, `duration_minutes`, `suggest`,
+`date_in_range`, `visible`), review due dates (`due_date`, `add_months`: one
+arithmetic for `procmap review` and the rendered documents, safe at the calendar's end),
+and the behaviour that the pydantic models (`model`) and
 the fast records (`fastcheck`) share (`StepMethods`, `ProcessMethods`).
 
 Must not import pydantic: the validate hot path reads these without it.
@@ -10,6 +13,7 @@ Must not import pydantic: the validate hot path reads these without it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +65,24 @@ RUN_PERIODS: dict[str, float] = {
     "year": 12.0,
 }
 _DATE = re.compile(DATE_PATTERN[1:-1])
+#: The years a date of the format may have (rule S013). Wide enough for any record a
+#: business keeps, and far from the calendar's end (9999-12-31): a date plus the longest
+#: cadence (9999 days, 28 years) stays a date, so no due date overflows.
+DATE_YEARS = (1900, 2999)
+#: DATE_PATTERN with the year in DATE_YEARS, for the JSON Schema.
+DATE_IN_RANGE_PATTERN = r"^(?:19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
+#: The characters that show nothing by themselves (rule S014): Unicode's control (Cc),
+#: format (Cf) and space (Zs, Zl, Zp) characters of the Basic Multilingual Plane, fixed
+#: here from Unicode 14 rather than read from `unicodedata`, so the verdict does not change
+#: with the Python release, and written so that an ECMA-262 regex (the JSON Schema) reads
+#: it as Python does, with or without the `u` flag; hence the BMP only.
+INVISIBLE = (
+    r"\x00-\x20\x7f-\xa0\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u1680"
+    r"\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb"
+)
+#: A name shows something: one character that is not INVISIBLE (unanchored, as in JSON Schema).
+VISIBLE_PATTERN = rf"[^{INVISIBLE}]"
+_VISIBLE = re.compile(VISIBLE_PATTERN)
 _DURATION = re.compile(rf"^([0-9]+(?:\.[0-9]+)?)[{WHITESPACE}]*(m|min|h|d|w)$")
 
 #: Minutes per duration unit. Durations are elapsed calendar time: `5d` of an email
@@ -86,6 +108,54 @@ SHARES_TOLERANCE = 0.5
 def slugify(text: str) -> str:
     """The id an author probably meant: 'Lead Handoff_2' -> 'lead-handoff-2'."""
     return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def date_in_range(day: Any) -> bool:
+    """Whether a date's year is in DATE_YEARS (rule S013)."""
+    return DATE_YEARS[0] <= day.year <= DATE_YEARS[1]
+
+
+def visible(name: str) -> bool:
+    """Whether a name shows anything: not empty, not only spaces, controls or format
+    characters like the zero-width space (rule S014)."""
+    return _VISIBLE.search(name) is not None
+
+
+_CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+_CADENCE_DAYS = re.compile(r"^([1-9][0-9]*)d$")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus whole calendar months, clamped to the month's last day (Jan 31 -> Feb 28);
+    past the calendar's end (9999-12-31), that end."""
+    index = day.year * 12 + day.month - 1 + months
+    import calendar  # here: not on the validate path
+
+    if index >= (dt.MAXYEAR + 1) * 12:
+        return dt.date.max
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def due_date(every: str, last: dt.date) -> dt.date:
+    """The next review date: `last` plus the cadence.
+
+    weekly is 7 days, monthly 1 calendar month, quarterly 3, yearly 12 (Feb 29 + 1 year
+    is Feb 28), and `Nd` is N days. A due date beyond the calendar's end (9999-12-31) is
+    that end, `dt.date.max`: validation keeps dates far from it (rule S013), and a caller
+    with any date still gets a date, never an OverflowError. Raises ValueError for any
+    other cadence.
+    """
+    if every in _CADENCE_MONTHS:
+        return add_months(last, _CADENCE_MONTHS[every])
+    match = _CADENCE_DAYS.match(every)
+    if every != "weekly" and match is None:
+        raise ValueError(f"not a review cadence: {every!r} (use {', '.join(CADENCES)} or Nd)")
+    days = 7 if match is None else int(match.group(1))
+    if (dt.date.max - last).days < days:
+        return dt.date.max
+    return last + dt.timedelta(days=days)
 
 
 def duration_minutes(duration: str) -> float:

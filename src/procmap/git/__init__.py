@@ -35,9 +35,11 @@ __getattr__, __dir__, __all__ = attach(
         "resolve_commit": "gitio:commit",
         "toplevel": "gitio",
         "DoneError": "review",
+        "EarlierError": "review",
         "REVIEW_FORMATS": "review:FORMATS",
         "record_done": "review",
         "run_review": "review",
+        "text_problem": "review",
         "yaml_scalar": "review",
     },
 )
@@ -57,4 +59,11 @@ if TYPE_CHECKING:
     from .gitio import GitError, toplevel
     from .gitio import commit as resolve_commit
     from .review import FORMATS as REVIEW_FORMATS
-    from .review import DoneError, record_done, run_review, yaml_scalar
+    from .review import (
+        DoneError,
+        EarlierError,
+        record_done,
+        run_review,
+        text_problem,
+        yaml_scalar,
+    )

@@ -34,7 +34,9 @@ class Change:
 
     @property
     def sign(self) -> str:
-        """`+` added, `-` removed, `~` changed."""
+        """`+` added, `-` removed, `~` changed, `!` not compared (`process.unreadable`)."""
+        if self.kind == "process.unreadable":
+            return "!"
         if self.old is None:
             return "+"
         if self.new is None:
@@ -67,6 +69,11 @@ def _kinds() -> dict[str, tuple[str, str]]:
     add("process.added", "process added")
     add("process.removed", "process removed")
     add("process.moved", "file moved")
+    add(
+        "process.unreadable",
+        "file not readable at the revision",
+        "files not readable at the revision",
+    )
     counted("step", "step", "steps")
     add("step.renamed", "step renamed", "steps renamed")
     add("step.id", "step id changed", "step ids changed")

@@ -2,7 +2,8 @@
 
 Owns: loading the two sides (files on disk through the linter, old versions through
 `gitio`), matching files across a revision (by path, and by process id for moved files),
-and turning each pair into a `FileDiff` with `compare`.
+and turning each pair into a `FileDiff` with `compare`; an old version that is not a
+valid process becomes a `process.unreadable` change rather than stopping the comparison.
 
 Must not know: command-line options or exit statuses (that is `cli`), how git is run
 (that is `gitio`), or how a diff is printed (that is `diffreport`).
@@ -139,7 +140,10 @@ def diff_since(
 
     Files added or removed since `rev` are included, and a file whose process id now lives
     at another path is reported as moved. Unchanged files are in the result too, with no
-    changes, so callers can count what was compared.
+    changes, so callers can count what was compared. A file that was not a valid process
+    at `rev` does not stop the comparison: it is one `process.unreadable` change (with
+    its first error), since its meaning then cannot be compared. Errors in the files on
+    disk still raise DiffError: those are the author's to fix first.
     """
     from . import gitio
 
@@ -169,24 +173,23 @@ def diff_since(
     except gitio.GitError as error:
         raise _git_error(error) from None
 
-    problems: list[Problem] = []
     before: dict[str, Process] = {}
+    unread: dict[str, Problem] = {}  # invalid at `rev`: the first error
     for rel in old_files:
         if rel in now and _same_bytes(now[rel][0], contents[rel]):
             before[rel] = now[rel][1]  # unchanged file: already validated on disk
             continue
         process, found = check_version(f"{rev}:{rel}", contents[rel], config)
-        problems.extend(found)
         if process is not None:
             before[rel] = process
-    if _errors(problems):
-        raise _invalid(problems)
+        else:
+            unread[rel] = next(p for p in found if p.severity == "error")
 
     def shown(rel: str) -> str:
         return os.path.relpath(top / rel)
 
-    diffs: list[FileDiff] = []
-    added = [rel for rel in sorted(now) if rel not in before]
+    diffs = [_unreadable(rel, shown(rel), rev, problem, now) for rel, problem in unread.items()]
+    added = [rel for rel in sorted(now) if rel not in before and rel not in unread]
     removed = [rel for rel in sorted(before) if rel not in now]
     for rel in sorted(now.keys() & before.keys()):
         path, process = now[rel]
@@ -208,6 +211,20 @@ def diff_since(
         diffs.append(FileDiff(shown(rel), process.id, process.name, [change]))
     diffs.sort(key=lambda d: (d.path, d.process))
     return diffs
+
+
+def _unreadable(
+    rel: str, path: str, rev: str, problem: Problem, now: dict[str, tuple[str, Process]]
+) -> FileDiff:
+    """A file that was not a valid process at `rev`: not compared, reported as such with
+    its first error, under the process it is now (or its old path, when it is gone)."""
+    where = f"line {problem.line}: {problem.code} {problem.message}"
+    if rel in now:
+        path, process = now[rel]
+        change = Change(process.id, "process.unreadable", f"could not be read at {rev}", where)
+        return FileDiff(path, process.id, process.name, [change])
+    change = Change("", "process.unreadable", f"could not be read at {rev}", where)
+    return FileDiff(path, "", path, [change])
 
 
 def previous_process(path: str, rev: str, config: Config | None = None) -> Process | None:

@@ -72,7 +72,7 @@ def _totals(diffs: list[FileDiff]) -> str:
     return f"{count} in {len(changed)} of {compared}."
 
 
-_STYLES = {"+": "green", "-": "red", "~": "yellow"}
+_STYLES = {"+": "green", "-": "red", "~": "yellow", "!": "bold red"}
 
 
 def render_text(diffs: list[FileDiff], console: Console) -> None:

@@ -1,10 +1,13 @@
 """Review cadence: when each process is due for review, and recording a review as done.
 
-Owns: the due-date arithmetic (`due_date`, shared with the renderers), the review status
-of a process on a given day (`status_of`, `review_rows`), the review table in text,
-JSON and Markdown, and `record_done`, which sets `review.last` and appends a changelog
-entry by an exact text edit of the file, so that comments, blank lines, quoting, key
-order and line endings stay as the author wrote them.
+Owns: the review status of a process on a given day (`status_of`, `review_rows`; the due
+dates from `procmap.format`'s `due_date`, shared with the renderers), the review table in
+text, JSON and Markdown, and `record_done`, which sets `review.last` and appends a
+changelog entry by an exact text edit of the file, so that comments, blank lines, quoting,
+key order and line endings stay as the author wrote them. It writes only where the author could: a symlink is written
+through to its target (the file the link stands for, in the target's folder, with the
+target's mode); a read-only file, an unwritable folder and a date before the last review
+(without `force`) are refused with a `DoneError` that says why.
 
 Must not know: the command line (options, exit statuses), or how validation problems are
 printed. It uses the loader's node positions, never a YAML dumper.
@@ -12,7 +15,6 @@ printed. It uses the loader's node positions, never a YAML dumper.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 import os
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..format import CADENCES, Problem, Process
+from ..format import Problem, Process, add_months, due_date  # noqa: F401  re-exported
 
 if TYPE_CHECKING:
     from ..format import Document
@@ -32,36 +34,10 @@ if TYPE_CHECKING:
 #: A review due in fewer days than this (within the coming week) shows as "due soon";
 #: so a weekly review just done shows as ok.
 SOON_DAYS = 7
-_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
-_DAYS = re.compile(r"^([1-9]\d*)d$")
 
 #: Review statuses, most urgent first (the order of the table).
 STATUSES = ("never reviewed", "overdue", "due soon", "ok", "unscheduled")
 DEFAULT_NOTE = "Reviewed; no changes."
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` plus whole calendar months, clamped to the month's last day (Jan 31 -> Feb 28)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
-
-
-def due_date(every: str, last: dt.date) -> dt.date:
-    """The next review date: `last` plus the cadence.
-
-    weekly is 7 days, monthly 1 calendar month, quarterly 3, yearly 12 (Feb 29 + 1 year
-    is Feb 28), and `Nd` is N days. Raises ValueError for any other cadence.
-    """
-    if every == "weekly":
-        return last + dt.timedelta(days=7)
-    if every in _MONTHS:
-        return add_months(last, _MONTHS[every])
-    match = _DAYS.match(every)
-    if match is None:
-        raise ValueError(f"not a review cadence: {every!r} (use {', '.join(CADENCES)} or Nd)")
-    return last + dt.timedelta(days=int(match.group(1)))
 
 
 @dataclass(frozen=True)
@@ -269,6 +245,18 @@ class DoneError(Exception):
     """The review cannot be recorded; the message says why and what to do."""
 
 
+class EarlierError(DoneError):
+    """The review date is before the last review recorded: it would move `review.last`
+    backwards. The caller may record it anyway (`force`); `last` is the recorded date."""
+
+    def __init__(self, day: dt.date, last: dt.date) -> None:
+        super().__init__(
+            f"the review date {day.isoformat()} is before the last review,"
+            f" {last.isoformat()}: recording it would move `review.last` backwards"
+        )
+        self.last = last
+
+
 @dataclass
 class DoneResult:
     """What `record_done` did, or the problems that stopped it."""
@@ -280,6 +268,29 @@ class DoneResult:
     text: str | None = None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def text_problem(value: str) -> str | None:
+    """What is wrong with a note or a reviewer's name given on the command line, or None.
+
+    It goes into the file as one line of text: no control characters (a tab is fine), and
+    it must be text, not bytes that are not UTF-8 (which Python passes on as surrogates).
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(value)
+        return f"{raw!r} is not UTF-8 text; write it in UTF-8"
+    found = _CONTROL.search(value)
+    if found is not None:
+        return (
+            f"{value!r} holds the control character {found.group()!r}; write one line of"
+            " text without control characters"
+        )
+    return None
+
+
 _PLAIN_SAFE = re.compile(r"^[A-Za-z][^\n\r\t:#\"'{}\[\],&*!|>%@`]*$")
 #: Words that YAML 1.1 readers (older editors and tools) take for booleans or null.
 _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
@@ -288,9 +299,22 @@ _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 def yaml_scalar(value: str) -> str:
     """`value` as a YAML scalar that every YAML reader reads back as the same text, in
     block or flow context: plain when that is safe, else double-quoted."""
-    if _PLAIN_SAFE.match(value) and value == value.rstrip() and value.lower() not in _YAML11_WORDS:
+    plain = _PLAIN_SAFE.match(value) and value.isprintable()
+    if plain and value == value.rstrip() and value.lower() not in _YAML11_WORDS:
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return "".join(map(_printable, json.dumps(value, ensure_ascii=False)))
+
+
+def _printable(char: str) -> str:
+    """A character as a YAML double-quoted scalar may hold it: escaped unless printable.
+
+    JSON escapes only the C0 controls; YAML also reads U+0085, U+2028 and U+2029 as line
+    breaks and refuses other non-printable characters in a file, so they are escaped too.
+    """
+    if char.isprintable():
+        return char
+    code = ord(char)
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _pair(mapping: MappingNode, key: str) -> tuple[Node, Node] | None:
@@ -449,19 +473,28 @@ def record_done(
     by: str | None = None,
     config: Config | None = None,
     write: bool = True,
+    force: bool = False,
 ) -> DoneResult:
     """Record a completed review of the process in `path`.
 
     The file must be free of errors. The edited text is validated again in memory and
     must read back as the same process with `review.last` set and one more changelog
-    entry; only then is it written (atomically). Raises DoneError when the file cannot
-    take the edit (no `review:`); validation errors come back in `DoneResult.problems`.
+    entry; only then is it written (atomically), to the file a symlink points at. Raises
+    DoneError when the file cannot take the edit (no `review:`), cannot be written (read
+    only, or its folder is), or, unless `force`, when `today` is before the last review
+    (EarlierError); validation errors come back in `DoneResult.problems`.
     """
     from ..format import ChangelogEntry, load_file, load_text, validate_document
     from ..lint import Config, check_file
 
     config = config or Config()
     result = DoneResult(path)
+    for value in (note, by):
+        wrong = None if value is None else text_problem(value)
+        if wrong is not None:
+            raise DoneError(wrong)
+    if write:
+        _check_writable(os.path.realpath(path))
     before = check_file(path, config)
     result.problems = _errors(before.problems)
     if result.problems:
@@ -472,6 +505,9 @@ def record_done(
         return result
     old, _ = validate_document(loaded.document)
     assert old is not None
+    last = old.review.last if old.review else None
+    if last is not None and today < last and not force:
+        raise EarlierError(today, last)
     new_text = done_text(loaded.document, today, note, by)
 
     reloaded = load_text(path, new_text)
@@ -494,7 +530,7 @@ def record_done(
             " the file was left as it was (please report this as a bug)"
         )
     if write:
-        _write_atomic(path, new_text)
+        _write_atomic(os.path.realpath(path), new_text)
     result.text = new_text
     result.last = today
     every = new.review.every if new.review else None
@@ -502,8 +538,49 @@ def record_done(
     return result
 
 
+def _check_writable(path: str) -> None:
+    """Refuse a file its owner has made read-only, or this user may not write.
+
+    The write replaces the file by a new one (a rename), which the folder's permissions
+    allow even for a file with no write bit, and which root may always do: so the mode
+    is read here, and a file with no write bit for anyone (0444) is refused for root too.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # reading it says why (Y012)
+    mode = info.st_mode & 0o7777
+    if not mode & 0o222:
+        raise DoneError(
+            f"the file is read-only (mode {mode:04o}); make it writable (chmod u+w) to"
+            " record the review"
+        )
+    if not os.access(path, os.W_OK):
+        raise DoneError(
+            f"you may not write the file (mode {mode:04o}, owner uid {info.st_uid});"
+            " the file was left as it was"
+        )
+
+
 def _write_atomic(path: str, text: str) -> None:
-    """Replace the file's content in one step, keeping its permissions and a leading BOM."""
+    """Replace the file's content in one step, keeping its permissions and a leading BOM.
+
+    `path` is the real file (symlinks resolved): the temporary file is made in its folder,
+    so the rename replaces it and not a link to it. An OSError (an unwritable folder, a
+    full disk) is a DoneError, with the file left as it was.
+    """
+    try:
+        _replace(path, text)
+    except OSError as error:
+        folder = os.path.dirname(path) or "."
+        reason = error.strerror or str(error)
+        raise DoneError(
+            f"cannot write a new copy of the file in its folder {folder} ({reason});"
+            " the file was left as it was"
+        ) from None
+
+
+def _replace(path: str, text: str) -> None:
     with open(path, "rb") as handle:
         bom = handle.read(3) == b"\xef\xbb\xbf"
     data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")

@@ -220,6 +220,23 @@ RULES: dict[str, Rule] = {
             " processes and size each role's workload; it needs a number and a period.",
             "Write a number of runs per day, week, month, quarter or year: 20/month, 3/week.",
         ),
+        _r(
+            "S013",
+            "date-out-of-range",
+            E,
+            "A year like 9999 or 0026 is a typo, and due dates computed from it run past the"
+            " end of the calendar; dates are kept to the years 1900 to 2999.",
+            "Write the date with its real year, from 1900 to 2999.",
+        ),
+        _r(
+            "S014",
+            "blank-name",
+            E,
+            "A name that is empty or only spaces, controls or invisible characters (a"
+            " zero-width space) gives the runbook empty headings and the map empty boxes.",
+            "Write a name a reader can see: the process, a step, a metric, a role, a tool, a"
+            " branch label.",
+        ),
         # Flow graph: the checks a BPMN linter makes, in procmap's notation.
         _r(
             "G001",

@@ -12,36 +12,22 @@ data that `documents` hands to the templates (see docs/templates.md).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..format import CADENCES, ControlPoint, ExceptionCase, Flow, Metric, Process, Step
+from ..format import ControlPoint, ExceptionCase, Flow, Metric, Process, Step, due_date
+from ..format import add_months as add_months  # re-exported for the documents' tests
 
-#: Months added by each named cadence; `weekly` and `Nd` count days instead.
-_CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 #: How many time sinks the worksheet lists.
 TIME_SINKS = 3
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` calendar months later, clamped to the month's end."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def next_review(last: dt.date | None, every: str | None) -> dt.date | None:
-    """When the next review is due: last review + cadence (None when either is unknown)."""
+    """When the next review is due: last review + cadence (None when either is unknown);
+    the format's `due_date`, so never past the calendar's end."""
     if last is None or every is None:
         return None
-    if every == "weekly":
-        return last + dt.timedelta(days=7)
-    if every in _CADENCE_MONTHS:
-        return add_months(last, _CADENCE_MONTHS[every])
-    if every.endswith("d") and every[:-1].isdigit():
-        return last + dt.timedelta(days=int(every[:-1]))
-    raise ValueError(f"not a cadence: {every!r} (expected one of {CADENCES} or Nd)")
+    return due_date(every, last)
 
 
 def format_minutes(minutes: float | None) -> str:
