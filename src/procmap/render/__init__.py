@@ -44,7 +44,10 @@ __getattr__, __dir__, __all__ = attach(
         "human_duration": "measured",
         "measured_facts": "measured",
         "percent": "measured",
+        "LOCK": "run",
+        "MANIFEST": "run",
         "Options": "run",
+        "RenderBusy": "run",
         "RenderError": "run",
         "check_options": "run",
         "parse_formats": "run",
@@ -63,9 +66,12 @@ if TYPE_CHECKING:
     from .flowmap import _wrap as wrap_text
     from .measured import Measured, figure, human_duration, measured_facts, percent
     from .run import (
+        LOCK,
+        MANIFEST,
         Home,
         Measurement,
         Options,
+        RenderBusy,
         RenderError,
         check_options,
         parse_formats,
