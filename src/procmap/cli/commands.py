@@ -103,10 +103,16 @@ NoMeasureOption = Annotated[
 
 
 def _templates(config: Config, given: Path | None) -> Path | None:
-    """--templates, else a templates/ folder beside the configuration, else none."""
-    if given is None and (config.root / "templates").is_dir():
-        return config.root / "templates"
-    return given
+    """--templates, else a templates/ folder beside the configuration (kept inside the
+    project: it comes with the repository), else none."""
+    from ..lint import ConfigError
+
+    if given is not None:
+        return given
+    try:
+        return config.templates()
+    except ConfigError as error:
+        raise _fail(str(error)) from None
 
 
 @app.command()

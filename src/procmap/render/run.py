@@ -787,13 +787,28 @@ def check_options(options: Options) -> None:
         raise RenderError(f"{out_dir}: is a file, not a folder")
     if options.direction not in ("LR", "TB"):
         raise RenderError(f"unknown direction {options.direction!r}: choose LR or TB")
-    if options.templates is not None and not options.templates.is_dir():
-        raise RenderError(f"--templates {options.templates}: no such folder")
+    if options.templates is not None:
+        if not options.templates.is_dir():
+            raise RenderError(f"--templates {options.templates}: no such folder")
+        _readable(options.templates)
     for fmt in options.formats:
         if fmt not in FORMATS:
             raise RenderError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
         if fmt in PLUGGED and fmt not in options.makers:
             raise RenderError(f"format {fmt!r} needs its maker in Options.makers")
+
+
+def _readable(templates: Path) -> None:
+    """RenderError when the templates folder, or a folder in it, cannot be listed: the
+    template lookup would skip it without a word, and the packaged templates win unseen."""
+
+    def fail(error: OSError) -> None:
+        raise RenderError(
+            f"--templates {templates}: cannot read {error.filename}: {error.strerror}"
+        )
+
+    for _ in os.walk(templates, onerror=fail):
+        pass
 
 
 def render(
