@@ -111,6 +111,23 @@ def test_entries_of_the_manifest_are_checked_before_any_use(tmp_path):
     )
 
 
+def test_a_symlinked_manifest_is_ignored_and_replaced_not_written_through(tmp_path):
+    project = _project(tmp_path)
+    out = project / "out"
+    elsewhere = project / "elsewhere.json"
+    (out / MANIFEST).rename(elsewhere)
+    before = elsewhere.read_bytes()
+    (out / MANIFEST).symlink_to(elsewhere)
+    outcome = render(
+        validate_paths([str(project / "processes")], keep=True).processes,
+        Options(out_dir=out, formats=("runbook",)),
+    )
+    assert outcome.warnings == [f"{out / MANIFEST}: is a symbolic link; ignored"]
+    assert not outcome.problems
+    assert not (out / MANIFEST).is_symlink()
+    assert elsewhere.read_bytes() == before
+
+
 # --- item 9a: symlinks at output paths ---------------------------------------------------
 
 

@@ -213,8 +213,13 @@ def read_manifest(out_dir: Path, warnings: list[str] | None = None) -> dict[str,
     output folder (`procmap._paths.inside`), or whose `source` is not in the form procmap
     records, is ignored, with a warning in `warnings` naming the manifest and the entry.
     """
+    path = out_dir / MANIFEST
+    if path.is_symlink():  # what it points to is no record of this folder; replaced
+        if warnings is not None:
+            warnings.append(f"{path}: is a symbolic link; ignored")
+        return {}
     try:
-        data = json.loads(read_regular(out_dir / MANIFEST).decode("utf-8"))
+        data = json.loads(read_regular(path).decode("utf-8"))
     except (OSError, ValueError):
         return {}
     outputs = data.get("outputs") if isinstance(data, dict) else None
@@ -228,7 +233,7 @@ def read_manifest(out_dir: Path, warnings: list[str] | None = None) -> dict[str,
         if reason is None:
             kept[name] = record
         elif warnings is not None:
-            warnings.append(f"{out_dir / MANIFEST}: entry {name!r} ignored: {reason}")
+            warnings.append(f"{path}: entry {name!r} ignored: {reason}")
     return kept
 
 
