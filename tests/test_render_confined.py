@@ -155,6 +155,12 @@ def test_a_symlink_at_an_output_path_is_refused_unless_forced(tmp_path, dangling
     assert target.exists() is not dangling
     if not dangling:
         assert target.read_text() == "the user's own file\n"
+    # even a link to exactly what procmap writes, vouched for by the manifest
+    (out / "bare.runbook.md").rename(target)
+    (out / "bare.runbook.md").symlink_to(target)
+    again = render(processes, Options(out_dir=out, formats=("runbook",), force=True))
+    assert again.written == ["bare.runbook.md"]
+    assert not (out / "bare.runbook.md").is_symlink()
 
 
 # --- item 9b: one run at a time in an output folder --------------------------------------

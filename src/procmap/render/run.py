@@ -937,7 +937,8 @@ def _render(
             )
             continue
         record = manifest.get(job.name)
-        current = _file_sha(target) if target.exists() else None
+        # A link (only with --force here) is replaced, whatever its target holds.
+        current = _file_sha(target) if target.exists() and not target.is_symlink() else None
         ours = record is not None and current is not None and record.get("output") == current
         if current is not None and not ours and not options.force:
             # Not in the manifest, or not as recorded: a file of the user's, or one that
