@@ -76,6 +76,21 @@ def test_paths_inside_the_project_pass_even_through_links_and_dots(tmp_path):
     assert load(project / "pyproject.toml").paths == ["processes/../processes", "inner", "."]
 
 
+def test_the_project_is_the_git_work_tree_of_the_configuration(tmp_path):
+    """`ci/procmap.toml` may name `../processes` in its repository, never beyond it."""
+    project = _project(tmp_path, "")
+    (project / "ci").mkdir()
+    config = project / "ci" / "procmap.toml"
+    config.write_text('paths = ["../processes"]\n')
+    with pytest.raises(ConfigError, match=r"`paths` '\.\./processes': goes outside the project"):
+        load(config)
+    (project / ".git").mkdir()
+    assert load(config).paths == ["../processes"]
+    config.write_text('paths = ["../../outside"]\n')
+    with pytest.raises(ConfigError, match=r"`paths` '\.\./\.\./outside': goes outside the project"):
+        load(config)
+
+
 @pytest.mark.parametrize("link", ["folder", "template", "included file"])
 def test_a_templates_folder_leading_out_of_the_project_is_refused(tmp_path, run_procmap, link):
     project = _project(tmp_path, 'paths = ["processes"]\n')

@@ -3,8 +3,9 @@
 Owns: the two rules for such paths. A name read from a manifest inside a folder
 (`inside`) is a plain relative path under that folder: not absolute, normalized, without
 `..`, NUL or a symlink anywhere on the way, so deleting or replacing it can never reach
-outside. A path read from project configuration (`escapes`) stays in the project: not
-absolute, and neither `..` nor a symlink leads out of the project's folder.
+outside. A path read from project configuration (`escapes`) stays in the project (the
+git work tree of the configuration, else its folder: `project_root`): not absolute, and
+neither `..` nor a symlink leads out of it.
 Must not know any other part of procmap.
 """
 
@@ -58,14 +59,24 @@ def inside(folder: Path, name: object) -> str | None:
     return None
 
 
-def escapes(root: Path, entry: str) -> str | None:
-    """Why `entry` (a path read from configuration in `root`) leads out of `root`, or
-    None when `root / entry`, symlinks resolved, is `root` or under it."""
+def project_root(folder: Path) -> Path:
+    """The project a configuration in `folder` belongs to: the nearest git work tree at or
+    above it (a folder holding `.git`), else `folder` itself."""
+    start = Path(os.path.realpath(folder))
+    for candidate in (start, *start.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return start
+
+
+def escapes(project: Path, base: Path, entry: str) -> str | None:
+    """Why `entry` (a path read from configuration, relative to `base`) leads out of
+    `project`, or None when `base / entry`, symlinks resolved, is inside `project`."""
     reason = _form(entry)
     if reason is not None:
         return reason
-    top = os.path.realpath(root)
-    joined = os.path.join(top, entry)
+    top = os.path.realpath(project)
+    joined = os.path.join(os.path.realpath(base), entry)
     if not _under(top, os.path.normpath(joined)):
         return "goes outside the project with '..'"
     if not _under(top, os.path.realpath(joined)):

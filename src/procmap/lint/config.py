@@ -15,7 +15,8 @@ ignore beats error beats warn.
 
 The configuration comes with the repository, so from anyone who can open a pull request:
 every path in it (`paths`, each log's `path`, and the `templates/` folder beside it with
-every file in it) stays inside the project, the configuration file's folder. One that is
+every file in it) stays inside the project: the git work tree the configuration file is
+in, else the file's folder (`ci/procmap.toml` may name `../processes`). One that is
 absolute, or that `..` or a symlink leads out of, is refused with a ConfigError naming
 the file and the key (`procmap._paths.escapes`); paths typed on the command line are the
 user's own and are not checked. Must not know: rules' logic, YAML or output.
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .._paths import escapes
+from .._paths import escapes, project_root
 from ..format import Severity
 from .registry import RULES, SelectorError, expand
 
@@ -148,8 +149,9 @@ def _match(rel: str, pattern: str) -> bool:
 def _inside_project(
     root: Path, entry: str, key: str, where: str, hint: str = "give others on the command line"
 ) -> None:
-    """ConfigError when the configured path `entry` leads out of the project `root`."""
-    reason = escapes(root, entry)
+    """ConfigError when the configured path `entry` (relative to the configuration's
+    folder `root`) leads out of the project."""
+    reason = escapes(project_root(root), root, entry)
     if reason is not None:
         raise ConfigError(
             f"{where}`{key}` {entry!r}: {reason}; configured paths stay inside the project ({hint})"
