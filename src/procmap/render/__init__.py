@@ -1,7 +1,8 @@
 """Rendering: flow maps (DOT, SVG, PNG, PDF, Mermaid) and Markdown documents.
 
 Offers the render run (`render`: which outputs each process gets, written atomically and
-recorded in a manifest), the flow map and Mermaid builders, the computed facts behind the
+recorded in a manifest (`MANIFEST`) under the output folder's lock (`LOCK`; `RenderBusy`
+when another run keeps it)), the flow map and Mermaid builders, the computed facts behind the
 documents (`analysis`) and the template environment (`documents`). For maps drawn over
 the authored one (`procmap.measure`): `to_dot` with an `Overlay`, `draw`, the escaping
 and wrapping of user text (`html_text`, `wrap_text`, `quoted_text`, `url_text`), the
