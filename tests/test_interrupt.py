@@ -20,7 +20,7 @@ import pytest
 from conftest import REPO, clean_env
 from procmap.lint.linter import validate_paths
 from procmap.render import run as render_mod
-from procmap.render.run import MANIFEST, Options, render
+from procmap.render.run import LOCK, MANIFEST, Options, render
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 posix = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
@@ -40,7 +40,7 @@ def _generate(folder: Path, count: int, steps: int = 40) -> Path:
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != MANIFEST}
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name not in (MANIFEST, LOCK)}
 
 
 def _assert_consistent(out: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from procmap.lint.linter import validate_paths
 from procmap.render import run as render_mod
-from procmap.render.run import MANIFEST, Options, RenderError, parse_formats, render
+from procmap.render.run import LOCK, MANIFEST, Options, RenderError, parse_formats, render
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
@@ -104,7 +104,7 @@ def test_every_format_is_written_and_subprocess_boxes_link_to_runbooks(tmp_path)
 def test_no_index_and_no_svg_link_when_not_rendered(tmp_path):
     processes = _processes(FIXTURES / "bare.yaml")
     render(processes, Options(out_dir=tmp_path, formats=("runbook",), index=False))
-    assert _listing(tmp_path) == [MANIFEST, "bare.runbook.md"]
+    assert _listing(tmp_path) == [MANIFEST, LOCK, "bare.runbook.md"]
     assert ".svg" not in (tmp_path / "bare.runbook.md").read_text()
 
 
@@ -247,6 +247,7 @@ def test_outputs_of_a_process_that_is_gone_are_removed_and_only_those(tmp_path):
     assert _listing(out) == sorted(
         [
             MANIFEST,
+            LOCK,
             "deux.mmd",
             "deux.runbook.md",
             "four.mmd",
@@ -332,7 +333,7 @@ def test_cli_reports_invalid_files_like_validate_and_renders_the_valid_ones(tmp_
     assert done.stdout.endswith(
         f"Rendered 1 process into {out}: 2 written, 0 unchanged. Not rendered: 1 file has errors.\n"
     )
-    assert _listing(out) == [MANIFEST, "bare.runbook.md", "index.md"]
+    assert _listing(out) == [MANIFEST, LOCK, "bare.runbook.md", "index.md"]
     quiet = run_procmap(
         "render", str(folder / "bare.yaml"), "-o", str(out), "-f", "runbook", "-q", cwd=tmp_path
     )
@@ -482,7 +483,7 @@ def test_cli_render_of_only_invalid_files_renders_nothing_and_keeps_the_index(
     assert "Rendered" not in done.stdout
     # the catalog of the last good run stays, with the outputs of the files now invalid
     assert (out / "index.md").read_bytes() == index
-    assert _listing(out) == [MANIFEST, "bare.runbook.md", "index.md"]
+    assert _listing(out) == [MANIFEST, LOCK, "bare.runbook.md", "index.md"]
     empty = tmp_path / "empty"
     empty.mkdir()
     none = run_procmap("render", str(empty), "-o", str(tmp_path / "o2"), cwd=tmp_path)

@@ -103,10 +103,16 @@ NoMeasureOption = Annotated[
 
 
 def _templates(config: Config, given: Path | None) -> Path | None:
-    """--templates, else a templates/ folder beside the configuration, else none."""
-    if given is None and (config.root / "templates").is_dir():
-        return config.root / "templates"
-    return given
+    """--templates, else a templates/ folder beside the configuration (kept inside the
+    project: it comes with the repository), else none."""
+    from ..lint import ConfigError
+
+    if given is not None:
+        return given
+    try:
+        return config.templates()
+    except ConfigError as error:
+        raise _fail(str(error)) from None
 
 
 @app.command()
@@ -294,7 +300,10 @@ def render(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1, help="Parallel drawings (default: the cores plus one)."
+            "--jobs",
+            "-j",
+            min=1,
+            help="Parallel drawings (default: one per CPU; at most the CPUs, whatever -j says).",
         ),
     ] = None,
     quiet: Annotated[
@@ -312,7 +321,14 @@ def render(
     from dataclasses import replace
 
     from ..lint import FORMATS, PathError, summary, validate_paths
-    from ..render import Options, RenderError, check_options, parse_formats, terminal_progress
+    from ..render import (
+        Options,
+        RenderBusy,
+        RenderError,
+        check_options,
+        parse_formats,
+        terminal_progress,
+    )
     from ..render import render as render_all
 
     config = _config(config_path)
@@ -370,9 +386,15 @@ def render(
             None if quiet else terminal_progress(sys.stderr),
             measured,
             home,
+            waiting=lambda: sys.stderr.write(
+                f"procmap: waiting for another procmap render in {out_dir} ...\n"
+            ),
         )
     except PathError as error:
         raise _fail(str(error)) from None
+    except RenderBusy as error:  # not a usage error: the same command works later
+        sys.stderr.write(f"procmap: {error}\n")
+        raise typer.Exit(1) from None
     except RenderError as error:
         raise _fail(str(error)) from None
     except KeyboardInterrupt:  # typer would exit 130 silently
@@ -381,8 +403,8 @@ def render(
             "procmap: interrupted; the outputs finished so far are kept, run again to finish\n"
         )
         raise typer.Exit(130) from None
-    for problem in outcome.problems:
-        sys.stderr.write(f"procmap: {problem}\n")
+    for line in (*outcome.warnings, *outcome.problems):  # warnings leave the status alone
+        sys.stderr.write(f"procmap: {line}\n")
     if not quiet:
         counts = [outcome.written, outcome.unchanged, outcome.removed, outcome.problems]
         sys.stdout.write(_rendered(len(result.processes), invalid, out_dir, *map(len, counts)))

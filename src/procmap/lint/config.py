@@ -11,17 +11,27 @@ selectors: a code like G003, a prefix like P or G01, a rule name, or ALL), and
 `procmap measure`: a path, or a table with `path` and the column settings of `LOG_KEYS`;
 paths relative to the configuration file), and `portfolio` (`PORTFOLIO_KEYS`: the
 ranking weights, the currency, the working day and week). The most specific selector wins; on a tie,
-ignore beats error beats warn. Must not know: rules' logic, YAML or output.
+ignore beats error beats warn.
+
+The configuration comes with the repository, so from anyone who can open a pull request:
+every path in it (`paths`, each log's `path`, and the `templates/` folder beside it with
+every file in it) stays inside the project: the git work tree the configuration file is
+in, else the file's folder (`ci/procmap.toml` may name `../processes`). One that is
+absolute, or that `..` or a symlink leads out of, is refused with a ConfigError naming
+the file and the key (`procmap._paths.escapes`); paths typed on the command line are the
+user's own and are not checked. Must not know: rules' logic, YAML or output.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .._paths import escapes, project_root
 from ..format import Severity
 from .registry import RULES, SelectorError, expand
 
@@ -102,6 +112,30 @@ class Config:
         rel = self.relative(path)
         return any(_match(rel, pattern) for pattern in self.exclude)
 
+    def templates(self) -> Path | None:
+        """The `templates/` folder beside the configuration, or None when there is none.
+
+        ConfigError when it, or anything in it, leads outside the project through a
+        symlink (a template linked to a secret would be rendered into a published page),
+        or when it cannot be read (the packaged templates would then win unseen)."""
+        folder = self.root / "templates"
+        if not folder.is_dir():
+            return None
+        where = f"{self.source or self.root}: "
+
+        def unreadable(error: OSError) -> None:
+            raise ConfigError(
+                f"{where}`templates/`: cannot read {error.filename}: {error.strerror}"
+            )
+
+        entries = ["templates"]
+        for top, folders, files in os.walk(folder, onerror=unreadable):
+            for name in sorted(folders + files):
+                entries.append(os.path.relpath(os.path.join(top, name), self.root))
+        for entry in entries:
+            _inside_project(self.root, entry, "templates", where, "or use --templates")
+        return folder
+
 
 def _match(rel: str, pattern: str) -> bool:
     """A glob on the path, or on one of its folders (`processes/archive` skips the folder)."""
@@ -110,6 +144,18 @@ def _match(rel: str, pattern: str) -> bool:
         return True
     folder = pattern.rstrip("/")
     return any(fnmatch.fnmatch(str(parent), folder) for parent in path.parents[:-1])
+
+
+def _inside_project(
+    root: Path, entry: str, key: str, where: str, hint: str = "give others on the command line"
+) -> None:
+    """ConfigError when the configured path `entry` (relative to the configuration's
+    folder `root`) leads out of the project."""
+    reason = escapes(project_root(root), root, entry)
+    if reason is not None:
+        raise ConfigError(
+            f"{where}`{key}` {entry!r}: {reason}; configured paths stay inside the project ({hint})"
+        )
 
 
 def _strings(value: Any, key: str, where: str) -> list[str]:
@@ -132,6 +178,8 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
             raise ConfigError(f"{where}unknown setting {key!r}{hint}")
     if "paths" in table:
         config.paths = _strings(table["paths"], "paths", where)
+        for entry in config.paths:
+            _inside_project(root, entry, "paths", where)
     config.exclude = _strings(table.get("exclude", []), "exclude", where)
     for action in ("warn", "error", "ignore"):
         config.apply(action, _strings(table.get(action, []), action, where), where)
@@ -201,10 +249,12 @@ def _logs(table: Any, root: Path, where: str) -> dict[str, dict[str, str]]:
         raise ConfigError(f"{where}`logs` must be a table of process id = path or table")
     logs: dict[str, dict[str, str]] = {}
     for pid, entry in table.items():
+        key = f"logs.{pid}" + ("" if isinstance(entry, str) else ".path")
         if isinstance(entry, str):
             entry = {"path": entry}
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             raise ConfigError(f"{where}`logs.{pid}` must be a path or a table with `path`")
+        _inside_project(root, entry["path"], key, where)
         settings = {"path": str(root / entry["path"])}
         for key, value in entry.items():
             if key == "path":

@@ -1,7 +1,8 @@
 """Rendering: flow maps (DOT, SVG, PNG, PDF, Mermaid) and Markdown documents.
 
 Offers the render run (`render`: which outputs each process gets, written atomically and
-recorded in a manifest), the flow map and Mermaid builders, the computed facts behind the
+recorded in a manifest (`MANIFEST`) under the output folder's lock (`LOCK`; `RenderBusy`
+when another run keeps it)), the flow map and Mermaid builders, the computed facts behind the
 documents (`analysis`) and the template environment (`documents`). For maps drawn over
 the authored one (`procmap.measure`): `to_dot` with an `Overlay`, `draw`, the escaping
 and wrapping of user text (`html_text`, `wrap_text`, `quoted_text`, `url_text`), the
@@ -44,7 +45,10 @@ __getattr__, __dir__, __all__ = attach(
         "human_duration": "measured",
         "measured_facts": "measured",
         "percent": "measured",
+        "LOCK": "run",
+        "MANIFEST": "run",
         "Options": "run",
+        "RenderBusy": "run",
         "RenderError": "run",
         "check_options": "run",
         "parse_formats": "run",
@@ -63,9 +67,12 @@ if TYPE_CHECKING:
     from .flowmap import _wrap as wrap_text
     from .measured import Measured, figure, human_duration, measured_facts, percent
     from .run import (
+        LOCK,
+        MANIFEST,
         Home,
         Measurement,
         Options,
+        RenderBusy,
         RenderError,
         check_options,
         parse_formats,

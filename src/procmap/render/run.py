@@ -9,7 +9,12 @@ and the sha256 of the bytes written), the refusal to
 overwrite a file procmap did not write (unless forced), atomic writes (a temporary file in
 the folder, then `os.replace`), reading the previous version of a file from git for
 `--diff`, and spreading the work over threads (the slow part, `dot`, runs in
-subprocesses, so threads keep every core busy).
+subprocesses, so threads keep every core busy; never more threads than CPUs).
+
+Distrusts the output folder: a manifest entry whose path is not a plain name inside the
+folder is ignored with a warning (never deleted as stale), a symlink at an output path
+is refused unless forced, and a run holds an exclusive lock on the folder (LOCK, with
+`fcntl.flock`; none on Windows) so that two runs never lose each other's manifest entries.
 
 Interruptions cost only the time: the manifest is saved atomically every
 CHECKPOINT_SECONDS while outputs are written, an output the manifest does not vouch for
@@ -25,13 +30,15 @@ Must not know: validation (it gets validated processes), how a map is drawn (`fl
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +46,7 @@ from typing import Any, Protocol
 
 from .. import __version__
 from .._files import not_regular, read_regular
+from .._paths import inside, source_form
 from ..format import Process
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "bpmn", "runbook", "dmaic", "html")
@@ -63,6 +71,11 @@ INDEX = "index.md"
 HOME = "index.html"
 DIFF_SUFFIX = ".diff.svg"
 MANIFEST = ".procmap-manifest.json"
+#: The lock file a run holds in the output folder (`fcntl.flock`), so that two runs into
+#: one folder take turns with the manifest. Never an output, never stale, never served.
+LOCK = ".procmap.lock"
+#: How long a run waits for another run's lock on its output folder (seconds).
+LOCK_SECONDS = 60.0
 #: Runs with at least this many outputs show a progress bar (on a terminal only).
 PROGRESS_THRESHOLD = 24
 #: While outputs are written, the manifest is saved at most this often (seconds), so a
@@ -72,6 +85,10 @@ CHECKPOINT_SECONDS = 0.5
 
 class RenderError(Exception):
     """The run cannot start: a bad option, an unusable output folder or git revision."""
+
+
+class RenderBusy(RenderError):
+    """Another run held the output folder's lock for LOCK_SECONDS."""
 
 
 @dataclass(frozen=True)
@@ -124,12 +141,14 @@ class Home:
 @dataclass
 class Outcome:
     """What the run did: outputs written, outputs skipped as unchanged, stale outputs
-    removed, one-line problems."""
+    removed, one-line problems, and one-line warnings (entries of the manifest ignored),
+    which do not make the run fail."""
 
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -186,16 +205,49 @@ def _file_sha(path: Path) -> str | None:
         return None
 
 
-def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
-    """Output name -> record; an unreadable or foreign manifest counts as empty."""
+def read_manifest(out_dir: Path, warnings: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Output name -> record; an unreadable or foreign manifest counts as empty.
+
+    The manifest may come from anyone (a repository can commit one), so every path in it
+    is checked before use: an entry whose output name is not a plain path inside the
+    output folder (`procmap._paths.inside`), or whose `source` is not in the form procmap
+    records, is ignored, with a warning in `warnings` naming the manifest and the entry.
+    """
+    path = out_dir / MANIFEST
+    if path.is_symlink():  # what it points to is no record of this folder; replaced
+        if warnings is not None:
+            warnings.append(f"{path}: is a symbolic link; ignored")
+        return {}
     try:
-        data = json.loads(read_regular(out_dir / MANIFEST).decode("utf-8"))
+        data = json.loads(read_regular(path).decode("utf-8"))
     except (OSError, ValueError):
         return {}
     outputs = data.get("outputs") if isinstance(data, dict) else None
     if not isinstance(outputs, dict):
         return {}
-    return {k: v for k, v in outputs.items() if isinstance(v, dict)}
+    kept = {}
+    for name, record in outputs.items():
+        if not isinstance(record, dict):
+            continue
+        reason = _untrusted(out_dir, name, record)
+        if reason is None:
+            kept[name] = record
+        elif warnings is not None:
+            warnings.append(f"{path}: entry {name!r} ignored: {reason}")
+    return kept
+
+
+def _untrusted(out_dir: Path, name: str, record: dict[str, Any]) -> str | None:
+    """Why a manifest entry must not be used, or None."""
+    if name in (MANIFEST, LOCK):
+        return "names a file procmap keeps for itself"
+    reason = inside(out_dir, name)
+    if reason is not None:
+        return f"its output {reason}"
+    source = record.get("source")
+    if source is not None and (reason := source_form(source)) is not None:
+        return f"its source {source!r} is {reason}"
+    return None
 
 
 def write_manifest(out_dir: Path, manifest: dict[str, dict[str, Any]], mode: int) -> None:
@@ -240,13 +292,19 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
+def _cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the platform has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
 def _workers(jobs: int | None) -> int:
-    if jobs is not None:
-        return max(1, jobs)
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    # One more thread than cores: while a thread writes DOT in Python (holding the GIL)
-    # or waits for `dot` to start, the others keep every core drawing.
-    return max(1, min((cpus or 1) + 1, 16))
+    """Threads for the run, and so `dot` processes at once: `jobs`, by default one per CPU
+    (at most 16), and never more than the CPUs whatever `jobs` says (`-j 100000` would
+    otherwise start 100000 threads and as many `dot`s as there are maps)."""
+    cpus = _cpus()
+    return max(1, min(jobs or min(cpus, 16), cpus))
 
 
 def _relative(path: str, out_dir: Path) -> str:
@@ -734,13 +792,28 @@ def check_options(options: Options) -> None:
         raise RenderError(f"{out_dir}: is a file, not a folder")
     if options.direction not in ("LR", "TB"):
         raise RenderError(f"unknown direction {options.direction!r}: choose LR or TB")
-    if options.templates is not None and not options.templates.is_dir():
-        raise RenderError(f"--templates {options.templates}: no such folder")
+    if options.templates is not None:
+        if not options.templates.is_dir():
+            raise RenderError(f"--templates {options.templates}: no such folder")
+        _readable(options.templates)
     for fmt in options.formats:
         if fmt not in FORMATS:
             raise RenderError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
         if fmt in PLUGGED and fmt not in options.makers:
             raise RenderError(f"format {fmt!r} needs its maker in Options.makers")
+
+
+def _readable(templates: Path) -> None:
+    """RenderError when the templates folder, or a folder in it, cannot be listed: the
+    template lookup would skip it without a word, and the packaged templates win unseen."""
+
+    def fail(error: OSError) -> None:
+        raise RenderError(
+            f"--templates {templates}: cannot read {error.filename}: {error.strerror}"
+        )
+
+    for _ in os.walk(templates, onerror=fail):
+        pass
 
 
 def render(
@@ -749,26 +822,100 @@ def render(
     progress: Callable[[int], Progress | None] | None = None,
     measured: dict[str, Measurement] | None = None,
     home: Home | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> Outcome:
     """Render every process in `processes` (input path -> validated process) into
     `options.out_dir`. `progress(total)` may return a Progress told about each output;
     `measured` (process id -> Measurement) fills the worksheets of measured processes and
     adds the outputs drawn from their logs; `home` puts the portfolio on the site's home
-    page."""
-    from ..git import GitError
-    from .documents import TemplateProblem
-    from .flowmap import DrawError
-
+    page. The run holds the output folder's lock (LOCK) throughout; when another run holds
+    it, `waiting()` is called once and the run waits, raising RenderBusy after
+    LOCK_SECONDS."""
     check_options(options)
     out_dir = options.out_dir
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise RenderError(f"{out_dir}: cannot create the folder: {error.strerror}") from None
+    with _folder_lock(out_dir, waiting):
+        return _render(processes, options, progress, measured, home)
 
+
+@contextlib.contextmanager
+def _folder_lock(out_dir: Path, waiting: Callable[[], None] | None) -> Iterator[None]:
+    """Hold the lock on `out_dir` (an exclusive `flock` on LOCK) while the block runs.
+
+    Where `fcntl` is missing (Windows) the run goes on unlocked, as it does when the lock
+    file cannot be made in a read-only folder (where the run cannot write anything either)
+    or the file system refuses locks. The lock file is opened without following a
+    symlink and must be a regular file, so a planted link or FIFO is refused.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; concurrent runs there are not serialized
+        yield
+        return
+    flags = os.O_RDWR | os.O_CREAT
+    for extra in ("O_NOFOLLOW", "O_NONBLOCK", "O_CLOEXEC"):
+        flags |= getattr(os, extra, 0)
+    path = out_dir / LOCK
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as error:
+        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            yield
+            return
+        why = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror
+        raise RenderError(f"{path}: cannot lock the output folder: {why}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise RenderError(f"{path}: cannot lock the output folder: not a regular file")
+        _acquire(fcntl, fd, out_dir, waiting)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _acquire(fcntl: Any, fd: int, out_dir: Path, waiting: Callable[[], None] | None) -> None:
+    """Take the exclusive lock on `fd`, polling; `waiting()` once if another run holds it."""
+    deadline = None
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        except OSError:  # a file system without locks (some network mounts): go on
+            return
+        now = time.monotonic()
+        if deadline is None:
+            deadline = now + LOCK_SECONDS
+            if waiting is not None:
+                waiting()
+        elif now >= deadline:
+            raise RenderBusy(
+                f"{out_dir}: another procmap render has held the folder for"
+                f" {LOCK_SECONDS:g} s; nothing rendered, run again when it ends"
+            )
+        time.sleep(0.05)
+
+
+def _render(
+    processes: dict[str, Process],
+    options: Options,
+    progress: Callable[[int], Progress | None] | None,
+    measured: dict[str, Measurement] | None,
+    home: Home | None,
+) -> Outcome:
+    """The run itself, with the output folder made and locked."""
+    from ..git import GitError
+    from .documents import TemplateProblem
+    from .flowmap import DrawError
+
+    out_dir = options.out_dir
     run = _Run(processes, options, measured, home)
-    manifest = read_manifest(out_dir)
     outcome = Outcome()
+    manifest = read_manifest(out_dir, outcome.warnings)
     todo: list[_Job] = []
     try:
         jobs = run.jobs()
@@ -781,8 +928,17 @@ def render(
         if reason is not None:  # a FIFO, a folder...: never read, never replaced
             outcome.problems.append(f"{target}: {reason}; not overwritten")
             continue
+        if target.is_symlink() and not options.force:
+            # Live or dangling: never written through, adopted or replaced unasked.
+            missing = "" if target.exists() else " to a missing file"
+            outcome.problems.append(
+                f"{target}: is a symbolic link{missing}, not an output procmap wrote;"
+                " not overwritten, use --force to replace the link"
+            )
+            continue
         record = manifest.get(job.name)
-        current = _file_sha(target) if target.exists() else None
+        # A link (only with --force here) is replaced, whatever its target holds.
+        current = _file_sha(target) if target.exists() and not target.is_symlink() else None
         ours = record is not None and current is not None and record.get("output") == current
         if current is not None and not ours and not options.force:
             # Not in the manifest, or not as recorded: a file of the user's, or one that
@@ -866,7 +1022,7 @@ def render(
     finally:
         if bar:
             bar.close()
-        if todo or outcome.removed:
+        if todo or outcome.removed or outcome.warnings:  # warnings: purge what was ignored
             try:
                 write_manifest(out_dir, manifest, mode)
             except OSError as error:
