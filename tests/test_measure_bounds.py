@@ -180,15 +180,16 @@ def test_text_activities_give_the_enum_s_figures(monkeypatch):
 
 def test_a_million_distinct_activities_stay_within_memory(tmp_path):
     """Before: every distinct activity went to Python several times over and into an
-    ENUM (905 MB peak for a million, under an 88 MB limit); now they stay in DuckDB
-    and Python holds the top 20."""
+    ENUM (905 MB peak for a million, 894 MB for 800,000, under an 88 MB limit); now
+    they stay in DuckDB and Python holds the top 20 (170 MB; the bound leaves room for
+    a busy machine)."""
     log = tmp_path / "distinct.csv"
     with log.open("w", encoding="utf-8") as out:
         out.write(HEADER)
-        out.writelines(f"c{i // 10},act-{i},2026-01-05T09:00:00Z\n" for i in range(400_000))
+        out.writelines(f"c{i // 10},act-{i},2026-01-05T09:00:00Z\n" for i in range(800_000))
     status, err, peak = _peak(["measure", str(PROCESS), str(log), "-f", "json"], clean_env())
     assert status == 0, err
-    assert peak < 260, f"peak {peak} MB"
+    assert peak < 500, f"peak {peak} MB"
 
 
 def _xes(path: Path, events: int) -> None:
