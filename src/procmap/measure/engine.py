@@ -1,8 +1,11 @@
 """The real process from an event log, laid over the authored map (`procmap measure`).
 
 Owns: reading a log (CSV, gzip CSV, Parquet, XES) into DuckDB, mapping activities to
-steps, and every figure of the result. DuckDB is imported here only, when a log is
-measured: `procmap validate` and the rest of procmap never load it.
+steps, and every figure of the result, within a memory limit: DuckDB's for every
+statement, and what comes to Python bounded by the map (steps, arrows), the first
+`UNMAPPED_LISTED` unmapped activities, or refused (the distinct variants, held whole).
+DuckDB is imported here only, when a log is measured: `procmap validate` and the rest
+of procmap never load it.
 
 Must not know: options, exit statuses, how the result is printed (`report`).
 
@@ -112,8 +115,8 @@ _UNIT_SECONDS = {"m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.
 #: Sorts and tables beyond it spill to disk. 88 MB on 2 cores: `procmap measure` of a
 #: 1M-event CSV (108 MB) peaks near 185 MB, some 95 MB of it Python, procmap's imports
 #: and DuckDB itself. When an operator cannot spill and runs out, the whole measurement
-#: runs again with the next limit (`MEMORY_LIMITS_AFTER`; None: DuckDB's default, 80% of
-#: the machine's memory), so a small limit costs time, never a result.
+#: runs again with the next limit (`MEMORY_LIMITS_AFTER`), so a small first limit costs
+#: time, never a result; out of memory under the last one is `MemoryLimitError`.
 MEMORY_MB_FIXED, MEMORY_MB_PER_THREAD = 64, 12
 #: The buffer of each thread reading a CSV (DuckDB's default is 32 MB).
 CSV_BUFFER_BYTES = 8 * 2**20
@@ -205,8 +208,9 @@ def measure_log(
 ) -> dict[str, Any]:
     """Measure the validated `process` against the event log at `log` (see the module
     docstring for the result). `source`, the process file, gives the control points'
-    positions. Raises `LogError` for an unusable log."""
-
+    positions. Raises `LogError` for an unusable log, `MemoryLimitError` (one) for a log
+    that cannot be measured within the memory limit (`MEMORY_LIMITS_AFTER`, capped by
+    `MEMORY_ENV`)."""
     source_file = source
 
     path = Path(log)
