@@ -907,7 +907,7 @@ def simulate_command(
     Exit status: 0 written, 1 the process file is invalid, 2 usage error.
     """
     from ..lint import FORMATS, PathError, validate_paths
-    from ..measure import LOG_FORMATS, SimulationError, parse_start, render_log, save, simulate_log
+    from ..measure import LOG_FORMATS, SimulationError, parse_start, save_simulated, write_simulated
 
     config = _config(None)
     try:
@@ -926,17 +926,27 @@ def simulate_command(
             sys.stderr.write(f"procmap: {process_file}: invalid; fix the errors above\n")
             raise typer.Exit(1)
         (process,) = result.processes.values()
-        events = simulate_log(
-            process, cases, rate, moment, seed, distribution, _wait_minutes(handoff_wait)
-        )
+        settings = {
+            "cases": cases,
+            "rate": rate,
+            "start": moment,
+            "seed": seed,
+            "distribution": distribution,
+            "handoff_wait": _wait_minutes(handoff_wait),
+        }
+        # written as the cases are made: memory bounded by the cases in progress
         if output is None:
-            sys.stdout.write(render_log(events, log_format))
+            write_simulated(process, sys.stdout, log_format, **settings)
         else:
-            save(events, output, log_format)
+            save_simulated(process, output, log_format, **settings)
     except (PathError, SimulationError) as error:
         raise _fail(str(error)) from None
     except OSError as error:
         raise _fail(f"{output}: cannot write: {error.strerror or error}") from None
+    except MemoryError:
+        where = f"; {output} not written" if output is not None else ""
+        sys.stderr.write(f"procmap: simulate: out of memory{where}\n")
+        raise typer.Exit(1) from None
 
 
 def _wait_minutes(text: str) -> float:
@@ -1117,7 +1127,8 @@ def measure_command(
     default to the XES names, then common export names. With no PROCESS, measures every
     process that has a log in \\[tool.procmap.logs] (JSON: a list). Exit status: 0 measured
     (with --check: no control threshold breached), 1 a control threshold breached with
-    --check or a process file is invalid, 2 unusable log or usage error.
+    --check, a process file is invalid or the log cannot be measured within the memory
+    limit (PROCMAP_MEMORY_LIMIT), 2 unusable log or usage error.
     """
     from .measure import run_measure
 
