@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .. import __version__
-from .common import CliError, split
+from .common import CliError, Terminated, split
 from .common import config as load_config
 from .common import default_paths as _default_paths
 
@@ -374,12 +374,13 @@ def render(
         raise _fail(str(error)) from None
     except RenderError as error:
         raise _fail(str(error)) from None
-    except KeyboardInterrupt:  # typer would exit 130 silently
+    except (KeyboardInterrupt, Terminated) as stop:  # typer would exit 130 silently
         sys.stdout.flush()
+        how = "terminated" if isinstance(stop, Terminated) else "interrupted"
         sys.stderr.write(
-            "procmap: interrupted; the outputs finished so far are kept, run again to finish\n"
+            f"procmap: {how}; the outputs finished so far are kept, run again to finish\n"
         )
-        raise typer.Exit(130) from None
+        raise typer.Exit(143 if isinstance(stop, Terminated) else 130) from None
     for problem in outcome.problems:
         sys.stderr.write(f"procmap: {problem}\n")
     if not quiet:

@@ -11,6 +11,7 @@ Must not know: how problems are printed or what exit status they become (that is
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterable
@@ -185,8 +186,11 @@ def configured(problems: list[Problem], config: Config) -> list[Problem]:
 _WORKER: tuple[Config, bool, bool, bool] | None = None
 
 
-def _init_worker(config: Config, keep: bool, fast: bool, plain: bool) -> None:
+def _init_worker(parent: int, config: Config, keep: bool, fast: bool, plain: bool) -> None:
     global _WORKER
+    from .._children import die_with_parent
+
+    die_with_parent(parent)  # even a SIGKILLed procmap leaves no worker holding its pipes
     _WORKER = (config, keep, fast, plain)
 
 
@@ -195,13 +199,20 @@ def _check_in_worker(path: str) -> FileReport:
     return check_file(path, *_WORKER)
 
 
+def cpu_count() -> int:
+    """The cores this process may run on (its affinity where the platform tells it)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, cpus or 1)
+
+
 def _workers(jobs: int | None, count: int) -> int:
+    """Worker processes: `jobs`, capped at the cores (more would only cost memory and
+    start-up); by default one below PARALLEL_THRESHOLD files, else the cores up to 8."""
     if jobs is not None:
-        return max(1, jobs)
+        return max(1, min(jobs, cpu_count()))
     if count < PARALLEL_THRESHOLD:
         return 1
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cpus or 1, 8))
+    return min(cpu_count(), 8)
 
 
 def check_files(
@@ -233,8 +244,30 @@ def check_files(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, len(files) // (workers * 8))
-    with ProcessPoolExecutor(workers, context, _init_worker, (config, keep, fast, plain)) as pool:
+    setup = (os.getpid(), config, keep, fast, plain)
+    pool = ProcessPoolExecutor(workers, context, _init_worker, setup)
+    try:
         return list(pool.map(_check_in_worker, files, chunksize=chunk))
+    except BaseException:  # Ctrl-C, SIGTERM (see `procmap.cli`), a broken worker
+        _kill_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_workers(pool: Any) -> None:
+    """Kill the workers of a ProcessPoolExecutor at once, rather than wait for their chunks.
+
+    `_processes` (pid -> Process) is private, but has been there since Python 3.2; the
+    public `kill_workers` came only in 3.14.
+    """
+    kill = getattr(pool, "kill_workers", None)
+    if kill is not None:
+        kill()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError):  # gone already
+            process.kill()
 
 
 def _id_line(path: str) -> str | None:
