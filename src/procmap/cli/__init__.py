@@ -75,10 +75,11 @@ def _safe_streams() -> None:
                 reconfigure(errors="backslashreplace")
 
 
-def _on_sigterm() -> None:
+def _on_sigterm() -> Callable[[], None]:
     """SIGTERM (`kill`, a CI runner's timeout) stops procmap as Ctrl-C does: `Terminated`
     is raised in the main thread, running `dot`s and pool workers are killed, the render's
-    manifest saved; a second SIGTERM ends procmap at once."""
+    manifest saved; a second SIGTERM ends procmap at once. Returns what puts the previous
+    handler back (for `main` called in a process that goes on, as the tests do)."""
     import signal
 
     from .common import Terminated
@@ -87,7 +88,11 @@ def _on_sigterm() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         raise Terminated
 
-    signal.signal(signal.SIGTERM, stop)
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # main() called outside the main thread: leave signals alone
+        return lambda: None
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def _output_closed() -> NoReturn:
@@ -108,7 +113,14 @@ def main() -> None:
     """Console entry point: turns usage and internal errors into exit status 2, Ctrl-C
     into 130, SIGTERM into 143 and a closed output into a quiet 1."""
     _safe_streams()
-    _on_sigterm()
+    restore = _on_sigterm()
+    try:
+        _main()
+    finally:
+        restore()
+
+
+def _main() -> NoReturn:
     from .common import CliError, Terminated
 
     try:
