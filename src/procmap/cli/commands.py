@@ -342,7 +342,9 @@ def render(
             makers=makers,
         )
         check_options(options)
-        result = validate_paths(paths or _default_paths(config), config, jobs, keep=True)
+        result = validate_paths(
+            paths or _default_paths(config), config, jobs, keep=True, explicit=bool(paths)
+        )
         sys.stdout.write(FORMATS["text"](result.problems, False))
         if not quiet:
             sys.stdout.write(summary(len(result.files), result.errors, result.warnings))
@@ -506,7 +508,9 @@ def review_command(
         from ..lint import PathError
 
         try:
-            rows, problems = run_review(paths or _default_paths(config), day, config)
+            rows, problems = run_review(
+                paths or _default_paths(config), day, config, explicit=bool(paths)
+            )
         except PathError as error:
             raise _fail(str(error)) from None
         if problems:
@@ -693,7 +697,9 @@ def portfolio_command(
         raise _fail(f"--format: {report_format!r} is not one of {', '.join(REPORT_FORMATS)}")
     config = _config(config_path)
     try:
-        result = validate_paths(paths or _default_paths(config), config, keep=True)
+        result = validate_paths(
+            paths or _default_paths(config), config, keep=True, explicit=bool(paths)
+        )
     except PathError as error:
         raise _fail(str(error)) from None
     errors = [p for p in result.problems if p.severity == "error"]
