@@ -18,6 +18,7 @@ Must not know any other part of procmap.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -31,8 +32,10 @@ _SIGKILL = int(signal.SIGKILL)
 WATCH_SECONDS = 0.5
 
 
+@functools.cache
 def _load_prctl() -> Callable[..., int] | None:
-    """libc's `prctl`, resolved once (never in a forked child), or None off Linux."""
+    """libc's `prctl`, resolved once (in the parent, never between fork and exec), or
+    None off Linux. Loaded on first use: `procmap validate` on a few files never pays."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -47,12 +50,10 @@ def _load_prctl() -> Callable[..., int] | None:
     return prctl
 
 
-_PRCTL = _load_prctl()
-
-
 def _ask_for_death_signal() -> bool:
     """Ask the kernel to SIGKILL this process when its parent dies; True when it took."""
-    return _PRCTL is not None and _PRCTL(_PR_SET_PDEATHSIG, _SIGKILL, 0, 0) == 0
+    prctl = _load_prctl()
+    return prctl is not None and prctl(_PR_SET_PDEATHSIG, _SIGKILL, 0, 0) == 0
 
 
 def die_with_parent(parent: int) -> None:
@@ -84,10 +85,10 @@ def die_with_parent_preexec() -> Callable[[], None] | None:
     It runs in the forked child before `exec`: it calls only the `prctl` resolved here,
     in the parent, and `getppid`, so it takes no lock another thread could hold.
     """
-    if _PRCTL is None:
+    prctl = _load_prctl()
+    if prctl is None:
         return None
     parent = os.getpid()
-    prctl = _PRCTL
 
     def preexec() -> None:
         prctl(_PR_SET_PDEATHSIG, _SIGKILL, 0, 0)
