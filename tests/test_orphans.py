@@ -127,7 +127,7 @@ def _cleanup(pids: list[int]) -> None:
 def test_validate_workers_die_with_procmap(tmp_path: Path, sig: signal.Signals) -> None:
     """Killed while its 2 workers check files, procmap leaves none: its stdout pipe
     reaches EOF (a `cat` after it ends) and no worker runs on."""
-    _generate(tmp_path / "big", 600, 40)
+    _generate(tmp_path / "big", 1500, 40)
     child = _start(["validate", "big", "-j", "2"], tmp_path)
     workers = _wait_for_children(child, "python", 2)
     try:
