@@ -100,7 +100,7 @@ def _fails_naming(done: subprocess.CompletedProcess[str], code: str, path: str) 
 def test_an_unreadable_folder_fails_every_command(procs: Path, command: list[str]) -> None:
     done = _run(procs.parent, *command, "procs")
     _fails_naming(done, "Y013", "procs/secret")
-    assert "cannot read folder: permission denied" in done.stdout + done.stderr
+    assert "cannot read folder: Permission denied" in done.stdout + done.stderr
 
 
 @pytest.mark.parametrize(

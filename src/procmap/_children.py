@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 
 _PR_SET_PDEATHSIG = 1
-_SIGKILL = int(signal.SIGKILL)
+_SIGKILL = int(getattr(signal, "SIGKILL", 9))  # Linux's number; prctl is Linux's
 #: How often a worker without `prctl` looks at its parent, in seconds.
 WATCH_SECONDS = 0.5
 

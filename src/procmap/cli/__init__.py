@@ -2,9 +2,10 @@
 
 Owns: `main`, which turns usage and internal errors into exit status 2, Ctrl-C into 130,
 SIGTERM into the same clean stop with 143 and a closed output into a quiet 1, makes
-printing safe for any character on any terminal encoding, and sends the usual `procmap validate` and `procmap measure` command lines down a
-typer-free path (`validate`, `measure`) so that a pre-commit hook or a CI check does not
-pay for building the whole parser.
+printing safe for any character on any terminal encoding, and sends the usual `procmap
+validate` and `procmap measure` command lines down a typer-free path (`validate`,
+`measure`) so that a pre-commit hook or a CI check does not pay for building the whole
+parser.
 Everything else, help included, is the typer app's.
 """
 

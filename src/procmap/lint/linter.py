@@ -3,8 +3,9 @@
 Owns: file discovery (folders searched for *.yaml and *.yml; a folder that cannot be
 read, or a named path with no process file, is a problem, never a silent pass), the
 per-file pipeline (loader -> schema -> rules), the checks that need several files
-(duplicate process ids, subprocess targets), applying the configured severities, and spreading a large run over
-the machine's cores. A file that cannot be read or parsed is a result, not an exception,
+(duplicate process ids, subprocess targets), applying the configured severities, and
+spreading a large run over the machine's cores (never more workers than cores, and none
+outliving the run). A file that cannot be read or parsed is a result, not an exception,
 so every file is reported.
 
 Must not know: how problems are printed or what exit status they become (that is `cli`).
@@ -128,7 +129,7 @@ def _search(top: str, config: Config, found: list[str], problems: list[Problem])
         folder = error.filename if isinstance(error.filename, str) else top
         if config.exclude and config.excluded(os.path.join(folder, "x.yaml")):
             return
-        reason = (error.strerror or str(error)).lower()
+        reason = error.strerror or str(error)
         problems.append(Problem(folder, 1, 1, "Y013", "error", f"cannot read folder: {reason}"))
 
     for folder, dirs, files in os.walk(top, onerror=unreadable):
