@@ -77,7 +77,7 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
         env=clean_env(),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -135,6 +135,9 @@ def test_validate_workers_die_with_procmap(tmp_path: Path, sig: signal.Signals) 
         assert _reaches_eof(child.stdout), "a worker still holds procmap's stdout"
         assert _all_gone(workers), f"workers still running: {workers}"
         assert child.wait(LIMIT) == (143 if sig == signal.SIGTERM else -signal.SIGKILL)
+        if sig == signal.SIGTERM:
+            assert child.stderr is not None
+            assert child.stderr.read() == b"procmap: terminated\n"
     finally:
         _cleanup(workers)
         child.kill()
@@ -154,6 +157,10 @@ def test_render_dot_dies_with_procmap(tmp_path: Path, sig: signal.Signals) -> No
         assert _all_gone(drawing), f"dot still running: {drawing}"
         assert child.wait(LIMIT) == (143 if sig == signal.SIGTERM else -signal.SIGKILL)
         assert _reaches_eof(child.stdout)
+        if sig == signal.SIGTERM:  # the clean stop of Ctrl-C: the manifest matches the folder
+            assert child.stderr is not None
+            assert b"terminated; the outputs finished so far are kept" in child.stderr.read()
+            assert (tmp_path / "out" / ".procmap-manifest.json").is_file()
     finally:
         _cleanup(drawing)
         child.kill()
