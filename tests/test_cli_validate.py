@@ -119,6 +119,31 @@ def test_jobs_2_gives_the_same_output_as_jobs_1(run_procmap):
     assert "Traceback" not in one.stderr + two.stderr
 
 
+def test_jobs_are_capped_at_the_cpu_count(capsys, monkeypatch):
+    """`-j 100000` used to fork one worker per file (issue 15): the pool gets at most one
+    worker per core, on both command-line paths (typer-free and typer)."""
+    import concurrent.futures
+
+    from procmap.lint import linter
+
+    sizes: list[int] = []
+
+    class Pool(concurrent.futures.ThreadPoolExecutor):  # records its size, forks nothing
+        def __init__(self, workers, context=None, initializer=None, initargs=()):
+            sizes.append(workers)
+            monkeypatch.setattr(linter, "_WORKER", initargs[1:])  # what each worker sets
+            super().__init__(workers)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(linter, "cpu_count", lambda: 2)
+    folder = str(CASES / "invalid")
+    assert procmap(capsys, "validate", "-j", "100000", folder)[0] == 1
+    assert procmap(capsys, "validate", "-j100000", folder)[0] == 1  # typer reads this one
+    assert sizes == [2, 2]
+    assert linter._workers(100000, 201) == linter._workers(None, 201) == 2
+    assert linter._workers(1, 201) == 1
+
+
 # Formats ---------------------------------------------------------------------------
 
 

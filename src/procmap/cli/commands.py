@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .. import __version__
-from .common import CliError, split
+from .common import CliError, Terminated, split
 from .common import config as load_config
 from .common import default_paths as _default_paths
 
@@ -138,7 +138,13 @@ def validate(
     ] = None,
     config_path: ConfigOption = None,
     jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Processes to use (default: auto).")
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes to use, at most the CPU count (default: auto).",
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
     color: Annotated[
@@ -353,7 +359,9 @@ def render(
             makers=makers,
         )
         check_options(options)
-        result = validate_paths(paths or _default_paths(config), config, jobs, keep=True)
+        result = validate_paths(
+            paths or _default_paths(config), config, jobs, keep=True, explicit=bool(paths)
+        )
         sys.stdout.write(FORMATS["text"](result.problems, False))
         if not quiet:
             sys.stdout.write(summary(len(result.files), result.errors, result.warnings))
@@ -397,12 +405,13 @@ def render(
         raise typer.Exit(1) from None
     except RenderError as error:
         raise _fail(str(error)) from None
-    except KeyboardInterrupt:  # typer would exit 130 silently
+    except (KeyboardInterrupt, Terminated) as stop:  # typer would exit 130 silently
         sys.stdout.flush()
+        how = "terminated" if isinstance(stop, Terminated) else "interrupted"
         sys.stderr.write(
-            "procmap: interrupted; the outputs finished so far are kept, run again to finish\n"
+            f"procmap: {how}; the outputs finished so far are kept, run again to finish\n"
         )
-        raise typer.Exit(130) from None
+        raise typer.Exit(143 if isinstance(stop, Terminated) else 130) from None
     for line in (*outcome.warnings, *outcome.problems):  # warnings leave the status alone
         sys.stderr.write(f"procmap: {line}\n")
     if not quiet:
@@ -537,7 +546,9 @@ def review_command(
         from ..lint import PathError
 
         try:
-            rows, problems = run_review(paths or _default_paths(config), day, config)
+            rows, problems = run_review(
+                paths or _default_paths(config), day, config, explicit=bool(paths)
+            )
         except PathError as error:
             raise _fail(str(error)) from None
         if problems:
@@ -731,7 +742,9 @@ def portfolio_command(
         raise _fail(f"--format: {report_format!r} is not one of {', '.join(REPORT_FORMATS)}")
     config = _config(config_path)
     try:
-        result = validate_paths(paths or _default_paths(config), config, keep=True)
+        result = validate_paths(
+            paths or _default_paths(config), config, keep=True, explicit=bool(paths)
+        )
     except PathError as error:
         raise _fail(str(error)) from None
     errors = [p for p in result.problems if p.severity == "error"]
