@@ -232,6 +232,20 @@ def test_internal_error_exits_2_and_asks_for_a_bug_report(capsys, monkeypatch):
     assert "This is a bug in procmap" in err and "Please report it" in err
 
 
+def test_running_out_of_memory_is_one_line_and_exit_1(capsys, monkeypatch):
+    """An input too large for the machine is not a bug of procmap's: one line, exit 1."""
+
+    def exhausted(ctx):
+        raise MemoryError
+        yield
+
+    monkeypatch.setitem(rules.CHECKS, "G001", exhausted)
+    status, out, err = procmap(capsys, "validate", "-j", "1", str(CLEAN))
+    assert (status, out) == (1, "")
+    assert err.startswith("procmap: out of memory: ") and err.count("\n") == 1
+    assert "internal error" not in err and "bug" not in err
+
+
 def test_python_dash_m_procmap_runs_the_cli(run_procmap):
     done = run_procmap("--version")
     assert done.returncode == 0

@@ -106,6 +106,19 @@ def test_a_path_argument_that_is_not_utf8(tmp_path: Path, command: list[str]) ->
     assert missing.stderr == b"procmap: missing\\udcff: no such file or folder\n"
 
 
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file names must be UTF-8")
+def test_documents_of_a_file_named_in_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    """The runbook, worksheet and page say which file they come from: a name that is not
+    UTF-8 is written there with a backslash escape, never an internal error."""
+    name = b"a\xff.yaml"
+    shutil.copy(REPO / "processes" / "lead-scoring.yaml", os.path.join(os.fsencode(tmp_path), name))
+    done = _run(tmp_path, "render", name, "-o", "out", "-f", "runbook,dmaic,html", "-q")
+    _no_crash(done)
+    assert done.returncode == 0
+    runbook = (tmp_path / "out" / "lead-scoring.runbook.md").read_text(encoding="utf-8")
+    assert "from `a\\xff.yaml`" in runbook
+
+
 def _closed_output(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     """Run procmap with its stdout a pipe whose reader has already gone."""
     read, write = os.pipe()

@@ -112,7 +112,8 @@ def _output_closed() -> NoReturn:
 
 def main() -> None:
     """Console entry point: turns usage and internal errors into exit status 2, Ctrl-C
-    into 130, SIGTERM into 143 and a closed output into a quiet 1."""
+    into 130, SIGTERM into 143, a closed output into a quiet 1 and running out of memory
+    into one line and 1."""
     _safe_streams()
     restore = _on_sigterm()
     try:
@@ -138,6 +139,12 @@ def _main() -> NoReturn:
         sys.exit(143)
     except BrokenPipeError:
         _output_closed()
+    except MemoryError:  # an input too large for this machine: not a bug, not a traceback
+        sys.stderr.write(
+            "procmap: out of memory: the input is too large to handle on this machine;"
+            " split it, or run on a machine with more memory\n"
+        )
+        sys.exit(1)
     except Exception as error:  # a bug in procmap, never the user's input
         sys.stderr.write(
             f"procmap: internal error: {type(error).__name__}: {error}\n"
