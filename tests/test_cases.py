@@ -98,6 +98,10 @@ def _unreadable(folder: Path) -> None:
     (folder / "process.yaml").symlink_to(folder / "moved-away.yaml")
 
 
+def _no_process_file(folder: Path) -> None:
+    (folder / "notes.txt").write_text("not a process\n")
+
+
 BUILT = {
     "y011-file-too-large": (
         _too_large,
@@ -107,21 +111,27 @@ BUILT = {
         _unreadable,
         "process.yaml:1:1: Y012 cannot read file: No such file or directory\n",
     ),
+    "y014-no-process-files": (
+        _no_process_file,
+        ".:1:1: Y014 no process files (*.yaml, *.yml) here\n",
+    ),
 }
+#: Rules no case here can produce, and the test that does.
+ELSEWHERE = {"Y013": "tests/test_unreadable.py: a folder root cannot read needs a run without root"}
 
 
 @pytest.mark.parametrize("name", sorted(BUILT))
 def test_built_case(name: str, tmp_path: Path) -> None:
     build, expected = BUILT[name]
     build(tmp_path)
-    result = validate_paths([str(tmp_path)], Config(root=tmp_path))
+    result = validate_paths([str(tmp_path)], Config(root=tmp_path), explicit=True)
     problems = [replace(p, path=os.path.relpath(p.path, tmp_path)) for p in result.problems]
     assert report.text(problems) == expected
 
 
 def test_every_rule_is_covered_by_a_case() -> None:
     covered = {code for folder in INVALID for code in expected_codes(folder)}
-    covered |= {name[:4].upper() for name in BUILT}
+    covered |= {name[:4].upper() for name in BUILT} | set(ELSEWHERE)
     missing = sorted(set(RULES) - covered)
     assert not missing, f"no case produces {', '.join(missing)}"
 

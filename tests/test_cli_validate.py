@@ -119,6 +119,31 @@ def test_jobs_2_gives_the_same_output_as_jobs_1(run_procmap):
     assert "Traceback" not in one.stderr + two.stderr
 
 
+def test_jobs_are_capped_at_the_cpu_count(capsys, monkeypatch):
+    """`-j 100000` used to fork one worker per file (issue 15): the pool gets at most one
+    worker per core, on both command-line paths (typer-free and typer)."""
+    import concurrent.futures
+
+    from procmap.lint import linter
+
+    sizes: list[int] = []
+
+    class Pool(concurrent.futures.ThreadPoolExecutor):  # records its size, forks nothing
+        def __init__(self, workers, context=None, initializer=None, initargs=()):
+            sizes.append(workers)
+            monkeypatch.setattr(linter, "_WORKER", initargs[1:])  # what each worker sets
+            super().__init__(workers)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(linter, "cpu_count", lambda: 2)
+    folder = str(CASES / "invalid")
+    assert procmap(capsys, "validate", "-j", "100000", folder)[0] == 1
+    assert procmap(capsys, "validate", "-j100000", folder)[0] == 1  # typer reads this one
+    assert sizes == [2, 2]
+    assert linter._workers(100000, 201) == linter._workers(None, 201) == 2
+    assert linter._workers(1, 201) == 1
+
+
 # Formats ---------------------------------------------------------------------------
 
 
@@ -205,6 +230,20 @@ def test_internal_error_exits_2_and_asks_for_a_bug_report(capsys, monkeypatch):
     assert out == ""
     assert err.startswith("procmap: internal error: RuntimeError: rule exploded\n")
     assert "This is a bug in procmap" in err and "Please report it" in err
+
+
+def test_running_out_of_memory_is_one_line_and_exit_1(capsys, monkeypatch):
+    """An input too large for the machine is not a bug of procmap's: one line, exit 1."""
+
+    def exhausted(ctx):
+        raise MemoryError
+        yield
+
+    monkeypatch.setitem(rules.CHECKS, "G001", exhausted)
+    status, out, err = procmap(capsys, "validate", "-j", "1", str(CLEAN))
+    assert (status, out) == (1, "")
+    assert err.startswith("procmap: out of memory: ") and err.count("\n") == 1
+    assert "internal error" not in err and "bug" not in err
 
 
 def test_python_dash_m_procmap_runs_the_cli(run_procmap):

@@ -662,7 +662,11 @@ def test_out_of_memory_measures_again_with_more_memory(files, result, monkeypatc
     assert tried == ["auto", "1GB"]
     tried.clear()
     monkeypatch.setattr(engine, "MEMORY_LIMITS_AFTER", ())
-    with pytest.raises(LogError, match=r"orders\.csv: cannot read: Out of Memory Error"):
+    with pytest.raises(
+        LogError,
+        match=r"orders\.csv: cannot be measured within the memory limit of \d+ MB \(PROCMAP_MEMORY"
+        r"_LIMIT raises it\): Out of Memory Error",
+    ):
         measure_log(_process(process), log, source=process)
 
 

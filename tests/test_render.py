@@ -484,13 +484,19 @@ def test_cli_render_of_only_invalid_files_renders_nothing_and_keeps_the_index(
     # the catalog of the last good run stays, with the outputs of the files now invalid
     assert (out / "index.md").read_bytes() == index
     assert _listing(out) == [MANIFEST, LOCK, "bare.runbook.md", "index.md"]
+    # The configured folder with no process (all removed): the index is emptied, exit 0.
+    # A folder named on the command line with no process file is an error since issue 15
+    # (Y014: "0 files checked" for a named path was a false pass).
     empty = tmp_path / "empty"
-    empty.mkdir()
-    none = run_procmap("render", str(empty), "-o", str(tmp_path / "o2"), cwd=tmp_path)
+    (empty / "processes").mkdir(parents=True)
+    none = run_procmap("render", "-o", str(tmp_path / "o2"), cwd=empty)
     assert none.returncode == 0
     assert none.stdout.endswith(
         f"No process to render into {tmp_path / 'o2'}: 1 written, 0 unchanged.\n"
     )
+    named = run_procmap("render", "processes", "-o", str(tmp_path / "o3"), cwd=empty)
+    assert named.returncode == 1
+    assert "processes:1:1: Y014 no process files (*.yaml, *.yml) here" in named.stdout
 
 
 def test_cli_render_summary_counts_the_files_not_rendered(tmp_path, run_procmap):

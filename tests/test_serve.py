@@ -149,3 +149,26 @@ def test_the_banner_escapes_the_problems():
     assert "&lt;b&gt;bad&lt;/b&gt;" in page and "<b>bad</b>" not in page
     assert page.index("procmap-problems") < page.index("<p>x</p>") < page.index("EventSource")
     assert "procmap-problems" not in inject("<body></body>", "")
+
+
+def test_a_folder_that_cannot_be_read_is_on_the_banner_not_left_out(preview, monkeypatch):
+    """Item 3 of issue 15 for the preview: an unreadable folder is a Y013 problem shown on
+    the pages' banner, never a site silently missing its processes. (Root reads every
+    folder, so the refusal is the OS's answer, simulated; tests/test_unreadable.py runs
+    the commands without root's override.)"""
+    import os
+
+    secret = Path(preview.paths[0]) / "secret"
+    secret.mkdir()
+    shutil.copy(REPO / "processes" / "webinar-funnel.yaml", secret / "webinar-funnel.yaml")
+    scandir = os.scandir
+
+    def refusing(path=".", *args, **kwargs):
+        if os.fspath(path) == str(secret):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    preview.build()
+    found = [p for problems in preview.problems.values() for p in problems]
+    assert [(p.path, p.code) for p in found if p.code == "Y013"] == [(str(secret), "Y013")]

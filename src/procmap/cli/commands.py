@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .. import __version__
-from .common import CliError, split
+from .common import CliError, Terminated, split
 from .common import config as load_config
 from .common import default_paths as _default_paths
 
@@ -138,7 +138,13 @@ def validate(
     ] = None,
     config_path: ConfigOption = None,
     jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Processes to use (default: auto).")
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes to use, at most the CPU count (default: auto).",
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
     color: Annotated[
@@ -353,7 +359,9 @@ def render(
             makers=makers,
         )
         check_options(options)
-        result = validate_paths(paths or _default_paths(config), config, jobs, keep=True)
+        result = validate_paths(
+            paths or _default_paths(config), config, jobs, keep=True, explicit=bool(paths)
+        )
         sys.stdout.write(FORMATS["text"](result.problems, False))
         if not quiet:
             sys.stdout.write(summary(len(result.files), result.errors, result.warnings))
@@ -397,12 +405,13 @@ def render(
         raise typer.Exit(1) from None
     except RenderError as error:
         raise _fail(str(error)) from None
-    except KeyboardInterrupt:  # typer would exit 130 silently
+    except (KeyboardInterrupt, Terminated) as stop:  # typer would exit 130 silently
         sys.stdout.flush()
+        how = "terminated" if isinstance(stop, Terminated) else "interrupted"
         sys.stderr.write(
-            "procmap: interrupted; the outputs finished so far are kept, run again to finish\n"
+            f"procmap: {how}; the outputs finished so far are kept, run again to finish\n"
         )
-        raise typer.Exit(130) from None
+        raise typer.Exit(143 if isinstance(stop, Terminated) else 130) from None
     for line in (*outcome.warnings, *outcome.problems):  # warnings leave the status alone
         sys.stderr.write(f"procmap: {line}\n")
     if not quiet:
@@ -537,7 +546,9 @@ def review_command(
         from ..lint import PathError
 
         try:
-            rows, problems = run_review(paths or _default_paths(config), day, config)
+            rows, problems = run_review(
+                paths or _default_paths(config), day, config, explicit=bool(paths)
+            )
         except PathError as error:
             raise _fail(str(error)) from None
         if problems:
@@ -731,7 +742,9 @@ def portfolio_command(
         raise _fail(f"--format: {report_format!r} is not one of {', '.join(REPORT_FORMATS)}")
     config = _config(config_path)
     try:
-        result = validate_paths(paths or _default_paths(config), config, keep=True)
+        result = validate_paths(
+            paths or _default_paths(config), config, keep=True, explicit=bool(paths)
+        )
     except PathError as error:
         raise _fail(str(error)) from None
     errors = [p for p in result.problems if p.severity == "error"]
@@ -907,7 +920,7 @@ def simulate_command(
     Exit status: 0 written, 1 the process file is invalid, 2 usage error.
     """
     from ..lint import FORMATS, PathError, validate_paths
-    from ..measure import LOG_FORMATS, SimulationError, parse_start, render_log, save, simulate_log
+    from ..measure import LOG_FORMATS, SimulationError, parse_start, save_simulated, write_simulated
 
     config = _config(None)
     try:
@@ -926,17 +939,27 @@ def simulate_command(
             sys.stderr.write(f"procmap: {process_file}: invalid; fix the errors above\n")
             raise typer.Exit(1)
         (process,) = result.processes.values()
-        events = simulate_log(
-            process, cases, rate, moment, seed, distribution, _wait_minutes(handoff_wait)
-        )
+        settings = {
+            "cases": cases,
+            "rate": rate,
+            "start": moment,
+            "seed": seed,
+            "distribution": distribution,
+            "handoff_wait": _wait_minutes(handoff_wait),
+        }
+        # written as the cases are made: memory bounded by the cases in progress
         if output is None:
-            sys.stdout.write(render_log(events, log_format))
+            write_simulated(process, sys.stdout, log_format, **settings)
         else:
-            save(events, output, log_format)
+            save_simulated(process, output, log_format, **settings)
     except (PathError, SimulationError) as error:
         raise _fail(str(error)) from None
     except OSError as error:
         raise _fail(f"{output}: cannot write: {error.strerror or error}") from None
+    except MemoryError:
+        where = f"; {output} not written" if output is not None else ""
+        sys.stderr.write(f"procmap: simulate: out of memory{where}\n")
+        raise typer.Exit(1) from None
 
 
 def _wait_minutes(text: str) -> float:
@@ -1117,7 +1140,8 @@ def measure_command(
     default to the XES names, then common export names. With no PROCESS, measures every
     process that has a log in \\[tool.procmap.logs] (JSON: a list). Exit status: 0 measured
     (with --check: no control threshold breached), 1 a control threshold breached with
-    --check or a process file is invalid, 2 unusable log or usage error.
+    --check, a process file is invalid or the log cannot be measured within the memory
+    limit (PROCMAP_MEMORY_LIMIT), 2 unusable log or usage error.
     """
     from .measure import run_measure
 

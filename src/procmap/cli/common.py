@@ -1,9 +1,10 @@
 """What every command shares and what needs no typer: configuration, default paths, and
 the reading of a usual command line.
 
-Owns: `CliError` (a usage or configuration problem: one line, exit status 2), loading the
-configuration with the command line's --ignore/--warn applied, the default paths, and
-`parse_options`, the reader the typer-free paths (`validate`, `measure`) share.
+Owns: `CliError` (a usage or configuration problem: one line, exit status 2), `Terminated`
+(SIGTERM as an exception), loading the configuration with the command line's
+--ignore/--warn applied, the default paths, and `parse_options`, the reader the typer-free
+paths (`validate`, `measure`) share.
 Must not import typer: the typer-free paths use it.
 """
 
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
 
 class CliError(Exception):
     """A usage or configuration problem; the message is printed after `procmap: `."""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread by `main`'s handler: a clean stop as Ctrl-C is
+    (the running work is stopped, what is finished is kept), then exit status 143.
+
+    Not a KeyboardInterrupt, which typer turns into exit status 130 on its own.
+    """
 
 
 def split(values: list[str] | None) -> list[str]:

@@ -94,7 +94,7 @@ def run_measure(
     unusable log)."""
     from ..lint import FORMATS as PRINTERS
     from ..lint import PathError, validate_paths
-    from ..measure import LogError, breached, format_report, measure_log
+    from ..measure import LogError, MemoryLimitError, breached, format_report, measure_log
 
     if report_format not in FORMATS:
         raise CliError(f"--format: {report_format!r} is not one of {', '.join(FORMATS)}")
@@ -149,6 +149,9 @@ def run_measure(
         options.update({k: v for k, v in given.items() if v is not None})
         try:
             measured = measure_log(process, settings["path"], strict=strict, source=path, **options)
+        except MemoryLimitError as error:  # the log, not the command line: exit 1
+            sys.stderr.write(f"procmap: {error}\n")
+            return 1
         except LogError as error:
             raise CliError(str(error)) from None
         results.append((path, measured))

@@ -82,7 +82,9 @@ def run_validate(
 
     loaded = config(config_path, ignore, warn)
     try:
-        result = validate_paths(paths or default_paths(loaded), loaded, jobs, neighbours=True)
+        result = validate_paths(
+            paths or default_paths(loaded), loaded, jobs, neighbours=True, explicit=bool(paths)
+        )
     except PathError as error:
         raise CliError(str(error)) from None
     out = sys.stdout

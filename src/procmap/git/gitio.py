@@ -15,6 +15,8 @@ import os
 import subprocess
 from pathlib import Path, PurePosixPath
 
+from .._children import die_with_parent_preexec
+
 #: Time allowed for one git command; a stuck git is trouble, not a hang.
 TIMEOUT = 60
 
@@ -35,6 +37,8 @@ def _git(args: list[str], cwd: str | os.PathLike[str], stdin: bytes | None = Non
             env=env,
             timeout=TIMEOUT,
             check=False,
+            # git dies with procmap; `run` waits for it in the thread that started it.
+            preexec_fn=die_with_parent_preexec(),  # takes no lock: see there
         )
     except FileNotFoundError:
         raise GitError("git is not installed (or not on PATH)") from None

@@ -601,13 +601,15 @@ def _replace(path: str, text: str) -> None:
 
 
 def run_review(
-    paths: list[str], today: dt.date, config: Config | None = None
+    paths: list[str], today: dt.date, config: Config | None = None, explicit: bool = False
 ) -> tuple[list[ReviewRow], list[Problem]]:
-    """Review rows for every valid process under `paths`, and the errors of the others.
+    """Review rows for every valid process under `paths`, and the errors of the others
+    (an unreadable folder too; with `explicit`, a path with no process file: as
+    `validate_paths`).
 
     Raises linter.PathError for a path that does not exist.
     """
     from ..lint import validate_paths
 
-    report = validate_paths(paths, config, keep=True)
+    report = validate_paths(paths, config, keep=True, explicit=explicit)
     return review_rows(report.processes, today), _errors(report.problems)

@@ -1,9 +1,11 @@
 """The validation run: find files, check each one, then check across files.
 
-Owns: file discovery (folders searched for *.yaml and *.yml), the per-file pipeline
-(loader -> schema -> rules), the checks that need several files (duplicate process ids,
-subprocess targets), applying the configured severities, and spreading a large run over
-the machine's cores. A file that cannot be read or parsed is a result, not an exception,
+Owns: file discovery (folders searched for *.yaml and *.yml; a folder that cannot be
+read, or a named path with no process file, is a problem, never a silent pass), the
+per-file pipeline (loader -> schema -> rules), the checks that need several files
+(duplicate process ids, subprocess targets), applying the configured severities, and
+spreading a large run over the machine's cores (never more workers than cores, and none
+outliving the run). A file that cannot be read or parsed is a result, not an exception,
 so every file is reported.
 
 Must not know: how problems are printed or what exit status they become (that is `cli`).
@@ -11,8 +13,10 @@ Must not know: how problems are printed or what exit status they become (that is
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -75,18 +79,38 @@ class Report(ProblemCounts):
 
 def discover(paths: Iterable[str], config: Config) -> list[str]:
     """Files to check: files as given, folders searched (hidden folders skipped), in order."""
+    return find_files(paths, config)[0]
+
+
+def find_files(
+    paths: Iterable[str], config: Config, explicit: bool = False
+) -> tuple[list[str], list[Problem]]:
+    """`discover`'s files, and the problems of the search: a folder that cannot be read
+    (Y013: its files would be left out unseen, a false pass), and with `explicit` (paths
+    the user named) a path under which no process file is found at all (Y014).
+
+    Raises PathError for a path that does not exist. A path that cannot even be looked
+    at (a folder on its way is not searchable) is checked as a file, which reports why
+    it cannot be read (Y012).
+    """
     found: list[str] = []
+    problems: list[Problem] = []
     for given in paths:
-        if os.path.isdir(given):
-            for folder, dirs, files in os.walk(given):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
-                        found.append(os.path.join(folder, name))
-        elif os.path.exists(given):
+        try:
+            is_folder = stat.S_ISDIR(os.stat(given).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            raise PathError(f"{given}: no such file or folder") from None
+        except OSError:
+            is_folder = False
+        if not is_folder:
             found.append(given)
-        else:
-            raise PathError(f"{given}: no such file or folder")
+            continue
+        before = (len(found), len(problems))
+        _search(given, config, found, problems)
+        if explicit and (len(found), len(problems)) == before:
+            problems.append(
+                Problem(given, 1, 1, "Y014", "error", "no process files (*.yaml, *.yml) here")
+            )
     seen: set[str] = set()
     unique = []
     for path in found:
@@ -94,7 +118,25 @@ def discover(paths: Iterable[str], config: Config) -> list[str]:
         if key not in seen and not (config.exclude and config.excluded(path)):
             seen.add(key)
             unique.append(path)
-    return unique
+    return unique, configured(problems, config)
+
+
+def _search(top: str, config: Config, found: list[str], problems: list[Problem]) -> None:
+    """Append the process files under the folder `top` to `found`, and a Y013 problem
+    for each folder under it that cannot be read (unless the configuration excludes it)."""
+
+    def unreadable(error: OSError) -> None:
+        folder = error.filename if isinstance(error.filename, str) else top
+        if config.exclude and config.excluded(os.path.join(folder, "x.yaml")):
+            return
+        reason = error.strerror or str(error)
+        problems.append(Problem(folder, 1, 1, "Y013", "error", f"cannot read folder: {reason}"))
+
+    for folder, dirs, files in os.walk(top, onerror=unreadable):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+                found.append(os.path.join(folder, name))
 
 
 def check_file(
@@ -185,8 +227,11 @@ def configured(problems: list[Problem], config: Config) -> list[Problem]:
 _WORKER: tuple[Config, bool, bool, bool] | None = None
 
 
-def _init_worker(config: Config, keep: bool, fast: bool, plain: bool) -> None:
+def _init_worker(parent: int, config: Config, keep: bool, fast: bool, plain: bool) -> None:
     global _WORKER
+    from .._children import die_with_parent
+
+    die_with_parent(parent)  # even a SIGKILLed procmap leaves no worker holding its pipes
     _WORKER = (config, keep, fast, plain)
 
 
@@ -195,13 +240,20 @@ def _check_in_worker(path: str) -> FileReport:
     return check_file(path, *_WORKER)
 
 
+def cpu_count() -> int:
+    """The cores this process may run on (its affinity where the platform tells it)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, cpus or 1)
+
+
 def _workers(jobs: int | None, count: int) -> int:
+    """Worker processes: `jobs`, capped at the cores (more would only cost memory and
+    start-up); by default one below PARALLEL_THRESHOLD files, else the cores up to 8."""
     if jobs is not None:
-        return max(1, jobs)
+        return max(1, min(jobs, cpu_count()))
     if count < PARALLEL_THRESHOLD:
         return 1
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cpus or 1, 8))
+    return min(cpu_count(), 8)
 
 
 def check_files(
@@ -233,8 +285,30 @@ def check_files(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, len(files) // (workers * 8))
-    with ProcessPoolExecutor(workers, context, _init_worker, (config, keep, fast, plain)) as pool:
+    setup = (os.getpid(), config, keep, fast, plain)
+    pool = ProcessPoolExecutor(workers, context, _init_worker, setup)
+    try:
         return list(pool.map(_check_in_worker, files, chunksize=chunk))
+    except BaseException:  # Ctrl-C, SIGTERM (see `procmap.cli`), a broken worker
+        _kill_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_workers(pool: Any) -> None:
+    """Kill the workers of a ProcessPoolExecutor at once, rather than wait for their chunks.
+
+    `_processes` (pid -> Process) is private, but has been there since Python 3.2; the
+    public `kill_workers` came only in 3.14.
+    """
+    kill = getattr(pool, "kill_workers", None)
+    if kill is not None:
+        kill()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError):  # gone already
+            process.kill()
 
 
 def _id_line(path: str) -> str | None:
@@ -373,6 +447,7 @@ def validate_paths(
     keep: bool = False,
     neighbours: bool = False,
     plain: bool = False,
+    explicit: bool = False,
 ) -> Report:
     """Check every process file under `paths`; the library entry point of `procmap validate`.
 
@@ -382,13 +457,16 @@ def validate_paths(
     `procmap measure` uses, saving the import). With `neighbours` (what `procmap validate` does), a
     process id is also compared with the process files that were not checked: those beside
     the checked files and under the configured paths that hold them, so a pre-commit hook
-    that passes only the changed files still catches a reused id.
+    that passes only the changed files still catches a reused id. A folder that cannot be
+    read is an error (Y013), and with `explicit` (the user named the paths) so is a path
+    with no process file under it (Y014): neither passes as "0 files checked".
     """
     config = config or Config()
-    files = discover(paths, config)
+    files, unsearched = find_files(paths, config, explicit)
     reports = check_files(files, config, jobs, keep, plain)
     order = {path: i for i, path in enumerate(files)}
     problems = [p for r in reports for p in r.problems] + cross_file(reports, config, neighbours)
+    problems += unsearched
     problems.sort(
         key=lambda p: (order.get(p.path, len(order)), p.line, p.column, p.code, p.message)
     )

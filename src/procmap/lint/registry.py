@@ -130,6 +130,23 @@ RULES: dict[str, Rule] = {
             "A file that cannot be read cannot be checked.",
             "Check the path and its permissions.",
         ),
+        _r(
+            "Y013",
+            "unreadable-folder",
+            E,
+            "The process files in a folder that cannot be read would be left out unseen,"
+            " and the run would pass without them.",
+            "Make the folder readable (and searchable) by the user running procmap, or"
+            " exclude it in [tool.procmap].",
+        ),
+        _r(
+            "Y014",
+            "no-process-files",
+            E,
+            "A path named on the command line with no process file under it checks nothing,"
+            " which a passing run would hide (a typo, the wrong folder).",
+            "Name the folder that holds the *.yaml process files.",
+        ),
         # Schema: the keys and values the format defines.
         _r(
             "S001",

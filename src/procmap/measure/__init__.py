@@ -1,11 +1,14 @@
 """Measurement: processes against event logs (issue 8).
 
 Offers `measure_log` (the figures of a process from an event log, on DuckDB, imported
-only when a log is measured; `LogError` for an unusable log; the result is described in
-`engine`'s docstring), the report formatters (`REPORT_FORMATS`, `format_report`,
+only when a log is measured; `LogError` for an unusable log, `MemoryLimitError` for one
+that cannot be measured within the memory limit; the result is described in `engine`'s
+docstring), the report formatters (`REPORT_FORMATS`, `format_report`,
 `breached`), `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
-random step times around each step's `duration`, decisions by their shares) and the log
-writers (`write_csv`, `write_xes`, `save`: atomic, gzip by suffix); and the measured map
+random step times around each step's `duration`, decisions by their shares; `simulate_events`
+and `simulate_cases` make it as it is read) and the log writers (`write_csv`, `write_xes`,
+`write_traces`, `save`: atomic, gzip by suffix; `write_simulated` and `save_simulated`
+stream a simulation to a stream or a file in memory bounded by the cases in progress); and the measured map
 (`measured_dot`, `measured_svg`, `write_measured`: the authored map as a heat map of a
 measure result); and `declared_measurements` (the logs of `[tool.procmap.logs]` measured
 for `procmap render`: the worksheet's figures and the measured map beside the authored
@@ -28,6 +31,7 @@ __getattr__, __dir__, __all__ = attach(
         "COLUMNS": "simulate",
         "DEFAULT_COLUMNS": "engine",
         "LogError": "engine",
+        "MemoryLimitError": "engine",
         "measure_log": "engine",
         "REPORT_FORMATS": "report",
         "breached": "report",
@@ -46,16 +50,21 @@ __getattr__, __dir__, __all__ = attach(
         "write_measured": "heatmap",
         "render_log": "simulate",
         "save": "simulate",
+        "save_simulated": "simulate",
+        "simulate_cases": "simulate",
+        "simulate_events": "simulate",
         "simulate_log": "simulate",
         "timestamp": "simulate",
         "write_csv": "simulate",
+        "write_simulated": "simulate",
+        "write_traces": "simulate",
         "write_xes": "simulate",
     },
 )
 
 if TYPE_CHECKING:
     from .declared import declared_measurements
-    from .engine import DEFAULT_COLUMNS, LogError, measure_log
+    from .engine import DEFAULT_COLUMNS, LogError, MemoryLimitError, measure_log
     from .heatmap import measured_dot, measured_svg, write_measured
     from .report import REPORT_FORMATS, breached, format_report, human_duration
     from .simulate import (
@@ -69,8 +78,13 @@ if TYPE_CHECKING:
         parse_start,
         render_log,
         save,
+        save_simulated,
+        simulate_cases,
+        simulate_events,
         simulate_log,
         timestamp,
         write_csv,
+        write_simulated,
+        write_traces,
         write_xes,
     )

@@ -1,8 +1,11 @@
 """The real process from an event log, laid over the authored map (`procmap measure`).
 
 Owns: reading a log (CSV, gzip CSV, Parquet, XES) into DuckDB, mapping activities to
-steps, and every figure of the result. DuckDB is imported here only, when a log is
-measured: `procmap validate` and the rest of procmap never load it.
+steps, and every figure of the result, within a memory limit: DuckDB's for every
+statement, and what comes to Python bounded by the map (steps, arrows), the first
+`UNMAPPED_LISTED` unmapped activities, or refused (the distinct variants, held whole).
+DuckDB is imported here only, when a log is measured: `procmap validate` and the rest
+of procmap never load it.
 
 Must not know: options, exit statuses, how the result is printed (`report`).
 
@@ -14,7 +17,9 @@ prints. Durations are in seconds (floats, rounded to microseconds), shares are f
 - `process` (id), `log` (the path as given), `cases`, `events` (mapped events, the ones
   counted in the figures);
 - `span`: `{first, last}`, the first and last mapped event (null for none);
-- `unmapped_activities`: `[{activity, events}]`, most events first, then by name;
+- `unmapped_activities`: `[{activity, events}]`, most events first, then by name, the
+  first `UNMAPPED_LISTED` (20); `unmapped_more`: `{activities, events}`, the rest counted
+  (0 and 0 when every unmapped activity is listed);
 - `skipped_rows`: `{count, examples: [{row, reason}]}` (first 5; `row` is the 1-based
   data row, the header not counted; for XES, the event's number in the file);
 - `steps`: `[{id, name, cases, events, processing, waiting}]` in map order; `processing`
@@ -110,17 +115,46 @@ _UNIT_SECONDS = {"m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.
 #: Sorts and tables beyond it spill to disk. 88 MB on 2 cores: `procmap measure` of a
 #: 1M-event CSV (108 MB) peaks near 185 MB, some 95 MB of it Python, procmap's imports
 #: and DuckDB itself. When an operator cannot spill and runs out, the whole measurement
-#: runs again with the next limit (`MEMORY_LIMITS_AFTER`; None: DuckDB's default, 80% of
-#: the machine's memory), so a small limit costs time, never a result.
+#: runs again with the next limit (`MEMORY_LIMITS_AFTER`), so a small first limit costs
+#: time, never a result; out of memory under the last one is `MemoryLimitError`.
 MEMORY_MB_FIXED, MEMORY_MB_PER_THREAD = 64, 12
 #: The buffer of each thread reading a CSV (DuckDB's default is 32 MB).
 CSV_BUFFER_BYTES = 8 * 2**20
-#: Later tries, after DuckDB ran out of the memory of the one before.
-MEMORY_LIMITS_AFTER = ("1GB", None)
+#: Later tries, after DuckDB ran out of the memory of the one before. The last one
+#: holds: a log that cannot be measured within it is refused (`MemoryLimitError`), never
+#: measured with DuckDB's default (80% of the machine).
+MEMORY_LIMITS_AFTER: tuple[str, ...] = ("1GB",)
+#: The environment variable that caps every try (`512MB`, `2GB`, or a number of MB;
+#: DuckDB's units, 1 GB = 1000 MB): the first try is the smaller of the cap and "auto",
+#: the later ones are cut to it.
+MEMORY_ENV = "PROCMAP_MEMORY_LIMIT"
+#: Bytes of Python memory a step of a variant costs (the list DuckDB hands over, the
+#: step ids, the conformance walk, the JSON): the distinct variants' steps, all together,
+#: may take the memory limit in force, no more.
+VARIANT_STEP_BYTES = 160
+#: Distinct activities an ENUM is made of; a log with more keeps them as text, mapped in
+#: chunks, so that Python never holds every activity.
+ENUM_VALUES = 10_000
+#: Unmapped activities listed (most events first, then by name); the rest are counted
+#: in `unmapped_more`.
+UNMAPPED_LISTED = 20
 
 
 class LogError(ValueError):
     """An unusable event log: one line naming the file and what is wrong."""
+
+
+class MemoryLimitError(LogError):
+    """A log that cannot be measured within the memory limit (`procmap measure` exits 1)."""
+
+
+class _OutOfMemory(Exception):
+    """A try that ran out of its memory limit, `mb` MB (None: no limit): DuckDB's
+    OutOfMemoryException."""
+
+    def __init__(self, mb: int | None, detail: str) -> None:
+        super().__init__(detail)
+        self.mb = mb
 
 
 def _norm(text: str) -> str:
@@ -174,9 +208,9 @@ def measure_log(
 ) -> dict[str, Any]:
     """Measure the validated `process` against the event log at `log` (see the module
     docstring for the result). `source`, the process file, gives the control points'
-    positions. Raises `LogError` for an unusable log."""
-    import duckdb
-
+    positions. Raises `LogError` for an unusable log, `MemoryLimitError` (one) for a log
+    that cannot be measured within the memory limit (`MEMORY_LIMITS_AFTER`, capped by
+    `MEMORY_ENV`)."""
     source_file = source
 
     path = Path(log)
@@ -192,15 +226,51 @@ def measure_log(
         "start_timestamp": start_timestamp,
         "resource": resource,
     }
-    limits = ["auto", *MEMORY_LIMITS_AFTER]
+    limits = _limits()
     for i, limit in enumerate(limits):
         try:
             return _measure_file(process, path, shown, limit, timezone, given, strict, source_file)
-        except duckdb.OutOfMemoryException as error:
+        except _OutOfMemory as error:
             if i + 1 == len(limits):
-                first = str(error).strip().splitlines()[0]
-                raise LogError(f"{shown}: cannot read: {first}") from None
+                within = f"within the memory limit of {error.mb} MB" if error.mb else "in memory"
+                raise MemoryLimitError(
+                    f"{shown}: cannot be measured {within} ({MEMORY_ENV} raises it): {error}"
+                ) from None
+        except MemoryError:
+            raise MemoryLimitError(f"{shown}: cannot be measured: out of memory") from None
     raise AssertionError("unreachable")
+
+
+def _cap_mb() -> int | None:
+    """The cap on every try, from `MEMORY_ENV` (None when unset)."""
+    text = os.environ.get(MEMORY_ENV, "").strip()
+    if not text:
+        return None
+    mb = _mb(text)
+    if mb is None or mb < 1:
+        raise LogError(f"{MEMORY_ENV}: {text!r} is not a memory size like 512MB or 2GB")
+    return mb
+
+
+def _mb(text: str) -> int | None:
+    """`512MB`, `2GB`, `2.5 GB` or `300` (MB) as whole MB; None when not a size."""
+    found = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(MB|GB)?\s*", text, re.IGNORECASE)
+    if found is None:
+        return None
+    scale = 1000 if (found[2] or "").upper() == "GB" else 1
+    return int(float(found[1]) * scale)
+
+
+def _limits() -> list[str | None]:
+    """The memory limits tried in turn: "auto", then `MEMORY_LIMITS_AFTER`, each cut to
+    the cap of `MEMORY_ENV` (and the cap itself last, when it is above them)."""
+    cap = _cap_mb()
+    later: list[str | None] = list(MEMORY_LIMITS_AFTER)
+    if cap is not None:
+        later = [f"{min(cap, _mb(x) or cap)}MB" for x in later if x is not None]
+        if not later or _mb(later[-1]) != cap:
+            later.append(f"{cap}MB")
+    return ["auto", *dict.fromkeys(later)]
 
 
 def _measure_file(
@@ -230,8 +300,9 @@ def _measure_file(
         with _loaded(con, path, shown) as source:
             columns = _resolve(con, shown, source, given)
             return _measure(con, process, shown, source, columns, strict, source_file)
-    except duckdb.OutOfMemoryException:
-        raise
+    except (duckdb.OutOfMemoryException, _OutOfMemory) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else "out of memory"
+        raise _OutOfMemory(_limit_mb(con, limit, path.stat().st_size), first) from None
     except duckdb.Error as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise LogError(f"{shown}: cannot read: {first}") from None
@@ -247,14 +318,53 @@ def _configure(con: Any, spill: str, limit: str | None, size: int) -> None:
     sorts and tables beyond it spill to `spill`, a private temporary folder), no
     insertion order kept where none is needed (it is switched on for the one read whose
     row order matters, `_measure`'s table `ev`)."""
-    if limit == "auto":
-        threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
-        least = MEMORY_MB_FIXED + MEMORY_MB_PER_THREAD * threads
-        limit = f"{max(least, min(1024, size // 2 // 2**20))}MB"
-    if limit is not None:
-        con.execute(f"SET memory_limit = '{limit}'")
+    mb = _limit_mb(con, limit, size)
+    if mb is not None:
+        con.execute(f"SET memory_limit = '{mb}MB'")
     con.execute(f"SET temp_directory = '{_lit(spill)}'")
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB draws a progress bar on stdout for a slow statement: it would end up in
+    # the report (in the JSON of `-f json`) on a slow or busy machine
+    con.execute("SET enable_progress_bar = false")
+
+
+def _limit_mb(con: Any, limit: str | None, size: int) -> int | None:
+    """The memory limit `limit` stands for, in MB ("auto": see `_configure`; its MB cut
+    to the cap of `MEMORY_ENV`)."""
+    if limit != "auto":
+        return None if limit is None else _mb(limit)
+    threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    least = MEMORY_MB_FIXED + MEMORY_MB_PER_THREAD * threads
+    auto = max(least, min(1024, size // 2 // 2**20))
+    cap = _cap_mb()
+    return auto if cap is None else min(auto, cap)
+
+
+def _memory_bytes(con: Any) -> float | None:
+    """DuckDB's memory limit in force, in bytes (None when it cannot be read)."""
+    (setting,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    found = re.fullmatch(r"([0-9.]+) ?([KMGT]i?B|bytes)", str(setting).strip())
+    if found is None:
+        return None
+    unit = found[2].replace("i", "")
+    return float(found[1]) * {"bytes": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}[unit]
+
+
+def _hold(con: Any, shown: str, steps: int, what: str) -> None:
+    """Refuse (`MemoryLimitError`) variants of `steps` steps in all that Python could not
+    hold within the last memory limit tried (`VARIANT_STEP_BYTES` each): no try with
+    more memory for DuckDB would help."""
+    last = _limits()[-1]
+    if last == "auto":  # the only try: its limit is in force
+        held = _memory_bytes(con)
+        mb = None if held is None else round(held / 10**6)
+    else:
+        mb = _mb(last or "")
+    if mb is not None and steps * VARIANT_STEP_BYTES > mb * 10**6:
+        raise MemoryLimitError(
+            f"{shown}: cannot be measured within the memory limit of {mb} MB ({MEMORY_ENV}"
+            f" raises it): {what} {steps} steps"
+        )
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -406,38 +516,61 @@ def _xes_to_csv(path: Path, shown: str) -> str:
     """The events of an XES file as a temporary CSV (trace attributes as `case:KEY`).
 
     Parsed with the standard library's incremental parser; a DOCTYPE (and with it any
-    entity declaration) is refused before parsing."""
-    import xml.etree.ElementTree as ET
-
+    entity declaration) is refused before parsing. Streamed, in memory bounded by one
+    trace's attributes and one event: each event is written as it ends (its values in
+    the order their keys were first seen), and every element read is dropped from the
+    tree; the header, known only at the end, goes first in a second, byte copy (rows
+    written before a key was first seen get empty values for it)."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    rows: list[dict[str, str]] = []
-    keys: dict[str, None] = {}
     try:
         with opener(path, "rb") as handle:
             head = handle.read(65536)
-        if not head.strip():
-            raise LogError(f"{shown}: empty file, not an event log")
-        # the prolog (before the root element), comments taken out so that a `<` in one
-        # does not end it early; a DOCTYPE can only be there
-        bare = re.sub(rb"<!--.*?-->", b"", head, flags=re.DOTALL)
-        root_at = re.search(rb"<(?![?!])", bare)
-        prolog = bare[: root_at.start()] if root_at else bare
-        if b"<!doctype" in prolog.lower():
-            raise LogError(f"{shown}: XES with a DOCTYPE is refused (no DTDs or entities)")
-        if root_at is None:
-            raise LogError(f"{shown}: not XES: no root element in the first 64 KiB")
-        trace: dict[str, str] = {}
-        depth = 0
-        event: dict[str, str] | None = None
+    except (OSError, EOFError) as error:
+        raise LogError(f"{shown}: cannot read: {error}") from None
+    if not head.strip():
+        raise LogError(f"{shown}: empty file, not an event log")
+    # the prolog (before the root element), comments taken out so that a `<` in one
+    # does not end it early; a DOCTYPE can only be there
+    bare = re.sub(rb"<!--.*?-->", b"", head, flags=re.DOTALL)
+    root_at = re.search(rb"<(?![?!])", bare)
+    prolog = bare[: root_at.start()] if root_at else bare
+    if b"<!doctype" in prolog.lower():
+        raise LogError(f"{shown}: XES with a DOCTYPE is refused (no DTDs or entities)")
+    if root_at is None:
+        raise LogError(f"{shown}: not XES: no root element in the first 64 KiB")
+    fd, body = tempfile.mkstemp(prefix="procmap-xes-", suffix=".rows")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            keys, short = _xes_rows(path, opener, shown, csv.writer(out, lineterminator="\n"))
+        return _with_header(body, keys, short)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(body)
+
+
+def _xes_rows(path: Path, opener: Any, shown: str, writer: Any) -> tuple[list[str], bool]:
+    """Write the rows of the XES at `path`; their keys in the order first seen, and
+    whether a row was written before a key it lacks was seen."""
+    import xml.etree.ElementTree as ET
+
+    attributes = ("string", "date", "int", "float", "boolean", "id")
+    keys: dict[str, int] = {}
+    short = False
+    trace: dict[str, str] = {}
+    depth = 0
+    event: dict[str, str] | None = None
+    parents: list[Any] = []
+    try:
         with opener(path, "rb") as handle:
             for kind, element in ET.iterparse(handle, events=("start", "end")):
                 tag = element.tag.rsplit("}", 1)[-1]
                 if kind == "start":
+                    parents.append(element)
                     if tag == "trace":
                         trace = {}
                     elif tag == "event":
                         event = {}
-                    elif tag in ("string", "date", "int", "float", "boolean", "id"):
+                    elif tag in attributes:
                         depth += 1
                         key, value = element.get("key"), element.get("value")
                         if depth == 1 and key is not None and value is not None:
@@ -446,27 +579,51 @@ def _xes_to_csv(path: Path, shown: str) -> str:
                             else:
                                 trace.setdefault("case:" + key, value)
                     continue
-                if tag in ("string", "date", "int", "float", "boolean", "id"):
+                parents.pop()
+                if tag in attributes:
                     depth -= 1
                 elif tag == "event" and event is not None:
                     row = {**trace, **event}
-                    rows.append(row)
-                    keys.update(dict.fromkeys(row))
+                    for key in row:
+                        keys.setdefault(key, len(keys))
+                    short = short or len(row) < len(keys)
+                    values = [""] * len(keys)
+                    for key, value in row.items():
+                        values[keys[key]] = value
+                    writer.writerow(values)
                     event = None
-                    element.clear()
-                elif tag == "trace":
-                    element.clear()
+                if tag in ("event", "trace") and parents:
+                    del parents[-1][:]  # the tree keeps nothing already read
     except ET.ParseError as error:
         raise LogError(f"{shown}: not XES: {error}") from None
     except (OSError, EOFError) as error:
         raise LogError(f"{shown}: cannot read: {error}") from None
-    if not rows:
+    if not keys:
         raise LogError(f"{shown}: no events in the XES log")
+    return list(keys), short
+
+
+def _with_header(body: str, keys: list[str], short: bool) -> str:
+    """A temporary CSV: the header of `keys`, then the rows of `body` (each padded to
+    every key when some are `short`)."""
     fd, temp = tempfile.mkstemp(prefix="procmap-xes-", suffix=".csv")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(keys), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    try:
+        with (
+            os.fdopen(fd, "w", encoding="utf-8", newline="") as out,
+            open(body, encoding="utf-8", newline="") as rows,
+        ):
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(keys)
+            if short:
+                pad = [""] * len(keys)
+                for row in csv.reader(rows):
+                    writer.writerow(row + pad[len(row) :])
+            else:
+                shutil.copyfileobj(rows, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
     return temp
 
 
@@ -496,9 +653,11 @@ def _step_of(process: Any, activities: list[str]) -> dict[str, str]:
 
 def _events(
     con: Any, shown: str, source: _Source, columns: dict[str, str | None]
-) -> tuple[list[str], dict[str, str | None]]:
+) -> tuple[list[str] | None, dict[str, str | None]]:
     """Table `ev` (see `_measure`); the activity column's values in ENUM order, untrimmed,
-    and each one's activity (trimmed; None when blank)."""
+    and each one's activity (trimmed; None when blank). None and {} when the column holds
+    more than `ENUM_VALUES` values: `ev`'s activity is then text, and Python never holds
+    them all."""
     import duckdb
 
     act_col, ts_col, start_col = (
@@ -512,13 +671,16 @@ def _events(
     try:
         sample = con.execute(
             f"SELECT DISTINCT {act} FROM (SELECT {act} FROM {source.sql} LIMIT {SAMPLE_ROWS})"
+            f" LIMIT {ENUM_VALUES + 2}"
         ).fetchall()
         if not sample:
             raise LogError(f"{shown}: no events (a header and no rows)")
-        values = sorted(v for (v,) in sample if v is not None)
+        values: list[str] | None = sorted(v for (v,) in sample if v is not None)
+        if len(values) > ENUM_VALUES:
+            values = None
         whole = False
         while True:
-            if not values and not whole:
+            if values is not None and not values and not whole:
                 values, whole = _all_values(con, source, act), True
             if values:
                 con.execute("CREATE TYPE activity AS ENUM (SELECT unnest(?::VARCHAR[]))", [values])
@@ -535,7 +697,7 @@ def _events(
                 )
                 break
             except duckdb.ConversionException:
-                if whole:
+                if whole or not values:
                     raise
                 # a value the sample did not see: the ENUM from the whole column
                 con.execute("DROP TABLE IF EXISTS ev")
@@ -547,16 +709,68 @@ def _events(
         if source.csv and not isinstance(error, duckdb.OutOfMemoryException):
             raise _not_csv(shown, error) from None
         raise
+    if values is None:
+        return None, {}
     trimmed = con.execute(
         "SELECT v, nullif(trim(v), '') FROM unnest(?::VARCHAR[]) AS u(v)", [values]
     ).fetchall()
     return values, dict(trimmed)
 
 
-def _all_values(con: Any, source: _Source, act: str) -> list[str]:
-    """Every value of the activity column, sorted."""
-    rows = con.execute(f"SELECT DISTINCT {act} FROM {source.sql}").fetchall()
-    return sorted(v for (v,) in rows if v is not None)
+def _all_values(con: Any, source: _Source, act: str) -> list[str] | None:
+    """Every value of the activity column, sorted; None when there are more than
+    `ENUM_VALUES` (only that many and one are fetched)."""
+    rows = con.execute(
+        f"SELECT DISTINCT {act} FROM {source.sql} WHERE {act} IS NOT NULL LIMIT {ENUM_VALUES + 1}"
+    ).fetchall()
+    if len(rows) > ENUM_VALUES:
+        return None
+    return sorted(v for (v,) in rows)
+
+
+@dataclass
+class _Activities:
+    """The log's activities read against the map: `mapping` activity -> step id, the
+    unmapped ones with their events, `listed` (the first `UNMAPPED_LISTED`, most events
+    first, then by name) and the rest counted (`more`: activities, events)."""
+
+    mapping: dict[str, str]
+    listed: list[tuple[str, int]]
+    more: tuple[int, int]
+
+
+def _activities(process: Any, chunks: Iterator[list[tuple[str, int]]]) -> _Activities | None:
+    """`_Activities` from (activity, events) in chunks, in memory bounded by a chunk and
+    the activities that map; None when there are none."""
+    mapping: dict[str, str] = {}
+    unmapped: list[tuple[str, int]] = []
+    more = [0, 0]
+    seen = False
+
+    def keep(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        items.sort(key=lambda item: (-item[1], item[0]))
+        for _, events in items[UNMAPPED_LISTED:]:
+            more[0] += 1
+            more[1] += events
+        return items[:UNMAPPED_LISTED]
+
+    for chunk in chunks:
+        seen = seen or bool(chunk)
+        hits = _step_of(process, [a for a, _ in chunk])
+        mapping.update(hits)
+        unmapped += [(a, n) for a, n in chunk if a not in hits]
+        if len(unmapped) > 50 * UNMAPPED_LISTED:
+            unmapped = keep(unmapped)
+    if not seen:
+        return None
+    listed = keep(unmapped)
+    return _Activities(mapping, listed, (more[0], more[1]))
+
+
+def _chunks(cursor: Any, size: int = 10_000) -> Iterator[list[tuple[str, int]]]:
+    """The rows of `cursor`, (activity, events), `size` at a time."""
+    while rows := cursor.fetchmany(size):
+        yield [(str(a), int(n)) for a, n in rows]
 
 
 def _measure(
@@ -587,8 +801,11 @@ def _measure(
     assert case_col and act_col and ts_col
     raw, name_of = _events(con, shown, source, columns)
     # an activity is the value trimmed (DuckDB's trim); a blank one is missing
-    blank = [str(code) for code, value in enumerate(raw) if name_of[value] is None]
-    missing_a = f"(a IS NULL OR enum_code(a) IN ({', '.join(blank)}))" if blank else "a IS NULL"
+    if raw is None:
+        missing_a = "nullif(trim(a), '') IS NULL"
+    else:
+        blank = [str(code) for code, value in enumerate(raw) if name_of[value] is None]
+        missing_a = f"(a IS NULL OR enum_code(a) IN ({', '.join(blank)}))" if blank else "a IS NULL"
     bad = con.execute(
         f"""SELECT rowid + 1, CASE WHEN c IS NULL THEN 'missing case id'
                           WHEN {missing_a} THEN 'missing activity'
@@ -606,41 +823,31 @@ def _measure(
             f"{shown}: {skipped} unreadable row(s) (--strict); row {first['row']}:"
             f" {first['reason']}"
         )
-    merged: dict[str, int] = {}
-    for value, k in con.execute(
-        f"SELECT a, count(*) FROM ev WHERE c IS NOT NULL AND NOT {missing_a}"
-        " AND t IS NOT NULL GROUP BY a"
-    ).fetchall():
-        name = name_of[str(value)]
-        assert name is not None
-        merged[name] = merged.get(name, 0) + int(k)
-    counts = list(merged.items())
-    if not counts:
+    valid = f"c IS NOT NULL AND NOT {missing_a} AND t IS NOT NULL"
+    if raw is None:
+        cursor = con.execute(f"SELECT trim(a), count(*) FROM ev WHERE {valid} GROUP BY trim(a)")
+        found = _activities(process, _chunks(cursor))
+    else:
+        merged: dict[str, int] = {}
+        for value, k in con.execute(
+            f"SELECT a, count(*) FROM ev WHERE {valid} GROUP BY a"
+        ).fetchall():
+            name = name_of[str(value)]
+            assert name is not None
+            merged[name] = merged.get(name, 0) + int(k)
+        found = _activities(process, iter([list(merged.items())]))
+    if found is None:
         raise LogError(f"{shown}: no readable events (every row lacks a case, activity or time)")
-    mapping = _step_of(process, [a for a, _ in counts])
-    unmapped = sorted(
-        ({"activity": a, "events": n} for a, n in counts if a not in mapping),
-        key=lambda item: (-item["events"], item["activity"]),
-    )
+    mapping = found.mapping
+    unmapped = [{"activity": a, "events": n} for a, n in found.listed]
     flow = Flow(process)
     ids = list(flow.order) + sorted({sid for sid in mapping.values()} - set(flow.order))
     number = {sid: i for i, sid in enumerate(ids)}
-    # the step number of each ENUM value (its code + 1 in DuckDB's 1-based lists)
-    step_of_code = [
-        number[mapping[name]] if name in mapping else None
-        for name in (name_of[value] for value in raw)
-    ]
-    # A literal list, not a parameter: DuckDB before 2.0 fails on a list parameter here
-    # ("ListStats::GetChildStats called on stats that is not a list").
-    codes = (
-        "[" + ", ".join("NULL" if k is None else str(k) for k in step_of_code) + "]::USMALLINT[]"
-    )
     con.execute(
         f"""CREATE TABLE e AS SELECT c, k AS step, t, s, r,
                 row_number() OVER w AS n, lag(t) OVER w AS pt, lead(k) OVER w AS g,
                 lead(t) OVER w - t AS d
-           FROM (SELECT c, list_extract({codes}, enum_code(a) + 1) AS k, t, s, rowid + 1 AS r
-                 FROM ev WHERE c IS NOT NULL AND a IS NOT NULL AND t IS NOT NULL)
+           FROM ({_mapped_events(con, raw, name_of, mapping, number)})
            WHERE k IS NOT NULL
            WINDOW w AS (PARTITION BY c ORDER BY t, r)"""
         if mapping
@@ -655,6 +862,7 @@ def _measure(
     # `string_agg(... ORDER BY n)` held every case in memory (out of memory on 10M events
     # under a 88 MB limit).
     (longest,) = con.execute("SELECT coalesce(max(n), 0) FROM e").fetchone()
+    _hold(con, shown, longest, "a case of")  # before its variant is built
     base, code_type = (
         (256, "USMALLINT")
         if longest < 256 and len(ids) <= 256
@@ -668,11 +876,15 @@ def _measure(
     total_events, first, last = con.execute(
         "SELECT (SELECT count(*) FROM e), min(t0), max(t1) FROM pc"
     ).fetchone()
-    variants_rows = con.execute(
-        f"""SELECT v, count(*) AS k, list(c ORDER BY r0)[1:{EXAMPLES}],
+    con.execute(
+        f"""CREATE TABLE vr AS SELECT v, count(*) AS k, list(c ORDER BY r0)[1:{EXAMPLES}],
                    list(r0 ORDER BY r0)[1:{EXAMPLES}]
             FROM pc GROUP BY v"""
-    ).fetchall()
+    )
+    # the distinct variants come to Python whole: within the memory limit, or not at all
+    (held,) = con.execute("SELECT coalesce(sum(len(v)), 0) FROM vr").fetchone()
+    _hold(con, shown, held, "distinct variants of")
+    variants_rows = con.execute("SELECT * FROM vr").fetchall()
     variants = [
         ([ids[int(x) % base] for x in v], int(k), list(ex), list(exr))
         for v, k, ex, exr in variants_rows
@@ -724,6 +936,7 @@ def _measure(
         "events": int(total_events),
         "span": {"first": _iso(first), "last": _iso(last)},
         "unmapped_activities": unmapped,
+        "unmapped_more": {"activities": found.more[0], "events": found.more[1]},
         "skipped_rows": {"count": int(skipped), "examples": examples},
         "steps": steps,
         "directly_follows": directly,
@@ -739,6 +952,38 @@ def _measure(
         "metrics": metrics,
         "control": _control(process, metrics, source_file),
     }
+
+
+def _mapped_events(
+    con: Any,
+    raw: list[str] | None,
+    name_of: dict[str, str | None],
+    mapping: dict[str, str],
+    number: dict[str, int],
+) -> str:
+    """SQL for the readable rows of `ev` with their step number `k` (null: unmapped):
+    from the ENUM code through a list of `raw`'s steps, or (activities as text) by a
+    join with table `m` of the mapped activities."""
+    if raw is None:
+        con.execute("CREATE TABLE m (name VARCHAR, k USMALLINT)")
+        con.executemany(
+            "INSERT INTO m VALUES (?, ?)", [(a, number[sid]) for a, sid in mapping.items()]
+        )
+        return """SELECT ev.c, m.k, ev.t, ev.s, ev.rowid + 1 AS r
+                  FROM ev JOIN m ON trim(ev.a) = m.name
+                  WHERE ev.c IS NOT NULL AND ev.t IS NOT NULL"""
+    # the step number of each ENUM value (its code + 1 in DuckDB's 1-based lists)
+    step_of_code = [
+        number[mapping[name]] if name in mapping else None
+        for name in (name_of[value] for value in raw)
+    ]
+    # A literal list, not a parameter: DuckDB before 2.0 fails on a list parameter here
+    # ("ListStats::GetChildStats called on stats that is not a list").
+    codes = (
+        "[" + ", ".join("NULL" if k is None else str(k) for k in step_of_code) + "]::USMALLINT[]"
+    )
+    return f"""SELECT c, list_extract({codes}, enum_code(a) + 1) AS k, t, s, rowid + 1 AS r
+               FROM ev WHERE c IS NOT NULL AND a IS NOT NULL AND t IS NOT NULL"""
 
 
 def _steps(

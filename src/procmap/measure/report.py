@@ -118,6 +118,9 @@ def _sections(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[st
     if controls:
         sections.append(("Control", ["Metric", "Threshold", "Actual", "Status"], controls))
     unmapped = [[u["activity"], str(u["events"])] for u in result["unmapped_activities"]]
+    more = result.get("unmapped_more") or {"activities": 0, "events": 0}
+    if more["activities"]:
+        unmapped.append([f"({more['activities']} more activities)", str(more["events"])])
     if unmapped:
         sections.append(("Unmapped activities", ["Activity", "Events"], unmapped))
     skipped = [[str(x["row"]), x["reason"]] for x in result["skipped_rows"]["examples"]]

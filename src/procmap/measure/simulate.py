@@ -1,8 +1,10 @@
 """A synthetic event log from the map of a process (`procmap simulate`).
 
-Owns: the simulation model and the log writers. Cases arrive as a Poisson process (the
-first at `start`, then exponential gaps with mean 1/`rate` days); each case begins at a
-start step (one of them, equal chances, when there are several) and walks the flow:
+Owns: the simulation model and the log writers, streaming (`simulate_events` merges
+the cases in progress by time; a row is final once the next case has arrived after
+it). Cases arrive as a Poisson process (the first at `start`, then exponential gaps
+with mean 1/`rate` days); each case begins at a start step (one of them, equal
+chances, when there are several) and walks the flow:
 
 - a start or end step is one instant event (`start_timestamp` = `time:timestamp`);
 - a task or subprocess takes a random time around its `duration` (`DEFAULT_DURATION`
@@ -30,14 +32,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import gzip
+import heapq
 import io
 import math
 import os
 import random
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -102,8 +105,56 @@ def simulate_log(
     """The events of `cases` simulated cases of a validated `process`, sorted by timestamp.
 
     Ties (equal timestamps) keep case order, then each case's own order. Raises
-    `SimulationError` for a setting that cannot be simulated.
+    `SimulationError` for a setting that cannot be simulated. The whole log in memory:
+    `simulate_events` and `simulate_cases` give it as it is made.
     """
+    return list(simulate_events(process, cases, rate, start, seed, distribution, handoff_wait))
+
+
+def simulate_events(
+    process: Any,
+    cases: int = 100,
+    rate: float = 20.0,
+    start: dt.datetime = DEFAULT_START,
+    seed: int = 1,
+    distribution: str = "lognormal",
+    handoff_wait: float = 0.0,
+) -> Iterator[Event]:
+    """`simulate_log`'s events one by one as they are made, in the same order, holding
+    only the cases in progress: a case's events are never earlier than its arrival, and
+    arrivals come in case order, so an event no later than the next arrival is final
+    (ties: the lower case number first, then the case's own order). The settings are
+    checked at once (`SimulationError`), before the first event."""
+    made = _made(process, cases, rate, start, seed, distribution, handoff_wait)
+    return _by_time(made)
+
+
+def simulate_cases(
+    process: Any,
+    cases: int = 100,
+    rate: float = 20.0,
+    start: dt.datetime = DEFAULT_START,
+    seed: int = 1,
+    distribution: str = "lognormal",
+    handoff_wait: float = 0.0,
+) -> Iterator[list[Event]]:
+    """The events of each simulated case (one with any), in case order, each case's in
+    its own order (which is time order): the traces of XES, one case in memory at once."""
+    made = _made(process, cases, rate, start, seed, distribution, handoff_wait)
+    return (events for _, _, events in made if events)
+
+
+def _made(
+    process: Any,
+    cases: int,
+    rate: float,
+    start: dt.datetime,
+    seed: int,
+    distribution: str,
+    handoff_wait: float,
+) -> Iterator[tuple[dt.datetime, int, list[Event]]]:
+    """(arrival, case number, its events) for each case in case
+    order, made as they are asked for; the settings are checked at once."""
     if isinstance(cases, bool) or not isinstance(cases, int) or cases < 1:
         raise SimulationError(f"--cases: must be a whole number of at least 1, not {cases!r}")
     if not (isinstance(rate, int | float) and math.isfinite(rate) and rate > 0):
@@ -120,36 +171,59 @@ def simulate_log(
         )
     if start.tzinfo is None:
         start = start.replace(tzinfo=dt.UTC)
-    start = start.astimezone(dt.UTC)
-
     walker = _Walker(process, distribution, handoff_wait * _MS_PER_MINUTE)
+    return _walk_cases(walker, cases, rate, start.astimezone(dt.UTC), seed)
+
+
+def _walk_cases(
+    walker: _Walker, cases: int, rate: float, start: dt.datetime, seed: int
+) -> Iterator[tuple[dt.datetime, int, list[Event]]]:
     width = max(4, len(str(cases)))
     arrivals = random.Random(f"procmap-simulate/{seed}/arrivals")
     clock = 0  # milliseconds after `start`
-    events: list[Event] = []
     try:
         for number in range(1, cases + 1):
             if number > 1:
                 clock += round(arrivals.expovariate(rate) * _MS_PER_DAY)
             rng = random.Random(f"procmap-simulate/{seed}/case/{number}")
             case = f"case-{number:0{width}d}"
-            for step, began, ended in walker.walk(rng, clock):
-                events.append(
-                    Event(
-                        case,
-                        walker.activity[step.id],
-                        start + dt.timedelta(milliseconds=ended),
-                        start + dt.timedelta(milliseconds=began),
-                        walker.resource[step.id],
-                        step.id,
-                    )
+            events = [
+                Event(
+                    case,
+                    walker.activity[step.id],
+                    start + dt.timedelta(milliseconds=ended),
+                    start + dt.timedelta(milliseconds=began),
+                    walker.resource[step.id],
+                    step.id,
                 )
+                for step, began, ended in walker.walk(rng, clock)
+            ]
+            yield start + dt.timedelta(milliseconds=clock), number, events
     except OverflowError:
         raise SimulationError(
             "the log would run past the year 9999: raise --rate or lower --cases"
         ) from None
-    events.sort(key=lambda event: event.timestamp)  # stable: ties keep case, then case order
-    return events
+
+
+def _by_time(made: Iterator[tuple[dt.datetime, int, list[Event]]]) -> Iterator[Event]:
+    """The events of `made`'s cases merged into time order (see `simulate_events`)."""
+    heap: list[tuple[dt.datetime, int, int, list[Event]]] = []
+    for arrival, number, events in made:
+        yield from _pop(heap, arrival)
+        if events:
+            heapq.heappush(heap, (events[0].timestamp, number, 0, events))
+    yield from _pop(heap, None)
+
+
+def _pop(
+    heap: list[tuple[dt.datetime, int, int, list[Event]]], until: dt.datetime | None
+) -> Iterator[Event]:
+    """The events of the cases in `heap` in time order, up to `until` (None: all)."""
+    while heap and (until is None or heap[0][0] <= until):
+        _, number, index, events = heapq.heappop(heap)
+        yield events[index]
+        if index + 1 < len(events):
+            heapq.heappush(heap, (events[index + 1].timestamp, number, index + 1, events))
 
 
 class _Walker:
@@ -245,6 +319,8 @@ def _pick(rng: random.Random, items: Sequence[Any], weights: Sequence[float] | N
 
 def timestamp(moment: dt.datetime) -> str:
     """ISO 8601 UTC with milliseconds and `Z`: 2026-01-05T09:00:00.000Z."""
+    if moment.year >= 1000:  # isoformat, five times faster than strftime: the same text
+        return moment.isoformat(timespec="milliseconds")[:23] + "Z"
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
 
 
@@ -284,6 +360,12 @@ def write_xes(events: Iterable[Event], out: TextIO) -> None:
     traces: dict[str, list[Event]] = {}
     for event in events:
         traces.setdefault(event.case, []).append(event)
+    write_traces((traces[case] for case in sorted(traces)), out)
+
+
+def write_traces(cases: Iterable[Sequence[Event]], out: TextIO) -> None:
+    """`write_xes` from the events of each case, in case order (`simulate_cases`): a
+    trace is written as soon as its case is made."""
     out.write(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<log xes.version="1849-2016" xes.features="" xmlns="http://www.xes-standard.org/">\n'
@@ -300,9 +382,9 @@ def write_xes(events: Iterable[Event], out: TextIO) -> None:
         '    <date key="time:timestamp" value="1970-01-01T00:00:00.000Z"/>\n'
         "  </global>\n"
     )
-    for case in sorted(traces):
-        out.write(f'  <trace>\n    <string key="concept:name" value="{_xml(case)}"/>\n')
-        for event in traces[case]:
+    for events in cases:
+        out.write(f'  <trace>\n    <string key="concept:name" value="{_xml(events[0].case)}"/>\n')
+        for event in events:
             out.write(
                 f'    <event>\n      <string key="concept:name" value="{_xml(event.activity)}"/>\n'
             )
@@ -319,25 +401,87 @@ def write_xes(events: Iterable[Event], out: TextIO) -> None:
 
 def render_log(events: Sequence[Event], log_format: str = "csv") -> str:
     """The log as text in `log_format` (`csv` or `xes`)."""
-    if log_format not in LOG_FORMATS:
-        raise SimulationError(f"--format: {log_format!r} is not one of {', '.join(LOG_FORMATS)}")
+    _check_format(log_format)
     buffer = io.StringIO(newline="")
     (write_csv if log_format == "csv" else write_xes)(events, buffer)
     return buffer.getvalue()
 
 
-def save(events: Sequence[Event], path: Path, log_format: str = "csv") -> None:
+def _check_format(log_format: str) -> None:
+    if log_format not in LOG_FORMATS:
+        raise SimulationError(f"--format: {log_format!r} is not one of {', '.join(LOG_FORMATS)}")
+
+
+def save(events: Iterable[Event], path: Path, log_format: str = "csv") -> None:
     """Write the log to `path` whole or not at all (temporary file beside it, then rename);
     gzip-compressed when the name ends in `.gz`, deterministically (no name, mtime 0)."""
-    data = render_log(events, log_format).encode("utf-8")
-    if path.name.endswith(".gz"):
-        data = gzip.compress(data, compresslevel=9, mtime=0)
+    _check_format(log_format)
+    with _atomic(path) as out:
+        (write_csv if log_format == "csv" else write_xes)(events, out)
+
+
+def write_simulated(process: Any, out: TextIO, log_format: str = "csv", **settings: Any) -> None:
+    """Simulate `process` (`settings`: those of `simulate_log`) and write its log to `out`
+    as it is made: the same text as `render_log(simulate_log(...))`, in memory bounded by
+    the cases in progress at once (CSV) or by one case (XES). The settings are checked
+    before anything is written (`SimulationError`)."""
+    _check_format(log_format)
+    if log_format == "csv":
+        write_csv(simulate_events(process, **settings), out)
+    else:
+        write_traces(simulate_cases(process, **settings), out)
+
+
+def save_simulated(process: Any, path: Path, log_format: str = "csv", **settings: Any) -> None:
+    """`write_simulated` into `path` as `save` writes: streamed into the temporary file,
+    renamed when complete, removed on any error (nothing half-written)."""
+    _check_format(log_format)
+    if log_format == "csv":
+        events = simulate_events(process, **settings)
+        with _atomic(path) as out:
+            write_csv(events, out)
+    else:
+        cases = simulate_cases(process, **settings)
+        with _atomic(path) as out:
+            write_traces(cases, out)
+
+
+class _Gzip(io.RawIOBase):
+    """Bytes written gzip-compressed into `handle` as they come, the same bytes as
+    `gzip.compress(data, 9, mtime=0)` makes of them all (zlib's gzip wrapper: no name,
+    mtime 0; deflate's output does not depend on how its input is cut)."""
+
+    def __init__(self, handle: Any) -> None:
+        super().__init__()
+        self._handle = handle
+        self._zlib = zlib.compressobj(9, zlib.DEFLATED, 31)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._handle.write(self._zlib.compress(data))
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._handle.write(self._zlib.flush())
+        super().close()
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[TextIO]:
+    """UTF-8 text into a temporary file beside `path` (gzip when the name ends in `.gz`:
+    no name, mtime 0, level 9, as `gzip.compress` makes it), renamed to `path` when the
+    block ends; removed when it raises."""
     umask = os.umask(0o022)
     os.umask(umask)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            binary: Any = _Gzip(handle) if path.name.endswith(".gz") else handle
+            with io.TextIOWrapper(binary, encoding="utf-8", newline="") as text:
+                yield text
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:

@@ -3,9 +3,11 @@
 Owns: where templates are looked up (the user's folder first, then the packaged
 defaults, as mkdocs themes work), the Markdown escaping filters (`md` for running text,
 `cell` for table cells, `code` for inline code; the site's `*.html.j2` pages are
-autoescaped instead), StrictUndefined, the sandbox templates
-run in (no Python internals, no mutation of the context), and turning any
-template mistake into one `TemplateProblem` naming the template and line.
+autoescaped instead), StrictUndefined, the sandbox templates run in (no Python
+internals, no mutation of the context), its budget per document (`TEMPLATE_LOOPS`,
+`TEMPLATE_SECONDS`, `TEMPLATE_CHARS`: every `{% for %}` counted, the clock checked at
+every iteration and call, big texts refused), and turning any template mistake into one
+`TemplateProblem` naming the template and line.
 
 Must not know: which processes are rendered, files written, or the command line; the
 context comes from `analysis` (documented in docs/templates.md).
@@ -13,15 +15,20 @@ context comes from `analysis` (documented in docs/templates.md).
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import re
+import time
 import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import jinja2
     import jinja2.sandbox
 
 TEMPLATE_SUFFIX = ".j2"
@@ -31,6 +38,14 @@ INDEX = "index.md.j2"
 PAGE = "page.html.j2"
 HOME = "home.html.j2"
 
+#: What one document's template may spend (a template is code from the repository, and
+#: a pull request can change it): loop iterations, seconds, and characters of any text
+#: it makes (its output, or a string or list built by `*`, `+` or `~`). Past one, the
+#: rendering stops with a `TemplateProblem` naming the template.
+TEMPLATE_LOOPS = 1_000_000
+TEMPLATE_SECONDS = 30.0
+TEMPLATE_CHARS = 50_000_000
+
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 _ORDERED = re.compile(r"^(\d+)([.)])")
 _BULLET = re.compile(r"^([#>+\-=])")
@@ -38,6 +53,112 @@ _BULLET = re.compile(r"^([#>+\-=])")
 
 class TemplateProblem(Exception):
     """A template cannot be read or rendered; the message names the template and line."""
+
+
+class _Exceeded(Exception):
+    """A template went past its budget (`TEMPLATE_LOOPS`, ...): the message says which."""
+
+
+@dataclass
+class _Budget:
+    """What the document being rendered (in this thread) has left."""
+
+    loops: int
+    deadline: float
+    chars: int
+
+    def tick(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise _Exceeded(f"template ran too long (more than {TEMPLATE_SECONDS:g} s)")
+
+    def sized(self, value: Any) -> Any:
+        if isinstance(value, str | list | tuple):
+            _size(len(value), self.chars)
+        return value
+
+
+_BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
+    "procmap_template_budget", default=None
+)
+
+
+def _tick() -> _Budget | None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.tick()
+    return budget
+
+
+def _loop(iterable: Any) -> Iterator[Any]:
+    """A `{% for %}`'s iterable, each item counted against `TEMPLATE_LOOPS`."""
+    for item in iterable:
+        budget = _tick()
+        if budget is not None:
+            budget.loops -= 1
+            if budget.loops < 0:
+                raise _Exceeded(
+                    f"template ran too long (more than {TEMPLATE_LOOPS} loop iterations)"
+                )
+        yield item
+
+
+def _sized(value: Any) -> Any:
+    """A text a template built, refused past `TEMPLATE_CHARS`."""
+    budget = _tick()
+    return value if budget is None else budget.sized(value)
+
+
+def _bound_loops(node: Any) -> None:
+    """Every `{% for %}` of a parsed template iterates through `_loop`, and every `~`
+    concatenation passes through `_sized` (names the environment's globals hold)."""
+    from jinja2 import nodes
+
+    def wrap(child: Any, function: str) -> Any:
+        call = nodes.Call(nodes.Name(function, "load"), [child], [], None, None)
+        return call.set_lineno(child.lineno).set_environment(child.environment)
+
+    for field, value in node.iter_fields():
+        if isinstance(value, nodes.Node):
+            _bound_loops(value)
+            if isinstance(value, nodes.Concat):
+                setattr(node, field, wrap(value, "__procmap_sized"))
+        elif isinstance(value, list):
+            for child in value:
+                if isinstance(child, nodes.Node):
+                    _bound_loops(child)
+            setattr(
+                node,
+                field,
+                [wrap(c, "__procmap_sized") if isinstance(c, nodes.Concat) else c for c in value],
+            )
+    if isinstance(node, nodes.For):
+        node.iter = wrap(node.iter, "__procmap_loop")
+
+
+def _binop(operator: str, left: Any, right: Any) -> Any:
+    """`*`, `**` and `+` of a template, refused when the result would be too big (a text
+    or list past `TEMPLATE_CHARS`, a whole number past as many bits)."""
+    budget = _tick()
+    limit = budget.chars if budget is not None else TEMPLATE_CHARS
+    whole = isinstance(left, int) and isinstance(right, int)
+    if operator == "**":
+        if whole and right > 0 and abs(left) > 1 and left.bit_length() * right > limit:
+            raise _Exceeded(f"template made a number too big ({left} ** {right})")
+        return left**right
+    if operator == "*":
+        if whole and left.bit_length() + right.bit_length() > limit:
+            raise _Exceeded("template made a number too big")
+        for seq, times in ((left, right), (right, left)):
+            if isinstance(seq, str | list | tuple) and isinstance(times, int):
+                _size(len(seq) * times, limit)
+        return left * right
+    result = left + right
+    return budget.sized(result) if budget is not None else result
+
+
+def _size(size: int, limit: int) -> None:
+    if size > limit:
+        raise _Exceeded(f"template made a text too big (more than {limit} characters)")
 
 
 def default_folder() -> Path:
@@ -183,7 +304,6 @@ def _contains(sequence: Any, item: Any) -> bool:
 @lru_cache(maxsize=8)
 def _environment(folders: tuple[Path, ...]) -> jinja2.sandbox.SandboxedEnvironment:
     import jinja2
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     from .analysis import format_minutes, number
 
@@ -192,7 +312,7 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.sandbox.SandboxedEnvironme
     # `__subclasses__`, ...). Immutable: every output of a run shares the same process
     # and analysis objects, so a template that could `append` to them would change the
     # other outputs, depending on thread order; lists are built with `xs + [x]` instead.
-    env = ImmutableSandboxedEnvironment(
+    env = _bounded_class()(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         undefined=jinja2.StrictUndefined,
         # The site's pages (`*.html.j2`) escape every value; the Markdown documents escape
@@ -212,7 +332,41 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.sandbox.SandboxedEnvironme
         number=number,
     )
     env.tests["contains"] = _contains
+    env.globals.update(__procmap_loop=_loop, __procmap_sized=_sized)
     return env
+
+
+@lru_cache(maxsize=1)
+def _bounded_class() -> type[jinja2.sandbox.ImmutableSandboxedEnvironment]:
+    """The sandbox with a budget (`TEMPLATE_LOOPS`, `TEMPLATE_SECONDS`, `TEMPLATE_CHARS`):
+    loops counted, the time checked at every loop iteration and call (a macro calling
+    itself has no loop), `*`, `**`, `+` and `~` refused past the size."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class Bounded(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "+"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            return _binop(operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            _tick()
+            return _sized(super().call(__context, __obj, *args, **kwargs))
+
+        def compile(
+            self,
+            source: Any,
+            name: Any = None,
+            filename: Any = None,
+            raw: bool = False,
+            defer_init: bool = False,
+        ) -> Any:  # type: ignore[override]
+            if isinstance(source, str):
+                source = self.parse(source, name, filename)
+            _bound_loops(source)
+            return super().compile(source, name, filename, raw, defer_init)
+
+    return Bounded
 
 
 def _where(error: Exception, name: str) -> str:
@@ -242,9 +396,13 @@ def render(name: str, context: dict[str, Any], folders: list[Path]) -> str:
     import jinja2
 
     env = _environment(tuple(folders))
+    budget = _Budget(TEMPLATE_LOOPS, time.monotonic() + TEMPLATE_SECONDS, TEMPLATE_CHARS)
+    token = _BUDGET.set(budget)
     try:
         template = env.get_template(name)
-        text = template.render(context)
+        text = _generate(template, context, budget)
+    except _Exceeded as error:
+        raise TemplateProblem(f"{_where(error, name)}: {error}") from None
     except jinja2.TemplateNotFound as error:
         where = ", ".join(str(f) for f in folders)
         raise TemplateProblem(f"template {error.name!r} not found in {where}") from None
@@ -256,8 +414,22 @@ def render(name: str, context: dict[str, Any], folders: list[Path]) -> str:
         raise TemplateProblem(
             f"{_where(error, name)}: template error: {type(error).__name__}: {error}"
         ) from None
+    finally:
+        _BUDGET.reset(token)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.rstrip("\n") + "\n"
+
+
+def _generate(template: Any, context: dict[str, Any], budget: _Budget) -> str:
+    """The template's output, its size and time checked at every piece."""
+    parts = []
+    for part in template.generate(context):
+        budget.chars -= len(part)
+        if budget.chars < 0:
+            raise _Exceeded(f"template output too big (more than {TEMPLATE_CHARS} characters)")
+        budget.tick()
+        parts.append(part)
+    return "".join(parts)
 
 
 def context(

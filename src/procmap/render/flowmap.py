@@ -5,7 +5,7 @@ rectangles for tasks, diamonds for decisions, double boxes for subprocesses, lab
 arrows), the quiet details on each step (owner, duration, tools, KPIs), the marks
 (critical, automated, could automate, and the added/removed/changed overlay against a
 previous version) with a legend of the marks used, swimlanes per role, escaping of every
-user string, and running Graphviz `dot` with a timeout.
+user string, and running Graphviz `dot` with a timeout, never outliving procmap.
 
 Must not know: files, command-line options, Markdown documents, or how problems are
 printed. Every user string reaches DOT only through `_html` (inside HTML-like labels,
@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from .._children import die_with_parent_preexec
 from ..format import Flow, Process, Step, renamed_steps
 
 DIRECTIONS = ("LR", "TB")
@@ -217,8 +218,14 @@ def draw(dot_source: str, fmt: str = "svg", *, timeout: float = 30.0) -> bytes:
         raise DrawError("the 'graphviz' Python package is missing: pip install graphviz") from None
     command = dot_command.command("dot", fmt)
     try:
+        # `dot` dies with procmap, even a SIGKILLed one. The parent-death signal fires when
+        # the thread that started it ends: this thread waits for `dot` below, so it cannot.
         child = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=die_with_parent_preexec(),  # takes no lock: see there
         )
     except FileNotFoundError:
         raise DrawError(

@@ -336,6 +336,12 @@ def stale_outputs(
     return sorted(stale)
 
 
+def shown_name(path: str) -> str:
+    """The file name of `path` as text a document can hold: bytes that are not UTF-8 (a
+    name Python decoded with surrogate escapes) are shown as backslash escapes."""
+    return os.fsencode(Path(path).name).decode("utf-8", "backslashreplace")
+
+
 def output_names(process_id: str, formats: tuple[str, ...]) -> dict[str, str | None]:
     """Format -> output file name (None for formats not rendered)."""
     return {f: (process_id + SUFFIXES[f] if f in formats else None) for f in FORMATS}
@@ -463,7 +469,7 @@ class _Run:
             process,
             analysis,
             files=names,
-            source=Path(path).name,
+            source=shown_name(path),
             mermaid=self.mermaid(process),
             extra={"measured": facts},
         )
@@ -496,7 +502,7 @@ class _Run:
             process,
             analysis,
             files=files,
-            source=Path(path).name,
+            source=shown_name(path),
             extra={"measured": facts},
         )
         numbers = {view.number: view.id for view in analysis.steps}

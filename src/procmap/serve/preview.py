@@ -63,8 +63,9 @@ class Preview:
         render, and tell the open pages to reload; the outputs written."""
         with self._lock:
             if changed is None:
-                files = discover(self.paths, self.config)
-                report = validate_paths(files, self.config, jobs=1, keep=True)
+                # The paths, not `discover`'s files: a folder that cannot be read is a
+                # problem on the banner (Y013), not a site quietly missing its processes.
+                report = validate_paths(self.paths, self.config, jobs=1, keep=True)
                 self.processes = dict(report.processes)
                 self.problems = {}
                 for problem in report.problems:
