@@ -109,3 +109,52 @@ def cli_runner():
         return _Flushing(mix_stderr=False)  # type: ignore[call-arg]
     except TypeError:
         return CliRunner()
+
+
+_PEAK_WRAPPER = """\
+import atexit, os, sys
+
+def _report():
+    with open("/proc/self/status", encoding="ascii") as status:
+        peak = next(line for line in status if line.startswith("VmHWM:")).split()[1]
+    with open(os.environ["PROCMAP_TEST_PEAK"], "w", encoding="ascii") as out:
+        out.write(peak)
+
+atexit.register(_report)
+sys.argv = ["procmap", *sys.argv[1:]]
+from procmap.cli import main
+main()
+"""
+
+
+def run_with_peak(
+    args: list[str], env: dict[str, str], timeout: float = 90
+) -> tuple[int, str, int]:
+    """Run `procmap ARGS` (in the repository, stdout discarded): its exit status, its
+    stderr, and the peak resident memory of procmap itself in MB.
+
+    The peak is the kernel's high-water mark of the new program (`VmHWM`, read as it
+    exits), not `wait4`'s `ru_maxrss`: that one keeps the resident size the child had
+    before `exec`, which is the test runner's own (hundreds of MB late in a long run),
+    and would make a memory bound fail by who ran it rather than by what procmap did.
+    """
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("needs /proc/self/status (Linux) to read procmap's peak memory")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        report = os.path.join(folder, "peak")
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", _PEAK_WRAPPER, *args],
+                cwd=REPO,
+                env={**env, "PROCMAP_TEST_PEAK": report},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"procmap {' '.join(args)} ran over {timeout} s")
+        with open(report, encoding="ascii") as peak:
+            kilobytes = int(peak.read())
+    return done.returncode, done.stderr.decode("utf-8", "replace"), kilobytes // 1024

@@ -10,47 +10,18 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import subprocess
-import sys
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import REPO, clean_env, procmap
+from conftest import REPO, clean_env, procmap, run_with_peak
 from procmap.lint import validate_paths
 from procmap.measure import measure_log
 
 PROCESS = REPO / "processes" / "content-production.yaml"
 HEADER = "case:concept:name,concept:name,time:timestamp\n"
-
-
-def _peak(args: list[str], env: dict[str, str], timeout: float = 90) -> tuple[int, str, int]:
-    """Run `procmap ARGS`: exit status, stderr, and peak resident memory in MB (the
-    kernel's count for this child alone, `wait4`)."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "procmap", *args],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            child.kill()
-            child.wait()
-            pytest.fail(f"procmap {' '.join(args)} ran over {timeout} s")
-        time.sleep(0.05)
-    assert child.stderr is not None
-    err = child.stderr.read().decode("utf-8", "replace")
-    child.stderr.close()
-    return os.waitstatus_to_exitcode(status), err, usage.ru_maxrss // 1024
 
 
 def _process() -> Any:
@@ -69,7 +40,7 @@ def test_one_huge_case_is_refused_in_one_line_within_the_memory_limit(tmp_path):
         out.write(HEADER)
         for _ in range(100):
             out.write("c1,Outline,2026-01-05T09:00:00Z\n" * 10_000)
-    status, err, peak = _peak(
+    status, err, peak = run_with_peak(
         ["measure", str(PROCESS), str(log)], clean_env(PROCMAP_MEMORY_LIMIT="100MB")
     )
     assert status == 1, err
@@ -89,7 +60,7 @@ def test_duckdb_out_of_memory_under_the_last_limit_is_one_line_exit_1(tmp_path):
     with log.open("w", encoding="utf-8") as out:
         out.write(HEADER)
         out.writelines(f"c{i},Outline {i},2026-01-05T09:00:00Z\n" for i in range(300_000))
-    status, err, _ = _peak(
+    status, err, _ = run_with_peak(
         ["measure", str(PROCESS), str(log)], clean_env(PROCMAP_MEMORY_LIMIT="8MB")
     )
     assert status == 1, err
@@ -187,7 +158,9 @@ def test_a_million_distinct_activities_stay_within_memory(tmp_path):
     with log.open("w", encoding="utf-8") as out:
         out.write(HEADER)
         out.writelines(f"c{i // 10},act-{i},2026-01-05T09:00:00Z\n" for i in range(800_000))
-    status, err, peak = _peak(["measure", str(PROCESS), str(log), "-f", "json"], clean_env())
+    status, err, peak = run_with_peak(
+        ["measure", str(PROCESS), str(log), "-f", "json"], clean_env()
+    )
     assert status == 0, err
     assert peak < 500, f"peak {peak} MB"
 

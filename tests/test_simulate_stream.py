@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import REPO, clean_env, procmap
+from conftest import REPO, clean_env, procmap, run_with_peak
 from procmap.lint import validate_paths
 from procmap.measure import (
     render_log,
@@ -69,15 +68,9 @@ def test_the_stream_is_the_log_sorted_at_once(path, settings, tmp_path):
 
 
 def _peak_mb(args: list[str]) -> int:
-    child = subprocess.Popen(
-        [sys.executable, "-m", "procmap", *args], cwd=REPO, env=clean_env(), stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    assert child.stderr is not None
-    err = child.stderr.read().decode()
-    child.stderr.close()
-    assert os.waitstatus_to_exitcode(status) == 0, err
-    return usage.ru_maxrss // 1024
+    status, err, peak = run_with_peak(args, clean_env())
+    assert status == 0, err
+    return peak
 
 
 def test_memory_does_not_grow_with_the_number_of_cases(tmp_path):
