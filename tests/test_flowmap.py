@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import Golden
 from procmap.format.graph import Flow
 from procmap.format.loader import load_file
 from procmap.format.model import Process
@@ -44,13 +45,6 @@ def load(path: Path) -> Process:
 
 def example(name: str) -> Process:
     return load(ROOT / "processes" / f"{name}.yaml")
-
-
-def check_golden(actual: str, golden: Path) -> None:
-    if os.environ.get("PROCMAP_UPDATE_GOLDEN") == "1":
-        golden.write_bytes(actual.encode("utf-8"))
-    assert golden.exists(), f"{golden} is missing: run `make golden`"
-    assert actual.encode("utf-8") == golden.read_bytes(), f"{golden.name} differs: see git diff"
 
 
 def svg_of(dot_source: str) -> ET.Element:
@@ -91,21 +85,21 @@ def points(shape: ET.Element) -> set[tuple[float, float]]:
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_golden_dot(name: str) -> None:
-    check_golden(flowmap.to_dot(example(name)), HERE / f"{name}.dot")
+def test_golden_dot(name: str, golden: Golden) -> None:
+    golden(f"flowmap/{name}.dot", flowmap.to_dot(example(name)))
 
 
-def test_golden_dot_lanes() -> None:
-    check_golden(
-        flowmap.to_dot(example("webinar-funnel"), lanes=True), HERE / "webinar-funnel.lanes.dot"
+def test_golden_dot_lanes(golden: Golden) -> None:
+    golden(
+        "flowmap/webinar-funnel.lanes.dot", flowmap.to_dot(example("webinar-funnel"), lanes=True)
     )
 
 
-def test_golden_dot_previous() -> None:
+def test_golden_dot_previous(golden: Golden) -> None:
     previous = load(HERE / "webinar-funnel.previous.yaml")
-    check_golden(
+    golden(
+        "flowmap/webinar-funnel.previous.dot",
         flowmap.to_dot(example("webinar-funnel"), previous=previous),
-        HERE / "webinar-funnel.previous.dot",
     )
 
 

@@ -7,9 +7,10 @@ import re
 
 import pytest
 
+from conftest import Golden
 from procmap.format.graph import Flow
 from procmap.render import mermaid
-from test_flowmap import HERE, check_golden, example, load
+from test_flowmap import HERE, example, load
 
 NODE = re.compile(r'^  (n\d+)(\(\["|\[\["|\{"|\[")([^"]*)("\]\)|"\]\]|"\}|"\])$')
 EDGE = re.compile(r'^  (n\d+) -->(?:\|"([^"]*)"\|)? (n\d+)$')
@@ -39,8 +40,8 @@ def parse(chart: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str |
 
 
 @pytest.mark.parametrize("name", ["webinar-funnel", "seo-keyword-research"])
-def test_golden_mermaid(name: str) -> None:
-    check_golden(mermaid.to_mermaid(example(name)), HERE / f"{name}.mmd")
+def test_golden_mermaid(name: str, golden: Golden) -> None:
+    golden(f"mermaid/{name}.mmd", mermaid.to_mermaid(example(name)))
 
 
 @pytest.mark.parametrize("name", ["webinar-funnel", "seo-keyword-research"])
