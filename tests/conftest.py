@@ -1,5 +1,7 @@
-"""Shared test fixtures: where the repository and the case corpus are, running the CLI, and
-the golden files.
+"""Shared test fixtures and helpers: where the repository and the case corpus are, running
+the CLI, loading a valid process (`load`, `example`), and the golden files. Test modules
+import shared helpers from here or from `generate` (generated process data), never from
+one another.
 
 `run_procmap` runs `python -m procmap` in a subprocess (the real entry point, exit status
 and streams included), with colour variables cleared so output does not depend on the
@@ -28,8 +30,12 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from procmap.format.model import Process
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
@@ -44,6 +50,23 @@ def clean_env(**extra: str) -> dict[str, str]:
     env.pop("GITHUB_ACTIONS", None)
     env.update(extra)
     return env
+
+
+def load(path: Path | str) -> Process:
+    """The valid process in the file at `path` (the test fails if it is not valid)."""
+    from procmap.format.loader import load_file
+    from procmap.format.schema import validate_document
+
+    result = load_file(str(path))
+    assert result.document is not None, result.problems
+    process, problems = validate_document(result.document)
+    assert process is not None, problems
+    return process
+
+
+def example(name: str) -> Process:
+    """The bundled example processes/NAME.yaml."""
+    return load(REPO / "processes" / f"{name}.yaml")
 
 
 def modules_after(*args: str) -> tuple[int, set[str]]:

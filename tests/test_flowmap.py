@@ -13,11 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Golden
+from conftest import Golden, example, load
 from procmap.format.graph import Flow
-from procmap.format.loader import load_file
 from procmap.format.model import Process
-from procmap.format.schema import validate_document
 from procmap.format.values import visible
 from procmap.render import flowmap
 
@@ -33,18 +31,6 @@ if not HAVE_DOT and os.environ.get("PROCMAP_REQUIRE_DOT") == "1":
 needs_dot = pytest.mark.skipif(
     not HAVE_DOT, reason="Graphviz 'dot' is not installed (set PROCMAP_REQUIRE_DOT=1 to fail)"
 )
-
-
-def load(path: Path) -> Process:
-    result = load_file(str(path))
-    assert result.document is not None, result.problems
-    process, problems = validate_document(result.document)
-    assert process is not None, problems
-    return process
-
-
-def example(name: str) -> Process:
-    return load(ROOT / "processes" / f"{name}.yaml")
 
 
 def svg_of(dot_source: str) -> ET.Element:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
-from conftest import Golden
+from conftest import Golden, example, load
 from procmap.format.graph import Flow
 from procmap.render import mermaid
-from test_flowmap import HERE, example, load
 
+HERE = Path(__file__).parent / "flowmap"
 NODE = re.compile(r'^  (n\d+)(\(\["|\[\["|\{"|\[")([^"]*)("\]\)|"\]\]|"\}|"\])$')
 EDGE = re.compile(r'^  (n\d+) -->(?:\|"([^"]*)"\|)? (n\d+)$')
 SHAPES = {"start": '(["', "end": '(["', "decision": '{"', "subprocess": '[["', "task": '["'}
