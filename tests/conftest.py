@@ -158,12 +158,13 @@ def cli_runner():
 class Golden:
     """Compares outputs with tests/golden/NAME, or writes them there when refreshing."""
 
-    def __init__(self, update: bool, written: list[str]) -> None:
+    def __init__(self, update: bool, written: list[str], folder: Path = GOLDEN) -> None:
         self.update = update
         self.written = written
+        self.folder = folder
 
     def path(self, name: str) -> Path:
-        return GOLDEN / name
+        return self.folder / name
 
     def __call__(self, name: str, actual: bytes | str) -> None:
         made = actual.encode("utf-8") if isinstance(actual, str) else actual
