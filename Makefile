@@ -78,8 +78,10 @@ docs: setup
 screenshots: setup browser
 	PROCMAP_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_site_browser.py -q
 
+# Rewrite the golden files (tests/golden/) that changed: every test using the `golden`
+# fixture is marked `golden` (tests/conftest.py says how it works).
 golden: setup
-	PROCMAP_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests -k golden
+	PROCMAP_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests -m golden -p no:cacheprovider
 
 # Refresh the lock: the newest versions pyproject.toml allows (and the build backend, so
 # that the editable install needs no unpinned download), for every platform, Python 3.11+.

@@ -4,13 +4,12 @@ element without overlaps; the same process gives the same bytes.
 
 The OMG XSDs (BPMN20.xsd with Semantic, BPMNDI, DI, DC) are the copies shipped inside
 the `spiffworkflow` package; xmlschema validates against them. Golden file:
-tests/bpmn/golden/webinar-funnel.bpmn (refresh with PROCMAP_UPDATE_GOLDEN=1, read it
-before committing).
+tests/golden/bpmn_export/webinar-funnel.bpmn (refresh with `make golden`, see
+tests/conftest.py, and read it before committing).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import xml.etree.ElementTree as ET
 from functools import cache
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Golden
 from procmap.bpmn import to_bpmn
 from procmap.format import Process, load_file, validate_document
 
@@ -25,7 +25,6 @@ REPO = Path(__file__).resolve().parent.parent
 PROCESSES = sorted((REPO / "processes").glob("*.yaml"))
 STARTERS = sorted((REPO / "src" / "procmap" / "scaffold" / "starters").glob("*.yaml"))
 ALL = PROCESSES + STARTERS
-GOLDEN = REPO / "tests" / "bpmn" / "golden"
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
@@ -252,13 +251,8 @@ def test_unowned_tasks_go_into_an_unassigned_lane_and_events_beside_their_neighb
     }
 
 
-def test_golden_webinar_funnel():
-    got = _export(REPO / "processes" / "webinar-funnel.yaml")
-    golden = GOLDEN / "webinar-funnel.bpmn"
-    if os.environ.get("PROCMAP_UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_bytes(got)
-    assert got == golden.read_bytes()
+def test_golden_webinar_funnel(golden: Golden):
+    golden("bpmn_export/webinar-funnel.bpmn", _export(REPO / "processes" / "webinar-funnel.yaml"))
 
 
 def test_render_f_bpmn_writes_the_export(run_procmap, tmp_path: Path):

@@ -3,16 +3,15 @@ loss is reported with its line, hostile XML is refused at once, and every bundle
 and starter comes back from its export with no change of meaning (`procmap diff`).
 
 tests/bpmn/import/ holds hand-written BPMN files in the styles of Camunda Modeler,
-bpmn.io and Signavio, one per element class of issue 9; `<name>.expected` beside each is
-what the import reports and writes (golden: refresh with PROCMAP_UPDATE_GOLDEN=1 and read
-the result before committing it). tests/bpmn/hostile/ holds the hostile XML set; the
+bpmn.io and Signavio, one per element class of issue 9; tests/golden/bpmn_import/
+`<name>.expected` is what the import of each reports and writes (golden: refresh with
+`make golden`, see tests/conftest.py, and read the result before committing it). tests/bpmn/hostile/ holds the hostile XML set; the
 huge and the deeply nested file are made by the tests.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from pathlib import Path
@@ -46,12 +45,8 @@ def _imported(path: Path, out: Path) -> str:
 
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.bpmn")), ids=lambda p: p.stem)
-def test_modeler_files_import_as_expected(path: Path, tmp_path: Path):
-    got = _imported(path, tmp_path)
-    golden = path.with_suffix(".expected")
-    if os.environ.get("PROCMAP_UPDATE_GOLDEN"):
-        golden.write_text(got, encoding="utf-8")
-    assert got == golden.read_text(encoding="utf-8")
+def test_modeler_files_import_as_expected(path: Path, tmp_path: Path, golden):
+    golden(f"bpmn_import/{path.stem}.expected", _imported(path, tmp_path))
     report = validate_paths([str(tmp_path)], Config(), keep=True)
     assert report.errors == 0, text(report.problems, False)
     assert len(report.processes) == len(list(tmp_path.glob("*.yaml"))) > 0

@@ -14,10 +14,10 @@ from pydantic_core import PydanticUndefined
 
 import procmap.format.model as model
 from conftest import REPO, clean_env, modules_after
+from generate import as_loaded, mutated
 from procmap.format import fastcheck
 from procmap.format.loader import load_file, load_text
 from procmap.format.schema import validate_document
-from test_schema_differential import as_loaded, mutated
 
 EVERY_FILE = sorted(
     [

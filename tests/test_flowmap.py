@@ -13,10 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import Golden, example, load
 from procmap.format.graph import Flow
-from procmap.format.loader import load_file
 from procmap.format.model import Process
-from procmap.format.schema import validate_document
 from procmap.format.values import visible
 from procmap.render import flowmap
 
@@ -32,25 +31,6 @@ if not HAVE_DOT and os.environ.get("PROCMAP_REQUIRE_DOT") == "1":
 needs_dot = pytest.mark.skipif(
     not HAVE_DOT, reason="Graphviz 'dot' is not installed (set PROCMAP_REQUIRE_DOT=1 to fail)"
 )
-
-
-def load(path: Path) -> Process:
-    result = load_file(str(path))
-    assert result.document is not None, result.problems
-    process, problems = validate_document(result.document)
-    assert process is not None, problems
-    return process
-
-
-def example(name: str) -> Process:
-    return load(ROOT / "processes" / f"{name}.yaml")
-
-
-def check_golden(actual: str, golden: Path) -> None:
-    if os.environ.get("PROCMAP_UPDATE_GOLDEN") == "1":
-        golden.write_bytes(actual.encode("utf-8"))
-    assert golden.exists(), f"{golden} is missing: run `make golden`"
-    assert actual.encode("utf-8") == golden.read_bytes(), f"{golden.name} differs: see git diff"
 
 
 def svg_of(dot_source: str) -> ET.Element:
@@ -91,21 +71,21 @@ def points(shape: ET.Element) -> set[tuple[float, float]]:
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_golden_dot(name: str) -> None:
-    check_golden(flowmap.to_dot(example(name)), HERE / f"{name}.dot")
+def test_golden_dot(name: str, golden: Golden) -> None:
+    golden(f"flowmap/{name}.dot", flowmap.to_dot(example(name)))
 
 
-def test_golden_dot_lanes() -> None:
-    check_golden(
-        flowmap.to_dot(example("webinar-funnel"), lanes=True), HERE / "webinar-funnel.lanes.dot"
+def test_golden_dot_lanes(golden: Golden) -> None:
+    golden(
+        "flowmap/webinar-funnel.lanes.dot", flowmap.to_dot(example("webinar-funnel"), lanes=True)
     )
 
 
-def test_golden_dot_previous() -> None:
+def test_golden_dot_previous(golden: Golden) -> None:
     previous = load(HERE / "webinar-funnel.previous.yaml")
-    check_golden(
+    golden(
+        "flowmap/webinar-funnel.previous.dot",
         flowmap.to_dot(example("webinar-funnel"), previous=previous),
-        HERE / "webinar-funnel.previous.dot",
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 import re
 import shutil
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from conftest import GOLDEN, Golden
 from procmap.format.loader import load_file
 from procmap.format.loader import load_text as load_text_file
 from procmap.format.model import Process
@@ -19,7 +19,6 @@ from procmap.measure import heatmap, measured_dot, measured_svg, write_measured
 from procmap.render import flowmap
 
 ROOT = Path(__file__).parent.parent
-GOLDEN = Path(__file__).parent / "golden"
 H, D = 3600.0, 86400.0
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 
@@ -387,17 +386,12 @@ def test_deterministic():
 def test_without_overlay_the_authored_map_is_unchanged():
     process = webinar()
     assert flowmap.to_dot(process) == flowmap.to_dot(process, overlay=None)
-    golden = (ROOT / "tests" / "flowmap" / "webinar-funnel.dot").read_text(encoding="utf-8")
+    golden = (GOLDEN / "flowmap" / "webinar-funnel.dot").read_text(encoding="utf-8")
     assert flowmap.to_dot(process) == golden
 
 
-def test_golden_measured_dot():
-    actual = measured_dot(webinar(), WEBINAR)
-    golden = GOLDEN / "webinar-funnel.measured.dot"
-    if os.environ.get("PROCMAP_UPDATE_GOLDEN") == "1":
-        golden.write_bytes(actual.encode("utf-8"))
-    assert golden.exists(), f"{golden} is missing: run `make golden`"
-    assert actual.encode("utf-8") == golden.read_bytes(), f"{golden.name} differs: see git diff"
+def test_golden_measured_dot(golden: Golden):
+    golden("heatmap/webinar-funnel.measured.dot", measured_dot(webinar(), WEBINAR))
 
 
 # --- drawing and writing ------------------------------------------------------------

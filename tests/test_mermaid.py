@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
+from conftest import Golden, example, load
 from procmap.format.graph import Flow
 from procmap.render import mermaid
-from test_flowmap import HERE, check_golden, example, load
 
+HERE = Path(__file__).parent / "flowmap"
 NODE = re.compile(r'^  (n\d+)(\(\["|\[\["|\{"|\[")([^"]*)("\]\)|"\]\]|"\}|"\])$')
 EDGE = re.compile(r'^  (n\d+) -->(?:\|"([^"]*)"\|)? (n\d+)$')
 SHAPES = {"start": '(["', "end": '(["', "decision": '{"', "subprocess": '[["', "task": '["'}
@@ -39,8 +41,8 @@ def parse(chart: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str |
 
 
 @pytest.mark.parametrize("name", ["webinar-funnel", "seo-keyword-research"])
-def test_golden_mermaid(name: str) -> None:
-    check_golden(mermaid.to_mermaid(example(name)), HERE / f"{name}.mmd")
+def test_golden_mermaid(name: str, golden: Golden) -> None:
+    golden(f"mermaid/{name}.mmd", mermaid.to_mermaid(example(name)))
 
 
 @pytest.mark.parametrize("name", ["webinar-funnel", "seo-keyword-research"])

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, procmap
+from conftest import REPO, Golden, procmap
 from procmap.lint import Config, ConfigError, validate_paths
 from procmap.lint.config import from_table
 from procmap.portfolio import (
@@ -489,11 +488,5 @@ def test_bundled_processes_give_a_portfolio(capsys):
         ("business.dot", lambda p: system_map_dot(p, {x.id: f"{x.id}.html" for x in p.processes})),
     ],
 )
-def test_golden_portfolio(business, name, make):
-    actual = make(business).replace(str(BUSINESS), "BUSINESS")
-    golden = HERE / "golden" / name
-    if os.environ.get("PROCMAP_UPDATE_GOLDEN") == "1":
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_bytes(actual.encode("utf-8"))
-    assert golden.exists(), f"{golden} is missing: run `make golden`"
-    assert actual.encode("utf-8") == golden.read_bytes(), f"{golden.name} differs: see git diff"
+def test_golden_portfolio(business, name, make, golden: Golden):
+    golden(f"portfolio/{name}", make(business).replace(str(BUSINESS), "BUSINESS"))

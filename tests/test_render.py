@@ -14,9 +14,7 @@ from procmap.render import run as render_mod
 from procmap.render.run import LOCK, MANIFEST, Options, RenderError, parse_formats, render
 
 REPO = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).parent / "golden"
 FIXTURES = Path(__file__).parent / "render_fixtures"
-UPDATE = bool(os.environ.get("PROCMAP_UPDATE_GOLDEN"))
 DOCS = ("runbook", "dmaic")
 
 
@@ -45,18 +43,13 @@ def bundled(tmp_path_factory) -> Path:
     return out
 
 
-def test_golden_documents_of_the_bundled_examples(bundled):
+def test_golden_documents_of_the_bundled_examples(bundled, golden):
     produced = sorted(p.name for p in bundled.glob("*.md"))
     assert "index.md" in produced and len(produced) >= 5
-    if UPDATE:
-        # Only the documents: other goldens live here too (the schema, the measured map).
-        for stale in GOLDEN.glob("*.md"):
-            stale.unlink()
-        for name in produced:
-            (GOLDEN / name).write_bytes((bundled / name).read_bytes())
-    assert sorted(p.name for p in GOLDEN.glob("*.md")) == produced
+    golden.prune("render", keep=produced)
     for name in produced:
-        assert (bundled / name).read_bytes() == (GOLDEN / name).read_bytes(), name
+        golden(f"render/{name}", (bundled / name).read_bytes())
+    assert sorted(p.name for p in golden.path("render").glob("*.md")) == produced
 
 
 def test_golden_documents_are_deterministic(bundled, tmp_path):

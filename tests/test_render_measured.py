@@ -5,23 +5,21 @@ the authored one.
 The fixture (render_measured/) is the hand-written order log of test_measure.py, whose
 figures are worked out there by hand, with owners added for a handoff, and a fourth
 metric with a control point but no `measure`. Refresh the golden worksheet with
-PROCMAP_UPDATE_GOLDEN=1 (`make golden`) and read the diff before committing it.
+`make golden` (see tests/conftest.py) and read the diff before committing it.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import procmap
+from conftest import Golden, procmap
 from procmap.lint import validate_paths
 from procmap.measure import measure_log, measured_svg
 
 FIXTURE = Path(__file__).parent / "render_measured"
-GOLDEN = Path(__file__).parent / "golden" / "measured" / "orders.dmaic.md"
 
 
 @pytest.fixture
@@ -44,13 +42,10 @@ def render(capsys, project: Path, *args: str) -> tuple[int, str, str]:
     )
 
 
-def test_golden_measured_worksheet(capsys, project):
+def test_golden_measured_worksheet(capsys, project, golden: Golden):
     status, _, err = render(capsys, project)
     assert status == 0, err
-    text = (project / "out" / "orders.dmaic.md").read_text(encoding="utf-8")
-    if os.environ.get("PROCMAP_UPDATE_GOLDEN") == "1":
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+    golden("render_measured/orders.dmaic.md", (project / "out" / "orders.dmaic.md").read_bytes())
 
 
 def test_the_worksheet_shows_the_log_s_figures(capsys, project):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from conftest import cli_runner, procmap
+from conftest import Golden, cli_runner, procmap
 from procmap.cli import app
 from procmap.format.jsonschema import DRAFT, process_schema, schema_text
 from procmap.format.loader import load_file
@@ -101,25 +100,23 @@ def test_cli_cannot_write(tmp_path):
     assert result.stderr.startswith("procmap: ")
 
 
-GOLDEN = ROOT / "tests" / "golden" / "procmap.schema.json"
+GOLDEN = "schema/procmap.schema.json"
 
 
-def test_schema_golden(capsys):
+def test_schema_golden(capsys, golden: Golden):
     """`procmap schema` byte for byte: what `procmap schema | diff - procmap.schema.json`
     in a user's CI compares, so it must not change with the pydantic release installed.
-    Refresh with PROCMAP_UPDATE_GOLDEN=1 (`make golden`) after a deliberate change."""
+    Refresh with `make golden` (see tests/conftest.py) after a deliberate change."""
     status, out, err = procmap(capsys, "schema")
     assert status == 0 and err == ""
-    if os.environ.get("PROCMAP_UPDATE_GOLDEN"):
-        GOLDEN.write_bytes(out.encode("utf-8"))
-    assert out.encode("utf-8") == GOLDEN.read_bytes()
+    golden(GOLDEN, out)
 
 
-def test_schema_is_not_pydantics(monkeypatch):
+def test_schema_is_not_pydantics(monkeypatch, golden: Golden):
     """The schema is written by procmap: pydantic's generator is never asked."""
 
     def refuse(*args, **kwargs):
         raise AssertionError("model_json_schema called")
 
     monkeypatch.setattr(Process, "model_json_schema", refuse)
-    assert schema_text().encode("utf-8") == GOLDEN.read_bytes()
+    golden(GOLDEN, schema_text())
