@@ -2,7 +2,7 @@
 
 Owns: reading a `.bpmn` file safely (`xmltext.parse`), mapping each of its processes to
 the closest valid procmap process, and every loss as a `Problem` with the BPMN element's
-id and line (codes I001 to I023, `CODES`). The mapping:
+id and line (codes I001 to I025, the rule registry's family "I"). The mapping:
 
 - start events of every kind -> start steps; end events -> end steps; tasks of every
   type -> tasks (`serviceTask`, `scriptTask`, `businessRuleTask` with `automated: true`);
@@ -37,40 +37,16 @@ from typing import Any
 
 from ..format import MAX_BYTES as MAX_YAML_BYTES
 from ..format import Problem, ProblemCounts, Severity, slugify, visible
+from ..lint import RULES
 from .extension import fields
 from .xmltext import BPMN, MAX_BYTES, PROCMAP, Node, XmlError, parse
 
-#: code -> (name, severity, what it means); the README's table is this one.
+#: code -> (name, severity, rationale) of the I0xx rules, read from the rule registry
+#: (`procmap.lint`'s `RULES`, family "I"); the README's table is this one.
 CODES: dict[str, tuple[str, Severity, str]] = {
-    "I001": ("unreadable-xml", "error", "not a readable, safe XML file"),
-    "I002": ("not-bpmn", "error", "no BPMN definitions or no process in the file"),
-    "I003": ("unknown-reference", "error", "a sequence flow names an element that is not there"),
-    "I004": ("no-process-to-make", "error", "nothing sensible to make of a process"),
-    "I005": ("process-not-found", "error", "--process names no process of the file"),
-    "I010": ("parallel-gateway", "warning", "parallel work listed one branch after another"),
-    "I011": ("inclusive-gateway", "warning", "inclusive or complex gateway read as a choice"),
-    "I012": ("event-based-gateway", "warning", "event-based gateway read as a decision"),
-    "I013": ("intermediate-event", "warning", "intermediate event read as a task"),
-    "I014": ("boundary-event", "warning", "boundary event kept as an exception"),
-    "I015": ("message-flow", "warning", "message flow between pools left out"),
-    "I016": ("data-element", "warning", "data object, data store or association left out"),
-    "I017": ("event-definition", "warning", "timer, message or other event trigger kept as text"),
-    "I018": ("invented-label", "warning", "branch without a name or condition: label invented"),
-    "I019": ("implicit-split", "warning", "several flows out of a task: a decision added"),
-    "I020": ("unsupported-element", "warning", "an element procmap has no place for, left out"),
-    "I021": ("implicit-end", "warning", "a flow that stops without an end event: an end added"),
-    "I022": ("unreachable", "warning", "elements no start reaches, left out"),
-    "I023": ("no-start-event", "warning", "no start event: a start step added"),
-    "I024": (
-        "call-target-missing",
-        "warning",
-        "a call activity of a process that is not there, read as a task",
-    ),
-    "I025": (
-        "undeclared-reference",
-        "warning",
-        "tools or metrics a step names but the file does not declare, left out",
-    ),
+    code: (rule.name, rule.severity, rule.rationale)
+    for code, rule in RULES.items()
+    if code.startswith("I")
 }
 
 TASKS = {
@@ -142,7 +118,7 @@ class _Report:
 
     def add(self, code: str, node: Node | None, message: str) -> None:
         line, column = (node.line, node.column) if node is not None else (1, 1)
-        severity = CODES[code][1]
+        severity = RULES[code].severity
         self.problems.append(Problem(self.path, line, column, code, severity, message))
 
 
@@ -880,7 +856,9 @@ def import_bpmn(
     try:
         root = parse(raw)
     except XmlError as error:
-        result.problems = [Problem(shown, error.line, error.column, "I001", "error", str(error))]
+        result.problems = [
+            Problem(shown, error.line, error.column, "I001", RULES["I001"].severity, str(error))
+        ]
         return result
     if root.ns != BPMN or root.name != "definitions":
         report.add("I002", root, f"the root element is {root.name!r}, not BPMN 2.0 definitions")
