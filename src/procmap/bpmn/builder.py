@@ -86,10 +86,10 @@ class Builder:
         settle_parallel(items, wiring, report)
         link_flows(items, wiring, report)
         label_decisions(items, report)
-        made = make_steps(items, self.lanes, own, pnode, report, self.calls)
-        if made is None:
+        built = make_steps(items, self.lanes, own, pnode, report, self.calls)
+        if built is None:
             return None
-        steps, order = made
+        steps, order = built
         ids = {iid: s["id"] for iid, s in steps.steps.items()}
         exception_records(exceptions, items, wiring.outs, ids)
         after_boundary = {
