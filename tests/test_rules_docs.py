@@ -48,15 +48,26 @@ def test_every_rule_has_a_name_rationale_and_fix() -> None:
         assert "|" not in rule.rationale, f"{code}: '|' breaks the Markdown table"
 
 
+#: Numbers left out on purpose: the BPMN import's codes were published before the registry
+#: held them, its errors I001 to I005 and its warnings from I010; renumbering them would
+#: change the import's output and what users already switch off.
+GAPS = {"I": set(range(6, 10))}
+
+
 def test_codes_are_numbered_without_gaps_per_family() -> None:
     for letter in FAMILIES:
         numbers = sorted(int(code[1:]) for code in RULES if code[0] == letter)
-        assert numbers == list(range(1, len(numbers) + 1)), letter
+        gaps = GAPS.get(letter, set())
+        expected = [n for n in range(1, len(numbers) + len(gaps) + 1) if n not in gaps]
+        assert numbers == expected, letter
 
 
 def test_every_code_is_produced_by_something() -> None:
-    """A check in rules.CHECKS, or a literal code in the loader, schema or linter."""
+    """A check in rules.CHECKS, or a literal code in the loader, schema, linter or the BPMN
+    import (`procmap.bpmn`, family I)."""
     sources = "".join(inspect.getsource(module) for module in (loader, schema, linter))
+    bpmn = REPO / "src" / "procmap" / "bpmn"
+    sources += "".join(path.read_text(encoding="utf-8") for path in sorted(bpmn.glob("*.py")))
     for code in RULES:
         assert code in CHECKS or f'"{code}"' in sources, f"nothing produces {code}"
     assert set(CHECKS) <= set(RULES)

@@ -220,6 +220,27 @@ def to_bpmn(process: Process) -> bytes:
         [lid for lid, _, _ in lanes],
         [(fid, s, t) for fid, s, t, _ in graph.flows],
     )
+    root = _definitions(process, pid)
+    bp = root.add("bpmn:process", ("id", pid), ("name", process.name), ("isExecutable", "true"))
+    if process.description:
+        bp.add("bpmn:documentation", text=process.description)
+    bp.children.append(
+        _extension(
+            "process",
+            _dump(process, PROCESS_IN_BPMN),
+            [("id", process.id), ("version", str(process.procmap))],
+        )
+    )
+    if lanes:
+        _lane_set(bp, pid, lanes, lane_of)
+    _flow_nodes(bp, graph)
+    _sequence_flows(bp, graph)
+    _diagram(root, pid, process, graph, lanes, layout)
+    return serialize(root)
+
+
+def _definitions(process: Process, pid: str) -> Element:
+    """The root element with its namespaces, and the pool of the process."""
     root = Element(
         "bpmn:definitions",
         [
@@ -242,25 +263,28 @@ def to_bpmn(process: Process) -> bytes:
         ("name", process.name),
         ("processRef", pid),
     )
-    bp = root.add("bpmn:process", ("id", pid), ("name", process.name), ("isExecutable", "true"))
-    if process.description:
-        bp.add("bpmn:documentation", text=process.description)
-    bp.children.append(
-        _extension(
-            "process",
-            _dump(process, PROCESS_IN_BPMN),
-            [("id", process.id), ("version", str(process.procmap))],
-        )
-    )
-    if lanes:
-        lane_set = bp.add("bpmn:laneSet", ("id", f"LaneSet_{pid}"))
-        for lid, name, role in lanes:
-            lane = lane_set.add("bpmn:lane", ("id", lid), ("name", name))
-            if role is not None:
-                lane.children.append(_extension("role", {}, [("id", role)]))
-            for node, its in lane_of.items():
-                if its == lid:
-                    lane.add("bpmn:flowNodeRef", text=node)
+    return root
+
+
+def _lane_set(
+    bp: Element,
+    pid: str,
+    lanes: list[tuple[str, str, str | None]],
+    lane_of: dict[str, str | None],
+) -> None:
+    """A lane per role (procmap's role id in its extension), with its flow nodes."""
+    lane_set = bp.add("bpmn:laneSet", ("id", f"LaneSet_{pid}"))
+    for lid, name, role in lanes:
+        lane = lane_set.add("bpmn:lane", ("id", lid), ("name", name))
+        if role is not None:
+            lane.children.append(_extension("role", {}, [("id", role)]))
+        for node, its in lane_of.items():
+            if its == lid:
+                lane.add("bpmn:flowNodeRef", text=node)
+
+
+def _flow_nodes(bp: Element, graph: _Graph) -> None:
+    """An element per flow node, with its documentation, extension and flows."""
     incoming: dict[str, list[str]] = {n: [] for n in graph.kind}
     outgoing: dict[str, list[str]] = {n: [] for n in graph.kind}
     for fid, source, target, _ in graph.flows:
@@ -285,6 +309,10 @@ def to_bpmn(process: Process) -> bytes:
             element.add("bpmn:incoming", text=fid)
         for fid in outgoing[node]:
             element.add("bpmn:outgoing", text=fid)
+
+
+def _sequence_flows(bp: Element, graph: _Graph) -> None:
+    """A sequence flow per arrow; a decision's answer as its condition."""
     for fid, source, target, name in graph.flows:
         flow = bp.add(
             "bpmn:sequenceFlow",
@@ -300,8 +328,6 @@ def to_bpmn(process: Process) -> bytes:
                 ("xsi:type", "bpmn:tFormalExpression"),
                 text=f"{answer_variable(step.id)} == {json.dumps(name, ensure_ascii=False)}",
             )
-    _diagram(root, pid, process, graph, lanes, layout)
-    return serialize(root)
 
 
 def _version() -> str:

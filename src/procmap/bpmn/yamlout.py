@@ -64,34 +64,53 @@ def _flow_list(items: list[Any]) -> str | None:
 
 
 def _emit(lines: list[str], indent: int, key: str | None, value: Any, dash: bool = False) -> None:
+    """`value` under `key` (a list item when `key` is None; after a dash when `dash`)."""
     pad = " " * indent
     lead = f"{pad}- " if dash else pad
     head = f"{lead}{_key(key)}:" if key is not None else lead.rstrip()
     if isinstance(value, dict):
-        if not value:
-            lines.append(f"{head} {{}}" if key is not None else f"{lead}{{}}")
-            return
-        if key is None and dash:  # a mapping as a list item: first key on the dash line
-            start = len(lines)
-            for k, v in value.items():
-                _emit(lines, indent + 2, k, v)
-            lines[start] = " " * indent + "- " + lines[start][indent + 2 :]
-            return
-        lines.append(head)
+        _emit_mapping(lines, indent, key, value, dash, head)
+    elif isinstance(value, list):
+        _emit_list(lines, indent, value, head)
+    else:
+        _emit_scalar(lines, indent, key, value, dash, head)
+
+
+def _emit_mapping(
+    lines: list[str], indent: int, key: str | None, value: dict[str, Any], dash: bool, head: str
+) -> None:
+    lead = " " * indent + ("- " if dash else "")
+    if not value:
+        lines.append(f"{head} {{}}" if key is not None else f"{lead}{{}}")
+        return
+    if key is None and dash:  # a mapping as a list item: first key on the dash line
+        start = len(lines)
         for k, v in value.items():
             _emit(lines, indent + 2, k, v)
+        lines[start] = " " * indent + "- " + lines[start][indent + 2 :]
         return
-    if isinstance(value, list):
-        flow = _flow_list(value)
-        if not value:
-            lines.append(f"{head} []")
-        elif flow is not None:
-            lines.append(f"{head} {flow}")
-        else:
-            lines.append(head)
-            for item in value:
-                _emit(lines, indent + 2, None, item, dash=True)
-        return
+    lines.append(head)
+    for k, v in value.items():
+        _emit(lines, indent + 2, k, v)
+
+
+def _emit_list(lines: list[str], indent: int, value: list[Any], head: str) -> None:
+    flow = _flow_list(value)
+    if not value:
+        lines.append(f"{head} []")
+    elif flow is not None:
+        lines.append(f"{head} {flow}")
+    else:
+        lines.append(head)
+        for item in value:
+            _emit(lines, indent + 2, None, item, dash=True)
+
+
+def _emit_scalar(
+    lines: list[str], indent: int, key: str | None, value: Any, dash: bool, head: str
+) -> None:
+    pad = " " * indent
+    lead = f"{pad}- " if dash else pad
     scalar = _scalar(value)
     if scalar == "BLOCK":
         text = str(value)

@@ -1,0 +1,137 @@
+"""One BPMN process made into a procmap process: the steps in order, then the record.
+
+Owns: `Builder.process`, which runs the import of one process in its stages (read the
+elements, wire the flows, the boundary events, the kinds, the gateways, the steps, the
+exceptions, the unreachable steps) and assembles the process record (`procmap: 1`, id,
+name, description, procmap's extension fields, roles from the lanes, steps, exceptions);
+the processes made of expanded subprocesses (`made`) and the subprocess steps made from
+call activities (`calls`), which the file-level import checks once all are made.
+
+Must not know: the file (reading, choosing processes, writing: `importer`), what each
+element becomes (`kinds`, `gateways`, `steps`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..format import slugify
+from .elements import (
+    Lanes,
+    Report,
+    documentation,
+    label,
+    name_of,
+    procmap_element,
+    read_boundaries,
+    read_elements,
+    read_lanes,
+    unique,
+    wire,
+)
+from .extension import fields
+from .gateways import label_decisions, link_flows, settle_parallel
+from .kinds import assign_kinds
+from .steps import Step, exception_records, make_steps, path, prune
+from .xmltext import Node
+
+
+@dataclass
+class Imported:
+    """One process read from the file: its data (as a process file holds it)."""
+
+    id: str
+    data: dict[str, Any]
+    source_id: str
+
+
+class Builder:
+    """The processes of one file, made one at a time, with the ids they take."""
+
+    def __init__(self, report: Report, taken_ids: set[str]) -> None:
+        self.report = report
+        self.taken_ids = taken_ids  # process ids in this import
+        self.made: list[Imported] = []  # processes of expanded subprocesses
+        #: subprocess steps made from a modeler's callActivity, with their element
+        self.calls: list[tuple[Step, Node]] = []
+        self.lanes = Lanes()  # of the process being made
+
+    def subprocess(self, node: Node, name: str) -> str | None:
+        """An expanded subprocess as a process of its own (the `Maker` of `kinds`); its
+        id, or None when nothing sensible can be made of it."""
+        outer = self.lanes
+        made = self.process(node, name)
+        self.lanes = outer
+        if made is None:
+            return None
+        self.made.append(made)
+        return made.id
+
+    def process(self, pnode: Node, name_hint: str | None) -> Imported | None:
+        """The process of `pnode`, or None (reported) when nothing sensible can be made."""
+        report = self.report
+        own = procmap_element(pnode, "process") is not None
+        found = read_elements(pnode, report)
+        self.lanes = read_lanes(pnode)
+        items = found.items
+        if not items:
+            report.add("I004", pnode, f"{label(pnode)} has no flow elements; nothing to import")
+            return None
+        wiring = wire(found, report)
+        if wiring is None:
+            return None
+        exceptions = read_boundaries(found, report)
+        assign_kinds(self, items, wiring)
+        settle_parallel(items, wiring, report)
+        link_flows(items, wiring, report)
+        label_decisions(items, report)
+        built = make_steps(items, self.lanes, own, pnode, report, self.calls)
+        if built is None:
+            return None
+        steps, order = built
+        ids = {iid: s["id"] for iid, s in steps.steps.items()}
+        exception_records(exceptions, items, wiring.outs, ids)
+        after_boundary = {
+            ids[i] for e in exceptions for i in path(e.after, items, wiring.outs) if i in ids
+        }
+        step_list = [steps.steps[i] for i in order]
+        step_list = prune(step_list, order, steps, items, after_boundary, report)
+        pid, data = self._record(pnode, name_hint, step_list, [e.record for e in exceptions])
+        return Imported(pid, data, pnode.get("id") or pid)
+
+    def _record(
+        self,
+        pnode: Node,
+        name_hint: str | None,
+        step_list: list[Step],
+        more: list[dict[str, Any]],
+    ) -> tuple[str, dict[str, Any]]:
+        """The process id and record: id (procmap's own, else the slug of the name, unique in
+        the import), name, description, extension fields, roles, steps, exceptions."""
+        ext = procmap_element(pnode, "process")
+        data: dict[str, Any] = {"procmap": 1}
+        ext_fields = fields(ext) if ext is not None else {}
+        name = name_of(pnode.get("name")) or name_hint or pnode.get("id") or "Process"
+        pid = (
+            (ext.get("id") if ext is not None else None)
+            or slugify(name)
+            or slugify(pnode.get("id") or "")
+            or "process"
+        )
+        pid = unique(pid, self.taken_ids)
+        data["id"] = pid
+        data["name"] = name
+        description, _ = documentation(pnode)
+        if description:
+            data["description"] = description
+        data.update(ext_fields)
+        roles = dict(data.get("roles") or {})
+        for role, title in self.lanes.roles.items():
+            roles.setdefault(role, title)
+        if roles:
+            data["roles"] = roles
+        data["steps"] = step_list
+        if more:
+            data["exceptions"] = list(data.get("exceptions") or []) + more
+        return pid, data

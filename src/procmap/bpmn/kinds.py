@@ -1,0 +1,169 @@
+"""What each BPMN flow node becomes: a handler per element, keyed by its local name.
+
+Owns: `HANDLERS` (element name -> handler) and `assign_kinds`, which runs them. Start and
+end events become start and end steps (their triggers kept as text, I017), intermediate
+events tasks (I013), tasks of every type tasks (`automated` for service, script and
+business-rule tasks), a call activity a subprocess step, an expanded subprocess a
+subprocess step and a process of its own (a collapsed one a task), an exclusive gateway
+that splits a decision and an event-based one a decision (I012); a gateway that only
+joins is a join, dropped later. Parallel, inclusive and complex splits keep their element
+name as their kind, for `gateways.settle_parallel`.
+
+Must not know: how the process is assembled (it asks its `Maker` for a subprocess's
+process), files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from ..format import slugify
+from .elements import (
+    AUTOMATED,
+    EVENTS,
+    GATEWAYS,
+    SUBPROCESSES,
+    TASKS,
+    Item,
+    Report,
+    Wiring,
+    definitions,
+    label,
+)
+from .xmltext import BPMN, Node
+
+
+class Maker(Protocol):
+    """What a handler needs of the import: its report, and the process of a subprocess."""
+
+    report: Report
+
+    def subprocess(self, node: Node, name: str) -> str | None:
+        """The id of the process made of an expanded subprocess, or None."""
+        ...
+
+
+#: A handler: the import, the item, the flows out of it.
+Handler = Callable[[Maker, Item, list[Node]], None]
+
+
+def _start(maker: Maker, item: Item, outs: list[Node]) -> None:
+    node, found = item.node, definitions(item.node)
+    item.kind = "start"
+    item.name = item.name or "Start"
+    if found:
+        maker.report.add(
+            "I017",
+            node,
+            f"{label(node)} starts on a {', '.join(found)}: kept in its description",
+        )
+        item.notes.append(f"Starts on a {', '.join(found)} event.")
+
+
+def _end(maker: Maker, item: Item, outs: list[Node]) -> None:
+    node, found = item.node, definitions(item.node)
+    item.kind = "end"
+    item.name = item.name or "End"
+    if found:
+        maker.report.add(
+            "I017",
+            node,
+            f"{label(node)} is a {', '.join(found)} end: kept in its description",
+        )
+        item.notes.append(f"Ends with a {', '.join(found)} event.")
+
+
+def _intermediate(maker: Maker, item: Item, outs: list[Node]) -> None:
+    node, name = item.node, item.node.name
+    item.kind = "task"
+    kinds = ", ".join(definitions(node)) or "none"
+    verb = "Wait for" if name == "intermediateCatchEvent" else "Signal"
+    item.name = item.name or f"{verb} {kinds}"
+    item.notes.append(f"In the BPMN file: an intermediate {kinds} event ({name}).")
+    maker.report.add("I013", node, f"{label(node)} ({kinds}) read as a task")
+
+
+def _task(maker: Maker, item: Item, outs: list[Node]) -> None:
+    item.kind = "task"
+    item.name = item.name or item.node.get("id") or "Task"
+    if item.node.name in AUTOMATED:
+        item.extra["automated"] = True
+
+
+def _call(maker: Maker, item: Item, outs: list[Node]) -> None:
+    called = (item.node.get("calledElement") or "").split(":")[-1]
+    item.name = item.name or called or "Subprocess"
+    if called and slugify(called):
+        item.kind = "subprocess"
+        item.extra["process"] = slugify(called)
+    else:
+        item.kind = "task"
+
+
+def _subprocess(maker: Maker, item: Item, outs: list[Node]) -> None:
+    """Expanded (it holds flow nodes): a process of its own; collapsed: a task."""
+    node = item.node
+    item.name = item.name or node.get("id") or "Subprocess"
+    inner = [
+        c
+        for c in node.children
+        if c.ns == BPMN
+        and (
+            c.name in TASKS
+            or c.name in EVENTS
+            or c.name in GATEWAYS
+            or c.name in SUBPROCESSES
+            or c.name == "callActivity"
+        )
+    ]
+    made = maker.subprocess(node, item.name) if inner else None
+    if made is not None:
+        item.kind = "subprocess"
+        item.extra["process"] = made
+    else:
+        item.kind = "task"
+
+
+def _gateway(maker: Maker, item: Item, outs: list[Node]) -> None:
+    node, name = item.node, item.node.name
+    if len(outs) <= 1:
+        item.kind = "join"
+    elif name == "exclusiveGateway":
+        item.kind = "decision"
+        item.name = item.name or "Which way?"
+    elif name == "eventBasedGateway":
+        item.kind = "decision"
+        item.name = item.name or "What happens first?"
+        item.extra["event_labels"] = True
+        maker.report.add(
+            "I012",
+            node,
+            f"{label(node)} read as a decision; its branches are named after the events they wait for",
+        )
+    else:
+        item.kind = name  # parallel, inclusive, complex: settled in gateways.settle_parallel
+
+
+HANDLERS: dict[str, Handler] = {
+    "startEvent": _start,
+    "endEvent": _end,
+    "intermediateCatchEvent": _intermediate,
+    "intermediateThrowEvent": _intermediate,
+    "callActivity": _call,
+    **dict.fromkeys(TASKS, _task),
+    **dict.fromkeys(SUBPROCESSES, _subprocess),
+    **dict.fromkeys(GATEWAYS, _gateway),
+}
+
+
+def assign_kinds(maker: Maker, items: dict[str, Item], wiring: Wiring) -> None:
+    """Each item's kind, name, notes and extra fields, by its element's handler; an end
+    event with flows going out of it loses them (I020)."""
+    for iid, item in items.items():
+        HANDLERS[item.node.name](maker, item, wiring.outs[iid])
+        if item.kind == "end" and wiring.outs[iid]:
+            maker.report.add(
+                "I020", item.node, f"{label(item.node)} has flows going out of it; left out"
+            )
+            wiring.outs[iid] = []
