@@ -208,7 +208,7 @@ _DICT = object()
 def _record(name: str, fields: list[tuple[str, str, Reader, Any]], *bases: type) -> type[Record]:
     """A record class and its reader; a field is (attribute, key in the file, reader, default)
     with the default `_REQUIRED`, `_LIST` (a new empty list) or `_DICT`, or a value."""
-    cls = type(name, (Record, *bases), {"__slots__": tuple(f[0] for f in fields)})
+    cls: type[Record] = type(name, (Record, *bases), {"__slots__": tuple(f[0] for f in fields)})
     cls.FIELDS = tuple(fields)
     return cls
 
