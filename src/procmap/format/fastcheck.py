@@ -193,6 +193,8 @@ class Record:
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and dump(self) == dump(other)
 
+    # Unhashable, as equal-by-value and mutable-looking; typeshed types `__hash__` as a
+    # method, and None is how Python says a class has no hash.
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
