@@ -45,16 +45,20 @@ demo: setup
 	$(BIN)/procmap validate processes/
 	$(BIN)/procmap render processes/ -o out/ -f svg,runbook,dmaic,html
 
+# mypy reads its configuration from pyproject.toml ([tool.mypy]: src/, strict below the
+# CLI) and keeps its cache in .mypy_cache, so a second run checks only what changed.
 test: setup browser
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff check --fix $(SOURCES)
@@ -184,4 +188,5 @@ docs-bpmn: setup browser
 		docs/example/webinar-funnel.bpmn.png
 
 clean:
-	rm -rf $(VENV) .venv-latest .venv-oldest $(ORACLE_VENV) out build dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-latest .venv-oldest $(ORACLE_VENV) out build dist .pytest_cache .ruff_cache \
+		.mypy_cache

@@ -3,6 +3,11 @@
 Each subpackage's `__init__` names what it offers (name -> module) and calls `attach`, so
 `from procmap.lint import validate_paths` imports the linter and nothing else: a command
 pays only for what it uses (PEP 562 module `__getattr__`). Must not know any subpackage.
+
+`attach` sets the package's `__getattr__` itself, so that the `__init__` binds no such
+name: mypy reads a module-level `__getattr__` as "any name may exist" and would type a
+misspelt or unexported import as `Any`; without it, a name the `__init__`'s TYPE_CHECKING
+imports do not offer is an error.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 def attach(
     package: str, exports: dict[str, str]
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]], list[str]]:
-    """`__getattr__`, `__dir__` and `__all__` for `package`.
+    """Set `__getattr__`, `__dir__` and `__all__` on `package` (and return them).
 
     `exports` maps a public name to the module that defines it (`"linter"`), to another
     name in a module (`"diffreport:FORMATS"`), or to the module itself (`"gitio:"`).
@@ -36,4 +41,5 @@ def attach(
     def __dir__() -> list[str]:
         return names
 
+    vars(sys.modules[package]).update(__getattr__=__getattr__, __dir__=__dir__, __all__=names)
     return __getattr__, __dir__, names

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .._lazy import attach
 
-__getattr__, __dir__, __all__ = attach(
+attach(
     __name__,
     {
         "process_ref": "export",

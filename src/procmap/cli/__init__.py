@@ -22,7 +22,7 @@ from .._lazy import attach
 
 BUG_URL = "https://github.com/procmap/procmap/issues"
 
-__getattr__, __dir__, __all__ = attach(__name__, {"app": "commands"})
+attach(__name__, {"app": "commands"})
 
 if TYPE_CHECKING:
     from .commands import app
@@ -93,7 +93,11 @@ def _on_sigterm() -> Callable[[], None]:
         previous = signal.signal(signal.SIGTERM, stop)
     except ValueError:  # main() called outside the main thread: leave signals alone
         return lambda: None
-    return lambda: signal.signal(signal.SIGTERM, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def _output_closed() -> NoReturn:

@@ -23,7 +23,10 @@ from .common import config as load_config
 from .common import default_paths as _default_paths
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ..lint import Config
+    from ..render import Measurement
 
 app = typer.Typer(
     name="procmap",
@@ -63,7 +66,7 @@ class OutputFormat(enum.StrEnum):
 
 def _config(
     config_path: Path | None, ignore: list[str] | None = None, warn: list[str] | None = None
-):
+) -> Config:
     try:
         return load_config(config_path, ignore, warn)
     except CliError as error:
@@ -371,7 +374,8 @@ def render(
             # Every file has errors: an index listing nothing would hide the outputs
             # that are kept for them; keep the last good index until they are fixed.
             options = replace(options, index=False)
-        measured, log_problems = {}, []
+        measured: dict[str, Measurement] = {}
+        log_problems: list[str] = []
         if config.logs and not no_measure and {"svg", "dmaic", "html"} & set(options.formats):
             from ..measure import declared_measurements
 
@@ -388,15 +392,17 @@ def render(
             from ..portfolio import Settings, site_home
 
             home = site_home(result.processes, Settings.from_config(config.portfolio))
+
+        def waiting() -> None:
+            sys.stderr.write(f"procmap: waiting for another procmap render in {out_dir} ...\n")
+
         outcome = render_all(
             result.processes,
             options,
             None if quiet else terminal_progress(sys.stderr),
             measured,
             home,
-            waiting=lambda: sys.stderr.write(
-                f"procmap: waiting for another procmap render in {out_dir} ...\n"
-            ),
+            waiting=waiting,
         )
     except PathError as error:
         raise _fail(str(error)) from None
@@ -453,7 +459,7 @@ class ReviewFormat(enum.StrEnum):
     markdown = "markdown"
 
 
-def _day(value: str | None, option: str):
+def _day(value: str | None, option: str) -> dt.date:
     """A YYYY-MM-DD option as a date (today when not given); exit 2 when it is not one."""
     import datetime as dt
 
@@ -1033,13 +1039,12 @@ def serve_command(
         templates=templates,
         index=True,
     )
-    preview = Preview(
-        chosen,
-        config,
-        options,
-        measure=not no_measure,
-        say=lambda line: (sys.stderr.write(line + "\n"), sys.stderr.flush()),
-    )
+
+    def say(line: str) -> None:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    preview = Preview(chosen, config, options, measure=not no_measure, say=say)
     import signal
 
     # `kill` (SIGTERM) stops it as Ctrl-C does: the temporary folder goes too.

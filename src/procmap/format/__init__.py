@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .._lazy import attach
 
-__getattr__, __dir__, __all__ = attach(
+attach(
     __name__,
     {
         "accept": "fastcheck",
@@ -45,6 +45,7 @@ __getattr__, __dir__, __all__ = attach(
         "Scope": "model",
         "Step": "model",
         "slugify": "values",
+        "Checked": "problems",
         "Problem": "problems",
         "ProblemCounts": "problems",
         "Severity": "problems",
@@ -64,14 +65,6 @@ if TYPE_CHECKING:
     from .jsonschema import schema_text
     from .loader import MAX_BYTES, Document, decode, load_file, load_text
     from .model import (
-        CADENCE_PATTERN,
-        CADENCES,
-        DURATION_PATTERN,
-        FORMAT_VERSION,
-        ID_PATTERN,
-        SHARES_TOLERANCE,
-        STAGES,
-        SYSTEMS,
         ChangelogEntry,
         ControlPoint,
         Dmaic,
@@ -82,8 +75,23 @@ if TYPE_CHECKING:
         Review,
         Scope,
         Step,
-        slugify,
     )
-    from .problems import Problem, ProblemCounts, Severity
-    from .schema import check_document, suggest, validate_document
-    from .values import DATE_YEARS, add_months, due_date, duration_minutes, visible
+    from .problems import Checked, Problem, ProblemCounts, Severity
+    from .schema import check_document, validate_document
+    from .values import (
+        CADENCE_PATTERN,
+        CADENCES,
+        DATE_YEARS,
+        DURATION_PATTERN,
+        FORMAT_VERSION,
+        ID_PATTERN,
+        SHARES_TOLERANCE,
+        STAGES,
+        SYSTEMS,
+        add_months,
+        due_date,
+        duration_minutes,
+        slugify,
+        suggest,
+        visible,
+    )

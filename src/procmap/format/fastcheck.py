@@ -193,6 +193,8 @@ class Record:
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and dump(self) == dump(other)
 
+    # Unhashable, as equal-by-value and mutable-looking; typeshed types `__hash__` as a
+    # method, and None is how Python says a class has no hash.
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
@@ -208,7 +210,7 @@ _DICT = object()
 def _record(name: str, fields: list[tuple[str, str, Reader, Any]], *bases: type) -> type[Record]:
     """A record class and its reader; a field is (attribute, key in the file, reader, default)
     with the default `_REQUIRED`, `_LIST` (a new empty list) or `_DICT`, or a value."""
-    cls = type(name, (Record, *bases), {"__slots__": tuple(f[0] for f in fields)})
+    cls: type[Record] = type(name, (Record, *bases), {"__slots__": tuple(f[0] for f in fields)})
     cls.FIELDS = tuple(fields)
     return cls
 

@@ -34,7 +34,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import model
-from .model import (
+from .model import Process
+from .values import (
     CADENCE_PATTERN,
     DATE_IN_RANGE_PATTERN,
     FORMAT_VERSION,
@@ -44,7 +45,6 @@ from .model import (
     RUNS_PATTERN,
     VISIBLE_PATTERN,
     WHITESPACE,
-    Process,
 )
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -155,9 +155,10 @@ _STEP_RULES = [
 
 
 def _value(annotation: Any, defs: dict[str, Any]) -> dict[str, Any]:
-    for known, schema in _VALUES:
+    for known, value in _VALUES:
         if annotation == known:
-            return json.loads(json.dumps(schema))  # a copy
+            copy: dict[str, Any] = json.loads(json.dumps(value))
+            return copy
     for known, build in _BUILT:
         if annotation == known:
             return build(defs)

@@ -57,11 +57,12 @@ _TOO_MANY = f"anchors and aliases expand this to more than {MAX_VALUES:,} values
 _LEADING_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)
 
 
-class _Composer(_BaseLoader):  # type: ignore[misc,valid-type]
+# PyYAML ships no types, so its loader is `Any` to mypy: subclassing it is allowed here.
+class _Composer(_BaseLoader):  # type: ignore[misc]
     """libyaml's composer with no implicit resolvers: we resolve scalars ourselves."""
 
-    yaml_implicit_resolvers: dict = {}  # noqa: RUF012
-    yaml_path_resolvers: dict = {}  # noqa: RUF012
+    yaml_implicit_resolvers: dict[str, Any] = {}  # noqa: RUF012
+    yaml_path_resolvers: dict[Any, Any] = {}  # noqa: RUF012
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         pass
@@ -190,6 +191,7 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _Abort("Y009", node, f"nesting is deeper than {MAX_DEPTH} levels")
         self.active.add(key)
+        result: tuple[list[Any] | dict[str, Any], int]
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ:
                 self.forbidden_tag(node)

@@ -1,14 +1,19 @@
 """The Problem record: one finding about one place in one file.
 
-Owns: the record, its ordering, and the error and warning counts of a result that holds
-problems (`ProblemCounts`). Checks produce problems, reporters print them, the
+Owns: the record, its ordering, the error and warning counts of a result that holds
+problems (`ProblemCounts`), and a document's result against the schema (`Checked`, made
+by `schema` and by the linter from the fast reader's records; here, so that the fast
+path need not import pydantic). Checks produce problems, reporters print them, the
 CLI turns them into an exit status; this module does none of that.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .model import Process
 
 Severity = Literal["error", "warning"]
 
@@ -50,3 +55,16 @@ class ProblemCounts:
     @property
     def warnings(self) -> int:
         return sum(p.severity == "warning" for p in self.problems)
+
+
+@dataclass
+class Checked:
+    """A document against the schema: the process, or None with one problem per error;
+    with `recover`, also the partial process of `_recover` and the top-level sections it
+    left out (`schema.check_document`). The fast reader's records stand for a `Process`:
+    they have its fields and methods."""
+
+    process: Process | None
+    problems: list[Problem]
+    partial: Process | None = None
+    touched: set[str] = field(default_factory=set)

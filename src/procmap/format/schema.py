@@ -14,15 +14,14 @@ from __future__ import annotations
 import re
 import types
 import typing
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
 from .loader import Document
-from .model import CADENCE_PATTERN, DURATION_PATTERN, ID_PATTERN, RUNS_PATTERN, Process, slugify
-from .problems import Problem
-from .values import suggest
+from .model import Process
+from .problems import Checked, Problem
+from .values import CADENCE_PATTERN, DURATION_PATTERN, ID_PATTERN, RUNS_PATTERN, slugify, suggest
 
 _DATE_TYPES = {
     "date_parsing",
@@ -250,17 +249,6 @@ def validate_document(doc: Document) -> tuple[Process | None, list[Problem]]:
     """The validated process, or None and one problem per schema error."""
     result = check_document(doc, recover=False)
     return result.process, result.problems
-
-
-@dataclass
-class Checked:
-    """A document against the schema: the process, or None with one problem per error;
-    with `recover`, also the partial process of `_recover` and what it left out."""
-
-    process: Process | None
-    problems: list[Problem]
-    partial: Process | None = None
-    touched: set[str] = field(default_factory=set)
 
 
 def check_document(doc: Document, recover: bool = True) -> Checked:

@@ -21,23 +21,37 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Protocol
 
+    # The fields the methods read, read-only (the models are frozen, the records too).
+
     class _StepFields(Protocol):
-        duration: str | None
-        next: str | None
-        branches: dict[str, str] | None
-        activity: list[str] | None
+        @property
+        def duration(self) -> str | None: ...
+        @property
+        def next(self) -> str | None: ...
+        @property
+        def branches(self) -> dict[str, str] | None: ...
+        @property
+        def activity(self) -> list[str] | None: ...
 
     class _MeasureFields(Protocol):
-        rate: tuple[str, str] | None
-        time: tuple[str, str] | None
-        stat: str | None
-        count: str | None
-        per: str | None
+        @property
+        def rate(self) -> tuple[str, str] | None: ...
+        @property
+        def time(self) -> tuple[str, str] | None: ...
+        @property
+        def stat(self) -> str | None: ...
+        @property
+        def count(self) -> str | None: ...
+        @property
+        def per(self) -> str | None: ...
 
     class _ProcessFields(Protocol):
-        steps: Sequence[Any]
-        roles: dict[str, str]
-        runs: str | None
+        @property
+        def steps(self) -> Sequence[Any]: ...
+        @property
+        def roles(self) -> dict[str, str]: ...
+        @property
+        def runs(self) -> str | None: ...
 
 
 FORMAT_VERSION = 1
@@ -110,7 +124,7 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def date_in_range(day: Any) -> bool:
+def date_in_range(day: dt.date) -> bool:
     """Whether a date's year is in DATE_YEARS (rule S013)."""
     return DATE_YEARS[0] <= day.year <= DATE_YEARS[1]
 

@@ -147,6 +147,7 @@ def plain_number(value: float | None) -> int | float | None:
 
 def _norm(value: T) -> T:
     """Text with its whitespace collapsed: how a block scalar wraps lines is layout."""
+    # A str T comes back a str, but mypy does not narrow a TypeVar by isinstance.
     return " ".join(value.split()) if isinstance(value, str) else value  # type: ignore[return-value]
 
 

@@ -396,7 +396,8 @@ def _seq_indent(doc: Document) -> int:
     """How far the file indents a block sequence under its key (from `steps:`), else 2."""
     found = _pair(doc.root, "steps")
     if found is not None and isinstance(found[1], SequenceNode) and not found[1].flow_style:
-        return found[1].start_mark.column - found[0].start_mark.column
+        indent: int = found[1].start_mark.column - found[0].start_mark.column
+        return indent
     return 2
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .._lazy import attach
 
-__getattr__, __dir__, __all__ = attach(
+attach(
     __name__,
     {
         "Config": "config",

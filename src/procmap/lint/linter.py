@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..format import Problem, ProblemCounts
+from ..format import Checked, Problem, ProblemCounts
 from .config import Config
 
 if TYPE_CHECKING:
@@ -35,16 +35,6 @@ PARALLEL_THRESHOLD = 48
 #: fast reader (1.1 ms) takes more than pydantic-core (0.75 ms), measured on the bench's files.
 FASTCHECK_LIMIT = 300
 _ID_LINE = re.compile(r"""^id:[ \t]*["']?([A-Za-z0-9_.-]+)""", re.MULTILINE)
-
-
-@dataclass
-class Checked:
-    """What the fast reader gives: a process and no problems (as `schema.Checked` does)."""
-
-    process: Any
-    problems: list[Problem]
-    partial: Any = None
-    touched: frozenset[str] = frozenset()
 
 
 class PathError(Exception):

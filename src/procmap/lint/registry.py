@@ -41,7 +41,9 @@ def _r(code: str, name: str, severity: Severity, rationale: str, fix: str) -> Ru
     return Rule(code, name, severity, rationale, fix)
 
 
-E, W = "error", "warning"
+# Typed as `Severity`: a bare string would be `str`, and a rule's severity could be any word.
+E: Severity = "error"
+W: Severity = "warning"
 
 RULES: dict[str, Rule] = {
     rule.code: rule

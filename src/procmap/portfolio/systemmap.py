@@ -199,10 +199,10 @@ def system_map_dot(portfolio: Portfolio, links: Mapping[str, str] | None = None)
         out.append(f"  {{ rank=same; s_unplaced; {'; '.join(node[p] for p in unplaced)}; }}")
     for link in portfolio.links:
         if link.kind == "feeds":
-            attrs = 'label="feeds", penwidth=1.4, constraint=false'
+            style = 'label="feeds", penwidth=1.4, constraint=false'
         else:
-            attrs = 'label="calls", style="dashed", constraint=false'
-        out.append(f"  {node[link.source]} -> {node[link.target]} [{attrs}];")
+            style = 'label="calls", style="dashed", constraint=false'
+        out.append(f"  {node[link.source]} -> {node[link.target]} [{style}];")
     out.append(f"  label=<{_heading(portfolio)}>;")
     out.append("}")
     return "\n".join(out) + "\n"

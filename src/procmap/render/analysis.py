@@ -13,6 +13,7 @@ data that `documents` hands to the templates (see docs/templates.md).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..format import ControlPoint, ExceptionCase, Flow, Metric, Process, Step, due_date
@@ -277,7 +278,9 @@ def analyze(
     )
 
 
-def _involvement(names: dict[str, str], steps: list[StepView], refs) -> list[Involvement]:
+def _involvement(
+    names: dict[str, str], steps: list[StepView], refs: Callable[[StepView], list[Ref]]
+) -> list[Involvement]:
     """Declared entries first (in file order), then any used but undeclared ids."""
     used: dict[str, list[int]] = {}
     for view in steps:

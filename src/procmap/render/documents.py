@@ -360,11 +360,14 @@ def _bounded_class() -> type[jinja2.sandbox.ImmutableSandboxedEnvironment]:
             filename: Any = None,
             raw: bool = False,
             defer_init: bool = False,
-        ) -> Any:  # type: ignore[override]
+        ) -> Any:
             if isinstance(source, str):
                 source = self.parse(source, name, filename)
             _bound_loops(source)
-            return super().compile(source, name, filename, raw, defer_init)
+            # jinja2 types `raw` by its value (the code, or its source text): say which
+            if raw:
+                return super().compile(source, name, filename, True, defer_init)
+            return super().compile(source, name, filename, False, defer_init)
 
     return Bounded
 

@@ -170,9 +170,9 @@ def measured_facts(
     steps = {s["id"]: s for s in result["steps"]}
     into: dict[str, list[float]] = {}  # step -> [count, count * mean] over arrivals
     for pair in result["directly_follows"]:
-        entry = into.setdefault(pair["to"], [0, 0.0])
-        entry[0] += pair["count"]
-        entry[1] += pair["count"] * (pair["mean"] or 0.0)
+        arrivals = into.setdefault(pair["to"], [0, 0.0])
+        arrivals[0] += pair["count"]
+        arrivals[1] += pair["count"] * (pair["mean"] or 0.0)
     overall = sum(total for _, total in into.values())
     sinks = []
     for sid, (count, total) in into.items():

@@ -280,11 +280,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     additions, and the event stream; HTTP/1.0, one request per connection."""
 
     server: _Server
+    raw_requestline: bytes  # set by the stdlib's handle_one_request, which typeshed omits
     default_request_version = "HTTP/1.0"  # every answer, even to garbage, has a status
 
     def setup(self) -> None:
-        self.timeout = self.server.idle_seconds  # for every read and write of the socket
         super().setup()
+        self.connection.settimeout(self.server.idle_seconds)  # every read and write
 
     def version_string(self) -> str:
         return "procmap serve"  # the `Server` header: no Python version for a client
