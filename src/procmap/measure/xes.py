@@ -16,11 +16,13 @@ import os
 import re
 import shutil
 import tempfile
-import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, TYPE_CHECKING, TextIO
 
 from .errors import LogError
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 #: The XES elements that hold an attribute (`key`, `value`).
 ATTRIBUTES = frozenset(("string", "date", "int", "float", "boolean", "id"))
@@ -92,11 +94,13 @@ class _Rows:
         self.trace: dict[str, str] = {}
         self.event: dict[str, str] | None = None
         self.depth = 0  # attributes open: only those at depth 1 are read
-        self.parents: list[ET.Element] = []
+        self.parents: list[Element] = []
 
     def read(self, path: Path, shown: str) -> None:
         """Write every event of the XES at `path`; `LogError` for a file that is not XES
         or has no events."""
+        import xml.etree.ElementTree as ET  # only when a log is XES
+
         try:
             with _open(path) as handle:
                 for kind, element in ET.iterparse(handle, events=("start", "end")):
@@ -112,7 +116,7 @@ class _Rows:
         if not self.keys:
             raise LogError(f"{shown}: no events in the XES log")
 
-    def _start(self, tag: str, element: ET.Element) -> None:
+    def _start(self, tag: str, element: Element) -> None:
         self.parents.append(element)
         if tag == "trace":
             self.trace = {}
