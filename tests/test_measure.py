@@ -671,23 +671,23 @@ def test_out_of_memory_measures_again_with_more_memory(files, result, monkeypatc
 
 
 def test_an_activity_the_first_rows_missed_reads_the_log_again(files, result, monkeypatch):
-    """The activity column's ENUM comes from the log's first rows (engine.SAMPLE_ROWS);
+    """The activity column's ENUM comes from the log's first rows (logread.SAMPLE_ROWS);
     a value they did not hold stops the read, and the ENUM is made from the whole column:
     the same figures either way, in one read when the first rows hold every activity."""
-    from procmap.measure import engine
+    from procmap.measure import logread
 
     process, log = files
     whole_reads: list[int] = []
-    all_values = engine._all_values
+    all_values = logread.all_values
 
     def counting(*args: Any) -> list[str]:
         whole_reads.append(1)
         return all_values(*args)
 
-    monkeypatch.setattr(engine, "_all_values", counting)
+    monkeypatch.setattr(logread, "all_values", counting)
     assert measure_log(_process(process), log, source=process) == result
     assert whole_reads == []
-    monkeypatch.setattr(engine, "SAMPLE_ROWS", 3)  # receive, receive, Check
+    monkeypatch.setattr(logread, "SAMPLE_ROWS", 3)  # receive, receive, Check
     assert measure_log(_process(process), log, source=process) == result
     assert whole_reads == [1]
 

@@ -111,11 +111,11 @@ def test_five_thousand_unmapped_activities_make_a_short_report(tmp_path, monkeyp
     """The report lists the 20 unmapped activities with the most events and counts the
     rest in one line (before: one line per activity, 1,000,029 lines for a million);
     the same with the activities as an ENUM or, past `ENUM_VALUES`, as text."""
-    from procmap.measure import engine
+    from procmap.measure import logread
     from procmap.measure.report import format_report
 
     if not enum:
-        monkeypatch.setattr(engine, "ENUM_VALUES", 100)
+        monkeypatch.setattr(logread, "ENUM_VALUES", 100)
     log = tmp_path / "noisy.csv"
     _distinct(log, 5000)
     result = measure_log(_process(), log)
@@ -137,7 +137,7 @@ def test_five_thousand_unmapped_activities_make_a_short_report(tmp_path, monkeyp
 def test_text_activities_give_the_enum_s_figures(monkeypatch):
     """A log with more distinct activities than `ENUM_VALUES` is measured with its
     activities as text, mapped in chunks: the same figures as through the ENUM."""
-    from procmap.measure import engine
+    from procmap.measure import logread
 
     process = validate_paths(
         [str(REPO / "processes" / "webinar-funnel.yaml")], None, jobs=1, keep=True
@@ -145,7 +145,7 @@ def test_text_activities_give_the_enum_s_figures(monkeypatch):
     (webinar,) = process.values()
     log = REPO / "examples" / "webinar-funnel.csv"
     expected = measure_log(webinar, log)
-    monkeypatch.setattr(engine, "ENUM_VALUES", 1)
+    monkeypatch.setattr(logread, "ENUM_VALUES", 1)
     assert measure_log(webinar, log) == expected
 
 
@@ -184,13 +184,13 @@ def test_xes_is_converted_in_bounded_memory(tmp_path):
     """The XES reader writes each event as it ends and drops what it read: its Python
     memory does not grow with the log (before: every row kept as a dict until the end,
     and every element in the tree)."""
-    from procmap.measure import engine
+    from procmap.measure import xes
 
     def peak(events: int) -> int:
         path = tmp_path / f"log{events}.xes"
         _xes(path, events)
         tracemalloc.start()
-        temp = engine._xes_to_csv(path, str(path))
+        temp = xes.xes_to_csv(path, str(path))
         _, top = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         lines = Path(temp).read_text(encoding="utf-8").splitlines()

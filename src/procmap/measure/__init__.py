@@ -2,8 +2,8 @@
 
 Offers `measure_log` (the figures of a process from an event log, on DuckDB, imported
 only when a log is measured; `LogError` for an unusable log, `MemoryLimitError` for one
-that cannot be measured within the memory limit; the result is described in `engine`'s
-docstring), the report formatters (`REPORT_FORMATS`, `format_report`,
+that cannot be measured within the memory limit; the result is a `MeasureResult`,
+`procmap.render`'s), the report formatters (`REPORT_FORMATS`, `format_report`,
 `breached`), `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
 random step times around each step's `duration`, decisions by their shares; `simulate_events`
 and `simulate_cases` make it as it is read) and the log writers (`write_csv`, `write_xes`,
@@ -29,9 +29,9 @@ attach(
     __name__,
     {
         "COLUMNS": "simulate",
-        "DEFAULT_COLUMNS": "engine",
-        "LogError": "engine",
-        "MemoryLimitError": "engine",
+        "DEFAULT_COLUMNS": "logread",
+        "LogError": "errors",
+        "MemoryLimitError": "errors",
         "measure_log": "engine",
         "REPORT_FORMATS": "report",
         "breached": "report",
@@ -64,8 +64,10 @@ attach(
 
 if TYPE_CHECKING:
     from .declared import declared_measurements
-    from .engine import DEFAULT_COLUMNS, LogError, MemoryLimitError, measure_log
+    from .engine import measure_log
+    from .errors import LogError, MemoryLimitError
     from .heatmap import measured_dot, measured_svg, write_measured
+    from .logread import DEFAULT_COLUMNS
     from .report import REPORT_FORMATS, breached, format_report, human_duration
     from .simulate import (
         COLUMNS,

@@ -11,13 +11,14 @@ Must not know: options, exit statuses, how the worksheet shows the figures (temp
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..format import Process
 from ..render import Measurement, Options
-from .engine import LogError, measure_log
+from .engine import measure_log
+from .errors import LogError
 from .heatmap import measured_svg
 
 
@@ -54,7 +55,11 @@ def declared_measurements(
     return found, problems
 
 
-def _map_maker(process: Process, result: dict[str, Any]) -> Any:
+if TYPE_CHECKING:
+    from ..render import MeasureResult
+
+
+def _map_maker(process: Process, result: MeasureResult) -> Callable[[Options], bytes]:
     def make(options: Options) -> bytes:
         return measured_svg(process, result, direction=options.direction, lanes=options.lanes)
 

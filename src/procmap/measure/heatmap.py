@@ -19,7 +19,7 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..format import Flow, Process
 from ..render import (
@@ -35,6 +35,9 @@ from ..render import (
     wrap_text,
     write_atomic,
 )
+
+if TYPE_CHECKING:
+    from ..render import ArrowFigures, Deviation, MeasureResult, Span, StepFigures
 
 #: Light to dark: p90 waiting before a step, the more the darker (ColorBrewer Purples,
 #: kept light enough that dark text stays readable on the darkest, contrast above 5:1).
@@ -77,8 +80,12 @@ def percent(share: float) -> str:
     return "<1%" if 0 < value < 0.5 else f"{value:.0f}%"
 
 
+#: An arrow of the map: (from, to, label).
+_Key = tuple[str, str, str | None]
+
+
 def measured_dot(
-    process: Process, result: Mapping[str, Any], *, direction: str = "LR", lanes: bool = False
+    process: Process, result: MeasureResult, *, direction: str = "LR", lanes: bool = False
 ) -> str:
     """The authored map of `process` with the figures of `result` on it, as DOT source.
 
@@ -88,68 +95,117 @@ def measured_dot(
     log". Deterministic: the same process and result give the same bytes.
     """
     flow = Flow(process)
-    steps = {entry["id"]: entry for entry in result.get("steps", [])}
     arrows = {(a["from"], a["to"], a.get("label")): a for a in result.get("arrows", [])}
-    conformance = result.get("conformance") or {}
-    deviations = [d for d in conformance.get("deviations", []) if d.get("count", 0) > 0]
-    expected = {
-        (b["decision"], b["to"], b.get("label")): b.get("expected")
-        for b in result.get("branches", [])
-    }
-
+    conformance = result.get("conformance")
+    deviations = [d for d in (conformance or {}).get("deviations", []) if d.get("count", 0) > 0]
     counts = [a.get("count", 0) for a in arrows.values()] + [d["count"] for d in deviations]
     most = max(counts, default=0)
-    # Decisions, and ends without an event, have no cases of their own: a step counts as
-    # reached when it has cases or a taken arrow touches it; the others are greyed.
-    reached = {
+    steps = {entry["id"]: entry for entry in result.get("steps", [])}
+    waits = {
+        sid: float(p90)
+        for sid, entry in steps.items()
+        if entry.get("cases", 0) > 0
+        and (wait := entry.get("waiting")) is not None
+        and (p90 := wait.get("p90")) is not None
+    }
+    bounds = shade_bounds(sorted(waits.values()))
+    nodes = _Nodes(waits, bounds)
+    nodes.add_steps(flow, steps, _reached(arrows))
+    edge_labels, edge_attrs = _edges(flow, arrows, _expected(result), most)
+    extra_edges, missing = _off_map(flow, deviations, most)
+    overlay = Overlay(
+        details=False,
+        fills=False,
+        node_lines=nodes.lines,
+        node_attrs=nodes.attrs,
+        edge_labels=edge_labels,
+        edge_attrs=edge_attrs,
+        extra_edges=extra_edges,
+        heading_rows=_heading_rows(
+            result, bounds, bool(extra_edges), missing, idle=0.0 in waits.values()
+        ),
+    )
+    return to_dot(process, direction=direction, lanes=lanes, overlay=overlay)
+
+
+def _reached(arrows: Mapping[_Key, ArrowFigures]) -> set[str]:
+    """Decisions, and ends without an event, have no cases of their own: a step counts as
+    reached when it has cases or a taken arrow touches it; the others are greyed."""
+    return {
         sid
         for (source, target, _label), a in arrows.items()
         if a.get("count", 0) > 0
         for sid in (source, target)
     }
-    waits = {
-        sid: float(entry["waiting"]["p90"])
-        for sid, entry in steps.items()
-        if entry.get("cases", 0) > 0 and (entry.get("waiting") or {}).get("p90") is not None
-    }
-    bounds = shade_bounds(sorted(waits.values()))
 
-    node_lines: dict[str, list[str]] = {}
-    node_attrs: dict[str, list[str]] = {}
-    for sid, step in flow.steps.items():
-        entry = steps.get(sid, {})
-        cases = int(entry.get("cases", 0))
-        terminal = step.kind in ("start", "end")
-        if cases == 0 and sid not in reached:
-            style = "rounded,dashed" if terminal else "dashed"
-            node_attrs[sid] = [
-                f'style="{style}"',
-                f'color="{REMOVED}"',
-                f'fontcolor="{REMOVED}"',
-                f'fillcolor="{PLAIN_FILL}"',
-                "penwidth=1.2",
-            ]
-            node_lines[sid] = [_small("never in the log", REMOVED)]
-            continue
-        if cases == 0:
-            continue  # a decision or an end without events: its arrows carry the figures
+
+def _expected(result: MeasureResult) -> dict[_Key, float | None]:
+    """The declared share of each decision's branch, by arrow."""
+    return {
+        (b["decision"], b["to"], b.get("label")): b.get("expected")
+        for b in result.get("branches", [])
+    }
+
+
+class _Nodes:
+    """The figures in each step's box (`lines`) and its look (`attrs`): shaded by its p90
+    wait among `waits` on the scale of `bounds`."""
+
+    def __init__(self, waits: Mapping[str, float], bounds: Sequence[float]) -> None:
+        self.waits = waits
+        self.bounds = bounds
+        self.lines: dict[str, list[str]] = {}
+        self.attrs: dict[str, list[str]] = {}
+
+    def add_steps(self, flow: Flow, steps: Mapping[str, StepFigures], reached: set[str]) -> None:
+        for sid, step in flow.steps.items():
+            entry = steps.get(sid)
+            cases = int(entry.get("cases", 0)) if entry is not None else 0
+            terminal = step.kind in ("start", "end")
+            if cases == 0 and sid not in reached:
+                self._never(sid, terminal)
+            elif cases:  # else a decision or an end without events: its arrows carry figures
+                assert entry is not None
+                self._measured(sid, entry, cases, terminal)
+
+    def _never(self, sid: str, terminal: bool) -> None:
+        style = "rounded,dashed" if terminal else "dashed"
+        self.attrs[sid] = [
+            f'style="{style}"',
+            f'color="{REMOVED}"',
+            f'fontcolor="{REMOVED}"',
+            f'fillcolor="{PLAIN_FILL}"',
+            "penwidth=1.2",
+        ]
+        self.lines[sid] = [_small("never in the log", REMOVED)]
+
+    def _measured(self, sid: str, entry: StepFigures, cases: int, terminal: bool) -> None:
+        waits = self.waits
         figures = [f"{cases:,} cases"]
-        node_attrs[sid] = [f'fillcolor="{PLAIN_FILL}"']  # white: no shade, no wait
+        self.attrs[sid] = [f'fillcolor="{PLAIN_FILL}"']  # white: no shade, no wait
         if waits.get(sid) == 0:
             figures.append("no wait")  # white, like a step without start times
         elif sid in waits:
             figures.append(f"p90 wait {human_duration(waits[sid])}")
-            fill = SHADES[shade_of(waits[sid], bounds)]
+            fill = SHADES[shade_of(waits[sid], self.bounds)]
             style = "rounded,filled" if terminal else "filled"
-            node_attrs[sid] = [f'style="{style}"', f'fillcolor="{fill}"']
+            self.attrs[sid] = [f'style="{style}"', f'fillcolor="{fill}"']
         lines = [" · ".join(figures)]
         processing = entry.get("processing")
         if processing is not None and processing.get("p50") is not None:
             lines.append(f"median work {human_duration(processing['p50'])}")
-        node_lines[sid] = [_small("<BR/>".join(html_text(line) for line in lines), INK)]
+        self.lines[sid] = [_small("<BR/>".join(html_text(line) for line in lines), INK)]
 
-    edge_labels: dict[tuple[str, str, str | None], str] = {}
-    edge_attrs: dict[tuple[str, str, str | None], list[str]] = {}
+
+def _edges(
+    flow: Flow,
+    arrows: Mapping[_Key, ArrowFigures],
+    expected: Mapping[_Key, float | None],
+    most: int,
+) -> tuple[dict[_Key, str], dict[_Key, list[str]]]:
+    """Each arrow's label (its branch, how often taken, share, median) and look."""
+    labels: dict[_Key, str] = {}
+    attrs: dict[_Key, list[str]] = {}
     for edge in flow.edges:
         key = (edge.source, edge.target, edge.label)
         arrow = arrows.get(key)
@@ -158,23 +214,35 @@ def measured_dot(
         if edge.label is not None:
             text = "<BR/>".join(html_text(line) for line in wrap_text(edge.label, LABEL_WIDTH))
             parts.append(f"<B>{text}</B>")
-        if count == 0:
+        if arrow is None or count == 0:
             parts.append(html_text("never taken"))
-            edge_attrs[key] = [f'color="{REMOVED}"', f'fontcolor="{REMOVED}"', 'style="dashed"']
+            attrs[key] = [f'color="{REMOVED}"', f'fontcolor="{REMOVED}"', 'style="dashed"']
         else:
-            taken = f"{count:,}×"
-            share = arrow.get("share") if arrow is not None else None
-            if share is not None:
-                taken += f" · {percent(share)}"
-                plan = expected.get(key)
-                if plan is not None:
-                    taken += f" (plan {plan:g}%)"
-            parts.append(html_text(taken))
-            if arrow is not None and arrow.get("p50") is not None:
-                parts.append(html_text(f"median {human_duration(arrow['p50'])}"))
-            edge_attrs[key] = [f"penwidth={pen_width(count, most):.2f}"]
-        edge_labels[key] = _on_white("<BR/>".join(parts))
+            parts += _taken(arrow, count, expected.get(key))
+            attrs[key] = [f"penwidth={pen_width(count, most):.2f}"]
+        labels[key] = _on_white("<BR/>".join(parts))
+    return labels, attrs
 
+
+def _taken(arrow: ArrowFigures, count: int, plan: float | None) -> list[str]:
+    """The label lines of an arrow taken `count` times."""
+    taken = f"{count:,}×"
+    share = arrow.get("share")
+    if share is not None:
+        taken += f" · {percent(share)}"
+        if plan is not None:
+            taken += f" (plan {plan:g}%)"
+    parts = [html_text(taken)]
+    if arrow.get("p50") is not None:
+        parts.append(html_text(f"median {human_duration(arrow['p50'])}"))
+    return parts
+
+
+def _off_map(
+    flow: Flow, deviations: Sequence[Deviation], most: int
+) -> tuple[list[tuple[str, str, list[str]]], list[str]]:
+    """The arrows the log took that the map does not have, dashed in the warning colour;
+    and, in words, those whose steps are not on the map."""
     extra_edges = []
     missing = []
     for deviation in deviations:
@@ -197,31 +265,18 @@ def measured_dot(
                 ],
             )
         )
-
-    overlay = Overlay(
-        details=False,
-        fills=False,
-        node_lines=node_lines,
-        node_attrs=node_attrs,
-        edge_labels=edge_labels,
-        edge_attrs=edge_attrs,
-        extra_edges=extra_edges,
-        heading_rows=_heading_rows(
-            result, bounds, bool(extra_edges), missing, idle=0.0 in waits.values()
-        ),
-    )
-    return to_dot(process, direction=direction, lanes=lanes, overlay=overlay)
+    return extra_edges, missing
 
 
 def measured_svg(
-    process: Process, result: Mapping[str, Any], *, direction: str = "LR", lanes: bool = False
+    process: Process, result: MeasureResult, *, direction: str = "LR", lanes: bool = False
 ) -> bytes:
     """The measured map drawn by Graphviz (raises the flow map's DrawError)."""
     return draw(measured_dot(process, result, direction=direction, lanes=lanes), "svg")
 
 
 def write_measured(
-    process: Process, result: Mapping[str, Any], out_dir: Path, markdown: str | None = None
+    process: Process, result: MeasureResult, out_dir: Path, markdown: str | None = None
 ) -> list[Path]:
     """Write `<id>.measured.svg`, and `<id>.measure.md` when `markdown` is given, into
     `out_dir` (made if missing), each completely or not at all; the paths written."""
@@ -297,7 +352,7 @@ def _row(html: str) -> str:
     return f'<TR><TD ALIGN="LEFT">{html}</TD></TR>'
 
 
-def _span_text(span: Mapping[str, Any] | None) -> str | None:
+def _span_text(span: Span | None) -> str | None:
     if not span or not span.get("first") or not span.get("last"):
         return None
     first, last = str(span["first"]), str(span["last"])
@@ -312,7 +367,7 @@ def _span_text(span: Mapping[str, Any] | None) -> str | None:
 
 
 def _heading_rows(
-    result: Mapping[str, Any],
+    result: MeasureResult,
     bounds: Sequence[float],
     deviations: bool,
     missing: list[str],

@@ -1,6 +1,6 @@
 """The measure result as text, Markdown, JSON or GitHub annotations (`procmap measure`).
 
-Owns: the formatters of the dict `measure_log` returns. Durations in human units (45m,
+Owns: the formatters of the result `measure_log` returns (a `MeasureResult`). Durations in human units (45m,
 3.2h, 2.1d), shares in percent, as `procmap.render` spells them for every document. Must not know: options, exit statuses, DuckDB.
 """
 
@@ -8,39 +8,116 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 from ..render import figure, human_duration, percent
+
+if TYPE_CHECKING:
+    from ..render import MeasureResult, Stats, StepFigures
 
 REPORT_FORMATS = ("text", "markdown", "json", "github")
 #: Steps listed as the slowest, by p90 waiting plus processing time.
 SLOWEST = 5
 
 
-def _slowest(result: dict[str, Any]) -> list[dict[str, Any]]:
-    def key(step: dict[str, Any]) -> float:
+#: A table of the report: its title, header and rows.
+Section = tuple[str, list[str], list[list[str]]]
+
+
+def _p(stats: Stats | None, key: Literal["p50", "p90"]) -> float | None:
+    return None if stats is None else stats[key]
+
+
+def _slowest(result: MeasureResult) -> list[StepFigures]:
+    def key(step: StepFigures) -> float:
         total = 0.0
-        for part in ("processing", "waiting"):
-            if step[part] and step[part]["p90"] is not None:
-                total += step[part]["p90"]
+        for part in (step["processing"], step["waiting"]):
+            if part and part["p90"] is not None:
+                total += part["p90"]
         return total
 
     timed = [s for s in result["steps"] if s["processing"] or s["waiting"]]
     return sorted(timed, key=lambda s: (-key(s), s["id"]))[:SLOWEST]
 
 
-def _sections(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
-    """The report as (title, header, rows) tables, shared by text and Markdown."""
+def _sections(result: MeasureResult) -> list[Section]:
+    """The report as (title, header, rows) tables, shared by text and Markdown; the
+    summary, then each table that has rows."""
     conf = result["conformance"]
-    thr = result["throughput"] or {}
-    summary = [
+    tables: list[Section] = [
+        ("Summary", ["Figure", "Value"], _summary(result)),
+        (
+            "Slowest steps",
+            ["Step", "Cases", "Processing p50", "Processing p90", "Waiting p90"],
+            [
+                [
+                    s["id"],
+                    str(s["cases"]),
+                    human_duration(_p(s["processing"], "p50")),
+                    human_duration(_p(s["processing"], "p90")),
+                    human_duration(_p(s["waiting"], "p90")),
+                ]
+                for s in _slowest(result)
+            ],
+        ),
+        (
+            "Handoffs",
+            ["From", "To", "Count", "p50", "p90"],
+            [
+                [
+                    d["from"],
+                    d["to"],
+                    str(d["count"]),
+                    human_duration(d["p50"]),
+                    human_duration(d["p90"]),
+                ]
+                for d in result["directly_follows"]
+            ],
+        ),
+        ("Branches", ["Decision", "Branch", "To", "Cases", "Share", "Expected"], _branches(result)),
+        (
+            "Deviations",
+            ["From", "To", "Cases", "Examples"],
+            [
+                [d["from"] or "(start)", d["to"], str(d["count"]), ", ".join(d["examples"])]
+                for d in conf["deviations"]
+            ],
+        ),
+        ("KPIs", ["Metric", "Actual", "Baseline", "Target", "Meets target"], _kpis(result)),
+        (
+            "Control",
+            ["Metric", "Threshold", "Actual", "Status"],
+            [
+                [
+                    c["metric"],
+                    figure(c["threshold"]),
+                    figure(c["actual"]),
+                    {True: "BREACHED", False: "ok", None: "–"}[c["breached"]],
+                ]
+                for c in result["control"]
+            ],
+        ),
+        ("Unmapped activities", ["Activity", "Events"], _unmapped(result)),
+        (
+            "Skipped rows (first 5)",
+            ["Row", "Reason"],
+            [[str(x["row"]), x["reason"]] for x in result["skipped_rows"]["examples"]],
+        ),
+    ]
+    return [table for table in tables if table[2]]
+
+
+def _summary(result: MeasureResult) -> list[list[str]]:
+    conf = result["conformance"]
+    thr = result["throughput"]
+    return [
         ["Cases", str(result["cases"])],
         ["Events", str(result["events"])],
         ["First event", result["span"]["first"] or "–"],
         ["Last event", result["span"]["last"] or "–"],
         [
             "Throughput p50 / p90",
-            f"{human_duration(thr.get('p50'))} / {human_duration(thr.get('p90'))}",
+            f"{human_duration(_p(thr, 'p50'))} / {human_duration(_p(thr, 'p90'))}",
         ],
         ["Fitting cases", f"{conf['fitting']} ({percent(conf['fitness'])})"],
         ["Deviating / incomplete", f"{conf['deviating']} / {conf['incomplete']}"],
@@ -48,32 +125,10 @@ def _sections(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[st
         ["Variants", str(len(result["variants"]))],
         ["Skipped rows", str(result["skipped_rows"]["count"])],
     ]
-    sections = [("Summary", ["Figure", "Value"], summary)]
-    slow = [
-        [
-            s["id"],
-            str(s["cases"]),
-            human_duration((s["processing"] or {}).get("p50")),
-            human_duration((s["processing"] or {}).get("p90")),
-            human_duration((s["waiting"] or {}).get("p90")),
-        ]
-        for s in _slowest(result)
-    ]
-    if slow:
-        sections.append(
-            (
-                "Slowest steps",
-                ["Step", "Cases", "Processing p50", "Processing p90", "Waiting p90"],
-                slow,
-            )
-        )
-    handoffs = [
-        [d["from"], d["to"], str(d["count"]), human_duration(d["p50"]), human_duration(d["p90"])]
-        for d in result["directly_follows"]
-    ]
-    if handoffs:
-        sections.append(("Handoffs", ["From", "To", "Count", "p50", "p90"], handoffs))
-    branches = [
+
+
+def _branches(result: MeasureResult) -> list[list[str]]:
+    return [
         [
             b["decision"],
             b["label"],
@@ -84,17 +139,10 @@ def _sections(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[st
         ]
         for b in result["branches"]
     ]
-    if branches:
-        sections.append(
-            ("Branches", ["Decision", "Branch", "To", "Cases", "Share", "Expected"], branches)
-        )
-    deviations = [
-        [d["from"] or "(start)", d["to"], str(d["count"]), ", ".join(d["examples"])]
-        for d in conf["deviations"]
-    ]
-    if deviations:
-        sections.append(("Deviations", ["From", "To", "Cases", "Examples"], deviations))
-    kpis = [
+
+
+def _kpis(result: MeasureResult) -> list[list[str]]:
+    return [
         [
             m["id"],
             figure(m["actual"], m["unit"]),
@@ -104,36 +152,21 @@ def _sections(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[st
         ]
         for m in result["metrics"]
     ]
-    if kpis:
-        sections.append(("KPIs", ["Metric", "Actual", "Baseline", "Target", "Meets target"], kpis))
-    controls = [
-        [
-            c["metric"],
-            figure(c["threshold"]),
-            figure(c["actual"]),
-            {True: "BREACHED", False: "ok", None: "–"}[c["breached"]],
-        ]
-        for c in result["control"]
-    ]
-    if controls:
-        sections.append(("Control", ["Metric", "Threshold", "Actual", "Status"], controls))
+
+
+def _unmapped(result: MeasureResult) -> list[list[str]]:
     unmapped = [[u["activity"], str(u["events"])] for u in result["unmapped_activities"]]
     more = result.get("unmapped_more") or {"activities": 0, "events": 0}
     if more["activities"]:
         unmapped.append([f"({more['activities']} more activities)", str(more["events"])])
-    if unmapped:
-        sections.append(("Unmapped activities", ["Activity", "Events"], unmapped))
-    skipped = [[str(x["row"]), x["reason"]] for x in result["skipped_rows"]["examples"]]
-    if skipped:
-        sections.append(("Skipped rows (first 5)", ["Row", "Reason"], skipped))
-    return sections
+    return unmapped
 
 
-def format_json(result: dict[str, Any], color: bool = False) -> str:
+def format_json(result: MeasureResult, color: bool = False) -> str:
     return json.dumps(result, indent=2, sort_keys=False) + "\n"
 
 
-def format_markdown(result: dict[str, Any], color: bool = False) -> str:
+def format_markdown(result: MeasureResult, color: bool = False) -> str:
     lines = [f"# Measured: {result['process']}", "", f"Log: `{result['log']}`", ""]
     for title, header, rows in _sections(result):
         lines += [f"## {title}", "", "| " + " | ".join(header) + " |"]
@@ -145,7 +178,7 @@ def format_markdown(result: dict[str, Any], color: bool = False) -> str:
     return "\n".join(lines)
 
 
-def format_text(result: dict[str, Any], color: bool = False) -> str:
+def format_text(result: MeasureResult, color: bool = False) -> str:
     """Rich tables on a terminal (`color`), plain aligned columns when piped."""
     if color:
         import io
@@ -175,7 +208,7 @@ def format_text(result: dict[str, Any], color: bool = False) -> str:
     return "\n".join(lines)
 
 
-def format_github(result: dict[str, Any], color: bool = False, process_file: str = "") -> str:
+def format_github(result: MeasureResult, color: bool = False, process_file: str = "") -> str:
     """`::error` at each breached control point, then a `::notice` summary line."""
     lines = []
     breached = 0
@@ -206,7 +239,7 @@ FORMATTERS: dict[str, Callable[..., str]] = {
 
 
 def format_report(
-    result: dict[str, Any], fmt: str, color: bool = False, process_file: str = ""
+    result: MeasureResult, fmt: str, color: bool = False, process_file: str = ""
 ) -> str:
     """The result in `fmt` (one of `REPORT_FORMATS`)."""
     if fmt == "github":
@@ -214,6 +247,6 @@ def format_report(
     return FORMATTERS[fmt](result, color)
 
 
-def breached(result: dict[str, Any]) -> bool:
+def breached(result: MeasureResult) -> bool:
     """Whether any control threshold is breached (`--check` fails)."""
     return any(c["breached"] for c in result["control"])

@@ -9,7 +9,8 @@ and wrapping of user text (`html_text`, `wrap_text`, `quoted_text`, `url_text`),
 palette, and `write_atomic`; the one spelling of measured figures (`human_duration`,
 `figure`, `percent`) and, for `procmap render` with a declared log, a `Measurement` per
 process (a measure result and the outputs drawn from it) that the run puts into the DMAIC
-worksheet (`measured_facts`) and writes beside the authored map. For the portfolio: the
+worksheet (`measured_facts`) and writes beside the authored map; the shape of a measure
+result (`MeasureResult` and its parts, TypedDicts), for the engine and every reader. For the portfolio: the
 facts of one process (`analyze`).
 
 Imports `procmap.git`, `procmap.lint` and `procmap.format` (docs/architecture.md).
@@ -38,6 +39,23 @@ attach(
         "url_text": "flowmap:_url",
         "to_dot": "flowmap",
         "wrap_text": "flowmap:_wrap",
+        "ArrowFigures": "measureresult",
+        "Branch": "measureresult",
+        "Conformance": "measureresult",
+        "ControlFigures": "measureresult",
+        "Deviation": "measureresult",
+        "DirectlyFollows": "measureresult",
+        "MeasureResult": "measureresult",
+        "MetricFigures": "measureresult",
+        "Rework": "measureresult",
+        "SkippedRow": "measureresult",
+        "SkippedRows": "measureresult",
+        "Span": "measureresult",
+        "Stats": "measureresult",
+        "StepFigures": "measureresult",
+        "Unmapped": "measureresult",
+        "UnmappedMore": "measureresult",
+        "Variant": "measureresult",
         "Measured": "measured",
         "Home": "run",
         "Measurement": "run",
@@ -66,6 +84,25 @@ if TYPE_CHECKING:
     from .flowmap import _url as url_text
     from .flowmap import _wrap as wrap_text
     from .measured import Measured, figure, human_duration, measured_facts, percent
+    from .measureresult import (
+        ArrowFigures,
+        Branch,
+        Conformance,
+        ControlFigures,
+        Deviation,
+        DirectlyFollows,
+        MeasureResult,
+        MetricFigures,
+        Rework,
+        SkippedRow,
+        SkippedRows,
+        Span,
+        Stats,
+        StepFigures,
+        Unmapped,
+        UnmappedMore,
+        Variant,
+    )
     from .run import (
         LOCK,
         MANIFEST,

@@ -15,10 +15,11 @@ Markdown, templates or files.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # types only: the measure reports import this module, not the analysis
     from .analysis import Analysis, Control, Handoff, Kpi, StepView
+    from .measureresult import MeasureResult, Stats, StepFigures
 
 _UNITS = (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0))
 #: How many measured time sinks, deviations and variants the worksheet lists.
@@ -157,82 +158,21 @@ class Measured:
         return [c for c in self.control if c is not None and c.breached]
 
 
-def _stat(block: dict[str, Any] | None, key: str) -> float | None:
+def _stat(block: Stats | None, key: Literal["p50", "p90"]) -> float | None:
     return None if not block else block.get(key)
 
 
 def measured_facts(
-    analysis: Analysis, result: dict[str, Any], map_file: str | None = None
+    analysis: Analysis, result: MeasureResult, map_file: str | None = None
 ) -> Measured:
     """The worksheet's measured facts from `result` (a measure result of `analysis`'s
     process); `map_file` names the measured map written beside the worksheet, if any."""
     views = analysis.by_id
     steps = {s["id"]: s for s in result["steps"]}
-    into: dict[str, list[float]] = {}  # step -> [count, count * mean] over arrivals
-    for pair in result["directly_follows"]:
-        arrivals = into.setdefault(pair["to"], [0, 0.0])
-        arrivals[0] += pair["count"]
-        arrivals[1] += pair["count"] * (pair["mean"] or 0.0)
-    overall = sum(total for _, total in into.values())
-    sinks = []
-    for sid, (count, total) in into.items():
-        if sid not in views or total <= 0:
-            continue
-        step = steps.get(sid, {})
-        wait, work = step.get("waiting"), step.get("processing")
-        if wait and work:
-            p90 = human_duration((_stat(wait, "p90") or 0.0) + (_stat(work, "p90") or 0.0))
-        else:
-            p90 = human_duration(_p90_into(result, sid))
-        sinks.append(
-            (
-                -total,
-                views[sid].number,
-                StepTime(
-                    view=views[sid],
-                    events=int(count),
-                    total=human_duration(total),
-                    share=percent(total / overall) if overall else "–",
-                    waiting=human_duration(_stat(wait, "p50")),
-                    processing=human_duration(_stat(work, "p50")),
-                    p90=p90,
-                ),
-            )
-        )
-    sinks.sort(key=lambda item: item[:2])
-
-    pairs = {(d["from"], d["to"]): d for d in result["directly_follows"]}
-    handoffs = []
-    for handoff in analysis.handoffs:
-        pair = pairs.get((handoff.source.id, handoff.target.id))
-        wait = steps.get(handoff.target.id, {}).get("waiting")
-        handoffs.append(
-            HandoffTime(
-                handoff=handoff,
-                count=pair["count"] if pair else 0,
-                p50=human_duration(pair["p50"] if pair else None),
-                p90=human_duration(pair["p90"] if pair else None),
-                waiting=human_duration(_stat(wait, "p50")),
-            )
-        )
-
-    kpi_rows = {k.ref.id: k for k in analysis.kpis}
-    kpis = {}
-    for metric in result["metrics"]:
-        row = kpi_rows.get(metric["id"])
-        if row is not None:
-            kpis[metric["id"]] = MeasuredKpi(row, figure(metric["actual"]), metric["meets_target"])
-    # The result has an entry per control point of a measured metric, in file order.
-    pending = list(result["control"])
-    control: list[ControlStatus | None] = []
-    for point in analysis.control:
-        entry = next((e for e in pending if e["metric"] == point.metric.id), None)
-        if entry is None:
-            control.append(None)
-            continue
-        pending.remove(entry)
-        control.append(ControlStatus(point, figure(entry["actual"]), entry["breached"]))
-
+    sinks = _time_sinks(analysis, result, steps)
+    handoffs = _handoff_times(analysis, result, steps)
+    kpis = _kpis(analysis, result)
+    control = _control(analysis, result)
     conformance = result["conformance"]
     deviations = [
         Deviation(
@@ -248,7 +188,7 @@ def measured_facts(
         ([views.get(sid, sid) for sid in v["steps"]], v["cases"], percent(v["share"]))
         for v in result["variants"][:VARIANTS]
     ]
-    throughput = result["throughput"] or {}
+    throughput = result["throughput"]
     span = result["span"]
     return Measured(
         log=result["log"],
@@ -257,14 +197,14 @@ def measured_facts(
         events=result["events"],
         first=span["first"] or "",
         last=span["last"] or "",
-        throughput_p50=human_duration(throughput.get("p50")),
-        throughput_p90=human_duration(throughput.get("p90")),
+        throughput_p50=human_duration(_stat(throughput, "p50")),
+        throughput_p90=human_duration(_stat(throughput, "p90")),
         fitting=conformance["fitting"],
         deviating=conformance["deviating"],
         incomplete=conformance["incomplete"],
         fitness=percent(conformance["fitness"]),
         kpis=kpis,
-        time_sinks=[item[2] for item in sinks[:TIME_SINKS]],
+        time_sinks=sinks,
         handoffs=handoffs,
         branches=[
             BranchShare(
@@ -294,7 +234,100 @@ def measured_facts(
     )
 
 
-def _p90_into(result: dict[str, Any], sid: str) -> float | None:
+def _time_sinks(
+    analysis: Analysis, result: MeasureResult, steps: dict[str, StepFigures]
+) -> list[StepTime]:
+    """The steps where most time goes (`TIME_SINKS`), by the time of arrivals into them."""
+    views = analysis.by_id
+    into: dict[str, list[float]] = {}  # step -> [count, count * mean] over arrivals
+    for pair in result["directly_follows"]:
+        entry = into.setdefault(pair["to"], [0, 0.0])
+        entry[0] += pair["count"]
+        entry[1] += pair["count"] * (pair["mean"] or 0.0)
+    overall = sum(total for _, total in into.values())
+    sinks = []
+    for sid, (count, total) in into.items():
+        if sid not in views or total <= 0:
+            continue
+        wait, work = _times(steps, sid)
+        if wait and work:
+            p90 = human_duration((_stat(wait, "p90") or 0.0) + (_stat(work, "p90") or 0.0))
+        else:
+            p90 = human_duration(_p90_into(result, sid))
+        sinks.append(
+            (
+                -total,
+                views[sid].number,
+                StepTime(
+                    view=views[sid],
+                    events=int(count),
+                    total=human_duration(total),
+                    share=percent(total / overall) if overall else "–",
+                    waiting=human_duration(_stat(wait, "p50")),
+                    processing=human_duration(_stat(work, "p50")),
+                    p90=p90,
+                ),
+            )
+        )
+    sinks.sort(key=lambda item: item[:2])
+    return [item[2] for item in sinks[:TIME_SINKS]]
+
+
+def _times(steps: dict[str, StepFigures], sid: str) -> tuple[Stats | None, Stats | None]:
+    """The waiting and processing times of step `sid` (None for none)."""
+    step = steps.get(sid)
+    return (None, None) if step is None else (step["waiting"], step["processing"])
+
+
+def _handoff_times(
+    analysis: Analysis, result: MeasureResult, steps: dict[str, StepFigures]
+) -> list[HandoffTime]:
+    """The measured times of each handoff between roles."""
+    pairs = {(d["from"], d["to"]): d for d in result["directly_follows"]}
+    handoffs = []
+    for handoff in analysis.handoffs:
+        pair = pairs.get((handoff.source.id, handoff.target.id))
+        wait, _ = _times(steps, handoff.target.id)
+        handoffs.append(
+            HandoffTime(
+                handoff=handoff,
+                count=pair["count"] if pair else 0,
+                p50=human_duration(pair["p50"] if pair else None),
+                p90=human_duration(pair["p90"] if pair else None),
+                waiting=human_duration(_stat(wait, "p50")),
+            )
+        )
+    return handoffs
+
+
+def _kpis(analysis: Analysis, result: MeasureResult) -> dict[str, MeasuredKpi]:
+    """The worksheet's KPIs with their measured figure, by metric id."""
+    kpi_rows = {k.ref.id: k for k in analysis.kpis}
+    kpis: dict[str, MeasuredKpi] = {}
+    for metric in result["metrics"]:
+        row = kpi_rows.get(metric["id"])
+        if row is not None:
+            kpis[metric["id"]] = MeasuredKpi(row, figure(metric["actual"]), metric["meets_target"])
+    return kpis
+
+
+def _control(analysis: Analysis, result: MeasureResult) -> list[ControlStatus | None]:
+    """The status of each control point of the worksheet (None: its metric has no
+    `measure`)."""
+    # The result has an entry per control point of a measured metric, in file order.
+    pending = list(result["control"])
+    control: list[ControlStatus | None] = []
+    for point in analysis.control:
+        entry = next((e for e in pending if e["metric"] == point.metric.id), None)
+        if entry is None:
+            control.append(None)
+            continue
+        pending.remove(entry)
+        control.append(ControlStatus(point, figure(entry["actual"]), entry["breached"]))
+    return control
+
+
+def _p90_into(result: MeasureResult, sid: str) -> float | None:
     """The largest p90 of the times from a previous step to `sid` (the log's figures are
     per pair; without start times this is the best single figure for the step)."""
     found = [d["p90"] for d in result["directly_follows"] if d["to"] == sid and d["p90"]]

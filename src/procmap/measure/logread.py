@@ -1,0 +1,359 @@
+"""An event log read into DuckDB: the file as a relation, its columns, table `ev`.
+
+Owns: opening a log (CSV, gzip CSV and Parquet read by DuckDB; XES converted first by
+`xes`), refusing what is not text, finding the column of each role (`DEFAULT_COLUMNS`),
+parsing timestamps (ISO 8601, then `EXPORT_FORMATS`), and table `ev` (`read_events`):
+one row per row of the log, in file order, with the activity as an ENUM of its values.
+
+Must not know: the process, steps or figures (`tables`), memory limits (`engine`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import LogError
+from .xes import xes_to_csv
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
+#: Column names tried in order when no column is given (compared case-insensitively):
+#: the XES names first, then common export names.
+DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "case": ("case:concept:name", "case_id", "case id", "caseid", "case"),
+    "activity": ("concept:name", "activity", "activity_name", "activity name", "event"),
+    "timestamp": (
+        "time:timestamp",
+        "timestamp",
+        "time",
+        "end_timestamp",
+        "complete_timestamp",
+        "end time",
+        "datetime",
+        "date",
+    ),
+    "start_timestamp": ("start_timestamp", "start_time", "start time", "start"),
+    "resource": ("org:resource", "resource", "user"),
+}
+#: Timestamp formats tried after ISO 8601 (which DuckDB reads with or without an offset).
+EXPORT_FORMATS = (
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+)
+#: The rows read first for the activity column's values (its ENUM); a value they miss
+#: costs a second read of the log.
+SAMPLE_ROWS = 100_000
+#: The buffer of each thread reading a CSV (DuckDB's default is 32 MB).
+CSV_BUFFER_BYTES = 8 * 2**20
+#: Distinct activities an ENUM is made of; a log with more keeps them as text, mapped in
+#: chunks, so that Python never holds every activity.
+ENUM_VALUES = 10_000
+
+
+def norm(text: str) -> str:
+    """`text` compared loosely: runs of whitespace as one space, case folded."""
+    return " ".join(text.split()).casefold()
+
+
+def lit(text: str) -> str:
+    """`text` inside a SQL string literal."""
+    return text.replace("'", "''")
+
+
+def quote(name: str) -> str:
+    """`name` inside a double-quoted SQL identifier."""
+    return name.replace('"', '""')
+
+
+def first_line(error: Exception, default: str) -> str:
+    """The first line of a DuckDB error's message (`default` when it has none)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else default
+
+
+@dataclass(frozen=True)
+class Source:
+    """The log as a DuckDB relation: `sql`, every column VARCHAR, rows in file order when
+    read with insertion order kept; its column `names`; `csv` when a bad row shows only as
+    it is read."""
+
+    sql: str
+    names: tuple[str, ...]
+    csv: bool
+
+
+@contextlib.contextmanager
+def loaded(con: DuckDBPyConnection, path: Path, shown: str) -> Iterator[Source]:
+    """The log at `path` as a relation to read from (nothing is read yet but the first
+    rows, to find the columns and the CSV dialect)."""
+    name = path.name.lower()
+    temp: str | None = None
+    try:
+        if name.endswith((".xes", ".xes.gz")):
+            temp = xes_to_csv(path, shown)
+            file = temp
+        else:
+            file = str(path)
+        if path.stat().st_size == 0:
+            raise LogError(f"{shown}: empty file, not an event log")
+        if name.endswith(".parquet"):
+            yield _parquet(con, file)
+        else:
+            _check_text(path, shown)
+            yield _csv(con, file, shown)
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def _parquet(con: DuckDBPyConnection, file: str) -> Source:
+    parquet = f"read_parquet('{lit(file)}')"
+    cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {parquet}").fetchall()]
+    casts = ", ".join(f'CAST("{quote(c)}" AS VARCHAR) AS "{quote(c)}"' for c in cols)
+    return Source(f"(SELECT {casts} FROM {parquet})", tuple(cols), csv=False)
+
+
+def _csv(con: DuckDBPyConnection, file: str, shown: str) -> Source:
+    import duckdb
+
+    sql = (
+        f"read_csv('{lit(file)}', all_varchar = true, header = true,"
+        f" auto_detect = true, buffer_size = {CSV_BUFFER_BYTES})"
+    )
+    try:  # DuckDB sniffs the dialect again on every read: find the columns once
+        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()]
+    except duckdb.OutOfMemoryException:
+        raise
+    except duckdb.Error as error:
+        raise not_csv(shown, error) from None
+    return Source(sql, tuple(names), csv=True)
+
+
+def not_csv(shown: str, error: Exception) -> LogError:
+    """The `LogError` of a CSV DuckDB could not read."""
+    return LogError(f"{shown}: not a CSV event log ({first_line(error, '')})")
+
+
+def _check_text(path: Path, shown: str) -> None:
+    """Refuse a file that is not text (a NUL byte, or not UTF-8, in its first 64 KiB)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            head = handle.read(65536)
+    except (OSError, EOFError) as error:
+        raise LogError(f"{shown}: cannot read: {error}") from None
+    if not head.strip():
+        raise LogError(f"{shown}: empty file, not an event log")
+    if b"\x00" in head:
+        raise LogError(f"{shown}: binary data, not a CSV event log")
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # a character cut at the end of the sample is fine
+            raise LogError(f"{shown}: not UTF-8 text, not a CSV event log") from None
+
+
+def resolve(
+    con: DuckDBPyConnection, shown: str, source: Source, given: Mapping[str, str | None]
+) -> dict[str, str | None]:
+    """The log's column for each role: the one given, else the first default present."""
+    try:
+        return roles(shown, list(source.names), given)
+    except LogError:
+        # a log with no rows says so first, whatever its header
+        counted = con.execute(f"SELECT count(*) FROM {source.sql}").fetchone()
+        if counted is not None and counted[0] == 0:
+            raise LogError(f"{shown}: no events (a header and no rows)") from None
+        raise
+
+
+def roles(shown: str, names: list[str], given: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Each role's column among `names`: the one `given` (exactly, else loosely), else the
+    first of `DEFAULT_COLUMNS` present and not taken; `LogError` for a given column that is
+    missing, or no case, activity or timestamp column."""
+    folded: dict[str, str] = {}
+    for name in names:
+        folded.setdefault(norm(name.lstrip("\ufeff")), name)
+    found: dict[str, str | None] = {}
+    for role, wanted in given.items():
+        flag = "--" + role.replace("_", "-")
+        if wanted is not None:
+            hit = wanted if wanted in names else folded.get(norm(wanted))
+            if hit is None:
+                raise LogError(
+                    f"{shown}: no column {wanted!r} ({flag}); columns: {', '.join(names)}"
+                )
+            found[role] = hit
+            continue
+        found[role] = next(
+            (
+                folded[c]
+                for c in DEFAULT_COLUMNS[role]
+                if c in folded and folded[c] not in found.values()
+            ),
+            None,
+        )
+        if found[role] is None and role in ("case", "activity", "timestamp"):
+            raise LogError(
+                f"{shown}: no {role.replace('_', ' ')} column (tried"
+                f" {', '.join(DEFAULT_COLUMNS[role])}; give {flag}); columns: {', '.join(names)}"
+            )
+    return found
+
+
+def parse_sql(column: str) -> str:
+    """SQL for the column as microseconds since the epoch (UTC), null when unparseable.
+
+    The value trimmed (DuckDB's trim: spaces, Unicode ones too) as ISO 8601, else in each
+    export format. ISO 8601 is tried first untrimmed, as it reads with ASCII spaces around
+    it: the most common case then makes no trimmed copy (COALESCE tries the rest only
+    where it is still null)."""
+    raw = f'"{quote(column)}"'
+    text = f"nullif(trim({raw}), '')"
+    tries = [f"try_cast({raw} AS TIMESTAMPTZ)", f"try_cast({text} AS TIMESTAMPTZ)"]
+    tries += [f"try_strptime({text}, '{f}')::TIMESTAMPTZ" for f in EXPORT_FORMATS]
+    return f"epoch_us(coalesce({', '.join(tries)}))"
+
+
+# -- table ev ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Events:
+    """Table `ev` on the connection, one row per row of the log in file order (`rowid`):
+    the case `c` (trimmed, null when blank), the activity `a`, the timestamp `t` and start
+    `s` in microseconds, and the timestamp's text `ts_text` where it did not parse (for
+    the skipped rows' reasons).
+
+    `values`: the activity column's values in ENUM order, untrimmed (`a` is an ENUM of
+    them: a byte or two, not a string); None when the column holds more than
+    `ENUM_VALUES` (`a` is then text, and Python never holds them all). `name_of`: each
+    value's activity, trimmed (None when blank)."""
+
+    values: list[str] | None
+    name_of: dict[str, str | None]
+    name: str = "ev"
+
+    @property
+    def missing_activity(self) -> str:
+        """SQL: the row's activity is missing (null, or blank once trimmed with DuckDB's
+        trim)."""
+        if self.values is None:
+            return "nullif(trim(a), '') IS NULL"
+        blank = [str(code) for code, value in enumerate(self.values) if self.name_of[value] is None]
+        return f"(a IS NULL OR enum_code(a) IN ({', '.join(blank)}))" if blank else "a IS NULL"
+
+    @property
+    def unreadable(self) -> str:
+        """SQL: the row lacks a case, an activity or a readable timestamp."""
+        return f"c IS NULL OR {self.missing_activity} OR t IS NULL"
+
+    @property
+    def readable(self) -> str:
+        """SQL: the row has a case, an activity and a readable timestamp."""
+        return f"c IS NOT NULL AND NOT {self.missing_activity} AND t IS NOT NULL"
+
+
+def read_events(
+    con: DuckDBPyConnection, shown: str, source: Source, columns: Mapping[str, str | None]
+) -> Events:
+    """Table `ev` (`Events`), in one read of the log, or two when the first rows
+    (`SAMPLE_ROWS`) missed an activity: the ENUM is then made from the whole column.
+    `columns` maps each role to its column; the case, activity and timestamp ones are
+    given."""
+    import duckdb
+
+    act_col = columns["activity"]
+    assert act_col and columns["timestamp"]
+    act = f'"{quote(act_col)}"'
+    try:
+        values = _sample(con, shown, source, act)
+        whole = False
+        while True:
+            if values is not None and not values and not whole:
+                values, whole = all_values(con, source, act), True
+            try:
+                _create_ev(con, source, columns, values)
+                break
+            except duckdb.ConversionException:
+                if whole or not values:
+                    raise
+                # a value the sample did not see: the ENUM from the whole column
+                con.execute("DROP TABLE IF EXISTS ev")
+                con.execute("DROP TYPE IF EXISTS activity")
+                values, whole = all_values(con, source, act), True
+    except duckdb.Error as error:
+        if source.csv and not isinstance(error, duckdb.OutOfMemoryException):
+            raise not_csv(shown, error) from None
+        raise
+    if values is None:
+        return Events(None, {})
+    trimmed = con.execute(
+        "SELECT v, nullif(trim(v), '') FROM unnest(?::VARCHAR[]) AS u(v)", [values]
+    ).fetchall()
+    return Events(values, dict(trimmed))
+
+
+def _sample(con: DuckDBPyConnection, shown: str, source: Source, act: str) -> list[str] | None:
+    """The activity column's values in the log's first rows, sorted; None when there are
+    more than `ENUM_VALUES`."""
+    sample = con.execute(
+        f"SELECT DISTINCT {act} FROM (SELECT {act} FROM {source.sql} LIMIT {SAMPLE_ROWS})"
+        f" LIMIT {ENUM_VALUES + 2}"
+    ).fetchall()
+    if not sample:
+        raise LogError(f"{shown}: no events (a header and no rows)")
+    values = sorted(v for (v,) in sample if v is not None)
+    return None if len(values) > ENUM_VALUES else values
+
+
+def _create_ev(
+    con: DuckDBPyConnection,
+    source: Source,
+    columns: Mapping[str, str | None],
+    values: list[str] | None,
+) -> None:
+    """Read the log into table `ev`, the activity as an ENUM of `values` (text when
+    None or empty); DuckDB's ConversionException for a value not among them."""
+    act, ts_col, start_col = columns["activity"], columns["timestamp"], columns["start_timestamp"]
+    assert act and ts_col
+    start_sql = parse_sql(start_col) if start_col else "NULL::BIGINT"
+    if values:
+        con.execute("CREATE TYPE activity AS ENUM (SELECT unnest(?::VARCHAR[]))", [values])
+    con.execute("SET preserve_insertion_order = true")  # rowid: the row in the file
+    try:
+        con.execute(
+            f"""CREATE TABLE ev AS SELECT
+                nullif(trim("{quote(columns["case"] or "")}"), '') AS c,
+                "{quote(act)}"::{"activity" if values else "VARCHAR"} AS a,
+                {parse_sql(ts_col)} AS t,
+                {start_sql} AS s,
+                CASE WHEN t IS NULL THEN "{quote(ts_col)}" END AS ts_text
+            FROM {source.sql}"""
+        )
+    finally:
+        con.execute("SET preserve_insertion_order = false")
+
+
+def all_values(con: DuckDBPyConnection, source: Source, act: str) -> list[str] | None:
+    """Every value of the activity column, sorted; None when there are more than
+    `ENUM_VALUES` (only that many and one are fetched)."""
+    rows = con.execute(
+        f"SELECT DISTINCT {act} FROM {source.sql} WHERE {act} IS NOT NULL LIMIT {ENUM_VALUES + 1}"
+    ).fetchall()
+    if len(rows) > ENUM_VALUES:
+        return None
+    return sorted(v for (v,) in rows)

@@ -1,0 +1,382 @@
+"""The figures computed on DuckDB's connection: one function per table, and the queries.
+
+Owns the tables after `ev` (`logread.read_events`), each made by one function and named
+by the handle it returns, which the functions that read it take: `e` (`Mapped`: the
+readable events of mapped activities, with their step as a number and the per-case
+window figures), `pc` (`Cases`: one row per case), `vr` (`VariantTable`: one row per
+distinct variant), and the small helper tables `m` (mapped activities as text) and
+`uses` (log transitions on map arrows). Every query that reads them is here: skipped
+rows, activity counts, steps, directly-follows pairs, arrow counts, throughput and the
+metrics' figures. Durations come out in seconds, timestamps as ISO 8601 UTC with `Z`.
+
+Must not know: how the log was read (it is given table `ev`), memory limits (`engine`
+checks them between steps), how the figures are assembled or shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .logread import Events
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
+    from ..format import Flow
+    from ..render import DirectlyFollows, SkippedRows, Stats, StepFigures
+
+#: Examples kept: skipped rows, and case ids of a deviation or of incomplete cases.
+EXAMPLES = 5
+#: The mean and [p50, p90], in seconds, of `x`, a duration in whole microseconds. The mean
+#: of the integers is exact (DuckDB sums them in 128 bits), so it does not depend on the
+#: order the threads add them in, as a mean of floats does in its last digit; both
+#: percentiles come from one sort (twice as fast as two).
+STATS = "avg({x}) / 1000000.0, quantile_cont({x} / 1000000.0, [0.5, 0.9])"
+
+
+def round6(value: float | None) -> float | None:
+    """A figure rounded to microseconds (None for none, or NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), 6)
+
+
+def iso(micros: int | None) -> str | None:
+    """Microseconds since the epoch as ISO 8601 UTC with `Z` (None for none)."""
+    if micros is None:
+        return None
+    moment = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=micros)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def stats(row: Sequence[Any] | None) -> Stats | None:
+    """{mean, p50, p90} from a row of `STATS`: the mean and the list [p50, p90]."""
+    if row is None or row[0] is None:
+        return None
+    return {"mean": round6(row[0]), "p50": round6(row[1][0]), "p90": round6(row[1][1])}
+
+
+def one(con: DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]:
+    """The one row of an aggregate query."""
+    row = con.execute(sql, params).fetchone()
+    assert row is not None, sql  # an aggregate without GROUP BY has a row
+    return row
+
+
+# -- from table ev ------------------------------------------------------------------------
+
+
+def skipped_rows(con: DuckDBPyConnection, ev: Events) -> SkippedRows:
+    """The rows of `ev` that lack a case, an activity or a readable timestamp: counted,
+    the first `EXAMPLES` with their reason (`row` 1-based, the header not counted)."""
+    bad = con.execute(
+        f"""SELECT rowid + 1, CASE WHEN c IS NULL THEN 'missing case id'
+                          WHEN {ev.missing_activity} THEN 'missing activity'
+                          WHEN ts_text IS NULL OR trim(ts_text) = '' THEN 'missing timestamp'
+                          ELSE 'unparseable timestamp ' || ts_text END
+           FROM {ev.name} WHERE {ev.unreadable} ORDER BY rowid LIMIT {EXAMPLES}"""
+    ).fetchall()
+    (count,) = one(con, f"SELECT count(*) FROM {ev.name} WHERE {ev.unreadable}")
+    return {
+        "count": int(count),
+        "examples": [{"row": int(r), "reason": reason} for r, reason in bad],
+    }
+
+
+def activity_counts(
+    con: DuckDBPyConnection, ev: Events, size: int = 10_000
+) -> Iterator[list[tuple[str, int]]]:
+    """(activity, events) of the readable rows of `ev`, trimmed: `size` at a time when the
+    activities are text, else in one chunk (the ENUM's values merged by their trimmed
+    spelling)."""
+    if ev.values is None:
+        cursor = con.execute(
+            f"SELECT trim(a), count(*) FROM {ev.name} WHERE {ev.readable} GROUP BY trim(a)"
+        )
+        while rows := cursor.fetchmany(size):
+            yield [(str(a), int(n)) for a, n in rows]
+        return
+    merged: dict[str, int] = {}
+    for value, k in con.execute(
+        f"SELECT a, count(*) FROM {ev.name} WHERE {ev.readable} GROUP BY a"
+    ).fetchall():
+        name = ev.name_of[str(value)]
+        assert name is not None
+        merged[name] = merged.get(name, 0) + int(k)
+    yield list(merged.items())
+
+
+# -- table e -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """Table `e`: the readable events of mapped activities, each with its case `c`, its
+    step as a number `step` (`ids[step]` is the step id, `number` the reverse), `t`, `s`,
+    its row in the file `r`, its number in its case `n` (by timestamp, ties in file
+    order), the previous event's timestamp `pt`, the next event's step `g` and the time to
+    it `d` (microseconds): one window sort gives every per-case figure."""
+
+    ids: list[str]
+    number: dict[str, int]
+    name: str = "e"
+
+
+def mapped_events(
+    con: DuckDBPyConnection, ev: Events, mapping: Mapping[str, str], ids: list[str]
+) -> Mapped:
+    """Table `e` from table `ev` (then dropped) and `mapping` (activity -> step id)."""
+    e = Mapped(ids, {sid: i for i, sid in enumerate(ids)})
+    if mapping:
+        con.execute(
+            f"""CREATE TABLE {e.name} AS SELECT c, k AS step, t, s, r,
+                    row_number() OVER w AS n, lag(t) OVER w AS pt, lead(k) OVER w AS g,
+                    lead(t) OVER w - t AS d
+               FROM ({_with_steps(con, ev, mapping, e.number)})
+               WHERE k IS NOT NULL
+               WINDOW w AS (PARTITION BY c ORDER BY t, r)"""
+        )
+    else:
+        con.execute(
+            f"CREATE TABLE {e.name} AS SELECT NULL::VARCHAR AS c, 0::USMALLINT AS step, 0 AS t,"
+            " 0 AS s, 0 AS r, 0 AS n, 0 AS pt, 0::USMALLINT AS g, 0.0 AS d WHERE false"
+        )
+    con.execute(f"DROP TABLE {ev.name}")
+    return e
+
+
+def _with_steps(
+    con: DuckDBPyConnection, ev: Events, mapping: Mapping[str, str], number: Mapping[str, int]
+) -> str:
+    """SQL for the readable rows of `ev` with their step number `k` (null: unmapped):
+    from the ENUM code through a list of `ev.values`' steps, or (activities as text) by a
+    join with table `m` of the mapped activities."""
+    if ev.values is None:
+        con.execute("CREATE TABLE m (name VARCHAR, k USMALLINT)")
+        con.executemany(
+            "INSERT INTO m VALUES (?, ?)", [(a, number[sid]) for a, sid in mapping.items()]
+        )
+        return f"""SELECT ev.c, m.k, ev.t, ev.s, ev.rowid + 1 AS r
+                  FROM {ev.name} AS ev JOIN m ON trim(ev.a) = m.name
+                  WHERE ev.c IS NOT NULL AND ev.t IS NOT NULL"""
+    # the step number of each ENUM value (its code + 1 in DuckDB's 1-based lists)
+    step_of_code = [
+        number[mapping[name]] if name is not None and name in mapping else None
+        for name in (ev.name_of[value] for value in ev.values)
+    ]
+    # A literal list, not a parameter: DuckDB before 2.0 fails on a list parameter here
+    # ("ListStats::GetChildStats called on stats that is not a list").
+    codes = (
+        "[" + ", ".join("NULL" if k is None else str(k) for k in step_of_code) + "]::USMALLINT[]"
+    )
+    return f"""SELECT c, list_extract({codes}, enum_code(a) + 1) AS k, t, s, rowid + 1 AS r
+               FROM {ev.name} WHERE c IS NOT NULL AND a IS NOT NULL AND t IS NOT NULL"""
+
+
+def longest_case(con: DuckDBPyConnection, e: Mapped) -> int:
+    """The events of the longest case in `e`."""
+    (longest,) = one(con, f"SELECT coalesce(max(n), 0) FROM {e.name}")
+    return int(longest)
+
+
+def step_figures(
+    con: DuckDBPyConnection, e: Mapped, flow: Flow, cases_of: Mapping[str, int]
+) -> list[StepFigures]:
+    """Each step of the map in map order, with its cases (`cases_of`), events, and the
+    processing and waiting times from `e`."""
+    query = f"""SELECT step, count(*), {STATS.format(x="p")}, {STATS.format(x="wt")}
+                FROM (SELECT step, t - s AS p, s - pt AS wt
+                      FROM {e.name})
+                GROUP BY step"""
+    rows = {row[0]: tuple(row[1:]) for row in con.execute(query).fetchall()}
+    result: list[StepFigures] = []
+    for sid in flow.order:
+        row = rows.get(e.number[sid])
+        result.append(
+            {
+                "id": sid,
+                "name": flow.steps[sid].name,
+                "cases": cases_of.get(sid, 0),
+                "events": int(row[0]) if row else 0,
+                "processing": stats(row[1:3]) if row else None,
+                "waiting": stats(row[3:5]) if row else None,
+            }
+        )
+    return result
+
+
+def directly_follows(con: DuckDBPyConnection, e: Mapped) -> list[DirectlyFollows]:
+    """Consecutive events of a case in `e`, as step ids, with the time from A's timestamp
+    to B's; by count, then from, to."""
+    ids = e.ids
+    rows = sorted(
+        (
+            (ids[f], ids[g], int(k), mean, p50, p90)
+            for f, g, k, mean, (p50, p90) in con.execute(
+                f"SELECT step, g, count(*), {STATS.format(x='d')} FROM {e.name}"
+                " WHERE g IS NOT NULL GROUP BY step, g"
+            ).fetchall()
+        ),
+        key=lambda row: (-row[2], row[0], row[1]),
+    )
+    return [
+        {
+            "from": f,
+            "to": g,
+            "count": k,
+            "mean": round6(mean),
+            "p50": round6(p50),
+            "p90": round6(p90),
+        }
+        for f, g, k, mean, p50, p90 in rows
+    ]
+
+
+def arrow_counts(
+    con: DuckDBPyConnection, e: Mapped, used: list[tuple[int, int, str, str]]
+) -> dict[tuple[str, str], tuple[int, float | None]]:
+    """(x, y) -> (count, median seconds) of the transitions of `e` that count on the map
+    arrow x -> y, through table `uses` made of `used`: (from step number, to step number,
+    x, y), one row for each arrow a transition counts on."""
+    con.execute("CREATE TABLE uses (f USMALLINT, g USMALLINT, x VARCHAR, y VARCHAR)")
+    if used:
+        con.executemany("INSERT INTO uses VALUES (?, ?, ?, ?)", used)
+    return {
+        (x, y): (int(k), p50)
+        for x, y, k, p50 in con.execute(
+            f"""SELECT u.x, u.y, count(*), quantile_cont(e.d / 1000000.0, 0.5)
+               FROM {e.name} AS e JOIN uses u ON e.step = u.f AND e.g = u.g GROUP BY u.x, u.y"""
+        ).fetchall()
+    }
+
+
+def time_between(
+    con: DuckDBPyConnection, e: Mapped, src: str, dst: str, statistic: str
+) -> float | None:
+    """The `statistic` (mean, p50 or p90) of each case's seconds from its first `src`
+    event to the first `dst` event after it (None when no case has both)."""
+    func = {
+        "mean": "avg(x) / 1000000.0",
+        "p50": "quantile_cont(x / 1000000.0, 0.5)",
+        "p90": "quantile_cont(x / 1000000.0, 0.9)",
+    }
+    (seconds,) = one(
+        con,
+        f"""WITH a AS (SELECT c, min(n) AS n FROM {e.name} WHERE step = ? GROUP BY c),
+            b AS (SELECT e.c, min(e.n) AS n FROM {e.name} AS e JOIN a ON e.c = a.c AND e.n > a.n
+                  WHERE e.step = ? GROUP BY e.c)
+            SELECT {func[statistic]} FROM (
+              SELECT tb.t - ta.t AS x FROM a JOIN b ON a.c = b.c
+              JOIN {e.name} ta ON ta.c = a.c AND ta.n = a.n
+              JOIN {e.name} tb ON tb.c = b.c AND tb.n = b.n)""",
+        [e.number[src], e.number[dst]],
+    )
+    return None if seconds is None else float(seconds)
+
+
+def step_events(con: DuckDBPyConnection, e: Mapped, sid: str) -> int:
+    """The events of step `sid` in `e`."""
+    (events,) = one(con, f"SELECT count(*) FROM {e.name} WHERE step = ?", [e.number[sid]])
+    return int(events)
+
+
+# -- tables pc and vr ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cases:
+    """Table `pc`, one row per case `c` of `e`: its variant `v`, first row `r0`, first and
+    last timestamp `t0`, `t1`. The variant is n * `base` + step of each event, sorted: the
+    steps in order, and equal for two cases exactly when their steps are (n counts 1, 2,
+    ... in each)."""
+
+    base: int
+    name: str = "pc"
+
+
+def case_table(con: DuckDBPyConnection, e: Mapped, longest: int) -> Cases:
+    """Table `pc` from `e`, whose longest case has `longest` events. Its variant codes are
+    of the narrowest type that holds them (two bytes for cases under 256 events and maps
+    under 256 steps): the lists are most of this table. A plain `list` can spill to disk;
+    `string_agg(... ORDER BY n)` held every case in memory (out of memory on 10M events
+    under a 88 MB limit)."""
+    base, code_type = (
+        (256, "USMALLINT")
+        if longest < 256 and len(e.ids) <= 256
+        else (65536, "UINTEGER" if longest < 65536 else "UBIGINT")
+    )
+    pc = Cases(base)
+    con.execute(
+        f"""CREATE TABLE {pc.name} AS SELECT c,
+                list_sort(list((n * {base} + step)::{code_type})) AS v,
+                min(r) AS r0, min(t) AS t0, max(t) AS t1
+           FROM {e.name} GROUP BY c"""
+    )
+    return pc
+
+
+def totals(con: DuckDBPyConnection, e: Mapped, pc: Cases) -> tuple[int, int | None, int | None]:
+    """The events of `e`, and its first and last timestamp (None for none)."""
+    events, first, last = one(
+        con, f"SELECT (SELECT count(*) FROM {e.name}), min(t0), max(t1) FROM {pc.name}"
+    )
+    return int(events), first, last
+
+
+def throughput(con: DuckDBPyConnection, pc: Cases) -> Stats | None:
+    """The {mean, p50, p90} of each case's last event minus its first (None for none)."""
+    return stats(
+        one(con, f"SELECT {STATS.format(x='x')} FROM (SELECT t1 - t0 AS x FROM {pc.name})")
+    )
+
+
+class CaseVariant(NamedTuple):
+    """A distinct variant: its `steps` (ids), the `cases` that follow it, and the first
+    `EXAMPLES` of them in log order (`examples`, case ids; `rows`, their first row)."""
+
+    steps: list[str]
+    cases: int
+    examples: list[str]
+    rows: list[int]
+
+
+@dataclass(frozen=True)
+class VariantTable:
+    """Table `vr`, one row per distinct variant of `pc`: the variant `v`, its cases `k`,
+    and the first `EXAMPLES` case ids and first rows in log order."""
+
+    cases: Cases
+    name: str = "vr"
+
+
+def variant_table(con: DuckDBPyConnection, pc: Cases) -> VariantTable:
+    """Table `vr` from `pc`."""
+    vr = VariantTable(pc)
+    con.execute(
+        f"""CREATE TABLE {vr.name} AS SELECT v, count(*) AS k,
+                   list(c ORDER BY r0)[1:{EXAMPLES}], list(r0 ORDER BY r0)[1:{EXAMPLES}]
+            FROM {pc.name} GROUP BY v"""
+    )
+    return vr
+
+
+def variant_steps(con: DuckDBPyConnection, vr: VariantTable) -> int:
+    """The steps of every distinct variant, together: what Python holds to read them."""
+    (held,) = one(con, f"SELECT coalesce(sum(len(v)), 0) FROM {vr.name}")
+    return int(held)
+
+
+def variants(con: DuckDBPyConnection, vr: VariantTable, e: Mapped) -> list[CaseVariant]:
+    """Every distinct variant of `vr`, its steps as ids of `e`."""
+    ids, base = e.ids, vr.cases.base
+    return [
+        CaseVariant([ids[int(x) % base] for x in v], int(k), list(ex), list(exr))
+        for v, k, ex, exr in con.execute(f"SELECT * FROM {vr.name}").fetchall()
+    ]

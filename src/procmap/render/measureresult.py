@@ -1,0 +1,204 @@
+"""The shape of a measure result: what `procmap measure --format json` prints, as types.
+
+Owns: `MeasureResult` and the TypedDicts of its parts, the one description of its keys,
+so that mypy checks the engine that makes it (`procmap.measure`) and every reader of it
+(the measure reports, the measured map, the worksheet's `measured_facts`). It lives in
+`procmap.render`, the lowest layer that reads a result, so that readers in every layer
+above can name it without importing upwards. The key order of each TypedDict is the
+order of the JSON.
+
+Durations are in seconds (floats, rounded to microseconds), shares are fractions 0..1,
+percentiles interpolate linearly between closest ranks (numpy's default, DuckDB's
+`quantile_cont`). Timestamps are ISO 8601 UTC with `Z`.
+
+Must not know: how a log is read or a figure computed (`procmap.measure`), how a result
+is shown.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+
+class Stats(TypedDict):
+    """The mean and the 50th and 90th percentiles of durations (null when none)."""
+
+    mean: float | None
+    p50: float | None
+    p90: float | None
+
+
+class Span(TypedDict):
+    """The first and last mapped event (null for none)."""
+
+    first: str | None
+    last: str | None
+
+
+class Unmapped(TypedDict):
+    """An activity that maps to no step, and its events."""
+
+    activity: str
+    events: int
+
+
+class UnmappedMore(TypedDict):
+    """The unmapped activities beyond those listed, counted (0 and 0 when none)."""
+
+    activities: int
+    events: int
+
+
+class SkippedRow(TypedDict):
+    """`row`: the 1-based data row, the header not counted (for XES, the event's number
+    in the file); `reason`: why it was not read."""
+
+    row: int
+    reason: str
+
+
+class SkippedRows(TypedDict):
+    """Rows not read (no case, activity or readable time): `count`, the first 5 in
+    `examples`."""
+
+    count: int
+    examples: list[SkippedRow]
+
+
+class StepFigures(TypedDict):
+    """A step of the map: `processing` (start to timestamp) and `waiting` (previous
+    event's timestamp to the start), null when the log has no start times for it."""
+
+    id: str
+    name: str
+    cases: int
+    events: int
+    processing: Stats | None
+    waiting: Stats | None
+
+
+#: Consecutive events of a case, as step ids, the time from A's timestamp to B's.
+DirectlyFollows = TypedDict(
+    "DirectlyFollows",
+    {
+        "from": str,
+        "to": str,
+        "count": int,
+        "mean": float | None,
+        "p50": float | None,
+        "p90": float | None,
+    },
+)
+
+#: An arrow of the authored map: a log transition A->B counts on every arrow of the
+#: shortest map path from A to B through steps that never occur in the log, with the
+#: A->B time on each. `share` (arrows leaving a decision only): count / transitions
+#: through the decision; `p50`: median time of those transitions.
+ArrowFigures = TypedDict(
+    "ArrowFigures",
+    {
+        "from": str,
+        "to": str,
+        "label": str | None,
+        "count": int,
+        "share": float | None,
+        "p50": float | None,
+    },
+)
+
+
+class Branch(TypedDict):
+    """An arrow leaving a decision; `expected` the declared `shares` percent or null."""
+
+    decision: str
+    label: str
+    to: str
+    count: int
+    share: float | None
+    expected: float | None
+
+
+#: Cases that leave the map at their first transition from `from` (null when the first
+#: step cannot be reached from a start) to `to`; up to 5 case ids in log order.
+Deviation = TypedDict(
+    "Deviation",
+    {"from": str | None, "to": str, "count": int, "examples": list[str]},
+)
+
+
+class Conformance(TypedDict):
+    """A case fits when its steps are a path of the map from a start step to an end step,
+    passing silently the steps that never occur in the log; it is incomplete when it fits
+    so far but stops where no end is reachable through such steps; else it deviates."""
+
+    fitting: int
+    deviating: int
+    incomplete: int
+    fitness: float | None
+    deviations: list[Deviation]
+    unobserved_steps: list[str]
+    incomplete_examples: list[str]
+
+
+class Rework(TypedDict):
+    """Cases in which a step occurs more than once."""
+
+    cases: int
+    rate: float | None
+
+
+class Variant(TypedDict):
+    """A sequence of steps, the cases that follow it and their share."""
+
+    steps: list[str]
+    cases: int
+    share: float | None
+
+
+class MetricFigures(TypedDict):
+    """A metric with `measure`: its `actual` figure beside the declared ones."""
+
+    id: str
+    name: str
+    unit: str | None
+    actual: float | None
+    baseline: float | None
+    target: float | None
+    direction: str
+    meets_target: bool | None
+
+
+class ControlFigures(TypedDict):
+    """A `dmaic.control` entry of a measured metric; up: below the threshold is a breach,
+    down: above it; its line and column in the process file (null when not given)."""
+
+    metric: str
+    threshold: float | None
+    actual: float | None
+    breached: bool | None
+    line: int | None
+    column: int | None
+
+
+class MeasureResult(TypedDict):
+    """Every figure of a process measured from a log; `events` counts the mapped events,
+    the ones counted in the figures; `log` is the path as given."""
+
+    process: str
+    log: str
+    cases: int
+    events: int
+    span: Span
+    unmapped_activities: list[Unmapped]
+    unmapped_more: UnmappedMore
+    skipped_rows: SkippedRows
+    steps: list[StepFigures]
+    directly_follows: list[DirectlyFollows]
+    arrows: list[ArrowFigures]
+    branches: list[Branch]
+    throughput: Stats | None
+    conformance: Conformance
+    rework: Rework
+    variants: list[Variant]
+    metrics: list[MetricFigures]
+    control: list[ControlFigures]
