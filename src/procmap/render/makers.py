@@ -5,7 +5,7 @@ from them (the input's hash and file, the templates' digest, the links and names
 other processes of the run) and the makers the format table calls: the DOT text and its
 drawing, Mermaid, the documents, the site's pages and stylesheet, the index and the map
 against an old version (`--diff`). Facts and digests are computed once per run, on first
-use, so a run with nothing to make never analyses a process or reads a template.
+use, so a run with nothing to make never analyses a process or renders a template.
 
 Must not know: which outputs a run makes (`plan`, `formats`), the manifest, how files are
 written, how a map is drawn (`flowmap`, `mermaid`) or what the documents say
