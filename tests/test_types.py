@@ -14,13 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MYPY = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
 #: The modules typed after their split (issue 16): nothing else may ignore its errors.
-SPLITTING = {
-    "procmap.measure",
-    "procmap.measure.*",
-    "procmap.bpmn",
-    "procmap.bpmn.*",
-    "procmap.render.run",
-}
+SPLITTING = {"procmap.bpmn", "procmap.bpmn.*"}
 
 
 def _recipe(target: str) -> list[str]:

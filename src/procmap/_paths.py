@@ -21,6 +21,8 @@ def _form(name: object) -> str | None:
         return "not a path"
     if "\0" in name:
         return "contains a NUL character"
+    if "\\" not in name and ":" not in name and not name.startswith("/"):
+        return None  # the usual name, read at once: neither a root nor a drive can start it
     if PurePosixPath(name).is_absolute() or PureWindowsPath(name).anchor:
         return "an absolute path"
     if os.name == "nt" and "\\" in name:
@@ -53,6 +55,8 @@ def inside(folder: Path, name: object) -> str | None:
         path = path / part
         if os.path.islink(path):
             return "passes through a symlink"
+    if len(parts) == 1:  # a name in `folder` that is no symlink resolves inside it
+        return None
     top = os.path.realpath(folder)
     if not _under(top, os.path.realpath(path)):
         return "outside the folder"

@@ -40,9 +40,18 @@ def declared_measurements(
         settings = logs.get(process.id)
         if settings is None or "path" not in settings:
             continue
-        options = {k: v for k, v in settings.items() if k != "path"}
         try:
-            result = measure_log(process, settings["path"], source=path, **options)
+            result = measure_log(
+                process,
+                settings["path"],
+                source=path,
+                case=settings.get("case"),
+                activity=settings.get("activity"),
+                timestamp=settings.get("timestamp"),
+                start_timestamp=settings.get("start_timestamp"),
+                resource=settings.get("resource"),
+                timezone=settings.get("timezone", "UTC"),
+            )
         except LogError as error:
             problems.append(f"{error} (the log of {process.id}; rendered without figures)")
             continue

@@ -10,7 +10,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
-from ..render import figure, human_duration, percent
+from ..render import figure, percent
+from ..render import human_duration as human_duration  # offered by procmap.measure too
 
 if TYPE_CHECKING:
     from ..render import MeasureResult, Stats, StepFigures

@@ -57,22 +57,22 @@ attach(
         "UnmappedMore": "measureresult",
         "Variant": "measureresult",
         "Measured": "measured",
-        "Home": "run",
-        "Measurement": "run",
+        "Home": "options",
+        "Measurement": "options",
         "figure": "measured",
         "human_duration": "measured",
         "measured_facts": "measured",
         "percent": "measured",
-        "LOCK": "run",
-        "MANIFEST": "run",
-        "Options": "run",
-        "RenderBusy": "run",
-        "RenderError": "run",
-        "check_options": "run",
-        "parse_formats": "run",
+        "LOCK": "folder",
+        "MANIFEST": "manifest",
+        "Options": "options",
+        "RenderBusy": "options",
+        "RenderError": "options",
+        "check_options": "options",
+        "parse_formats": "options",
         "render": "run",
         "terminal_progress": "run",
-        "write_atomic": "run",
+        "write_atomic": "folder",
     },
 )
 
@@ -83,6 +83,8 @@ if TYPE_CHECKING:
     from .flowmap import _quoted as quoted_text
     from .flowmap import _url as url_text
     from .flowmap import _wrap as wrap_text
+    from .folder import LOCK, write_atomic
+    from .manifest import MANIFEST
     from .measured import Measured, figure, human_duration, measured_facts, percent
     from .measureresult import (
         ArrowFigures,
@@ -103,9 +105,7 @@ if TYPE_CHECKING:
         UnmappedMore,
         Variant,
     )
-    from .run import (
-        LOCK,
-        MANIFEST,
+    from .options import (
         Home,
         Measurement,
         Options,
@@ -113,7 +113,5 @@ if TYPE_CHECKING:
         RenderError,
         check_options,
         parse_formats,
-        render,
-        terminal_progress,
-        write_atomic,
     )
+    from .run import render, terminal_progress

@@ -431,10 +431,26 @@ def _node(
     lanes: bool,
     overlay: Overlay | None = None,
 ) -> str:
+    """A step's DOT node: its label (tags, name, details, overlay lines) and attributes."""
+    step = box.step
+    tags = _tags(box)
+    details = _details(box, lanes, marks) if overlay is None or overlay.details else []
+    label_parts = _label(step, tags, details)
+    marks.update(tags)
+    attrs = _shape(step)
+    if overlay is not None:
+        label_parts.extend(overlay.node_lines.get(step.id, ()))
+    attrs += _emphasis(box, link, marks)
+    if overlay is not None:
+        attrs.extend(overlay.node_attrs.get(step.id, ()))
+    attrs.append(f"label=<{'<BR/>'.join(label_parts)}>")
+    return f"  {node_id} [{', '.join(_last_wins(attrs))}];"
+
+
+def _tags(box: _Box) -> list[str]:
+    """The legend tags a step shows above its name: its change, critical, automation."""
     step = box.step
     tags: list[str] = []
-    details: list[list[str]] = []
-    attrs: list[str] = []
     if box.status != "same":
         tags.append(box.status)
     if step.critical:
@@ -443,10 +459,12 @@ def _node(
         tags.append("automated")
     elif step.automatable:
         tags.append("automatable")
+    return tags
 
-    if overlay is None or overlay.details:
-        details = _details(box, lanes, marks)
 
+def _label(step: Step, tags: list[str], details: list[list[str]]) -> list[str]:
+    """The parts of a step's HTML label: tags, the wrapped name, the process it runs and
+    the quiet detail lines."""
     width = DECISION_WIDTH if step.kind == "decision" else NAME_WIDTH
     label_parts = []
     if tags:
@@ -466,22 +484,29 @@ def _node(
             continue
         lines = "<BR/>".join(_html(line) for line in detail)
         label_parts.append(f'<FONT POINT-SIZE="9" COLOR="{QUIET}">{lines}</FONT>')
-    marks.update(tags)
-    if overlay is not None:
-        label_parts.extend(overlay.node_lines.get(step.id, ()))
+    return label_parts
 
+
+def _shape(step: Step) -> list[str]:
+    """A step's shape and fill by its kind."""
     if step.kind in ("start", "end"):
-        attrs += ["shape=box", 'style="rounded,filled"', f'fillcolor="{TERMINAL_FILL}"']
-    elif step.kind == "decision":
-        attrs += [
+        return ["shape=box", 'style="rounded,filled"', f'fillcolor="{TERMINAL_FILL}"']
+    if step.kind == "decision":
+        return [
             "shape=diamond",
             'style="filled"',
             f'fillcolor="{DECISION_FILL}"',
             'margin="0.02,0.02"',
         ]
-    else:
-        fill = AUTOMATED_FILL if step.automated else "white"
-        attrs += ["shape=box", 'style="filled"', f'fillcolor="{fill}"']
+    fill = AUTOMATED_FILL if step.automated else "white"
+    return ["shape=box", 'style="filled"', f'fillcolor="{fill}"']
+
+
+def _emphasis(box: _Box, link: Callable[[str], str | None] | None, marks: set[str]) -> list[str]:
+    """A step's other attributes: the double border and link of a subprocess, the thick
+    border of a critical step, and the colours of a change."""
+    step = box.step
+    attrs: list[str] = []
     if step.kind == "subprocess":
         attrs.append("peripheries=2")
         marks.add("subprocess")
@@ -498,10 +523,7 @@ def _node(
     elif box.status == "removed":
         style = "rounded,dashed" if step.kind in ("start", "end") else "dashed"
         attrs += [f'style="{style}"', f'color="{REMOVED}"', f'fontcolor="{REMOVED}"']
-    if overlay is not None:
-        attrs.extend(overlay.node_attrs.get(step.id, ()))
-    attrs.append(f"label=<{'<BR/>'.join(label_parts)}>")
-    return f"  {node_id} [{', '.join(_last_wins(attrs))}];"
+    return attrs
 
 
 def _details(box: _Box, lanes: bool, marks: set[str]) -> list[list[str]]:
