@@ -10,8 +10,10 @@ field names and value shapes, and nothing of what either reader decides.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -222,3 +224,18 @@ def as_loaded(data: dict[str, Any]) -> Any:
     result = load_text("p.yaml", yaml.safe_dump(data, sort_keys=False))
     assert result.document is not None and not result.problems, result.problems
     return result.document
+
+
+def bench_processes(folder: Path, count: int, steps: int = 40) -> Path:
+    """`count` valid, realistic process files of `steps` steps each in the new `folder`
+    (`process-000.yaml`, ...), from bench/generate.py: deterministic."""
+    source = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+    spec = importlib.util.spec_from_file_location("bench_generate", source)
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    folder.mkdir(parents=True)
+    for i in range(count):
+        text, _ = generator._process(i, steps, 1)
+        (folder / f"process-{i:03d}.yaml").write_text(text, encoding="utf-8")
+    return folder

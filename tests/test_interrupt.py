@@ -5,7 +5,6 @@ Ctrl-C stops promptly with one line and exit status 130."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -18,25 +17,13 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, clean_env
+from generate import bench_processes
 from procmap.lint.linter import validate_paths
 from procmap.render import run as render_mod
 from procmap.render.run import LOCK, MANIFEST, Options, render
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 posix = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
-
-
-def _generate(folder: Path, count: int, steps: int = 40) -> Path:
-    """`count` realistic process files from bench/generate.py (deterministic)."""
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
-    folder.mkdir(parents=True)
-    for i in range(count):
-        text, _ = generator._process(i, steps, 1)
-        (folder / f"process-{i:03d}.yaml").write_text(text, encoding="utf-8")
-    return folder
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
@@ -160,7 +147,7 @@ def test_a_run_that_dies_part_way_costs_nothing_but_the_time(tmp_path, monkeypat
 @posix
 @needs_dot
 def test_kill_9_part_way_then_the_next_render_needs_no_force(tmp_path):
-    _generate(tmp_path / "processes", 40)
+    bench_processes(tmp_path / "processes", 40)
     out = tmp_path / "out"
     child = _start(["render", "processes", "-o", "out"], tmp_path)
     _wait_for(out, 6, child)
@@ -194,7 +181,7 @@ def test_kill_9_part_way_then_the_next_render_needs_no_force(tmp_path):
 @posix
 @needs_dot
 def test_ctrl_c_stops_the_render_promptly_and_keeps_a_consistent_folder(tmp_path):
-    _generate(tmp_path / "processes", 60)
+    bench_processes(tmp_path / "processes", 60)
     out = tmp_path / "out"
     total = 60 * 3 + 1
     child = _start(["render", "processes", "-o", "out"], tmp_path)
@@ -229,7 +216,7 @@ def test_ctrl_c_stops_the_render_promptly_and_keeps_a_consistent_folder(tmp_path
 def test_an_interruption_cancels_the_queued_drawings(tmp_path, monkeypatch):
     from procmap.render import flowmap
 
-    _generate(tmp_path / "processes", 30, steps=8)
+    bench_processes(tmp_path / "processes", 30, steps=8)
     processes = validate_paths([str(tmp_path / "processes")], keep=True).processes
     started: list[str] = []
 

@@ -8,7 +8,6 @@ processes; every wait polls with a generous limit, for a loaded 2-core machine.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import signal
@@ -20,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, clean_env
+from conftest import clean_env
+from generate import bench_processes
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads child processes from Linux's /proc"
@@ -29,19 +29,6 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot
 
 #: Seconds allowed for anything that should be prompt (generous: a loaded machine).
 LIMIT = 20.0
-
-
-def _generate(folder: Path, count: int, steps: int) -> Path:
-    """`count` valid process files of `steps` steps from bench/generate.py."""
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
-    folder.mkdir(parents=True)
-    for i in range(count):
-        text, _ = generator._process(i, steps, 1)
-        (folder / f"process-{i:04d}.yaml").write_text(text, encoding="utf-8")
-    return folder
 
 
 def _children(parent: int) -> dict[int, str]:
@@ -127,7 +114,7 @@ def _cleanup(pids: list[int]) -> None:
 def test_validate_workers_die_with_procmap(tmp_path: Path, sig: signal.Signals) -> None:
     """Killed while its 2 workers check files, procmap leaves none: its stdout pipe
     reaches EOF (a `cat` after it ends) and no worker runs on."""
-    _generate(tmp_path / "big", 1500, 40)
+    bench_processes(tmp_path / "big", 1500, 40)
     child = _start(["validate", "big", "-j", "2"], tmp_path)
     workers = _wait_for_children(child, "python", 2)
     try:
@@ -149,7 +136,7 @@ def test_validate_workers_die_with_procmap(tmp_path: Path, sig: signal.Signals) 
 def test_render_dot_dies_with_procmap(tmp_path: Path, sig: signal.Signals) -> None:
     """A 500-step map takes Graphviz a minute or more; killed while it draws, procmap leaves
     no `dot` running (SIGTERM stops it as Ctrl-C does, exit 143)."""
-    _generate(tmp_path / "slow", 1, 500)
+    bench_processes(tmp_path / "slow", 1, 500)
     child = _start(["render", "slow", "-o", "out", "-f", "svg", "--quiet"], tmp_path)
     drawing = _wait_for_children(child, "dot", 1)
     try:
