@@ -104,3 +104,44 @@ def test_no_index_means_no_home_page_and_no_link_to_it(capsys, tmp_path):
     out = _site(capsys, tmp_path, "--no-measure", "--no-index")
     assert not (out / "index.html").exists()
     assert 'href="index.html"' not in (out / "lead-handoff.html").read_text(encoding="utf-8")
+
+
+def test_pages_made_on_several_threads_at_once_never_fail():
+    """The render run makes pages on several threads. markdown-it's URL tables (mdurl's
+    caches) fill in place on first use without a lock, so a second thread could index a
+    half-filled one: 'internal error: IndexError' in the site's browser test under load.
+    Each round empties those tables and converts links on eight threads at once."""
+    import sys
+    import threading
+
+    import mdurl._decode
+    import mdurl._encode
+
+    text = "".join(
+        f"- [link {i}](https://example.com/a b/{i}?q=é#x) and <https://x.org/%41>\n"
+        for i in range(40)
+    )
+    failures: list[BaseException] = []
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: the race shows
+    try:
+        for _ in range(30):
+            mdurl._encode.encode_cache.clear()
+            mdurl._decode.decode_cache.clear()
+            start = threading.Barrier(8)
+
+            def convert(start: threading.Barrier) -> None:
+                start.wait()
+                try:
+                    markdown_html(text, section="s")
+                except BaseException as error:  # collected for the assert below
+                    failures.append(error)
+
+            threads = [threading.Thread(target=convert, args=(start,)) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert failures == []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
@@ -51,6 +52,14 @@ def slug(text: str) -> str:
     return re.sub(r"[ ]", "-", text.strip()) or "section"
 
 
+#: Held while Markdown is parsed and rendered. The render run makes pages on several
+#: threads, and markdown-it's URL tables (mdurl's encode and decode caches) are filled in
+#: place on first use with no lock: another thread can index a half-filled table and fail
+#: with IndexError (seen in the site's browser test under load). Parsing is cheap next to
+#: drawing, so one page at a time costs nothing noticeable.
+_MARKDOWN = threading.Lock()
+
+
 @lru_cache(maxsize=2)
 def _parser(raw_html: bool = True) -> Any:
     from markdown_it import MarkdownIt
@@ -75,7 +84,8 @@ def markdown_html(
     (the portfolio's report escapes only pipes).
     """
     md = _parser(raw_html)
-    tokens = md.parse(text)
+    with _MARKDOWN:
+        tokens = md.parse(text)
     taken = taken if taken is not None else set()
     for index, token in enumerate(tokens):
         if token.type not in ("heading_open", "heading_close"):
@@ -96,7 +106,8 @@ def markdown_html(
                 ident, n = f"{base}-{n}", n + 1
         taken.add(ident)
         token.attrSet("id", ident)
-    out = md.renderer.render(tokens, md.options, {})
+    with _MARKDOWN:
+        out = md.renderer.render(tokens, md.options, {})
     return _TASK.sub(_task, out)
 
 
