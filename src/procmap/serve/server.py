@@ -259,7 +259,7 @@ class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """One line, never a traceback; nothing for a client that went away."""
         error = sys.exc_info()[1]
-        if isinstance(error, (ConnectionError, TimeoutError)):
+        if isinstance(error, ConnectionError | TimeoutError):
             return
         sys.stderr.write(
             f"procmap serve: could not answer {client_address[0]}: "
