@@ -60,6 +60,8 @@ CSV_BUFFER_BYTES = 8 * 2**20
 #: Distinct activities an ENUM is made of; a log with more keeps them as text, mapped in
 #: chunks, so that Python never holds every activity.
 ENUM_VALUES = 10_000
+#: Activity values trimmed by DuckDB in one statement (below its vector size, 2,048).
+TRIM_CHUNK = 2_000
 
 
 def norm(text: str) -> str:
@@ -301,9 +303,14 @@ def read_events(
         raise
     if values is None:
         return Events(None, {})
-    trimmed = con.execute(
-        "SELECT v, nullif(trim(v), '') FROM unnest(?::VARCHAR[]) AS u(v)", [values]
-    ).fetchall()
+    # In chunks of fewer than 2,048: DuckDB 0.9 gives only the first 2,048 rows (one
+    # vector) of unnest over a list parameter, which left activities without a name.
+    trimmed: list[tuple[str, str | None]] = []
+    for at in range(0, len(values), TRIM_CHUNK):
+        trimmed += con.execute(
+            "SELECT v, nullif(trim(v), '') FROM unnest(?::VARCHAR[]) AS u(v)",
+            [values[at : at + TRIM_CHUNK]],
+        ).fetchall()
     return Events(values, dict(trimmed))
 
 
