@@ -515,7 +515,7 @@ def _worker_main(kind: str, args: list[str]) -> None:
         seconds = time.perf_counter() - start
         extra: dict[str, Any] = {}
     elif kind == "library":
-        from procmap.lint.config import load
+        from procmap.config import load
         from procmap.lint.linter import validate_paths
 
         jobs = int(args[1]) if len(args) > 1 else None

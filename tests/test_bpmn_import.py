@@ -20,9 +20,10 @@ import pytest
 
 from conftest import procmap
 from procmap.bpmn import import_bpmn, to_bpmn, write_imported
+from procmap.config import Config
 from procmap.format import load_file, validate_document
 from procmap.git import diff_files
-from procmap.lint import Config, text, validate_paths
+from procmap.lint import text, validate_paths
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "bpmn" / "import"

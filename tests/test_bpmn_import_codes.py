@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from procmap.bpmn import import_bpmn
-from procmap.lint import RULES
+from procmap.format import RULES
 
 REPO = Path(__file__).resolve().parent.parent
 HEAD = (

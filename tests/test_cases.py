@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES
+from procmap.config.project import Config
 from procmap.format.loader import MAX_BYTES
+from procmap.format.registry import RULES
 from procmap.lint import report
-from procmap.lint.config import Config
 from procmap.lint.linter import YAML_SUFFIXES, validate_paths
-from procmap.lint.registry import RULES
 
 INVALID = sorted(p for p in (CASES / "invalid").iterdir() if p.is_dir())
 VALID = sorted(p for p in (CASES / "valid").iterdir() if p.is_dir())

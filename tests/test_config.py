@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from procmap.lint.config import Config, ConfigError, find, from_table, load
-from procmap.lint.registry import RULES
+from procmap.config.project import Config, ConfigError, find, from_table, load
+from procmap.format.registry import RULES
 
 
 def table(**settings: object) -> Config:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import clean_env
-from procmap.lint.config import ConfigError, load
+from procmap.config.project import ConfigError, load
 
 FIXTURES = Path(__file__).parent / "render_fixtures"
 ESCAPES = [

@@ -16,10 +16,10 @@ import pytest
 from rich.console import Console
 
 from conftest import procmap
+from procmap.config.project import Config
 from procmap.git.changes import KINDS, Change, compare
 from procmap.git.diff import DiffError, diff_files
 from procmap.git.diffreport import line, render_text
-from procmap.lint.config import Config
 
 HERE = Path(__file__).resolve().parent / "diff"
 BASE = HERE / "base.yaml"

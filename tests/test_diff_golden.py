@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Golden
+from procmap.config.project import Config
 from procmap.git.diff import diff_files
 from procmap.git.diffreport import FORMATS
-from procmap.lint.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, Golden, procmap
-from procmap.lint import Config, ConfigError, validate_paths
-from procmap.lint.config import from_table
+from procmap.config import Config, ConfigError
+from procmap.config.project import from_table
+from procmap.lint import validate_paths
 from procmap.portfolio import (
     Settings,
     analyse,

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from conftest import REPO
 from procmap.format.loader import decode, load_file, load_text
 from procmap.format.problems import Problem
+from procmap.format.registry import RULES
 from procmap.format.schema import validate_document
-from procmap.lint.registry import RULES
 from procmap.lint.rules import run_checks
 
 FAST = settings(

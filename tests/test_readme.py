@@ -62,7 +62,7 @@ def test_the_review_example_shows_what_procmap_prints(run_procmap):
 
 
 def test_the_rule_count_is_the_registry_s():
-    from procmap.lint.registry import RULES
+    from procmap.format.registry import RULES
 
     assert f"{len(RULES)} rules in" in README
 

@@ -11,7 +11,8 @@ import pytest
 
 from conftest import cli_runner
 from procmap.cli import app
-from procmap.git.review import DoneError, record_done, yaml_scalar
+from procmap.format import yaml_scalar
+from procmap.git.review import DoneError, record_done
 
 DONE = Path(__file__).parent / "review" / "done"
 DAY = dt.date(2026, 4, 30)

@@ -7,8 +7,8 @@ import re
 
 from conftest import REPO
 from procmap.format import loader, schema
+from procmap.format.registry import FAMILIES, RULES, expand
 from procmap.lint import linter
-from procmap.lint.registry import FAMILIES, RULES, expand
 from procmap.lint.ruledocs import rules_markdown
 from procmap.lint.rules import CHECKS
 

@@ -16,8 +16,8 @@ import yaml
 
 from conftest import cli_runner
 from procmap.cli import app
+from procmap.config.project import Config, load
 from procmap.format.jsonschema import schema_text
-from procmap.lint.config import Config, load
 from procmap.lint.linter import validate_paths
 from procmap.scaffold.create import (
     DEFAULT_STARTER,

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, procmap
-from procmap.lint import Config
+from procmap.config import Config
 from procmap.render import Options
 from procmap.serve import Preview, ServeError
 from procmap.serve.server import inject

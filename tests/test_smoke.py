@@ -1,6 +1,6 @@
 """The bundled example processes validate cleanly (warnings allowed)."""
 
-from procmap.lint.config import Config
+from procmap.config.project import Config
 from procmap.lint.linter import validate_paths
 
 

@@ -1,16 +1,23 @@
-"""Reading files that may not be regular files, without hanging.
+"""Reading and writing files safely: only regular files read, every file written whole.
 
 Owns: the rule that procmap reads only regular files. A FIFO blocks `open()` until a
 writer appears, a device may never end, a socket cannot be opened at all: each is refused
 with one `OSError` whose `strerror` says what the path is, before anything is opened.
+And the rule that procmap writes a file whole or not at all (`atomic_file`,
+`write_atomic`): a temporary file `.<name>.XXXXXXXX.tmp` beside it, renamed over it with
+`os.replace`, so a kill or a full disk leaves the old file or the new one, never half of
+one (the render run removes such leftovers by that name).
 Must not know any other part of procmap.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+import tempfile
+from collections.abc import Iterator
 from typing import BinaryIO
 
 _KINDS = (
@@ -69,3 +76,40 @@ def read_regular(path: str | os.PathLike[str], limit: int = -1) -> bytes:
     """The bytes of a regular file (at most `limit` when given); OSError otherwise."""
     with open_regular(path) as handle:
         return handle.read(limit)
+
+
+@contextlib.contextmanager
+def atomic_file(
+    path: str | os.PathLike[str], mode: int | None = None, sync: bool = False
+) -> Iterator[BinaryIO]:
+    """A binary handle on a temporary file beside `path`, renamed to `path` when the block
+    ends (after an fsync when `sync`) and removed when it raises.
+
+    The new file gets `mode`, or the mode a new file gets under the umask when None.
+    """
+    folder, name = os.path.split(os.fspath(path))
+    if mode is None:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, temp = tempfile.mkstemp(dir=folder or ".", prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def write_atomic(
+    path: str | os.PathLike[str], data: bytes, mode: int = 0o644, sync: bool = False
+) -> None:
+    """Write `data` to `path` completely or not at all (`atomic_file`)."""
+    with atomic_file(path, mode, sync) as handle:
+        handle.write(data)

@@ -17,8 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..format import Problem, slugify, visible
-from ..lint import RULES
+from ..format import RULES, Problem, slugify, visible
 from .xmltext import BPMN, PROCMAP, Node
 
 TASKS = {

@@ -40,8 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..format import MAX_BYTES as MAX_YAML_BYTES
-from ..format import Problem, ProblemCounts, Severity, slugify
-from ..lint import RULES
+from ..format import RULES, Problem, ProblemCounts, Severity, slugify
 from .builder import Builder, Imported
 from .elements import Report, label, name_of, procmap_element
 from .xmltext import BPMN, MAX_BYTES, Node, XmlError, parse
@@ -278,7 +277,7 @@ def write_imported(result: ImportResult, out_dir: str, force: bool = False) -> l
     Refuses (before writing anything) when a file exists and `force` is not set, and when
     a process's YAML is over the size limit of a process file (`MAX_YAML_BYTES`, the
     loader's, rule Y011), which `procmap validate` would refuse."""
-    from ..render import write_atomic
+    from .._files import write_atomic
     from .yamlout import to_yaml
 
     header = f"Imported by `procmap import` from {os.path.basename(result.path)}."

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..git import yaml_scalar
+from ..format import yaml_scalar
 
 #: Top-level sections preceded by a blank line, as in the starters.
 _SPACED = {"review", "roles", "tools", "metrics", "steps", "exceptions", "changelog", "dmaic"}

@@ -25,7 +25,7 @@ from .common import default_paths as _default_paths
 if TYPE_CHECKING:
     import datetime as dt
 
-    from ..lint import Config
+    from ..config import Config
     from ..render import Measurement
 
 app = typer.Typer(
@@ -108,7 +108,7 @@ NoMeasureOption = Annotated[
 def _templates(config: Config, given: Path | None) -> Path | None:
     """--templates, else a templates/ folder beside the configuration (kept inside the
     project: it comes with the repository), else none."""
-    from ..lint import ConfigError
+    from ..config import ConfigError
 
     if given is not None:
         return given
@@ -185,7 +185,8 @@ def rules(
     ] = RulesFormat.text,
 ) -> None:
     """List the rules: code, name, default severity and why the rule exists."""
-    from ..lint import RULES, SelectorError, expand, rules_json, rules_markdown, rules_text
+    from ..format import RULES, SelectorError, expand
+    from ..lint import rules_json, rules_markdown, rules_text
 
     try:
         codes = [c for s in split(selectors) for c in expand(s)] if selectors else list(RULES)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..lint import Config
+    from ..config import Config
 
 
 class CliError(Exception):
@@ -39,7 +39,7 @@ def config(
     config_path: Path | None, ignore: list[str] | None = None, warn: list[str] | None = None
 ) -> Config:
     """The project configuration, with --warn and --ignore applied on top."""
-    from ..lint import ConfigError, load
+    from ..config import ConfigError, load
 
     try:
         loaded = load(config_path)

@@ -1,6 +1,6 @@
 """The process format: reading a file, the model, and problems as data.
 
-Offers the `Problem` record every layer speaks, the bounded YAML loader (positions for
+Offers the `Problem` record every layer speaks, the registry of its codes (`RULES`), the bounded YAML loader (positions for
 every value), the pydantic model of the format, schema validation of loaded data into a
 `Process`, the flow graph of a process, and the JSON Schema for editors.
 
@@ -49,6 +49,11 @@ attach(
         "Problem": "problems",
         "ProblemCounts": "problems",
         "Severity": "problems",
+        "FAMILIES": "registry",
+        "RULES": "registry",
+        "Rule": "registry",
+        "SelectorError": "registry",
+        "expand": "registry",
         "check_document": "schema",
         "add_months": "values",
         "due_date": "values",
@@ -56,6 +61,7 @@ attach(
         "suggest": "values",
         "visible": "values",
         "validate_document": "schema",
+        "yaml_scalar": "yamltext",
     },
 )
 
@@ -77,6 +83,7 @@ if TYPE_CHECKING:
         Step,
     )
     from .problems import Checked, Problem, ProblemCounts, Severity
+    from .registry import FAMILIES, RULES, Rule, SelectorError, expand
     from .schema import check_document, validate_document
     from .values import (
         CADENCE_PATTERN,
@@ -95,3 +102,4 @@ if TYPE_CHECKING:
         suggest,
         visible,
     )
+    from .yamltext import yaml_scalar

@@ -40,7 +40,6 @@ attach(
         "record_done": "review",
         "run_review": "review",
         "text_problem": "review",
-        "yaml_scalar": "review",
     },
 )
 
@@ -65,5 +64,4 @@ if TYPE_CHECKING:
         record_done,
         run_review,
         text_problem,
-        yaml_scalar,
     )

@@ -15,8 +15,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..config import Config
 from ..format import Problem, Process
-from ..lint import Config
 from .changes import Change, FileDiff, compare
 
 

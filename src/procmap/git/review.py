@@ -19,17 +19,17 @@ import datetime as dt
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..format import Problem, Process, add_months, due_date  # noqa: F401  re-exported
+from .._files import write_atomic
+from ..format import Problem, Process, add_months, due_date, yaml_scalar  # noqa: F401  re-exported
 
 if TYPE_CHECKING:
+    from ..config import Config
     from ..format import Document
-    from ..lint import Config
 
 #: A review due in fewer days than this (within the coming week) shows as "due soon";
 #: so a weekly review just done shows as ok.
@@ -291,32 +291,6 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-_PLAIN_SAFE = re.compile(r"^[A-Za-z][^\n\r\t:#\"'{}\[\],&*!|>%@`]*$")
-#: Words that YAML 1.1 readers (older editors and tools) take for booleans or null.
-_YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
-
-
-def yaml_scalar(value: str) -> str:
-    """`value` as a YAML scalar that every YAML reader reads back as the same text, in
-    block or flow context: plain when that is safe, else double-quoted."""
-    plain = _PLAIN_SAFE.match(value) and value.isprintable()
-    if plain and value == value.rstrip() and value.lower() not in _YAML11_WORDS:
-        return value
-    return "".join(map(_printable, json.dumps(value, ensure_ascii=False)))
-
-
-def _printable(char: str) -> str:
-    """A character as a YAML double-quoted scalar may hold it: escaped unless printable.
-
-    JSON escapes only the C0 controls; YAML also reads U+0085, U+2028 and U+2029 as line
-    breaks and refuses other non-printable characters in a file, so they are escaped too.
-    """
-    if char.isprintable():
-        return char
-    code = ord(char)
-    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
 def _pair(mapping: MappingNode, key: str) -> tuple[Node, Node] | None:
     for key_node, value_node in mapping.value:
         if isinstance(key_node, ScalarNode) and key_node.value == key:
@@ -485,8 +459,9 @@ def record_done(
     only, or its folder is), or, unless `force`, when `today` is before the last review
     (EarlierError); validation errors come back in `DoneResult.problems`.
     """
+    from ..config import Config
     from ..format import ChangelogEntry, load_file, load_text, validate_document
-    from ..lint import Config, check_file
+    from ..lint import check_file
 
     config = config or Config()
     result = DoneResult(path)
@@ -585,20 +560,7 @@ def _replace(path: str, text: str) -> None:
     with open(path, "rb") as handle:
         bom = handle.read(3) == b"\xef\xbb\xbf"
     data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
-    folder = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    fd, temp = tempfile.mkstemp(prefix=".procmap-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    write_atomic(path, data, os.stat(path).st_mode & 0o7777, sync=True)
 
 
 def run_review(

@@ -1,10 +1,10 @@
-"""Validation: the rule registry, the checks, the validation run and its reports.
+"""Validation: the checks, the validation run and its reports.
 
-Offers the registry of rule codes, the checks that run on a schema-valid process, the run
-over files and folders (`validate_paths`), project configuration (`[tool.procmap]`), and
-the problem formatters (text, json, github).
+Offers the checks that run on a schema-valid process, the run over files and folders
+(`validate_paths`), the problem formatters (text, json, github) and the rules reference
+generated from the registry (`procmap.format`'s `RULES`).
 
-Imports only `procmap.format` (docs/architecture.md).
+Imports only `procmap.config` and `procmap.format` (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -16,19 +16,12 @@ from .._lazy import attach
 attach(
     __name__,
     {
-        "Config": "config",
-        "ConfigError": "config",
-        "PORTFOLIO_WEIGHTS": "config",
-        "load": "config",
         "PathError": "linter",
         "YAML_SUFFIXES": "linter",
         "check_file": "linter",
         "configured": "linter",
         "discover": "linter",
         "validate_paths": "linter",
-        "RULES": "registry",
-        "SelectorError": "registry",
-        "expand": "registry",
         "FORMATS": "report",
         "summary": "report",
         "text": "report",
@@ -42,7 +35,6 @@ attach(
 )
 
 if TYPE_CHECKING:
-    from .config import PORTFOLIO_WEIGHTS, Config, ConfigError, load
     from .linter import (
         YAML_SUFFIXES,
         PathError,
@@ -51,7 +43,6 @@ if TYPE_CHECKING:
         discover,
         validate_paths,
     )
-    from .registry import RULES, SelectorError, expand
     from .report import FORMATS, summary, text, use_color
     from .ruledocs import rules_json, rules_markdown, rules_text
     from .rules import run_checks, vanity

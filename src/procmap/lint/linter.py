@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..config import Config
 from ..format import Checked, Problem, ProblemCounts
-from .config import Config
 
 if TYPE_CHECKING:
     from ..format import Process

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from .registry import Rule
+from ..format import Rule
 
 
 def rules_text(rules: Iterable[Rule]) -> str:

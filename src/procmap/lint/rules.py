@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..format import SHARES_TOLERANCE, Document, Flow, Problem, suggest
-from .registry import RULES
+from ..format import RULES, SHARES_TOLERANCE, Document, Flow, Problem, suggest
 
 if TYPE_CHECKING:
     from ..format import Process

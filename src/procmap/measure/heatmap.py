@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._files import write_atomic
 from ..format import Flow, Process
 from ..render import (
     INK,
@@ -33,7 +34,6 @@ from ..render import (
     human_duration,
     to_dot,
     wrap_text,
-    write_atomic,
 )
 
 if TYPE_CHECKING:

@@ -35,15 +35,15 @@ import datetime as dt
 import heapq
 import io
 import math
-import os
 import random
 import re
-import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
+
+from .._files import atomic_file
 
 #: The log's columns: the XES standard names, which `procmap measure` reads by default.
 COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "start_timestamp", "org:resource")
@@ -471,20 +471,9 @@ class _Gzip(io.RawIOBase):
 
 @contextlib.contextmanager
 def _atomic(path: Path) -> Iterator[TextIO]:
-    """UTF-8 text into a temporary file beside `path` (gzip when the name ends in `.gz`:
-    no name, mtime 0, level 9, as `gzip.compress` makes it), renamed to `path` when the
-    block ends; removed when it raises."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            binary: Any = _Gzip(handle) if path.name.endswith(".gz") else handle
-            with io.TextIOWrapper(binary, encoding="utf-8", newline="") as text:
-                yield text
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """UTF-8 text into a file written whole (`procmap._files.atomic_file`), gzip when the
+    name ends in `.gz` (no name, mtime 0, level 9, as `gzip.compress` makes it)."""
+    with atomic_file(path) as handle:
+        binary: Any = _Gzip(handle) if path.name.endswith(".gz") else handle
+        with io.TextIOWrapper(binary, encoding="utf-8", newline="") as text:
+            yield text

@@ -33,8 +33,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..config import PORTFOLIO_WEIGHTS
 from ..format import STAGES, Flow, Process
-from ..lint import PORTFOLIO_WEIGHTS
 
 #: The ranking factors, in the order the report explains them (named by the configuration).
 FACTORS: tuple[str, ...] = PORTFOLIO_WEIGHTS

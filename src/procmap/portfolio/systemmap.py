@@ -254,7 +254,7 @@ def system_map_svg(portfolio: Portfolio, links: Mapping[str, str] | None = None)
 def write_outputs(portfolio: Portfolio, out_dir: Path) -> list[Path]:
     """Write `portfolio.svg` and `portfolio.md` (the Markdown report showing the map) into
     `out_dir`, each atomically; the paths written."""
-    from ..render import write_atomic
+    from .._files import write_atomic
 
     picture = system_map_svg(portfolio)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ when another run keeps it)), the flow map and Mermaid builders, the computed fac
 documents (`analysis`) and the template environment (`documents`). For maps drawn over
 the authored one (`procmap.measure`): `to_dot` with an `Overlay`, `draw`, the escaping
 and wrapping of user text (`html_text`, `wrap_text`, `quoted_text`, `url_text`), the
-palette, and `write_atomic`; the one spelling of measured figures (`human_duration`,
+palette; the one spelling of measured figures (`human_duration`,
 `figure`, `percent`) and, for `procmap render` with a declared log, a `Measurement` per
 process (a measure result and the outputs drawn from it) that the run puts into the DMAIC
 worksheet (`measured_facts`) and writes beside the authored map; the shape of a measure
@@ -72,7 +72,6 @@ attach(
         "parse_formats": "options",
         "render": "run",
         "terminal_progress": "run",
-        "write_atomic": "folder",
     },
 )
 
@@ -83,7 +82,7 @@ if TYPE_CHECKING:
     from .flowmap import _quoted as quoted_text
     from .flowmap import _url as url_text
     from .flowmap import _wrap as wrap_text
-    from .folder import LOCK, write_atomic
+    from .folder import LOCK
     from .manifest import MANIFEST
     from .measured import Measured, figure, human_duration, measured_facts, percent
     from .measureresult import (

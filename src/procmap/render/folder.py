@@ -1,9 +1,8 @@
-"""The output folder as the render run writes it: atomic writes, the temporary files a
-killed run left behind, the mode of new files, and the run's exclusive lock.
+"""The output folder as the render run writes it: the temporary files a killed run left
+behind, the mode of new files, and the run's exclusive lock.
 
-Owns: `write_atomic` (a temporary file in the folder, then `os.replace`: a kill leaves the
-old file or the new one, whole), the removal of leftovers (`.<name>.XXXXXXXX.tmp`, only
-for names this run writes), the mode from the umask, and the lock (LOCK, an exclusive
+Owns: the removal of leftovers (`.<name>.XXXXXXXX.tmp`, that `procmap._files`'s atomic
+writes leave when killed; only for names this run writes), the mode from the umask, and the lock (LOCK, an exclusive
 `fcntl.flock`, none on Windows) that makes two runs into one folder take turns; a planted
 symlink, FIFO or folder at LOCK is refused.
 
@@ -16,7 +15,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,20 +25,6 @@ from .options import RenderBusy, RenderError
 #: The lock file a run holds in the output folder (`fcntl.flock`), so that two runs into
 #: one folder take turns with the manifest. Never an output, never stale, never served.
 LOCK = ".procmap.lock"
-
-
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write `data` to `path` completely or not at all (temporary file, then os.replace)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def remove_leftovers(out_dir: Path, names: set[str]) -> None:

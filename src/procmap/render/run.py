@@ -33,8 +33,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from pathlib import Path
 from typing import Any, Protocol
 
+from .._files import write_atomic
 from ..format import Process
-from .folder import LOCK, file_mode, folder_lock, remove_leftovers, write_atomic
+from .folder import LOCK, file_mode, folder_lock, remove_leftovers
 from .formats import (
     DEFAULT_FORMATS,
     DIFF_SUFFIX,
@@ -85,7 +86,6 @@ __all__ = [
     "shown_name",
     "stale_outputs",
     "terminal_progress",
-    "write_atomic",
     "write_manifest",
 ]
 

@@ -95,8 +95,7 @@ def check_id(process_id: str) -> None:
 
 def fill_in(text: str, process_id: str, name: str | None = None) -> str:
     """The starter's text with the top-level `id:` (and `name:`) values replaced in place."""
-    from ..format import load_text
-    from ..git import yaml_scalar
+    from ..format import load_text, yaml_scalar
 
     loaded = load_text("<starter>", text)
     if loaded.document is None:

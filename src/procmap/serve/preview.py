@@ -22,8 +22,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from ..config import Config
 from ..format import Problem, Process
-from ..lint import Config, discover, validate_paths
+from ..lint import discover, validate_paths
 from ..render import Options, render
 from .server import Broadcast, make_server
 

@@ -2,7 +2,7 @@
 
 Owns: finding the configuration file (from a folder upwards), reading it, rejecting
 unknown keys and unknown rules with a clear message, and answering one question for the
-linter: what severity does this code have for this file (None when it is switched off).
+linter and every capability: what severity does this code have for this file (None when it is switched off).
 
 Keys: `paths` (what `procmap validate` checks with no arguments, default `processes`),
 `exclude` (glob patterns of files or folders to skip), `ignore`, `warn` and `error` (rule
@@ -32,8 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .._paths import escapes, project_root
-from ..format import Severity
-from .registry import RULES, SelectorError, expand
+from ..format import RULES, SelectorError, Severity, expand
 
 KEYS = ("paths", "exclude", "ignore", "warn", "error", "per-file-ignores", "logs", "portfolio")
 #: What a `[tool.procmap.logs]` entry may set besides `path` (the options of `procmap measure`).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..format import Severity
+from .problems import Severity
 
 FAMILIES: dict[str, str] = {
     "Y": "YAML and file",

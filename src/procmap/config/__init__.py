@@ -1,0 +1,41 @@
+"""Project configuration: `[tool.procmap]` in pyproject.toml, or a procmap.toml.
+
+Offers `Config` (what to check, which rules at which severity per file, the declared event
+logs and the portfolio's settings), `load` (find and read it from a folder upwards) and
+`ConfigError`. Every capability may read it: validation asks it for severities and
+excludes, `measure` and `render` for the declared logs, the portfolio and the site for
+their weights and working week.
+
+Imports only `procmap.format` (the rule registry names what selectors may name)
+(docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+attach(
+    __name__,
+    {
+        "Config": "project",
+        "ConfigError": "project",
+        "LOG_KEYS": "project",
+        "PORTFOLIO_WEIGHTS": "project",
+        "find": "project",
+        "from_table": "project",
+        "load": "project",
+    },
+)
+
+if TYPE_CHECKING:
+    from .project import (
+        LOG_KEYS,
+        PORTFOLIO_WEIGHTS,
+        Config,
+        ConfigError,
+        find,
+        from_table,
+        load,
+    )
