@@ -227,12 +227,12 @@ def _wrong_value(
 
 
 def _not_allowed(
-    loc: tuple[str | int, ...], name: str, value: Any, choices: str
+    loc: tuple[str | int, ...], name: str, value: Any, expected: str
 ) -> tuple[str, str]:
-    """A value outside a fixed set (pydantic's `choices`: "'a', 'b' or 'c'"): the format
-    version (S008), a step kind (S007) or any other choice (S009)."""
-    expected = [e.strip().strip("'") for e in choices.replace(" or ", ", ").split(",")]
-    hint = suggest(str(value), expected)
+    """A value outside a fixed set (`expected` as pydantic writes it: "'a', 'b' or 'c'"):
+    the format version (S008), a step kind (S007) or any other choice (S009)."""
+    choices = [e.strip().strip("'") for e in expected.replace(" or ", ", ").split(",")]
+    hint = suggest(str(value), choices)
     tail = f"; did you mean {hint!r}?" if hint else ""
     if loc == ("procmap",):
         if isinstance(value, str) and value.strip() == "1":
@@ -241,8 +241,8 @@ def _not_allowed(
         shown = value if number else _kind_of(value)
         return "S008", f"format version {shown} is not supported; write `procmap: 1`"
     if name == "kind":
-        return "S007", f"unknown step kind {_kind_of(value)}: use {', '.join(expected)}{tail}"
-    return "S009", f"{name}: {_kind_of(value)} is not one of {', '.join(expected)}{tail}"
+        return "S007", f"unknown step kind {_kind_of(value)}: use {', '.join(choices)}{tail}"
+    return "S009", f"{name}: {_kind_of(value)} is not one of {', '.join(choices)}{tail}"
 
 
 def _blank_name(doc: Document, loc: tuple[str | int, ...], value: Any, where: str) -> Problem:
