@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import types
 import typing
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -151,9 +151,31 @@ def _where(loc: tuple[str | int, ...], data: dict[str, Any]) -> str:
 
 
 def _problem(doc: Document, error: Any) -> Problem:
+    """One pydantic error as a Problem: its S-code, where it points and the author's words.
+
+    An unknown key is pointed at by its key, a `measure:` at fault by the field at fault,
+    a blank name as `_blank_name` says; every other error by its value."""
     kind: str = error["type"]
     loc: tuple[str | int, ...] = tuple(error["loc"])
-    value = error.get("input")
+    name = _name(loc)
+    where = _where(loc, doc.data)
+    if kind == "extra_forbidden":
+        return _unknown_key(doc, loc, name, where)
+    if kind == "measure_shape":
+        # The model's check across the fields of a `measure:`: point at the field at
+        # fault (a second kind, `stat` or `per`), or at `measure` when none is given.
+        field_at = error["ctx"]["field"]
+        line, col = doc.position((*loc, field_at) if field_at else loc, key=True)
+        return Problem(doc.path, line, col, "S011", "error", f"{where}: {error['msg']}")
+    if kind == "blank_name":
+        return _blank_name(doc, loc, error.get("input"), where)
+    line, col = doc.position(loc)
+    code, message = _wrong_value(kind, loc, name, where, error)
+    return Problem(doc.path, line, col, code, "error", message)
+
+
+def _name(loc: tuple[str | int, ...]) -> str:
+    """The field at fault as the author knows it: `duration`, `hourglass[1]`, `shares 'yes'`."""
     name = str(loc[-1]) if loc else "file"
     if not name.isprintable():
         name = repr(name)  # a user's key with a line break: the problem stays one line
@@ -163,70 +185,64 @@ def _problem(doc: Document, error: Any) -> Problem:
         name = f"{loc[-2]}[{loc[-1]}]"  # a list item: `hourglass[1]`, not `1`
     if len(loc) >= 3 and loc[-2] == "shares":
         name = f"shares {name!r}"  # a branch label: `shares 'yes'`, not `yes`
-    where = _where(loc, doc.data)
-    code = "S002"
-    severity: Literal["error"] = "error"
-    if kind == "extra_forbidden":
-        line, col = doc.position(loc, key=True)
-        model = _model_at(loc[:-1])
-        allowed = keys_of(model) if model else []
-        hint = suggest(name, allowed)
-        tail = (
-            f"; did you mean {hint!r}?"
-            if hint
-            else (f" (allowed: {', '.join(allowed)})" if allowed else "")
-        )
-        return Problem(
-            doc.path, line, col, "S001", severity, f"unknown key {name!r} in {where}{tail}"
-        )
-    if kind == "measure_shape":
-        # The model's check across the fields of a `measure:`: point at the field at
-        # fault (a second kind, `stat` or `per`), or at `measure` when none is given.
-        field_at = error["ctx"]["field"]
-        line, col = doc.position((*loc, field_at) if field_at else loc, key=True)
-        return Problem(doc.path, line, col, "S011", severity, f"{where}: {error['msg']}")
-    if kind == "blank_name":
-        return _blank_name(doc, loc, value, where)
-    line, col = doc.position(loc)
+    return name
+
+
+def _unknown_key(doc: Document, loc: tuple[str | int, ...], name: str, where: str) -> Problem:
+    """S001, at the key: the nearest allowed key as a suggestion, else the allowed keys."""
+    line, col = doc.position(loc, key=True)
+    model = _model_at(loc[:-1])
+    allowed = keys_of(model) if model else []
+    hint = suggest(name, allowed)
+    tail = (
+        f"; did you mean {hint!r}?"
+        if hint
+        else (f" (allowed: {', '.join(allowed)})" if allowed else "")
+    )
+    return Problem(doc.path, line, col, "S001", "error", f"unknown key {name!r} in {where}{tail}")
+
+
+def _wrong_value(
+    kind: str, loc: tuple[str | int, ...], name: str, where: str, error: Any
+) -> tuple[str, str]:
+    """The code and message of an error pointed at by its value (S002 unless known)."""
+    value = error.get("input")
     if kind == "date_out_of_range":
-        code, message = "S013", f"{name}: {error['msg']}"
-    elif kind == "missing":
-        code, message = "S003", f"{where} is missing the required field {name!r}"
-    elif kind == "string_pattern_mismatch" and error["ctx"]["pattern"] in _PATTERNS:
+        return "S013", f"{name}: {error['msg']}"
+    if kind == "missing":
+        return "S003", f"{where} is missing the required field {name!r}"
+    if kind == "string_pattern_mismatch" and error["ctx"]["pattern"] in _PATTERNS:
         code, template = _PATTERNS[error["ctx"]["pattern"]]
         text = str(value)
-        message = template.format(name=name, value=text, hint=slugify(text) or "lead-handoff")
-    elif kind in _DATE_TYPES:
-        code = "S006"
+        return code, template.format(name=name, value=text, hint=slugify(text) or "lead-handoff")
+    if kind in _DATE_TYPES:
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            message = f"{name}: {value.strip()} is not a day in the calendar"
-        else:
-            message = f"{name}: {_kind_of(value)} is not a date; write YYYY-MM-DD, like 2026-11-16"
-    elif kind == "literal_error":
-        expected = [
-            e.strip().strip("'") for e in error["ctx"]["expected"].replace(" or ", ", ").split(",")
-        ]
-        hint = suggest(str(value), expected)
-        tail = f"; did you mean {hint!r}?" if hint else ""
-        if loc == ("procmap",):
-            code = "S008"
-            if isinstance(value, str) and value.strip() == "1":
-                message = "format version '1' is text; write the number: `procmap: 1`"
-            else:
-                number = isinstance(value, int | float) and not isinstance(value, bool)
-                shown = value if number else _kind_of(value)
-                message = f"format version {shown} is not supported; write `procmap: 1`"
-        elif name == "kind":
-            code = "S007"
-            message = f"unknown step kind {_kind_of(value)}: use {', '.join(expected)}{tail}"
-        else:
-            code = "S009"
-            message = f"{name}: {_kind_of(value)} is not one of {', '.join(expected)}{tail}"
-    elif kind in _EXPECTED:
-        message = f"{name}: expected {_EXPECTED[kind]}, got {_kind_of(value)}"
-    else:
-        message = f"{name}: {error['msg'][0].lower()}{error['msg'][1:]}"
-    return Problem(doc.path, line, col, code, severity, message)
+            return "S006", f"{name}: {value.strip()} is not a day in the calendar"
+        return "S006", f"{name}: {_kind_of(value)} is not a date; write YYYY-MM-DD, like 2026-11-16"
+    if kind == "literal_error":
+        return _not_allowed(loc, name, value, error["ctx"]["expected"])
+    if kind in _EXPECTED:
+        return "S002", f"{name}: expected {_EXPECTED[kind]}, got {_kind_of(value)}"
+    return "S002", f"{name}: {error['msg'][0].lower()}{error['msg'][1:]}"
+
+
+def _not_allowed(
+    loc: tuple[str | int, ...], name: str, value: Any, expected: str
+) -> tuple[str, str]:
+    """A value outside a fixed set (`expected` as pydantic writes it: "'a', 'b' or 'c'"):
+    the format version (S008), a step kind (S007) or any other choice (S009)."""
+    choices = [e.strip().strip("'") for e in expected.replace(" or ", ", ").split(",")]
+    hint = suggest(str(value), choices)
+    tail = f"; did you mean {hint!r}?" if hint else ""
+    if loc == ("procmap",):
+        if isinstance(value, str) and value.strip() == "1":
+            return "S008", "format version '1' is text; write the number: `procmap: 1`"
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        shown = value if number else _kind_of(value)
+        return "S008", f"format version {shown} is not supported; write `procmap: 1`"
+    if name == "kind":
+        return "S007", f"unknown step kind {_kind_of(value)}: use {', '.join(choices)}{tail}"
+    return "S009", f"{name}: {_kind_of(value)} is not one of {', '.join(choices)}{tail}"
 
 
 def _blank_name(doc: Document, loc: tuple[str | int, ...], value: Any, where: str) -> Problem:

@@ -261,6 +261,23 @@ def _step(
     arrows: list[tuple[str | None, str]],
 ) -> None:
     """Changes of one step; `arrows` are `a`'s arrows with renamed steps' new ids."""
+    _step_work(found, old, new, a, b)
+    _step_references(found, old, new, a, b)
+    old_shares, new_shares = a.shares or {}, b.shares or {}
+    for branch in dict.fromkeys([*new_shares, *old_shares]):
+        found.add(
+            "step.share",
+            f"expected share of {branch!r} at {b.name} (%)",
+            plain_number(old_shares.get(branch)),
+            plain_number(new_shares.get(branch)),
+            b.id,
+        )
+    _flows(found, b, arrows, b.targets(), name)
+
+
+def _step_work(found: _Changes, old: Process, new: Process, a: Step, b: Step) -> None:
+    """The step as work: its name, kind and description, who does it, how long it takes,
+    with which tools, and its flags."""
     sid, label = b.id, b.name
     found.add("step.renamed", "step renamed", a.name, b.name, sid)
     found.add("step.kind", f"kind of {label}", a.kind, b.kind, sid)
@@ -295,6 +312,12 @@ def _step(
         found.add(
             f"step.{flag}", f"{flag} flag of {label}", getattr(a, flag), getattr(b, flag), sid
         )
+
+
+def _step_references(found: _Changes, old: Process, new: Process, a: Step, b: Step) -> None:
+    """What the step points to: its checklist, its metrics, the subprocess it calls and
+    the log activities that record it."""
+    sid, label = b.id, b.name
     found.items(
         "step.checklist",
         a.checklist,
@@ -322,16 +345,6 @@ def _step(
         f"log activity removed from {label}",
         step=sid,
     )
-    old_shares, new_shares = a.shares or {}, b.shares or {}
-    for branch in dict.fromkeys([*new_shares, *old_shares]):
-        found.add(
-            "step.share",
-            f"expected share of {branch!r} at {label} (%)",
-            plain_number(old_shares.get(branch)),
-            plain_number(new_shares.get(branch)),
-            sid,
-        )
-    _flows(found, b, arrows, b.targets(), name)
 
 
 def _flows(

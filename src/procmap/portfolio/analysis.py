@@ -477,11 +477,36 @@ def _gaps(
     coverage: Mapping[str, list[str]],
     links: list[Link],
 ) -> list[Gap]:
+    """Every gap, by kind: stages no process serves, marketing processes no operations
+    process picks up from, roles spelt two ways, processes on no stage, unknown ids."""
     gaps = [
         Gap("stage", f"No process serves the {stage} stage: {STAGE_QUESTIONS[stage]}", stage=stage)
         for stage in STAGES
         if not coverage[stage]
     ]
+    gaps.extend(_handover_gaps(ordered, by_id, links))
+    gaps.extend(_role_gaps(ordered))
+    gaps.extend(
+        Gap(
+            "unplaced",
+            f"{process.name} ({process.id}) serves no stage of the hourglass: which"
+            " customers does it move along, and from where to where? Add `hourglass:`.",
+            process=process.id,
+        )
+        for _, process in ordered
+        if not process.hourglass
+    )
+    gaps.extend(_unknown_process_gaps(ordered, by_id))
+    return gaps
+
+
+def _handover_gaps(
+    ordered: list[tuple[str, Process]],
+    by_id: Mapping[str, tuple[str, Process]],
+    links: list[Link],
+) -> list[Gap]:
+    """A marketing process from which no chain of `feeds` (or of subprocesses back to
+    their callers) reaches an operations process: its output is picked up by no one."""
     # Where each process's output goes: to the processes it feeds, and a subprocess's
     # back to the processes that call it.
     onward: dict[str, set[str]] = {}
@@ -490,6 +515,7 @@ def _gaps(
             onward.setdefault(link.source, set()).add(link.target)
         else:
             onward.setdefault(link.target, set()).add(link.source)
+    gaps = []
     for _, process in ordered:
         if process.system != "marketing":
             continue
@@ -514,17 +540,14 @@ def _gaps(
                     process=process.id,
                 )
             )
-    gaps.extend(_role_gaps(ordered))
-    for _, process in ordered:
-        if not process.hourglass:
-            gaps.append(
-                Gap(
-                    "unplaced",
-                    f"{process.name} ({process.id}) serves no stage of the hourglass: which"
-                    " customers does it move along, and from where to where? Add `hourglass:`.",
-                    process=process.id,
-                )
-            )
+    return gaps
+
+
+def _unknown_process_gaps(
+    ordered: list[tuple[str, Process]], by_id: Mapping[str, tuple[str, Process]]
+) -> list[Gap]:
+    """A subprocess called, or a process fed, that is not in the portfolio."""
+    gaps = []
     for _, process in ordered:
         called = [s.process for s in process.steps if s.kind == "subprocess" and s.process]
         for verb, targets in (("calls", called), ("feeds", process.feeds)):

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..format import STAGES
-from .analysis import FACTORS, MARKETING_STAGES, QUESTIONS, STAGE_QUESTIONS, Portfolio
+from .analysis import (
+    FACTORS,
+    MARKETING_STAGES,
+    QUESTIONS,
+    STAGE_QUESTIONS,
+    Portfolio,
+    ProcessFigures,
+    RoleLoad,
+)
 
 REPORT_FORMATS = ("text", "markdown", "json")
 #: Width of the text report when it is not printed on a terminal: the same on every machine.
@@ -83,66 +91,16 @@ def hours_explanation(portfolio: Portfolio) -> str:
     )
 
 
+def _r(value: float | None, places: int = 2) -> float | None:
+    return None if value is None else round(value, places)
+
+
 def as_json(portfolio: Portfolio) -> dict[str, Any]:
     """The portfolio as plain data, rounded for reading (hours and values to 0.01)."""
     settings = portfolio.settings
-
-    def r(value: float | None, places: int = 2) -> float | None:
-        return None if value is None else round(value, places)
-
     return {
-        "processes": [
-            {
-                "id": p.id,
-                "name": p.name,
-                "path": p.path,
-                "system": p.system,
-                "owner": p.owner,
-                "stages": p.stages,
-                "runs": p.runs,
-                "runs_per_month": r(p.runs_per_month, 3),
-                "value": p.value,
-                "value_per_month": r(p.value_per_month),
-                "score": p.score,
-                "rank": p.rank,
-                "critical_steps": p.critical_steps,
-                "handoffs": p.handoffs,
-                "work_steps": p.work_steps,
-                "manual_steps": p.manual_steps,
-                "effort": p.effort,
-                "return": r(p.return_, 4),
-                "hours_per_run": r(p.hours_per_run),
-                "hours_per_month": r(p.hours_per_month),
-                "factors": p.factors,
-                "calls": p.calls,
-                "feeds": p.feeds,
-                "questions": [QUESTIONS[q][1] for q in p.questions],
-            }
-            for p in portfolio.processes
-        ],
-        "roles": [
-            {
-                "id": role.id,
-                "name": role.name,
-                "hours_per_month": r(role.hours_per_month),
-                "processes": role.processes,
-                "owns": role.owns,
-                "steps": [
-                    {
-                        "process": s.process,
-                        "step": s.step,
-                        "name": s.name,
-                        "visits": r(s.visits, 4),
-                        "hours_per_run": r(s.hours_per_run),
-                        "hours_per_month": r(s.hours_per_month),
-                    }
-                    for s in role.steps
-                ],
-                "untimed_steps": role.untimed,
-                "unknown_runs": role.unknown_runs,
-            }
-            for role in portfolio.roles
-        ],
+        "processes": [_process_json(p) for p in portfolio.processes],
+        "roles": [_role_json(role) for role in portfolio.roles],
         "raci": [
             {"role": c.role, "process": c.process, "letters": c.letters} for c in portfolio.raci
         ],
@@ -168,6 +126,60 @@ def as_json(portfolio: Portfolio) -> dict[str, Any]:
     }
 
 
+def _process_json(p: ProcessFigures) -> dict[str, Any]:
+    """A process's figures, its ranking and the method's questions it leaves open."""
+    return {
+        "id": p.id,
+        "name": p.name,
+        "path": p.path,
+        "system": p.system,
+        "owner": p.owner,
+        "stages": p.stages,
+        "runs": p.runs,
+        "runs_per_month": _r(p.runs_per_month, 3),
+        "value": p.value,
+        "value_per_month": _r(p.value_per_month),
+        "score": p.score,
+        "rank": p.rank,
+        "critical_steps": p.critical_steps,
+        "handoffs": p.handoffs,
+        "work_steps": p.work_steps,
+        "manual_steps": p.manual_steps,
+        "effort": p.effort,
+        "return": _r(p.return_, 4),
+        "hours_per_run": _r(p.hours_per_run),
+        "hours_per_month": _r(p.hours_per_month),
+        "factors": p.factors,
+        "calls": p.calls,
+        "feeds": p.feeds,
+        "questions": [QUESTIONS[q][1] for q in p.questions],
+    }
+
+
+def _role_json(role: RoleLoad) -> dict[str, Any]:
+    """A role's workload: its hours, processes and the steps it works."""
+    return {
+        "id": role.id,
+        "name": role.name,
+        "hours_per_month": _r(role.hours_per_month),
+        "processes": role.processes,
+        "owns": role.owns,
+        "steps": [
+            {
+                "process": s.process,
+                "step": s.step,
+                "name": s.name,
+                "visits": _r(s.visits, 4),
+                "hours_per_run": _r(s.hours_per_run),
+                "hours_per_month": _r(s.hours_per_month),
+            }
+            for s in role.steps
+        ],
+        "untimed_steps": role.untimed,
+        "unknown_runs": role.unknown_runs,
+    }
+
+
 @dataclass
 class Section:
     title: str
@@ -180,6 +192,24 @@ class Section:
 
 def sections(portfolio: Portfolio) -> list[Section]:
     """The report as titled tables with notes, shared by the text and Markdown reports."""
+    return [
+        _ranking(portfolio),
+        _workload(portfolio),
+        _raci(portfolio),
+        _coverage(portfolio),
+        Section(
+            "Gaps",
+            ["Kind", "Gap"],
+            [[g.kind, g.message] for g in portfolio.gaps],
+            empty="None: every stage has a process, and every marketing process hands over to"
+            " an operations process.",
+        ),
+    ]
+
+
+def _ranking(portfolio: Portfolio) -> Section:
+    """Where to start: the ranking, with the method's question in place of a missing
+    figure, how the score is made, and every process's open questions."""
     currency = portfolio.settings.currency
     asked: list[str] = []
     ranking = []
@@ -202,7 +232,7 @@ def sections(portfolio: Portfolio) -> list[Section]:
                 f"{p.score:.1f}",
             ]
         )
-    start = Section(
+    return Section(
         "Where to start",
         [
             "Rank",
@@ -220,13 +250,16 @@ def sections(portfolio: Portfolio) -> list[Section]:
         "No valid process to rank.",
         asked,
     )
+
+
+def _workload(portfolio: Portfolio) -> Section:
+    """Hours a month per role, with what is not known (runs, durations) said beside them."""
     roles = []
     for role in portfolio.roles:
         hours = number(role.hours_per_month)
         if role.unknown_runs:
             hours += f" + ? ({', '.join(role.unknown_runs)}: how often?)"
-        owned = [s for s in role.steps]
-        steps = str(len(owned))
+        steps = str(len(role.steps))
         if role.untimed:
             steps += f" ({role.untimed} without a duration)"
         roles.append(
@@ -239,17 +272,21 @@ def sections(portfolio: Portfolio) -> list[Section]:
                 ", ".join(role.owns) or "–",
             ]
         )
-    workload = Section(
+    return Section(
         "Workload per role",
         ["Role", "Id", "Hours/month", "Steps", "Works in", "Owns"],
         roles,
         [hours_explanation(portfolio)],
         "No roles.",
     )
+
+
+def _raci(portfolio: Portfolio) -> Section:
+    """The RACI matrix: a row per role, a column per process."""
     pids = sorted(p.id for p in portfolio.processes)
     cells = {(c.role, c.process): c.letters for c in portfolio.raci}
     raci_roles = sorted({c.role for c in portfolio.raci})
-    matrix = Section(
+    return Section(
         "RACI",
         ["Role", *pids],
         [[rid, *(cells.get((rid, pid), "") for pid in pids)] for rid in raci_roles],
@@ -259,22 +296,18 @@ def sections(portfolio: Portfolio) -> list[Section]:
         ],
         "No roles.",
     )
+
+
+def _coverage(portfolio: Portfolio) -> Section:
+    """Each stage of the hourglass, its system and the processes serving it."""
     names = {p.id: p.name for p in portfolio.processes}
-    coverage_rows = []
+    rows = []
     for stage in STAGES:
         served = portfolio.coverage[stage]
         system = "marketing" if stage in MARKETING_STAGES else "operations"
         shown = ", ".join(f"{names[pid]} ({pid})" for pid in served)
-        coverage_rows.append([stage, system, shown or f"none: {STAGE_QUESTIONS[stage]}"])
-    coverage = Section("Coverage of the hourglass", ["Stage", "System", "Processes"], coverage_rows)
-    gaps = Section(
-        "Gaps",
-        ["Kind", "Gap"],
-        [[g.kind, g.message] for g in portfolio.gaps],
-        empty="None: every stage has a process, and every marketing process hands over to an"
-        " operations process.",
-    )
-    return [start, workload, matrix, coverage, gaps]
+        rows.append([stage, system, shown or f"none: {STAGE_QUESTIONS[stage]}"])
+    return Section("Coverage of the hourglass", ["Stage", "System", "Processes"], rows)
 
 
 def _heading(portfolio: Portfolio) -> str:

@@ -15,6 +15,7 @@ Must not know: options, exit statuses. Every user string reaches DOT through ren
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..format import STAGES
@@ -88,24 +89,61 @@ def _box(figures: ProcessFigures, portfolio: Portfolio, owner: str | None, gap: 
     )
 
 
+# The two systems of the hourglass, each drawn as a cluster of its stages' clusters.
+_SYSTEMS = (
+    ("Marketing system", MARKETING_STAGES, MARKETING, MARKETING_FILL),
+    (
+        "Operations system",
+        tuple(s for s in STAGES if s not in MARKETING_STAGES),
+        OPERATIONS,
+        OPERATIONS_FILL,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Where each process's box goes, and what it needs to be drawn."""
+
+    portfolio: Portfolio
+    links: Mapping[str, str]
+    by_id: dict[str, ProcessFigures]
+    owners: dict[str, str]  # role id -> name
+    unmatched: set[str]  # the marketing processes no operations process picks up from
+    node: dict[str, str]  # process id -> DOT node id, in the order of the ids
+    placed: dict[str, list[str]]  # stage -> the processes whose first stage it is
+    unplaced: list[str]  # the processes on no stage
+
+    @classmethod
+    def of(cls, portfolio: Portfolio, links: Mapping[str, str]) -> _Places:
+        ordered = sorted(portfolio.processes, key=lambda p: p.id)
+        placed: dict[str, list[str]] = {stage: [] for stage in STAGES}
+        unplaced = []
+        for p in ordered:
+            if p.stages:
+                placed[p.stages[0]].append(p.id)
+            else:
+                unplaced.append(p.id)
+        return cls(
+            portfolio,
+            links,
+            {p.id: p for p in portfolio.processes},
+            {role.id: role.name for role in portfolio.roles},
+            set(portfolio.unmatched),
+            {p.id: f"p{i}" for i, p in enumerate(ordered)},
+            placed,
+            unplaced,
+        )
+
+    def also(self, stage: str) -> list[str]:
+        """The processes serving `stage` whose box stands at another stage (their first)."""
+        return [pid for pid in self.portfolio.coverage[stage] if pid not in self.placed[stage]]
+
+
 def system_map_dot(portfolio: Portfolio, links: Mapping[str, str] | None = None) -> str:
     """The system map as DOT; `links` maps a process id to the URL its box opens (the HTML
     site gives `<id>.html`); the same portfolio gives the same bytes."""
-    from ..render import html_text, quoted_text, url_text, wrap_text
-
-    links = links or {}
-    by_id = {p.id: p for p in portfolio.processes}
-    owners = {role.id: role.name for role in portfolio.roles}
-    unmatched = set(portfolio.unmatched)
-    ordered = sorted(portfolio.processes, key=lambda p: p.id)
-    node = {p.id: f"p{i}" for i, p in enumerate(ordered)}
-    placed: dict[str, list[str]] = {stage: [] for stage in STAGES}
-    unplaced = []
-    for p in ordered:
-        if p.stages:
-            placed[p.stages[0]].append(p.id)
-        else:
-            unplaced.append(p.id)
+    places = _Places.of(portfolio, links or {})
     out = [
         'digraph "The business at a glance" {',  # the title of the SVG, for screen readers
         f'  graph [rankdir=LR, newrank=true, nodesep=0.3, ranksep=0.55, fontname="{FONT}",'
@@ -114,54 +152,7 @@ def system_map_dot(portfolio: Portfolio, links: Mapping[str, str] | None = None)
         f'  edge [fontname="{FONT}", fontsize=9, color="{LINE}", fontcolor="{QUIET}",'
         " arrowsize=0.7];",
     ]
-
-    def stage_cluster(stage: str, indent: str) -> list[str]:
-        lines = [
-            f"{indent}subgraph cluster_{stage} {{",
-            f'{indent}  label=<<B>{stage.capitalize()}</B>>; style="rounded"; color="#D0D7DE";'
-            f' fontsize=12; fontcolor="{INK}"; bgcolor="white";',
-            f'{indent}  s_{stage} [shape=point, style=invis, width=0, height=0, label=""];',
-        ]
-        for pid in placed[stage]:
-            p = by_id[pid]
-            owner = owners.get(p.owner) if p.owner else None
-            attrs = [f"label=<{_box(p, portfolio, owner, pid in unmatched)}>"]
-            tip = f"{p.name}: rank {p.rank}, score {p.score:.1f}"
-            attrs.append(f"tooltip={quoted_text(tip)}")
-            if pid in links:
-                attrs += [f"URL={quoted_text(url_text(links[pid]))}", 'target="_top"']
-            lines.append(f"{indent}  {node[pid]} [{', '.join(attrs)}];")
-        spanning = [
-            by_id[pid].name for pid in portfolio.coverage[stage] if pid not in placed[stage]
-        ]
-        if spanning:
-            text = f"Also served by {', '.join(spanning)}"
-            label = '<BR ALIGN="LEFT"/>'.join(html_text(line) for line in wrap_text(text, 26))
-            lines.append(
-                f'{indent}  also_{stage} [shape=plaintext, margin="0.05,0.02",'
-                f' label=<<FONT POINT-SIZE="9" COLOR="{QUIET}"><I>{label}</I>'
-                '<BR ALIGN="LEFT"/></FONT>>];'
-            )
-        if not portfolio.coverage[stage]:
-            text = f"No process yet: {STAGE_QUESTIONS[stage]}"
-            label = '<BR ALIGN="LEFT"/>'.join(html_text(line) for line in wrap_text(text, 22))
-            lines.append(
-                f'{indent}  gap_{stage} [shape=box, style="rounded,dashed", color="{GAP}",'
-                f' penwidth=1.5, margin="0.12,0.08", label=<<FONT POINT-SIZE="10" COLOR="{GAP}">'
-                f'{label}<BR ALIGN="LEFT"/></FONT>>];'
-            )
-        lines.append(f"{indent}}}")
-        return lines
-
-    for system, stages, accent, fill in (
-        ("Marketing system", MARKETING_STAGES, MARKETING, MARKETING_FILL),
-        (
-            "Operations system",
-            tuple(s for s in STAGES if s not in MARKETING_STAGES),
-            OPERATIONS,
-            OPERATIONS_FILL,
-        ),
-    ):
+    for system, stages, accent, fill in _SYSTEMS:
         key = system.split()[0].lower()
         out.append(f"  subgraph cluster_{key} {{")
         out.append(
@@ -169,43 +160,99 @@ def system_map_dot(portfolio: Portfolio, links: Mapping[str, str] | None = None)
             f' color="{accent}"; fillcolor="{fill}"; penwidth=1.5; fontcolor="{INK}";'
         )
         for stage in stages:
-            out += stage_cluster(stage, "    ")
+            out += _stage_cluster(places, stage, "    ")
         out.append("  }")
-    if unplaced:
-        out.append("  subgraph cluster_unplaced {")
-        out.append(
-            f'    label=<<B>Not on the hourglass</B>>; style="rounded,dashed"; color="{OTHER}";'
-            f' fontcolor="{INK}";'
-        )
-        out.append('    s_unplaced [shape=point, style=invis, width=0, height=0, label=""];')
-        for pid in unplaced:
-            p = by_id[pid]
-            owner = owners.get(p.owner) if p.owner else None
-            attrs = [f"label=<{_box(p, portfolio, owner, pid in unmatched)}>"]
-            if pid in links:
-                attrs += [f"URL={quoted_text(url_text(links[pid]))}", 'target="_top"']
-            out.append(f"    {node[pid]} [{', '.join(attrs)}];")
-        out.append("  }")
-    anchors = [f"s_{stage}" for stage in STAGES] + (["s_unplaced"] if unplaced else [])
-    out.append(f"  {' -> '.join(anchors)} [style=invis, weight=100];")
-    for stage in STAGES:
-        members = [node[pid] for pid in placed[stage]]
-        if any(pid not in placed[stage] for pid in portfolio.coverage[stage]):
-            members.append(f"also_{stage}")
-        if not portfolio.coverage[stage]:
-            members.append(f"gap_{stage}")
-        out.append(f"  {{ rank=same; s_{stage}; {'; '.join(members)}; }}")
-    if unplaced:
-        out.append(f"  {{ rank=same; s_unplaced; {'; '.join(node[p] for p in unplaced)}; }}")
+    if places.unplaced:
+        out += _unplaced_cluster(places)
+    out += _ranks(places)
     for link in portfolio.links:
         if link.kind == "feeds":
             style = 'label="feeds", penwidth=1.4, constraint=false'
         else:
             style = 'label="calls", style="dashed", constraint=false'
-        out.append(f"  {node[link.source]} -> {node[link.target]} [{style}];")
+        out.append(f"  {places.node[link.source]} -> {places.node[link.target]} [{style}];")
     out.append(f"  label=<{_heading(portfolio)}>;")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _process_node(places: _Places, pid: str, tooltip: bool) -> str:
+    """A process's box as a DOT node statement, with its link; `tooltip` adds its rank."""
+    from ..render import quoted_text, url_text
+
+    p = places.by_id[pid]
+    owner = places.owners.get(p.owner) if p.owner else None
+    attrs = [f"label=<{_box(p, places.portfolio, owner, pid in places.unmatched)}>"]
+    if tooltip:
+        attrs.append(f"tooltip={quoted_text(f'{p.name}: rank {p.rank}, score {p.score:.1f}')}")
+    if pid in places.links:
+        attrs += [f"URL={quoted_text(url_text(places.links[pid]))}", 'target="_top"']
+    return f"{places.node[pid]} [{', '.join(attrs)}];"
+
+
+def _stage_cluster(places: _Places, stage: str, indent: str) -> list[str]:
+    """A stage's cluster: its processes' boxes, a note naming the processes that also
+    serve it, and a dashed placeholder when no process serves it."""
+    from ..render import html_text, wrap_text
+
+    lines = [
+        f"{indent}subgraph cluster_{stage} {{",
+        f'{indent}  label=<<B>{stage.capitalize()}</B>>; style="rounded"; color="#D0D7DE";'
+        f' fontsize=12; fontcolor="{INK}"; bgcolor="white";',
+        f'{indent}  s_{stage} [shape=point, style=invis, width=0, height=0, label=""];',
+    ]
+    lines += [f"{indent}  {_process_node(places, pid, True)}" for pid in places.placed[stage]]
+    spanning = [places.by_id[pid].name for pid in places.also(stage)]
+    if spanning:
+        text = f"Also served by {', '.join(spanning)}"
+        label = '<BR ALIGN="LEFT"/>'.join(html_text(line) for line in wrap_text(text, 26))
+        lines.append(
+            f'{indent}  also_{stage} [shape=plaintext, margin="0.05,0.02",'
+            f' label=<<FONT POINT-SIZE="9" COLOR="{QUIET}"><I>{label}</I>'
+            '<BR ALIGN="LEFT"/></FONT>>];'
+        )
+    if not places.portfolio.coverage[stage]:
+        text = f"No process yet: {STAGE_QUESTIONS[stage]}"
+        label = '<BR ALIGN="LEFT"/>'.join(html_text(line) for line in wrap_text(text, 22))
+        lines.append(
+            f'{indent}  gap_{stage} [shape=box, style="rounded,dashed", color="{GAP}",'
+            f' penwidth=1.5, margin="0.12,0.08", label=<<FONT POINT-SIZE="10" COLOR="{GAP}">'
+            f'{label}<BR ALIGN="LEFT"/></FONT>>];'
+        )
+    lines.append(f"{indent}}}")
+    return lines
+
+
+def _unplaced_cluster(places: _Places) -> list[str]:
+    """The processes on no stage of the hourglass, in a dashed cluster after the stages."""
+    return [
+        "  subgraph cluster_unplaced {",
+        f'    label=<<B>Not on the hourglass</B>>; style="rounded,dashed"; color="{OTHER}";'
+        f' fontcolor="{INK}";',
+        '    s_unplaced [shape=point, style=invis, width=0, height=0, label=""];',
+        *(f"    {_process_node(places, pid, False)}" for pid in places.unplaced),
+        "  }",
+    ]
+
+
+def _ranks(places: _Places) -> list[str]:
+    """The stages left to right: an invisible chain of the stages' anchors, and each
+    stage's boxes, note and placeholder in the rank of its anchor."""
+    unplaced = places.unplaced
+    anchors = [f"s_{stage}" for stage in STAGES] + (["s_unplaced"] if unplaced else [])
+    lines = [f"  {' -> '.join(anchors)} [style=invis, weight=100];"]
+    for stage in STAGES:
+        members = [places.node[pid] for pid in places.placed[stage]]
+        if places.also(stage):
+            members.append(f"also_{stage}")
+        if not places.portfolio.coverage[stage]:
+            members.append(f"gap_{stage}")
+        lines.append(f"  {{ rank=same; s_{stage}; {'; '.join(members)}; }}")
+    if unplaced:
+        lines.append(
+            f"  {{ rank=same; s_unplaced; {'; '.join(places.node[p] for p in unplaced)}; }}"
+        )
+    return lines
 
 
 def _heading(portfolio: Portfolio) -> str:

@@ -193,11 +193,49 @@ def analyze(
 ) -> Analysis:
     """The facts for `process`; `links` maps process ids to their rendered runbook and
     `names` process ids to their names (for subprocess steps)."""
-    links = links or {}
-    names = names or {}
     flow = Flow(process)
-    order = flow.order
-    numbers = {sid: i + 1 for i, sid in enumerate(order)}
+    by_step, general = _exceptions(process, flow)
+    views = _step_views(process, flow, by_step, links or {}, names or {})
+    steps = [views[sid] for sid in flow.order]
+    path, minutes = flow.longest_path()
+    timed = [v for v in steps if v.minutes]
+    sinks = sorted(timed, key=lambda v: (-(v.minutes or 0.0), v.number))[:TIME_SINKS]
+    return Analysis(
+        process=process,
+        steps=steps,
+        by_id=views,
+        owner=_ref(process.roles, process.owner) if process.owner else None,
+        roles=_involvement(process.roles, steps, lambda v: [v.owner] if v.owner else []),
+        tools=_involvement(process.tools, steps, lambda v: v.tools),
+        handoffs=_handoffs(flow, views),
+        longest_path=[views[sid] for sid in path],
+        longest_minutes=minutes,
+        longest_duration=format_minutes(minutes) if path else "",
+        total_duration=format_minutes(sum(v.minutes or 0.0 for v in steps)),
+        time_sinks=sinks,
+        automation_candidates=[v for v in steps if v.automation == "automatable"],
+        critical_without_metric=[v for v in steps if v.step.critical and not v.metrics],
+        kpis=_kpis(process, steps),
+        control=[
+            _control(process, point) for point in (process.dmaic.control if process.dmaic else [])
+        ],
+        sipoc=_sipoc(process, steps, flow),
+        review=_review(process),
+        general_exceptions=general,
+        loops=[
+            (views[s], views[t])
+            for s, t in sorted(
+                flow.back_edges, key=lambda e: (views[e[0]].number, views[e[1]].number)
+            )
+        ],
+    )
+
+
+def _exceptions(
+    process: Process, flow: Flow
+) -> tuple[dict[str, list[ExceptionCase]], list[ExceptionCase]]:
+    """The exceptions of each step, and the general ones (of no step, or of an unknown
+    step), each in file order."""
     by_step: dict[str, list[ExceptionCase]] = {}
     general: list[ExceptionCase] = []
     for case in process.exceptions:
@@ -205,9 +243,21 @@ def analyze(
             by_step.setdefault(case.step, []).append(case)
         else:
             general.append(case)
+    return by_step, general
+
+
+def _step_views(
+    process: Process,
+    flow: Flow,
+    exceptions: dict[str, list[ExceptionCase]],
+    links: dict[str, str],
+    names: dict[str, str],
+) -> dict[str, StepView]:
+    """Each step as the documents show it, numbered in reading order, with its arrows."""
+    numbers = {sid: i + 1 for i, sid in enumerate(flow.order)}
     metric_names = {mid: m.name for mid, m in process.metrics.items()}
     views: dict[str, StepView] = {}
-    for sid in order:
+    for sid in flow.order:
         step = flow.steps[sid]
         targets = [
             Target(
@@ -234,47 +284,22 @@ def analyze(
             duration=format_minutes(step.minutes),
             minutes=step.minutes,
             targets=targets,
-            exceptions=by_step.get(sid, []),
+            exceptions=exceptions.get(sid, []),
             link=links.get(step.process) if step.process else None,
             process_name=names.get(step.process, step.process) if step.process else None,
             automation=_automation(step),
         )
-    steps = [views[sid] for sid in order]
-    path, minutes = flow.longest_path()
-    timed = [v for v in steps if v.minutes]
-    sinks = sorted(timed, key=lambda v: (-(v.minutes or 0.0), v.number))[:TIME_SINKS]
+    return views
+
+
+def _review(process: Process) -> ReviewView:
+    """The review cadence, the last review, the next due date and the approver."""
     review = process.review
-    return Analysis(
-        process=process,
-        steps=steps,
-        by_id=views,
-        owner=_ref(process.roles, process.owner) if process.owner else None,
-        roles=_involvement(process.roles, steps, lambda v: [v.owner] if v.owner else []),
-        tools=_involvement(process.tools, steps, lambda v: v.tools),
-        handoffs=_handoffs(flow, views),
-        longest_path=[views[sid] for sid in path],
-        longest_minutes=minutes,
-        longest_duration=format_minutes(minutes) if path else "",
-        total_duration=format_minutes(sum(v.minutes or 0.0 for v in steps)),
-        time_sinks=sinks,
-        automation_candidates=[v for v in steps if v.automation == "automatable"],
-        critical_without_metric=[v for v in steps if v.step.critical and not v.metrics],
-        kpis=_kpis(process, steps),
-        control=[
-            _control(process, point) for point in (process.dmaic.control if process.dmaic else [])
-        ],
-        sipoc=_sipoc(process, steps, flow),
-        review=ReviewView(
-            every=review.every if review else None,
-            last=review.last if review else None,
-            next_due=next_review(review.last, review.every) if review else None,
-            approver=_ref(process.roles, review.approver) if review and review.approver else None,
-        ),
-        general_exceptions=general,
-        loops=[
-            (views[s], views[t])
-            for s, t in sorted(flow.back_edges, key=lambda e: (numbers[e[0]], numbers[e[1]]))
-        ],
+    return ReviewView(
+        every=review.every if review else None,
+        last=review.last if review else None,
+        next_due=next_review(review.last, review.every) if review else None,
+        approver=_ref(process.roles, review.approver) if review and review.approver else None,
     )
 
 
