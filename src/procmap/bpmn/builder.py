@@ -13,11 +13,12 @@ element becomes (`kinds`, `gateways`, `steps`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from ..format import slugify
 from .elements import (
+    ExceptionRecord,
     Lanes,
     Report,
     documentation,
@@ -33,16 +34,17 @@ from .elements import (
 from .extension import fields
 from .gateways import label_decisions, link_flows, settle_parallel
 from .kinds import assign_kinds
-from .steps import Step, exception_records, make_steps, path, prune
+from .steps import Made, Step, exception_records, make_steps, path, prune
 from .xmltext import Node
 
 
 @dataclass
 class Imported:
-    """One process read from the file: its data (as a process file holds it)."""
+    """One process read from the file: its data (as a process file holds it; checked
+    through the model once every process is made, `importer`)."""
 
     id: str
-    data: dict[str, Any]
+    data: dict[str, object]
     source_id: str
 
 
@@ -91,26 +93,26 @@ class Builder:
             return None
         steps, order = built
         ids = {iid: s["id"] for iid, s in steps.steps.items()}
-        exception_records(exceptions, items, wiring.outs, ids)
+        records = exception_records(exceptions, items, wiring.outs, ids)
         after_boundary = {
             ids[i] for e in exceptions for i in path(e.after, items, wiring.outs) if i in ids
         }
         step_list = [steps.steps[i] for i in order]
         step_list = prune(step_list, order, steps, items, after_boundary, report)
-        pid, data = self._record(pnode, name_hint, step_list, [e.record for e in exceptions])
+        pid, data = self._record(pnode, name_hint, _with_fields(step_list, steps), records)
         return Imported(pid, data, pnode.get("id") or pid)
 
     def _record(
         self,
         pnode: Node,
         name_hint: str | None,
-        step_list: list[Step],
-        more: list[dict[str, Any]],
-    ) -> tuple[str, dict[str, Any]]:
+        step_list: list[Mapping[str, object]],
+        more: list[ExceptionRecord],
+    ) -> tuple[str, dict[str, object]]:
         """The process id and record: id (procmap's own, else the slug of the name, unique in
         the import), name, description, extension fields, roles, steps, exceptions."""
         ext = procmap_element(pnode, "process")
-        data: dict[str, Any] = {"procmap": 1}
+        data: dict[str, object] = {"procmap": 1}
         ext_fields = fields(ext) if ext is not None else {}
         name = name_of(pnode.get("name")) or name_hint or pnode.get("id") or "Process"
         pid = (
@@ -126,12 +128,24 @@ class Builder:
         if description:
             data["description"] = description
         data.update(ext_fields)
-        roles = dict(data.get("roles") or {})
+        declared = data.get("roles")
+        roles: dict[str, object] = dict(declared) if isinstance(declared, dict) else {}
         for role, title in self.lanes.roles.items():
             roles.setdefault(role, title)
         if roles:
             data["roles"] = roles
         data["steps"] = step_list
         if more:
-            data["exceptions"] = list(data.get("exceptions") or []) + more
+            listed = data.get("exceptions")
+            data["exceptions"] = [*(listed if isinstance(listed, list) else []), *more]
         return pid, data
+
+
+def _with_fields(step_list: list[Step], made: Made) -> list[Mapping[str, object]]:
+    """The steps as a process file holds them: procmap's extension fields of each step's
+    element, then what the import made of the element (which BPMN itself carries). A step
+    without them stays the same dict: a call activity's may still become a task (I024)."""
+    return [
+        {**made.fields[step["id"]], **step} if step["id"] in made.fields else step
+        for step in step_list
+    ]

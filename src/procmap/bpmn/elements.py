@@ -15,7 +15,7 @@ Must not know: what a flow node becomes (`kinds`, `gateways`, `steps`) or files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Required, TypedDict
 
 from ..format import RULES, Problem, slugify, visible
 from .xmltext import BPMN, PROCMAP, Node
@@ -149,8 +149,10 @@ class Item:
     kind: str  # start, task, decision, end, subprocess; or join (dropped)
     name: str
     out: list[tuple[str, str | None, Node]] = field(default_factory=list)  # target, label, flow
-    extra: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    automated: bool = False  # a service, script or business-rule task
+    process: str | None = None  # the process a subprocess step calls
+    event_labels: bool = False  # a decision's branches are named after their targets
 
 
 @dataclass
@@ -261,6 +263,14 @@ def _lane_set(lane_set: Node, own: bool, lanes: Lanes) -> None:
             lanes.of[ref.text.strip()] = role
 
 
+class ExceptionRecord(TypedDict, total=False):
+    """An exception entry of the process, as a process file holds it."""
+
+    when: Required[str]
+    then: Required[str]
+    step: str
+
+
 @dataclass
 class Boundary:
     """A boundary event on its way to an exception entry of the process."""
@@ -269,7 +279,6 @@ class Boundary:
     attached: Item | None  # the task it is on
     kinds: list[str]  # its triggers, or ["boundary"]
     after: list[str]  # the elements its flows lead to
-    record: dict[str, Any] = field(default_factory=dict)  # the entry, once the steps are made
 
 
 def read_boundaries(found: Elements, report: Report) -> list[Boundary]:

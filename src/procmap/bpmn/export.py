@@ -35,11 +35,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from ..format import Flow, Process, Step
-from .extension import encode
-from .layout import Layout, lay_out
+from .extension import Json, encode
+from .layout import Box, Layout, lay_out
 from .xmltext import BPMN, BPMNDI, DC, DI, PROCMAP, XSI, Element, serialize
 
 #: The steps' fields written as BPMN (the rest go into `procmap:step`).
@@ -125,12 +124,7 @@ class _Graph:
         modeler draws the question beside the work it follows. Tasks and subprocesses
         without an owner stay unassigned: a lane would claim an owner they do not have."""
         roles = {n: self.owner(n) for n in self.kind}
-        borrowing = [
-            n
-            for n in self.kind
-            if roles[n] is None
-            and (self.step_of[n] is None or self.step_of[n].kind in ("decision", "start", "end"))
-        ]
+        borrowing = [n for n in self.kind if roles[n] is None and _borrows(self.step_of[n])]
         before: dict[str, list[str]] = {n: [] for n in self.kind}
         after: dict[str, list[str]] = {n: [] for n in self.kind}
         for _fid, source, target, _name in self.flows:
@@ -147,6 +141,12 @@ class _Graph:
                             roles[node] = found
                             changed = True
         return roles
+
+
+def _borrows(step: Step | None) -> bool:
+    """Whether a node without an owner is drawn in a neighbour's lane: a merge, decision,
+    start or end (not a task or subprocess)."""
+    return step is None or step.kind in ("decision", "start", "end")
 
 
 def _element(step: Step) -> str:
@@ -185,7 +185,7 @@ def _lanes(process: Process, graph: _Graph) -> list[tuple[str, str, str | None]]
     return lanes
 
 
-def _extension(tag: str, data: dict[str, Any], attrs: list[tuple[str, str]]) -> Element:
+def _extension(tag: str, data: dict[str, Json], attrs: list[tuple[str, str]]) -> Element:
     holder = Element("bpmn:extensionElements")
     element = holder.add(f"procmap:{tag}", *attrs)
     for key, value in data.items():
@@ -193,15 +193,15 @@ def _extension(tag: str, data: dict[str, Any], attrs: list[tuple[str, str]]) -> 
     return holder
 
 
-def _dump(model: Any, leave_out: tuple[str, ...]) -> dict[str, Any]:
+def _dump(model: Process | Step, leave_out: tuple[str, ...]) -> dict[str, Json]:
     data = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     return {k: v for k, v in data.items() if k not in leave_out}
 
 
-def _documentation(parent: Element, step_or_process: Any) -> None:
-    if step_or_process.description:
-        parent.add("bpmn:documentation", text=step_or_process.description)
-    checklist = getattr(step_or_process, "checklist", None)
+def _documentation(parent: Element, step: Step) -> None:
+    if step.description:
+        parent.add("bpmn:documentation", text=step.description)
+    checklist = step.checklist
     if checklist:
         text = "\n".join(CHECK_ITEM + item for item in checklist)
         parent.add("bpmn:documentation", ("textFormat", CHECKLIST_FORMAT), text=text)
@@ -336,7 +336,7 @@ def _version() -> str:
     return __version__
 
 
-def _bounds(parent: Element, box: Any) -> None:
+def _bounds(parent: Element, box: Box) -> None:
     parent.add(
         "dc:Bounds",
         ("x", _n(box.x)),

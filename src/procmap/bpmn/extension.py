@@ -13,9 +13,12 @@ Must not know: which fields go where (that is `export`), files or problems.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TypeAlias
 
 from .xmltext import PROCMAP, Element, Node
+
+#: JSON-like data: what `model_dump(mode="json")` gives and what `decode` reads back.
+Json: TypeAlias = "bool | int | float | str | list[Json] | dict[str, Json] | None"
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _RESERVED = {"item", "entry"}
@@ -27,7 +30,7 @@ def _number(value: float | int) -> str:
     return repr(value)
 
 
-def encode(parent: Element, key: str | None, value: Any) -> None:
+def encode(parent: Element, key: str | None, value: Json) -> None:
     """Add `value` under `parent`: as field `key`, or as a list item when `key` is None."""
     if value is None:
         return
@@ -57,7 +60,7 @@ def encode(parent: Element, key: str | None, value: Any) -> None:
         element.text = str(value)
 
 
-def decode(node: Node) -> Any:
+def decode(node: Node) -> Json:
     """The value an element written by `encode` holds."""
     kind = node.get("type")
     if kind == "list":
@@ -76,6 +79,6 @@ def key_of(node: Node) -> str:
     return node.get("key") or node.name if node.name == "entry" else node.name
 
 
-def fields(node: Node) -> dict[str, Any]:
+def fields(node: Node) -> dict[str, Json]:
     """The fields under an element: key -> value, in document order."""
     return {key_of(child): decode(child) for child in node.children if child.ns == PROCMAP}

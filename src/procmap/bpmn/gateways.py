@@ -62,7 +62,7 @@ def _in_sequence(
     iid: str,
     item: Item,
     join: str,
-    branches: list[tuple[str, Node | None]],
+    branches: list[tuple[str, Node]],
     names: list[str],
     items: dict[str, Item],
     wiring: Wiring,
@@ -78,7 +78,6 @@ def _in_sequence(
         + ". Here they are listed one after another."
     )
     for (_, last), (following, _) in itertools.pairwise(branches):
-        assert last is not None
         last.attrib["targetRef"] = following
         wiring.ins[join] = [f for f in wiring.ins[join] if f is not last]
         wiring.ins[following].append(last)
@@ -107,7 +106,7 @@ def _split(iid: str, item: Item, items: dict[str, Item], wiring: Wiring, report:
         return
     item.kind = "decision"
     item.name = item.name or ("In parallel: " if code == "I010" else "Any of: ") + ", ".join(names)
-    item.extra["event_labels"] = True
+    item.event_labels = True
     report.add(
         code,
         node,
@@ -185,7 +184,7 @@ def label_decisions(items: dict[str, Item], report: Report) -> None:
         invented = ["yes", "no"] if len(item.out) == 2 and len(missing) == 2 else None
         for index, (target, text, flow) in enumerate(item.out):
             if text is None:
-                if item.extra.get("event_labels") and target in items:
+                if item.event_labels and target in items:
                     text = items[target].name  # reported with the gateway (I010 to I012)
                 elif flow.get("id") == default:
                     text = "otherwise"
@@ -193,7 +192,7 @@ def label_decisions(items: dict[str, Item], report: Report) -> None:
                     text = invented[index]
                 else:
                     text = f"option {index + 1}"
-                if not item.extra.get("event_labels"):
+                if not item.event_labels:
                     report.add(
                         "I018",
                         flow,
@@ -206,4 +205,3 @@ def label_decisions(items: dict[str, Item], report: Report) -> None:
                 text = f"{base} ({number})"
             labels.append(text)
             item.out[index] = (target, text, flow)
-        item.extra.pop("event_labels", None)

@@ -37,7 +37,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..format import MAX_BYTES as MAX_YAML_BYTES
 from ..format import RULES, Problem, ProblemCounts, Severity, slugify
@@ -171,8 +170,8 @@ def _missing_calls(
     a task (I024)."""
     made_ids = {m.id for m in result.processes}
     for step, node in builder.calls:
-        called = step.get("process")
-        if called in made_ids or (exists is not None and exists(called)):
+        called = step.get("process")  # a subprocess step's, set with its kind
+        if called is None or called in made_ids or (exists is not None and exists(called)):
             continue
         step["kind"] = "task"
         del step["process"]
@@ -225,17 +224,17 @@ def _references(made: Imported, report: Report) -> None:
     tools and metrics that no declaration explains (a damaged procmap extension) are
     left out and reported; an exception on a step that was left out loses its `step`."""
     data = made.data
-    roles = data.setdefault("roles", {})
-    tools = data.get("tools") or {}
-    metrics = data.get("metrics") or {}
-    ids = {s.get("id") for s in data.get("steps", [])}
-    review = data.get("review") if isinstance(data.get("review"), dict) else {}
-    named_roles = [data.get("owner"), review.get("approver")]
-    named_roles += [s.get("owner") for s in data.get("steps", [])]
+    roles = _mapping(data.setdefault("roles", {}))
+    tools = _mapping(data.get("tools"))
+    metrics = _mapping(data.get("metrics"))
+    steps = [_mapping(s) for s in _sequence(data.get("steps"))]
+    ids = {s.get("id") for s in steps}
+    named_roles = [data.get("owner"), _mapping(data.get("review")).get("approver")]
+    named_roles += [s.get("owner") for s in steps]
     for owner in named_roles:
         if isinstance(owner, str) and owner not in roles:
             roles[owner] = owner
-    for step in data.get("steps", []):
+    for step in steps:
         for key, declared in (("tools", tools), ("metrics", metrics)):
             named = step.get(key)
             if isinstance(named, list) and any(n not in declared for n in named):
@@ -249,18 +248,28 @@ def _references(made: Imported, report: Report) -> None:
                 )
     if not roles:
         del data["roles"]
-    for entry in data.get("exceptions") or []:
+    for entry in _sequence(data.get("exceptions")):
         if isinstance(entry, dict) and entry.get("step") not in ids:
             entry.pop("step", None)
+
+
+def _mapping(value: object) -> dict[str, object]:
+    """A mapping of the data before the model checked it (the same dict), else empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def _sequence(value: object) -> list[object]:
+    """A list of the data before the model checked it (the same list), else empty."""
+    return value if isinstance(value, list) else []
 
 
 _STEP_FIRST = ("id", "kind", "name")
 
 
-def _tidy(data: dict[str, Any]) -> dict[str, Any]:
+def _tidy(data: dict[str, object]) -> dict[str, object]:
     """Steps as the starters write them: id, kind, name first."""
     steps = []
-    for step in data.get("steps", []):
+    for step in map(_mapping, _sequence(data.get("steps"))):
         head = {k: step[k] for k in _STEP_FIRST if k in step}
         steps.append({**head, **{k: v for k, v in step.items() if k not in head}})
     data["steps"] = steps

@@ -88,7 +88,7 @@ def _task(maker: Maker, item: Item, outs: list[Node]) -> None:
     item.kind = "task"
     item.name = item.name or item.node.get("id") or "Task"
     if item.node.name in AUTOMATED:
-        item.extra["automated"] = True
+        item.automated = True
 
 
 def _call(maker: Maker, item: Item, outs: list[Node]) -> None:
@@ -96,7 +96,7 @@ def _call(maker: Maker, item: Item, outs: list[Node]) -> None:
     item.name = item.name or called or "Subprocess"
     if called and slugify(called):
         item.kind = "subprocess"
-        item.extra["process"] = slugify(called)
+        item.process = slugify(called)
     else:
         item.kind = "task"
 
@@ -120,7 +120,7 @@ def _subprocess(maker: Maker, item: Item, outs: list[Node]) -> None:
     made = maker.subprocess(node, item.name) if inner else None
     if made is not None:
         item.kind = "subprocess"
-        item.extra["process"] = made
+        item.process = made
     else:
         item.kind = "task"
 
@@ -135,7 +135,7 @@ def _gateway(maker: Maker, item: Item, outs: list[Node]) -> None:
     elif name == "eventBasedGateway":
         item.kind = "decision"
         item.name = item.name or "What happens first?"
-        item.extra["event_labels"] = True
+        item.event_labels = True
         maker.report.add(
             "I012",
             node,

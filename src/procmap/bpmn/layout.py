@@ -124,7 +124,7 @@ def lay_out(
                 taken.append([span])
                 rows[node] = len(taken) - 1
         lane_rows[band] = max(1, len(taken))
-    top = ORIGIN[1]
+    top: float = ORIGIN[1]
     lane_boxes: dict[str, Box] = {}
     boxes: dict[str, Box] = {}
     right = max((xs[n] + SIZES[nodes[n]][0] / 2 for n in nodes), default=left) + MARGIN

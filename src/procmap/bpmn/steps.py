@@ -14,11 +14,12 @@ Must not know: the BPMN element classes (the items have their kinds) or files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Required, TypedDict
 
 from ..format import slugify
 from .elements import (
     Boundary,
+    ExceptionRecord,
     Item,
     Lanes,
     Report,
@@ -28,10 +29,25 @@ from .elements import (
     procmap_element,
     unique,
 )
-from .extension import fields
+from .extension import Json, fields
 from .xmltext import Node
 
-Step = dict[str, Any]
+
+class Step(TypedDict, total=False):
+    """A step as the import makes it: the keys of a process file's step that the import
+    sets and reads. procmap's extension fields of the step are kept beside it
+    (`Made.fields`)."""
+
+    id: Required[str]
+    name: Required[str]
+    kind: str
+    description: str
+    checklist: list[str]
+    owner: str
+    automated: bool
+    process: str
+    next: str
+    branches: dict[str, str]
 
 
 @dataclass
@@ -44,6 +60,8 @@ class Made:
     taken: set[str] = field(default_factory=set)
     added: dict[str, Step] = field(default_factory=dict)
     calls: list[tuple[Step, Node]] = field(default_factory=list)
+    #: step id -> procmap's extension fields of its element (a file procmap exported)
+    fields: dict[str, dict[str, Json]] = field(default_factory=dict)
 
 
 def _step(iid: str, item: Item, lanes: Lanes, made: Made) -> Step:
@@ -60,9 +78,12 @@ def _step(iid: str, item: Item, lanes: Lanes, made: Made) -> Step:
         step["checklist"] = checklist
     if iid in lanes.of and ext is None:  # procmap's own: the owner is in `ext`
         step["owner"] = lanes.of[iid]
-    step.update(item.extra)
+    if item.automated:
+        step["automated"] = True
+    if item.process is not None:
+        step["process"] = item.process
     if ext is not None:
-        step.update(fields(ext))
+        made.fields[step["id"]] = fields(ext)
     elif item.node.name == "callActivity" and step.get("kind") == "subprocess":
         made.calls.append((step, item.node))
     return step
@@ -73,7 +94,7 @@ def _end(made: Made) -> str:
     if "__end__" not in made.added:
         eid = unique("end", made.taken)
         made.added["__end__"] = {"id": eid, "name": "End", "kind": "end"}
-    return str(made.added["__end__"]["id"])
+    return made.added["__end__"]["id"]
 
 
 def _which_way(
@@ -108,7 +129,8 @@ def _arrows(iid: str, item: Item, made: Made, report: Report) -> None:
     if item.kind == "end":
         return
     if item.kind == "decision":
-        step["branches"] = {text: t for t, text in targets}
+        # every branch is labelled (`gateways.label_decisions`)
+        step["branches"] = {text: t for t, text in targets if text is not None}
         return
     if not targets:
         report.add(
@@ -208,12 +230,13 @@ def path_names(starts: list[str], items: dict[str, Item], outs: dict[str, list[N
 def steps_name(steps: dict[str, Step], sid: str) -> str | None:
     for step in steps.values():
         if step["id"] == sid:
-            return str(step["name"])
+            return step["name"]
     return None
 
 
 def _targets(step: Step) -> list[str]:
-    found = [step["next"]] if step.get("next") else []
+    following = step.get("next")
+    found = [following] if following else []
     return found + list((step.get("branches") or {}).values())
 
 
@@ -261,15 +284,16 @@ def exception_records(
     items: dict[str, Item],
     outs: dict[str, list[Node]],
     ids: dict[str, str],
-) -> None:
+) -> list[ExceptionRecord]:
     """Each boundary event's exception entry: when, then (the path after it in words),
     and the step it is on."""
+    records: list[ExceptionRecord] = []
     for entry in exceptions:
         event, attached = entry.event, entry.attached
         then = path_names(entry.after, items, outs)
         named = name_of(event.get("name"))
         what = named or " or ".join(entry.kinds)
-        record: Step = {
+        record: ExceptionRecord = {
             "when": f"{what} ({', '.join(entry.kinds)} event)"
             if named
             else f"A {what} event happens",
@@ -277,7 +301,8 @@ def exception_records(
         }
         if attached is not None and attached.node.get("id") in ids:
             record["step"] = ids[attached.node.get("id") or ""]
-        entry.record = record
+        records.append(record)
+    return records
 
 
 def prune(

@@ -9,7 +9,7 @@ Must not know: BPMN (it gets the process data), files.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
 
 from ..format import yaml_scalar
 
@@ -35,7 +35,7 @@ def _plain(text: str) -> str:
     return yaml_scalar(text)
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -54,16 +54,19 @@ def _key(key: str) -> str:
     return _plain(key)
 
 
-def _flow_list(items: list[Any]) -> str | None:
+def _flow_list(items: list[object]) -> str | None:
     """`[a, b]` for a short list of plain ids; None when it reads better as a block."""
-    if items and all(isinstance(i, str) and _ID.match(i) for i in items):
-        text = "[" + ", ".join(_plain(i) for i in items) + "]"
+    ids = [i for i in items if isinstance(i, str) and _ID.match(i)]
+    if items and len(ids) == len(items):
+        text = "[" + ", ".join(_plain(i) for i in ids) + "]"
         if len(text) <= 60:
             return text
     return None
 
 
-def _emit(lines: list[str], indent: int, key: str | None, value: Any, dash: bool = False) -> None:
+def _emit(
+    lines: list[str], indent: int, key: str | None, value: object, dash: bool = False
+) -> None:
     """`value` under `key` (a list item when `key` is None; after a dash when `dash`)."""
     pad = " " * indent
     lead = f"{pad}- " if dash else pad
@@ -77,7 +80,12 @@ def _emit(lines: list[str], indent: int, key: str | None, value: Any, dash: bool
 
 
 def _emit_mapping(
-    lines: list[str], indent: int, key: str | None, value: dict[str, Any], dash: bool, head: str
+    lines: list[str],
+    indent: int,
+    key: str | None,
+    value: Mapping[str, object],
+    dash: bool,
+    head: str,
 ) -> None:
     lead = " " * indent + ("- " if dash else "")
     if not value:
@@ -94,7 +102,7 @@ def _emit_mapping(
         _emit(lines, indent + 2, k, v)
 
 
-def _emit_list(lines: list[str], indent: int, value: list[Any], head: str) -> None:
+def _emit_list(lines: list[str], indent: int, value: list[object], head: str) -> None:
     flow = _flow_list(value)
     if not value:
         lines.append(f"{head} []")
@@ -107,7 +115,7 @@ def _emit_list(lines: list[str], indent: int, value: list[Any], head: str) -> No
 
 
 def _emit_scalar(
-    lines: list[str], indent: int, key: str | None, value: Any, dash: bool, head: str
+    lines: list[str], indent: int, key: str | None, value: object, dash: bool, head: str
 ) -> None:
     pad = " " * indent
     lead = f"{pad}- " if dash else pad
@@ -128,7 +136,7 @@ def _emit_scalar(
         lines.append(f"{head} {scalar}")
 
 
-def to_yaml(data: dict[str, Any], header: str | None = None) -> str:
+def to_yaml(data: Mapping[str, object], header: str | None = None) -> str:
     """The process `data` (as `model_dump(mode="json", by_alias=True)` without defaults)
     as YAML text."""
     lines: list[str] = []

@@ -16,9 +16,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .common import CliError, config, default_paths, parse_options
+
+if TYPE_CHECKING:
+    from ..format import ProcessLike
 
 #: Output formats of `--format` (the measure report's; a test keeps them equal).
 FORMATS = ("text", "markdown", "json", "github")
@@ -120,7 +123,7 @@ def run_measure(
         sys.stderr.write(PRINTERS["text"](result.problems, False))
         sys.stderr.write("procmap: invalid process file(s); fix the errors above\n")
         return 1
-    jobs: list[tuple[str, Any, dict[str, str]]] = []
+    jobs: list[tuple[str, ProcessLike, dict[str, str]]] = []
     if process_file is not None:
         ((path, process),) = result.processes.items()
         settings = dict(loaded.logs.get(process.id, {}))

@@ -2,7 +2,9 @@
 
 Offers the `Problem` record every layer speaks, the registry of its codes (`RULES`), the bounded YAML loader (positions for
 every value), the pydantic model of the format, schema validation of loaded data into a
-`Process`, the flow graph of a process, and the JSON Schema for editors.
+`Process`, the static type of a process from either reader (`ProcessLike` and its
+parts: the model and the fast reader's records both are one), the flow graph of a
+process, and the JSON Schema for editors.
 
 The bottom layer: imports nothing else of procmap (docs/architecture.md).
 """
@@ -45,6 +47,17 @@ attach(
         "Scope": "model",
         "Step": "model",
         "slugify": "values",
+        "ChangelogEntryLike": "protocols",
+        "ControlPointLike": "protocols",
+        "DmaicLike": "protocols",
+        "ExceptionCaseLike": "protocols",
+        "ImprovementLike": "protocols",
+        "MeasureLike": "protocols",
+        "MetricLike": "protocols",
+        "ProcessLike": "protocols",
+        "ReviewLike": "protocols",
+        "ScopeLike": "protocols",
+        "StepLike": "protocols",
         "Checked": "problems",
         "Problem": "problems",
         "ProblemCounts": "problems",
@@ -83,6 +96,19 @@ if TYPE_CHECKING:
         Step,
     )
     from .problems import Checked, Problem, ProblemCounts, Severity
+    from .protocols import (
+        ChangelogEntryLike,
+        ControlPointLike,
+        DmaicLike,
+        ExceptionCaseLike,
+        ImprovementLike,
+        MeasureLike,
+        MetricLike,
+        ProcessLike,
+        ReviewLike,
+        ScopeLike,
+        StepLike,
+    )
     from .registry import FAMILIES, RULES, Rule, SelectorError, expand
     from .schema import check_document, validate_document
     from .values import (

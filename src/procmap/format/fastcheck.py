@@ -12,7 +12,9 @@ equal values. It declines anything unusual (a number where text is asked, a padd
 duration, a date that is not YYYY-MM-DD text or out of range, a name that shows nothing,
 a boolean spelt `yes`). `FIELDS` mirrors the models field by field; tests hold it to
 them (names, aliases, defaults, required fields) and compare the two readers on
-generated files.
+generated files. Each record class declares its attributes' types too (the same names
+as its FIELDS, checked when the class is made), so that mypy holds the records to
+`protocols.ProcessLike`, as it holds the models.
 
 Must not import pydantic, and must not report problems.
 """
@@ -183,6 +185,11 @@ class Record:
     __slots__ = ()
     FIELDS: tuple[tuple[str, str, Reader, Any], ...] = ()
 
+    def __init_subclass__(cls) -> None:
+        # The annotations are the static type (`protocols`), FIELDS what is read: one list.
+        if tuple(cls.__annotations__) != _names(cls.FIELDS):
+            raise TypeError(f"{cls.__name__}: its annotations are not its FIELDS")
+
     def __init__(self, values: dict[str, Any]) -> None:
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -207,12 +214,9 @@ _LIST = object()
 _DICT = object()
 
 
-def _record(name: str, fields: list[tuple[str, str, Reader, Any]], *bases: type) -> type[Record]:
-    """A record class and its reader; a field is (attribute, key in the file, reader, default)
-    with the default `_REQUIRED`, `_LIST` (a new empty list) or `_DICT`, or a value."""
-    cls: type[Record] = type(name, (Record, *bases), {"__slots__": tuple(f[0] for f in fields)})
-    cls.FIELDS = tuple(fields)
-    return cls
+def _names(fields: tuple[tuple[str, str, Reader, Any], ...]) -> tuple[str, ...]:
+    """The attributes of a record class: its `__slots__`, from its FIELDS."""
+    return tuple(field[0] for field in fields)
 
 
 def _reader(cls: type[Record]) -> Reader:
@@ -242,26 +246,51 @@ def _reader(cls: type[Record]) -> Reader:
 _text_or_none = _optional(_text)
 _id_or_none = _optional(_id)
 
-Scope = _record("Scope", [("in_", "in", _list(_text), _LIST), ("out", "out", _list(_text), _LIST)])
-Review = _record(
-    "Review",
-    [
+
+class Scope(Record):
+    """The record of `model.Scope`."""
+
+    FIELDS = (
+        ("in_", "in", _list(_text), _LIST),
+        ("out", "out", _list(_text), _LIST),
+    )
+    __slots__ = _names(FIELDS)
+    in_: list[str]
+    out: list[str]
+
+
+class Review(Record):
+    """The record of `model.Review`."""
+
+    FIELDS = (
         ("every", "every", _optional(_cadence), None),
         ("last", "last", _optional(_date), None),
         ("approver", "approver", _id_or_none, None),
-    ],
-)
-Measure = _record(
-    "Measure",
-    [
+    )
+    __slots__ = _names(FIELDS)
+    every: str | None
+    last: dt.date | None
+    approver: str | None
+
+
+class Measure(Record, MeasureMethods):
+    """The record of `model.Measure`."""
+
+    FIELDS = (
         ("rate", "rate", _optional(_step_pair), None),
         ("time", "time", _optional(_step_pair), None),
         ("stat", "stat", _optional(_literal(*MEASURE_OPTIONS["stat"][1])), None),
         ("count", "count", _id_or_none, None),
         ("per", "per", _optional(_literal(*MEASURE_OPTIONS["per"][1])), None),
-    ],
-    MeasureMethods,
-)
+    )
+    __slots__ = _names(FIELDS)
+    rate: tuple[str, str] | None
+    time: tuple[str, str] | None
+    stat: str | None
+    count: str | None
+    per: str | None
+
+
 _read_measure_fields = _reader(Measure)
 
 
@@ -273,20 +302,30 @@ def _measure(value: Any) -> Any:
     return measure
 
 
-Metric = _record(
-    "Metric",
-    [
+class Metric(Record):
+    """The record of `model.Metric`."""
+
+    FIELDS = (
         ("name", "name", _name, _REQUIRED),
         ("unit", "unit", _text_or_none, None),
         ("baseline", "baseline", _optional(_figure), None),
         ("target", "target", _optional(_figure), None),
         ("direction", "direction", _literal("up", "down"), "up"),
         ("measure", "measure", _optional(_measure), None),
-    ],
-)
-Step = _record(
-    "Step",
-    [
+    )
+    __slots__ = _names(FIELDS)
+    name: str
+    unit: str | None
+    baseline: float | None
+    target: float | None
+    direction: str
+    measure: Measure | None
+
+
+class Step(Record, StepMethods):
+    """The record of `model.Step`."""
+
+    FIELDS = (
         ("id", "id", _id, _REQUIRED),
         ("name", "name", _name, _REQUIRED),
         ("kind", "kind", _literal("start", "task", "decision", "end", "subprocess"), "task"),
@@ -304,54 +343,105 @@ Step = _record(
         ("process", "process", _id_or_none, None),
         ("activity", "activity", _optional(_activities), None),
         ("shares", "shares", _optional(_dict(_text, _share)), None),
-    ],
-    StepMethods,
-)
-ExceptionCase = _record(
-    "ExceptionCase",
-    [
+    )
+    __slots__ = _names(FIELDS)
+    id: str
+    name: str
+    kind: str
+    description: str | None
+    owner: str | None
+    tools: list[str]
+    duration: str | None
+    critical: bool
+    automated: bool
+    automatable: bool
+    checklist: list[str]
+    metrics: list[str]
+    next: str | None
+    branches: dict[str, str] | None
+    process: str | None
+    activity: list[str] | None
+    shares: dict[str, float] | None
+
+
+class ExceptionCase(Record):
+    """The record of `model.ExceptionCase`."""
+
+    FIELDS = (
         ("when", "when", _text, _REQUIRED),
         ("then", "then", _text, _REQUIRED),
         ("step", "step", _id_or_none, None),
-    ],
-)
-ChangelogEntry = _record(
-    "ChangelogEntry",
-    [
+    )
+    __slots__ = _names(FIELDS)
+    when: str
+    then: str
+    step: str | None
+
+
+class ChangelogEntry(Record):
+    """The record of `model.ChangelogEntry`."""
+
+    FIELDS = (
         ("date", "date", _date, _REQUIRED),
         ("change", "change", _text, _REQUIRED),
         ("by", "by", _text_or_none, None),
-    ],
-)
-Improvement = _record(
-    "Improvement",
-    [
+    )
+    __slots__ = _names(FIELDS)
+    date: dt.date
+    change: str
+    by: str | None
+
+
+class Improvement(Record):
+    """The record of `model.Improvement`."""
+
+    FIELDS = (
         ("change", "change", _text, _REQUIRED),
         ("status", "status", _literal("proposed", "piloting", "adopted", "rejected"), "proposed"),
-    ],
-)
-ControlPoint = _record(
-    "ControlPoint",
-    [
+    )
+    __slots__ = _names(FIELDS)
+    change: str
+    status: str
+
+
+class ControlPoint(Record):
+    """The record of `model.ControlPoint`."""
+
+    FIELDS = (
         ("metric", "metric", _id, _REQUIRED),
         ("every", "every", _cadence, _REQUIRED),
         ("threshold", "threshold", _optional(_figure), None),
         ("reaction", "reaction", _text, _REQUIRED),
-    ],
-)
-Dmaic = _record(
-    "Dmaic",
-    [
+    )
+    __slots__ = _names(FIELDS)
+    metric: str
+    every: str
+    threshold: float | None
+    reaction: str
+
+
+class Dmaic(Record):
+    """The record of `model.Dmaic`."""
+
+    FIELDS = (
         ("problem", "problem", _text_or_none, None),
         ("goal", "goal", _text_or_none, None),
         ("root_causes", "root_causes", _list(_text), _LIST),
         ("improvements", "improvements", _list(_reader(Improvement)), _LIST),
         ("control", "control", _list(_reader(ControlPoint)), _LIST),
-    ],
-)
-Process = _record(
-    "Process",
-    [
+    )
+    __slots__ = _names(FIELDS)
+    problem: str | None
+    goal: str | None
+    root_causes: list[str]
+    improvements: list[Improvement]
+    control: list[ControlPoint]
+
+
+class Process(Record, ProcessMethods):
+    """The record of `model.Process`."""
+
+    FIELDS = (
         ("procmap", "procmap", _version, _REQUIRED),
         ("id", "id", _id, _REQUIRED),
         ("name", "name", _name, _REQUIRED),
@@ -375,9 +465,33 @@ Process = _record(
         ("exceptions", "exceptions", _list(_reader(ExceptionCase)), _LIST),
         ("changelog", "changelog", _list(_reader(ChangelogEntry)), _LIST),
         ("dmaic", "dmaic", _optional(_reader(Dmaic)), None),
-    ],
-    ProcessMethods,
-)
+    )
+    __slots__ = _names(FIELDS)
+    procmap: int
+    id: str
+    name: str
+    goal: str | None
+    description: str | None
+    owner: str | None
+    system: str | None
+    hourglass: list[str]
+    trigger: str | None
+    outcome: str | None
+    scope: Scope | None
+    outputs: list[str]
+    runs: str | None
+    value: float | None
+    feeds: list[str]
+    review: Review | None
+    roles: dict[str, str]
+    tools: dict[str, str]
+    metrics: dict[str, Metric]
+    steps: list[Step]
+    exceptions: list[ExceptionCase]
+    changelog: list[ChangelogEntry]
+    dmaic: Dmaic | None
+
+
 RECORDS: tuple[type[Record], ...] = (
     Scope,
     Review,
@@ -394,12 +508,13 @@ RECORDS: tuple[type[Record], ...] = (
 _read_process = _reader(Process)
 
 
-def accept(data: Any) -> Any | None:
+def accept(data: Any) -> Process | None:
     """The process as records when `data` is plainly valid, else None (ask pydantic)."""
     try:
-        return _read_process(data)
+        process: Process = _read_process(data)
     except _Decline:
         return None
+    return process
 
 
 def dump(value: Any) -> Any:

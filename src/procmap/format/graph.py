@@ -11,10 +11,23 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from .model import Process, Step
+    from collections.abc import Mapping, Sequence
+
+    from .protocols import StepLike
+
+#: The steps of a flow: the model's `Step`, the fast reader's, or any `StepLike` (a
+#: `Flow` of the model's steps is a `Flow[StepLike]` too).
+S_co = TypeVar("S_co", bound="StepLike", covariant=True)
+
+
+class _Steps(Protocol[S_co]):
+    """A process, as much of it as a flow reads: its steps (a `ProcessLike`)."""
+
+    @property
+    def steps(self) -> Sequence[S_co]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +37,12 @@ class Edge:
     label: str | None
 
 
-class Flow:
-    """Steps by id (the first of duplicates wins) and the arrows between them."""
+class Flow(Generic[S_co]):
+    """Steps by id (the first of duplicates wins) and the arrows between them; of the
+    process's own step type (a `Flow` of the model's steps has the model's steps)."""
 
-    def __init__(self, process: Process) -> None:
-        self.process = process
-        self.steps: dict[str, Step] = {}
+    def __init__(self, process: _Steps[S_co]) -> None:
+        self.steps: dict[str, S_co] = {}
         for step in process.steps:
             self.steps.setdefault(step.id, step)
         self.edges: list[Edge] = []
@@ -154,14 +167,14 @@ def _walk(sources: list[str], links: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def renamed_steps(before: dict[str, Step], after: dict[str, Step]) -> dict[str, str]:
+def renamed_steps(before: Mapping[str, StepLike], after: Mapping[str, StepLike]) -> dict[str, str]:
     """Between two versions of a process (steps by id): old id -> new id for the steps
     whose id changed and nothing else that identifies them, a removed and an added step
     of the same kind and name, each the only one of its name among the removed and the
     added steps. Comparisons (the diff, the map against a revision) match them up."""
 
-    def by_name(steps: list[Step]) -> dict[tuple[str, str], list[Step]]:
-        found: dict[tuple[str, str], list[Step]] = {}
+    def by_name(steps: list[StepLike]) -> dict[tuple[str, str], list[StepLike]]:
+        found: dict[tuple[str, str], list[StepLike]] = {}
         for step in steps:
             found.setdefault((step.kind, " ".join(step.name.split()).casefold()), []).append(step)
         return found

@@ -10,12 +10,15 @@ CLI turns them into an exit status; this module does none of that.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 if TYPE_CHECKING:
-    from .model import Process
+    from .protocols import ProcessLike
 
 Severity = Literal["error", "warning"]
+#: The process of a `Checked`: the model's `Process` (`schema`) or the fast reader's
+#: records (`fastcheck`), both a `ProcessLike`.
+P = TypeVar("P", bound="ProcessLike", covariant=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +61,13 @@ class ProblemCounts:
 
 
 @dataclass
-class Checked:
+class Checked(Generic[P]):
     """A document against the schema: the process, or None with one problem per error;
     with `recover`, also the partial process of `_recover` and the top-level sections it
-    left out (`schema.check_document`). The fast reader's records stand for a `Process`:
-    they have its fields and methods."""
+    left out (`schema.check_document`). `Checked[Process]` from the model, the fast
+    reader's records in a `Checked[ProcessLike]` (a `Checked[Process]` is one too)."""
 
-    process: Process | None
+    process: P | None
     problems: list[Problem]
-    partial: Process | None = None
+    partial: P | None = None
     touched: set[str] = field(default_factory=set)

@@ -267,13 +267,13 @@ def validate_document(doc: Document) -> tuple[Process | None, list[Problem]]:
     return result.process, result.problems
 
 
-def check_document(doc: Document, recover: bool = True) -> Checked:
+def check_document(doc: Document, recover: bool = True) -> Checked[Process]:
     """Validate once; on errors, and with `recover`, also build the partial process."""
     try:
         return Checked(Process.model_validate(doc.data), [])
     except ValidationError as error:
         errors = error.errors(include_url=False)
-    result = Checked(None, [_problem(doc, e) for e in errors])
+    result: Checked[Process] = Checked(None, [_problem(doc, e) for e in errors])
     if recover:
         result.partial, result.touched = _recover(doc.data, errors)
     return result

@@ -18,8 +18,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from typing import Protocol
+    from collections.abc import Mapping, Sequence
+    from typing import Protocol, TypeVar
 
     # The fields the methods read, read-only (the models are frozen, the records too).
 
@@ -45,11 +45,17 @@ if TYPE_CHECKING:
         @property
         def per(self) -> str | None: ...
 
-    class _ProcessFields(Protocol):
+    class _Identified(Protocol):
         @property
-        def steps(self) -> Sequence[Any]: ...
+        def id(self) -> str: ...
+
+    _S = TypeVar("_S", bound=_Identified, covariant=True)
+
+    class _ProcessFields(Protocol[_S]):
         @property
-        def roles(self) -> dict[str, str]: ...
+        def steps(self) -> Sequence[_S]: ...
+        @property
+        def roles(self) -> Mapping[str, str]: ...
         @property
         def runs(self) -> str | None: ...
 
@@ -265,18 +271,18 @@ class MeasureMethods:
 class ProcessMethods:
     """What a process can tell beyond its fields (pydantic `Process` and the fast record)."""
 
-    def step(self: _ProcessFields, step_id: str) -> Any:
+    def step(self: _ProcessFields[_S], step_id: str) -> _S | None:
         for step in self.steps:
             if step.id == step_id:
                 return step
         return None
 
     @property
-    def runs_per_month(self: _ProcessFields) -> float | None:
+    def runs_per_month(self: _ProcessFields[_Identified]) -> float | None:
         """How many times a month the process runs (`runs:`), or None when not said."""
         return None if self.runs is None else runs_per_month(self.runs)
 
-    def role_name(self: _ProcessFields, role_id: str | None) -> str | None:
+    def role_name(self: _ProcessFields[_Identified], role_id: str | None) -> str | None:
         if role_id is None:
             return None
         return self.roles.get(role_id, role_id)

@@ -19,13 +19,17 @@ import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from ..config import Config
 from ..format import Checked, Problem, ProblemCounts
 
 if TYPE_CHECKING:
-    from ..format import Process
+    from ..format import Process, ProcessLike
+
+#: The processes a run keeps: the model's (`Report[Process]`), or with `plain` either
+#: reader's (`Report[ProcessLike]`).
+P = TypeVar("P", bound="ProcessLike", covariant=True)
 
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Below this many files a second process costs more than it saves.
@@ -52,16 +56,16 @@ class FileReport:
     #: Other processes it names (subprocess steps' `process`, `feeds`): id, line, column.
     subprocesses: list[tuple[str, int, int]] = field(default_factory=list)
     #: The validated process, kept only when asked for (`keep=True`) and error-free.
-    process: Process | None = None
+    process: ProcessLike | None = None
 
 
 @dataclass
-class Report(ProblemCounts):
+class Report(ProblemCounts, Generic[P]):
     """The outcome of a run: the files checked and every problem, in file order."""
 
     files: list[str]
     problems: list[Problem]
-    processes: dict[str, Process] = field(default_factory=dict)
+    processes: dict[str, P] = field(default_factory=dict)
 
     def failed(self, strict: bool = False) -> bool:
         return self.errors > 0 or (strict and self.warnings > 0)
@@ -153,6 +157,7 @@ def check_file(
         # A plainly valid file is read without pydantic (`fastcheck`); anything else, and
         # every file whose process is kept for rendering, goes through the model.
         records = accept(doc.data) if fast and (plain or not keep) and not problems else None
+        checked: Checked[ProcessLike]
         if records is not None:
             checked = Checked(records, [])
         else:
@@ -430,6 +435,27 @@ def cross_file(
     return configured(problems, config)
 
 
+@overload
+def validate_paths(
+    paths: Iterable[str],
+    config: Config | None = None,
+    jobs: int | None = None,
+    keep: bool = False,
+    neighbours: bool = False,
+    plain: Literal[False] = False,
+    explicit: bool = False,
+) -> Report[Process]: ...
+@overload
+def validate_paths(
+    paths: Iterable[str],
+    config: Config | None = None,
+    jobs: int | None = None,
+    keep: bool = False,
+    neighbours: bool = False,
+    *,
+    plain: bool,
+    explicit: bool = False,
+) -> Report[ProcessLike]: ...
 def validate_paths(
     paths: Iterable[str],
     config: Config | None = None,
@@ -438,7 +464,7 @@ def validate_paths(
     neighbours: bool = False,
     plain: bool = False,
     explicit: bool = False,
-) -> Report:
+) -> Report[ProcessLike]:
     """Check every process file under `paths`; the library entry point of `procmap validate`.
 
     With `keep`, `Report.processes` maps each error-free file to its validated process

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..format import RULES, SHARES_TOLERANCE, Document, Flow, Problem, suggest
 
 if TYPE_CHECKING:
-    from ..format import Process
+    from ..format import ProcessLike, StepLike
 
 Loc = tuple[str | int, ...]
 
@@ -26,13 +26,13 @@ Loc = tuple[str | int, ...]
 class Context:
     """What a check sees: the validated process, its document (for positions), its flow."""
 
-    def __init__(self, doc: Document, process: Process) -> None:
+    def __init__(self, doc: Document, process: ProcessLike) -> None:
         self.doc = doc
         self.process = process
         self.hints_left = 50
 
     @cached_property
-    def flow(self) -> Flow:
+    def flow(self) -> Flow[StepLike]:
         return Flow(self.process)
 
     @cached_property
@@ -99,7 +99,9 @@ def after_repair(code: str, touched: set[str]) -> bool:
     return code in AFTER_REPAIR
 
 
-def run_checks(doc: Document, process: Process, enabled: Callable[[str], bool]) -> list[Problem]:
+def run_checks(
+    doc: Document, process: ProcessLike, enabled: Callable[[str], bool]
+) -> list[Problem]:
     ctx = Context(doc, process)
     problems: list[Problem] = []
     for code, func in CHECKS.items():
@@ -388,7 +390,7 @@ def shares_not_100(ctx: Context) -> Iterator[Problem]:
 # References ------------------------------------------------------------------------
 
 
-def _role_uses(process: Process) -> Iterator[tuple[Loc, str]]:
+def _role_uses(process: ProcessLike) -> Iterator[tuple[Loc, str]]:
     if process.owner is not None:
         yield ("owner",), process.owner
     if process.review is not None and process.review.approver is not None:
@@ -398,13 +400,13 @@ def _role_uses(process: Process) -> Iterator[tuple[Loc, str]]:
             yield ("steps", i, "owner"), step.owner
 
 
-def _tool_uses(process: Process) -> Iterator[tuple[Loc, str]]:
+def _tool_uses(process: ProcessLike) -> Iterator[tuple[Loc, str]]:
     for i, step in enumerate(process.steps):
         for j, tool in enumerate(step.tools):
             yield ("steps", i, "tools", j), tool
 
 
-def _metric_uses(process: Process) -> Iterator[tuple[Loc, str]]:
+def _metric_uses(process: ProcessLike) -> Iterator[tuple[Loc, str]]:
     for i, step in enumerate(process.steps):
         for j, metric in enumerate(step.metrics):
             yield ("steps", i, "metrics", j), metric

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .logread import norm
 
 if TYPE_CHECKING:
-    from ..format import Process
+    from ..format import ProcessLike
 
 #: Unmapped activities listed (most events first, then by name); the rest are counted
 #: in `unmapped_more`.
@@ -35,7 +35,7 @@ class Activities:
     more: tuple[int, int]
 
 
-def step_of(process: Process, activities: list[str]) -> dict[str, str]:
+def step_of(process: ProcessLike, activities: list[str]) -> dict[str, str]:
     """activity -> step id: a step that declares it, else a step whose id or name equals
     it (case and runs of whitespace ignored)."""
     declared: dict[str, str] = {}
@@ -56,7 +56,9 @@ def step_of(process: Process, activities: list[str]) -> dict[str, str]:
     return mapping
 
 
-def map_activities(process: Process, chunks: Iterable[list[tuple[str, int]]]) -> Activities | None:
+def map_activities(
+    process: ProcessLike, chunks: Iterable[list[tuple[str, int]]]
+) -> Activities | None:
     """`Activities` from (activity, events) in chunks, in memory bounded by a chunk and
     the activities that map; None when there are none."""
     mapping: dict[str, str] = {}

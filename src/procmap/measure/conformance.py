@@ -22,7 +22,7 @@ from .tables import EXAMPLES, CaseVariant, Mapped, arrow_counts, round6
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
-    from ..format import Flow
+    from ..format import Flow, StepLike
     from ..render import (
         ArrowFigures,
         Branch,
@@ -37,7 +37,9 @@ if TYPE_CHECKING:
 _Wrong = tuple[str | None, str]
 
 
-def silent_path(flow: Flow, silent: set[str], a: str, b: str) -> list[tuple[str, str]] | None:
+def silent_path(
+    flow: Flow[StepLike], silent: set[str], a: str, b: str
+) -> list[tuple[str, str]] | None:
     """The arrows of the shortest map path from a to b whose inner steps are all silent."""
     parent: dict[str, str] = {}
     queue = deque([a])
@@ -61,7 +63,7 @@ def silent_path(flow: Flow, silent: set[str], a: str, b: str) -> list[tuple[str,
 def arrows(
     con: DuckDBPyConnection,
     e: Mapped,
-    flow: Flow,
+    flow: Flow[StepLike],
     silent: set[str],
     pairs: Iterable[tuple[str, str]],
 ) -> tuple[list[ArrowFigures], list[Branch]]:
@@ -115,7 +117,7 @@ def arrows(
     return listed, branches
 
 
-def _wrong(flow: Flow, silent: set[str], seq: Sequence[str]) -> _Wrong | None:
+def _wrong(flow: Flow[StepLike], silent: set[str], seq: Sequence[str]) -> _Wrong | None:
     """The first transition of `seq` that leaves the map (None when it has none)."""
     first = seq[0]
     if first not in flow.starts and not any(
@@ -128,7 +130,7 @@ def _wrong(flow: Flow, silent: set[str], seq: Sequence[str]) -> _Wrong | None:
     return None
 
 
-def _can_end(flow: Flow, silent: set[str], sid: str) -> bool:
+def _can_end(flow: Flow[StepLike], silent: set[str], sid: str) -> bool:
     """An end is reachable from `sid`: it is one, or one without events is passed
     silently (an end with events must be in the log)."""
     ends = set(flow.ends)
@@ -138,7 +140,7 @@ def _can_end(flow: Flow, silent: set[str], sid: str) -> bool:
 
 
 def conformance(
-    flow: Flow, silent: set[str], variants: Sequence[CaseVariant], total: int
+    flow: Flow[StepLike], silent: set[str], variants: Sequence[CaseVariant], total: int
 ) -> Conformance:
     """A case fits when its steps are a path of the map from a start step to an end step,
     passing the silent steps; it is incomplete when it fits so far but stops where no end

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..format import Process
+from ..format import ProcessLike
 from ..render import Measurement, Options
 from .engine import measure_log
 from .errors import LogError
@@ -23,7 +23,7 @@ from .heatmap import measured_svg
 
 
 def declared_measurements(
-    processes: Mapping[str, Process],
+    processes: Mapping[str, ProcessLike],
     logs: Mapping[str, Mapping[str, str]],
     *,
     root: Path | None = None,
@@ -68,7 +68,7 @@ if TYPE_CHECKING:
     from ..render import MeasureResult
 
 
-def _map_maker(process: Process, result: MeasureResult) -> Callable[[Options], bytes]:
+def _map_maker(process: ProcessLike, result: MeasureResult) -> Callable[[Options], bytes]:
     def make(options: Options) -> bytes:
         return measured_svg(process, result, direction=options.direction, lanes=options.lanes)
 

@@ -40,7 +40,7 @@ from .tables import iso, one
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
-    from ..format import Process
+    from ..format import ProcessLike, StepLike
     from ..render import MeasureResult, SkippedRows
 
 #: DuckDB's buffer memory (its `memory_limit`), first try: `MEMORY_MB_FIXED` MB and
@@ -78,7 +78,7 @@ class _OutOfMemory(Exception):
 
 
 def measure_log(
-    process: Process,
+    process: ProcessLike,
     log: str | os.PathLike[str],
     *,
     case: str | None = None,
@@ -158,7 +158,7 @@ def _limits() -> list[str | None]:
 
 
 def _measure_file(
-    process: Process,
+    process: ProcessLike,
     path: Path,
     shown: str,
     limit: str | None,
@@ -266,7 +266,7 @@ class _Read:
 
 def _measure(
     con: DuckDBPyConnection,
-    process: Process,
+    process: ProcessLike,
     shown: str,
     source: Source,
     columns: Mapping[str, str | None],
@@ -310,8 +310,8 @@ def _measure(
 
 def _result(
     con: DuckDBPyConnection,
-    process: Process,
-    flow: Flow,
+    process: ProcessLike,
+    flow: Flow[StepLike],
     read: _Read,
     e: tables.Mapped,
     pc: tables.Cases,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._files import write_atomic
-from ..format import Flow, Process
+from ..format import Flow, ProcessLike, StepLike
 from ..render import (
     INK,
     LINE,
@@ -85,7 +85,7 @@ _Key = tuple[str, str, str | None]
 
 
 def measured_dot(
-    process: Process, result: MeasureResult, *, direction: str = "LR", lanes: bool = False
+    process: ProcessLike, result: MeasureResult, *, direction: str = "LR", lanes: bool = False
 ) -> str:
     """The authored map of `process` with the figures of `result` on it, as DOT source.
 
@@ -157,7 +157,9 @@ class _Nodes:
         self.lines: dict[str, list[str]] = {}
         self.attrs: dict[str, list[str]] = {}
 
-    def add_steps(self, flow: Flow, steps: Mapping[str, StepFigures], reached: set[str]) -> None:
+    def add_steps(
+        self, flow: Flow[StepLike], steps: Mapping[str, StepFigures], reached: set[str]
+    ) -> None:
         for sid, step in flow.steps.items():
             entry = steps.get(sid)
             cases = int(entry.get("cases", 0)) if entry is not None else 0
@@ -198,7 +200,7 @@ class _Nodes:
 
 
 def _edges(
-    flow: Flow,
+    flow: Flow[StepLike],
     arrows: Mapping[_Key, ArrowFigures],
     expected: Mapping[_Key, float | None],
     most: int,
@@ -239,7 +241,7 @@ def _taken(arrow: ArrowFigures, count: int, plan: float | None) -> list[str]:
 
 
 def _off_map(
-    flow: Flow, deviations: Sequence[Deviation], most: int
+    flow: Flow[StepLike], deviations: Sequence[Deviation], most: int
 ) -> tuple[list[tuple[str, str, list[str]]], list[str]]:
     """The arrows the log took that the map does not have, dashed in the warning colour;
     and, in words, those whose steps are not on the map."""
@@ -269,14 +271,14 @@ def _off_map(
 
 
 def measured_svg(
-    process: Process, result: MeasureResult, *, direction: str = "LR", lanes: bool = False
+    process: ProcessLike, result: MeasureResult, *, direction: str = "LR", lanes: bool = False
 ) -> bytes:
     """The measured map drawn by Graphviz (raises the flow map's DrawError)."""
     return draw(measured_dot(process, result, direction=direction, lanes=lanes), "svg")
 
 
 def write_measured(
-    process: Process, result: MeasureResult, out_dir: Path, markdown: str | None = None
+    process: ProcessLike, result: MeasureResult, out_dir: Path, markdown: str | None = None
 ) -> list[Path]:
     """Write `<id>.measured.svg`, and `<id>.measure.md` when `markdown` is given, into
     `out_dir` (made if missing), each completely or not at all; the paths written."""

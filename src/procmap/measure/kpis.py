@@ -22,7 +22,7 @@ from .tables import CaseVariant, Mapped, round6, step_events, time_between
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
-    from ..format import Metric, Process
+    from ..format import MetricLike, ProcessLike
     from ..render import ControlFigures, MetricFigures
 
 _PERIOD_DAYS = {"day": 1.0, "week": 7.0, "month": 365.2425 / 12}
@@ -32,7 +32,7 @@ _UNIT_SECONDS = {"m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.
 def metrics(
     con: DuckDBPyConnection,
     e: Mapped,
-    process: Process,
+    process: ProcessLike,
     variants: Sequence[CaseVariant],
     span: tuple[int | None, int | None],
 ) -> list[MetricFigures]:
@@ -65,7 +65,7 @@ def metrics(
 def _actual(
     con: DuckDBPyConnection,
     e: Mapped,
-    metric: Metric,
+    metric: MetricLike,
     variants: Sequence[CaseVariant],
     span: tuple[int | None, int | None],
 ) -> float | None:
@@ -108,7 +108,7 @@ def _figure(value: float | None) -> float | None:
 
 
 def control(
-    process: Process, metrics: list[MetricFigures], source: str | os.PathLike[str] | None
+    process: ProcessLike, metrics: list[MetricFigures], source: str | os.PathLike[str] | None
 ) -> list[ControlFigures]:
     """Each `dmaic.control` entry of a measured metric (in `metrics`), in file order: up,
     below the threshold is a breach; down, above it. Its line and column in `source`, the

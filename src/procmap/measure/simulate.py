@@ -41,9 +41,14 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from .._files import atomic_file
+
+if TYPE_CHECKING:
+    from ..format import ProcessLike, StepLike
+
+T = TypeVar("T")
 
 #: The log's columns: the XES standard names, which `procmap measure` reads by default.
 COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "start_timestamp", "org:resource")
@@ -94,7 +99,7 @@ def parse_start(text: str) -> dt.datetime:
 
 
 def simulate_log(
-    process: Any,
+    process: ProcessLike,
     cases: int = 100,
     rate: float = 20.0,
     start: dt.datetime = DEFAULT_START,
@@ -112,7 +117,7 @@ def simulate_log(
 
 
 def simulate_events(
-    process: Any,
+    process: ProcessLike,
     cases: int = 100,
     rate: float = 20.0,
     start: dt.datetime = DEFAULT_START,
@@ -130,7 +135,7 @@ def simulate_events(
 
 
 def simulate_cases(
-    process: Any,
+    process: ProcessLike,
     cases: int = 100,
     rate: float = 20.0,
     start: dt.datetime = DEFAULT_START,
@@ -145,7 +150,7 @@ def simulate_cases(
 
 
 def _made(
-    process: Any,
+    process: ProcessLike,
     cases: int,
     rate: float,
     start: dt.datetime,
@@ -229,8 +234,8 @@ def _pop(
 class _Walker:
     """What the walk needs of a process, worked out once: flows, times, names."""
 
-    def __init__(self, process: Any, distribution: str, handoff_ms: float = 0.0) -> None:
-        self.steps: dict[str, Any] = {step.id: step for step in process.steps}
+    def __init__(self, process: ProcessLike, distribution: str, handoff_ms: float = 0.0) -> None:
+        self.steps: dict[str, StepLike] = {step.id: step for step in process.steps}
         self.handoff_ms = handoff_ms
         self.starts = [s for s in process.steps if s.kind == "start"] or list(process.steps[:1])
         self.distribution = distribution
@@ -239,13 +244,15 @@ class _Walker:
         self.resource: dict[str, str] = {}
         self.flows: dict[str, list[tuple[str, float]]] = {}
         for step in process.steps:
-            minutes = step.minutes if step.duration is not None else DEFAULT_MINUTES
+            minutes = step.minutes
+            if minutes is None:  # no duration
+                minutes = DEFAULT_MINUTES
             self.mean_ms[step.id] = minutes * _MS_PER_MINUTE
             self.activity[step.id] = _activity(step)
             self.resource[step.id] = process.role_name(step.owner) or ""
             self.flows[step.id] = _weighted_flows(step)
 
-    def walk(self, rng: random.Random, clock: int) -> Iterable[tuple[Any, int, int]]:
+    def walk(self, rng: random.Random, clock: int) -> Iterable[tuple[StepLike, int, int]]:
         """(step, began, ended) in milliseconds for each event of one case from `clock`."""
         if not self.starts:
             return
@@ -268,9 +275,10 @@ class _Walker:
                 target = flows[0][0]
             else:
                 target = _pick(rng, [t for t, _ in flows], [w for _, w in flows])
-            step = self.steps.get(target)
-            if step is None:  # a dangling reference: a valid process has none
+            following = self.steps.get(target)
+            if following is None:  # a dangling reference: a valid process has none
                 return
+            step = following
 
     def _time(self, rng: random.Random, mean: float) -> int:
         if mean <= 0 or self.distribution == "fixed":
@@ -281,7 +289,7 @@ class _Walker:
         return round(rng.lognormvariate(math.log(mean) - sigma2 / 2, math.sqrt(sigma2)))
 
 
-def _activity(step: Any) -> str:
+def _activity(step: StepLike) -> str:
     """The step's declared log activity (the first, if a list), else its name."""
     declared = getattr(step, "activity", None)
     if isinstance(declared, list | tuple):
@@ -289,7 +297,7 @@ def _activity(step: Any) -> str:
     return str(declared) if declared else str(step.name)
 
 
-def _weighted_flows(step: Any) -> list[tuple[str, float]]:
+def _weighted_flows(step: StepLike) -> list[tuple[str, float]]:
     """Outgoing (step id, weight): the declared shares of a decision, else equal weights.
 
     A label the shares leave out gets weight 0; shares that are all 0 count as none.
@@ -303,7 +311,7 @@ def _weighted_flows(step: Any) -> list[tuple[str, float]]:
     return [(target, weight) for (_, target), weight in zip(targets, weights, strict=True)]
 
 
-def _pick(rng: random.Random, items: Sequence[Any], weights: Sequence[float] | None) -> Any:
+def _pick(rng: random.Random, items: Sequence[T], weights: Sequence[float] | None) -> T:
     """One of `items` by `weights` (equal when None), with one draw of `rng.random()`."""
     if weights is None:
         weights = [1.0] * len(items)
@@ -420,7 +428,9 @@ def save(events: Iterable[Event], path: Path, log_format: str = "csv") -> None:
         (write_csv if log_format == "csv" else write_xes)(events, out)
 
 
-def write_simulated(process: Any, out: TextIO, log_format: str = "csv", **settings: Any) -> None:
+def write_simulated(
+    process: ProcessLike, out: TextIO, log_format: str = "csv", **settings: Any
+) -> None:
     """Simulate `process` (`settings`: those of `simulate_log`) and write its log to `out`
     as it is made: the same text as `render_log(simulate_log(...))`, in memory bounded by
     the cases in progress at once (CSV) or by one case (XES). The settings are checked
@@ -432,7 +442,9 @@ def write_simulated(process: Any, out: TextIO, log_format: str = "csv", **settin
         write_traces(simulate_cases(process, **settings), out)
 
 
-def save_simulated(process: Any, path: Path, log_format: str = "csv", **settings: Any) -> None:
+def save_simulated(
+    process: ProcessLike, path: Path, log_format: str = "csv", **settings: Any
+) -> None:
     """`write_simulated` into `path` as `save` writes: streamed into the temporary file,
     renamed when complete, removed on any error (nothing half-written)."""
     _check_format(log_format)

@@ -26,7 +26,7 @@ from .logread import Events
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
-    from ..format import Flow
+    from ..format import Flow, StepLike
     from ..render import DirectlyFollows, SkippedRows, Stats, StepFigures
 
 #: Examples kept: skipped rows, and case ids of a deviation or of incomplete cases.
@@ -187,7 +187,7 @@ def longest_case(con: DuckDBPyConnection, e: Mapped) -> int:
 
 
 def step_figures(
-    con: DuckDBPyConnection, e: Mapped, flow: Flow, cases_of: Mapping[str, int]
+    con: DuckDBPyConnection, e: Mapped, flow: Flow[StepLike], cases_of: Mapping[str, int]
 ) -> list[StepFigures]:
     """Each step of the map in map order, with its cases (`cases_of`), events, and the
     processing and waiting times from `e`."""

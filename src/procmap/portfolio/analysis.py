@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import PORTFOLIO_WEIGHTS
-from ..format import STAGES, Flow, Process
+from ..format import STAGES, Flow, ProcessLike, StepLike
 
 #: The ranking factors, in the order the report explains them (named by the configuration).
 FACTORS: tuple[str, ...] = PORTFOLIO_WEIGHTS
@@ -211,7 +211,7 @@ def work_hours(duration: str | None, settings: Settings) -> float:
     return days * settings.hours_per_day
 
 
-def visits(process: Process) -> dict[str, float]:
+def visits(process: ProcessLike) -> dict[str, float]:
     """Expected visits of each step per run (see the module docstring)."""
     flow = Flow(process)
     order = list(flow.steps)
@@ -225,7 +225,9 @@ def visits(process: Process) -> dict[str, float]:
     return dict.fromkeys(order, 1.0)  # pragma: no cover - equal shares always leave a loop
 
 
-def _moves(step: Any, steps: Mapping[str, Any], use_shares: bool) -> list[tuple[str, float]]:
+def _moves(
+    step: StepLike, steps: Mapping[str, StepLike], use_shares: bool
+) -> list[tuple[str, float]]:
     targets = [(label, t) for label, t in step.targets() if t in steps]
     if not targets:
         return []
@@ -266,7 +268,7 @@ def _solve(
     return [max(0.0, x) for x in result]
 
 
-def _return(process: Process) -> float | None:
+def _return(process: ProcessLike) -> float | None:
     gaps = []
     for metric in process.metrics.values():
         if metric.baseline is None or metric.target is None:
@@ -280,7 +282,7 @@ def _return(process: Process) -> float | None:
 
 
 def _figures(
-    path: str, process: Process, settings: Settings
+    path: str, process: ProcessLike, settings: Settings
 ) -> tuple[ProcessFigures, list[StepLoad]]:
     from ..render import analyze
 
@@ -366,11 +368,11 @@ def _score(figures: list[ProcessFigures], settings: Settings) -> None:
         item.rank = figures[i - 1].rank if same else i + 1
 
 
-def analyse(processes: Mapping[str, Process], settings: Settings | None = None) -> Portfolio:
+def analyse(processes: Mapping[str, ProcessLike], settings: Settings | None = None) -> Portfolio:
     """The portfolio of `processes` (path -> validated process, as `validate_paths(...,
     keep=True).processes` gives them)."""
     settings = settings or Settings()
-    by_id: dict[str, tuple[str, Process]] = {}
+    by_id: dict[str, tuple[str, ProcessLike]] = {}
     for path, process in sorted(processes.items(), key=lambda item: (item[1].id, item[0])):
         by_id.setdefault(process.id, (path, process))
     ordered = [by_id[pid] for pid in sorted(by_id)]
@@ -404,7 +406,7 @@ def analyse(processes: Mapping[str, Process], settings: Settings | None = None) 
 
 
 def _raci(
-    ordered: list[tuple[str, Process]], by_id: Mapping[str, tuple[str, Process]]
+    ordered: list[tuple[str, ProcessLike]], by_id: Mapping[str, tuple[str, ProcessLike]]
 ) -> list[Raci]:
     cells: dict[tuple[str, str], set[str]] = {}
 
@@ -434,7 +436,7 @@ def _raci(
 
 
 def _roles(
-    ordered: list[tuple[str, Process]], loads: Mapping[str, list[StepLoad]], raci: list[Raci]
+    ordered: list[tuple[str, ProcessLike]], loads: Mapping[str, list[StepLoad]], raci: list[Raci]
 ) -> list[RoleLoad]:
     names: dict[str, str] = {}
     for _, process in ordered:
@@ -452,14 +454,15 @@ def _roles(
     by_process = {p.id: p for _, p in ordered}
     for _, process in ordered:
         for load in loads[process.id]:
-            owner = by_process[load.process].step(load.step).owner
-            entry = role(owner)
+            step = by_process[load.process].step(load.step)
+            if step is None or step.owner is None:  # a load is one of its process's owned steps
+                continue
+            entry = role(step.owner)
             entry.steps.append(load)
             if load.hours_per_month is not None:
                 entry.hours_per_month += load.hours_per_month
             elif load.hours_per_run > 0 and process.id not in entry.unknown_runs:
                 entry.unknown_runs.append(process.id)
-            step = by_process[load.process].step(load.step)
             if step.kind in ("task", "subprocess") and not step.automated and not step.duration:
                 entry.untimed += 1
     for cell in raci:
@@ -472,8 +475,8 @@ def _roles(
 
 
 def _gaps(
-    ordered: list[tuple[str, Process]],
-    by_id: Mapping[str, tuple[str, Process]],
+    ordered: list[tuple[str, ProcessLike]],
+    by_id: Mapping[str, tuple[str, ProcessLike]],
     coverage: Mapping[str, list[str]],
     links: list[Link],
 ) -> list[Gap]:
@@ -501,8 +504,8 @@ def _gaps(
 
 
 def _handover_gaps(
-    ordered: list[tuple[str, Process]],
-    by_id: Mapping[str, tuple[str, Process]],
+    ordered: list[tuple[str, ProcessLike]],
+    by_id: Mapping[str, tuple[str, ProcessLike]],
     links: list[Link],
 ) -> list[Gap]:
     """A marketing process from which no chain of `feeds` (or of subprocesses back to
@@ -544,7 +547,7 @@ def _handover_gaps(
 
 
 def _unknown_process_gaps(
-    ordered: list[tuple[str, Process]], by_id: Mapping[str, tuple[str, Process]]
+    ordered: list[tuple[str, ProcessLike]], by_id: Mapping[str, tuple[str, ProcessLike]]
 ) -> list[Gap]:
     """A subprocess called, or a process fed, that is not in the portfolio."""
     gaps = []
@@ -564,7 +567,7 @@ def _unknown_process_gaps(
     return gaps
 
 
-def _role_gaps(ordered: list[tuple[str, Process]]) -> list[Gap]:
+def _role_gaps(ordered: list[tuple[str, ProcessLike]]) -> list[Gap]:
     """One role under two names, or two role ids under one name: the workload and the
     RACI matrix count roles by id, so either is probably a mistake."""
     names: dict[str, dict[str, list[str]]] = {}  # role id -> name -> process ids

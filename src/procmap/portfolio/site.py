@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..format import Process
+from ..format import ProcessLike
 from ..render import DrawError, Home
 from .analysis import Settings, analyse
 from .report import format_markdown
 from .systemmap import system_map_svg
 
 
-def site_home(processes: Mapping[str, Process], settings: Settings | None = None) -> Home:
+def site_home(processes: Mapping[str, ProcessLike], settings: Settings | None = None) -> Home:
     """The portfolio of `processes` (input path -> validated process) for the home page;
     without the map when Graphviz cannot draw it (the pages' own maps report that)."""
     portfolio = analyse(processes, settings)

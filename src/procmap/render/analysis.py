@@ -13,10 +13,18 @@ data that `documents` hands to the templates (see docs/templates.md).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from ..format import ControlPoint, ExceptionCase, Flow, Metric, Process, Step, due_date
+from ..format import (
+    ControlPointLike,
+    ExceptionCaseLike,
+    Flow,
+    MetricLike,
+    ProcessLike,
+    StepLike,
+    due_date,
+)
 from ..format import add_months as add_months  # re-exported for the documents' tests
 
 #: How many time sinks the worksheet lists.
@@ -77,7 +85,7 @@ class StepView:
     """One step as the documents show it."""
 
     number: int
-    step: Step
+    step: StepLike
     id: str
     name: str
     kind: str
@@ -87,7 +95,7 @@ class StepView:
     duration: str
     minutes: float | None
     targets: list[Target]
-    exceptions: list[ExceptionCase]
+    exceptions: list[ExceptionCaseLike]
     link: str | None  # subprocesses: the rendered runbook of the process they stand for
     process_name: str | None  # subprocesses: the name of that process (its id when unknown)
     automation: str  # "automated", "automatable" or "manual"
@@ -117,7 +125,7 @@ class Kpi:
     """A metric row of the Measure table."""
 
     ref: Ref
-    metric: Metric
+    metric: MetricLike
     baseline: str
     target: str
     gap: str
@@ -129,7 +137,7 @@ class Kpi:
 class Control:
     """A control-plan row with the metric's name and unit resolved."""
 
-    point: ControlPoint
+    point: ControlPointLike
     metric: Ref
     unit: str
     threshold: str
@@ -156,7 +164,7 @@ class ReviewView:
 class Analysis:
     """Everything the templates compute from: see docs/templates.md for each field."""
 
-    process: Process
+    process: ProcessLike
     steps: list[StepView]
     by_id: dict[str, StepView]
     owner: Ref | None
@@ -174,22 +182,22 @@ class Analysis:
     control: list[Control]
     sipoc: Sipoc
     review: ReviewView
-    general_exceptions: list[ExceptionCase]
+    general_exceptions: list[ExceptionCaseLike]
     loops: list[tuple[StepView, StepView]] = field(default_factory=list)
 
 
-def _ref(names: dict[str, str], key: str) -> Ref:
+def _ref(names: Mapping[str, str], key: str) -> Ref:
     return Ref(key, names.get(key, key))
 
 
-def _automation(step: Step) -> str:
+def _automation(step: StepLike) -> str:
     if step.automated:
         return "automated"
     return "automatable" if step.automatable else "manual"
 
 
 def analyze(
-    process: Process, links: dict[str, str] | None = None, names: dict[str, str] | None = None
+    process: ProcessLike, links: dict[str, str] | None = None, names: dict[str, str] | None = None
 ) -> Analysis:
     """The facts for `process`; `links` maps process ids to their rendered runbook and
     `names` process ids to their names (for subprocess steps)."""
@@ -232,12 +240,12 @@ def analyze(
 
 
 def _exceptions(
-    process: Process, flow: Flow
-) -> tuple[dict[str, list[ExceptionCase]], list[ExceptionCase]]:
+    process: ProcessLike, flow: Flow[StepLike]
+) -> tuple[dict[str, list[ExceptionCaseLike]], list[ExceptionCaseLike]]:
     """The exceptions of each step, and the general ones (of no step, or of an unknown
     step), each in file order."""
-    by_step: dict[str, list[ExceptionCase]] = {}
-    general: list[ExceptionCase] = []
+    by_step: dict[str, list[ExceptionCaseLike]] = {}
+    general: list[ExceptionCaseLike] = []
     for case in process.exceptions:
         if case.step is not None and case.step in flow.steps:
             by_step.setdefault(case.step, []).append(case)
@@ -247,9 +255,9 @@ def _exceptions(
 
 
 def _step_views(
-    process: Process,
-    flow: Flow,
-    exceptions: dict[str, list[ExceptionCase]],
+    process: ProcessLike,
+    flow: Flow[StepLike],
+    exceptions: dict[str, list[ExceptionCaseLike]],
     links: dict[str, str],
     names: dict[str, str],
 ) -> dict[str, StepView]:
@@ -292,7 +300,7 @@ def _step_views(
     return views
 
 
-def _review(process: Process) -> ReviewView:
+def _review(process: ProcessLike) -> ReviewView:
     """The review cadence, the last review, the next due date and the approver."""
     review = process.review
     return ReviewView(
@@ -304,7 +312,7 @@ def _review(process: Process) -> ReviewView:
 
 
 def _involvement(
-    names: dict[str, str], steps: list[StepView], refs: Callable[[StepView], list[Ref]]
+    names: Mapping[str, str], steps: list[StepView], refs: Callable[[StepView], list[Ref]]
 ) -> list[Involvement]:
     """Declared entries first (in file order), then any used but undeclared ids."""
     used: dict[str, list[int]] = {}
@@ -317,7 +325,7 @@ def _involvement(
     return [Involvement(_ref(names, k), used.get(k, [])) for k in keys]
 
 
-def _handoffs(flow: Flow, views: dict[str, StepView]) -> list[Handoff]:
+def _handoffs(flow: Flow[StepLike], views: dict[str, StepView]) -> list[Handoff]:
     """Owner changes along arrows; steps without an owner (decisions) are passed through,
     collecting the branch answers that lead from the giver to the receiver."""
     found: list[Handoff] = []
@@ -348,11 +356,11 @@ def _handoffs(flow: Flow, views: dict[str, StepView]) -> list[Handoff]:
     return found
 
 
-def _flows(flow: Flow, sid: str) -> list[tuple[str | None, str]]:
+def _flows(flow: Flow[StepLike], sid: str) -> list[tuple[str | None, str]]:
     return [(label, t) for label, t in flow.steps[sid].targets() if t in flow.steps]
 
 
-def _kpis(process: Process, steps: list[StepView]) -> list[Kpi]:
+def _kpis(process: ProcessLike, steps: list[StepView]) -> list[Kpi]:
     from ..lint import vanity
 
     rows = []
@@ -378,7 +386,7 @@ def _kpis(process: Process, steps: list[StepView]) -> list[Kpi]:
     return rows
 
 
-def _control(process: Process, point: ControlPoint) -> Control:
+def _control(process: ProcessLike, point: ControlPointLike) -> Control:
     metric = process.metrics.get(point.metric)
     return Control(
         point=point,
@@ -392,7 +400,7 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(i for i in items if i))
 
 
-def _sipoc(process: Process, steps: list[StepView], flow: Flow) -> Sipoc:
+def _sipoc(process: ProcessLike, steps: list[StepView], flow: Flow[StepLike]) -> Sipoc:
     """SIPOC from the steps (the derivation is stated in the worksheet):
     suppliers are the owners of the start steps and the tools the steps use; inputs are the
     trigger and the start events; the process is the tasks and subprocesses in order;

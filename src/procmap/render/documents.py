@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     import jinja2
     import jinja2.sandbox
 
+    from ..format import ProcessLike
+    from .analysis import Analysis
+
 TEMPLATE_SUFFIX = ".j2"
 RUNBOOK = "runbook.md.j2"
 DMAIC = "dmaic.md.j2"
@@ -436,8 +439,8 @@ def _generate(template: Any, context: dict[str, Any], budget: _Budget) -> str:
 
 
 def context(
-    process: Any,
-    analysis: Any,
+    process: ProcessLike,
+    analysis: Analysis,
     *,
     files: dict[str, str | None],
     source: str,

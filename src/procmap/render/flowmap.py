@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from .._children import die_with_parent_preexec
-from ..format import Flow, Process, Step, renamed_steps
+from ..format import Flow, ProcessLike, StepLike, renamed_steps
 
 DIRECTIONS = ("LR", "TB")
 #: What `draw` makes: the drawings, and `json`, Graphviz's layout as data (positions of
@@ -136,19 +136,19 @@ class Overlay:
 class _Box:
     """One step as drawn: the step, the process it comes from, and its diff status."""
 
-    step: Step
-    owner: Process
+    step: StepLike
+    owner: ProcessLike
     status: str  # "same", "added", "removed" or "changed"
-    before: Step | None = None  # the previous version of a changed step
+    before: StepLike | None = None  # the previous version of a changed step
 
 
 def to_dot(
-    process: Process,
+    process: ProcessLike,
     *,
     direction: str = "LR",
     lanes: bool = False,
     link: Callable[[str], str | None] | None = None,
-    previous: Process | None = None,
+    previous: ProcessLike | None = None,
     overlay: Overlay | None = None,
 ) -> str:
     """The flow map of `process` as DOT source (deterministic for the same input).
@@ -278,7 +278,7 @@ def stop_drawings() -> int:
 
 
 def _union(
-    process: Process, flow: Flow, previous: Process | None
+    process: ProcessLike, flow: Flow[StepLike], previous: ProcessLike | None
 ) -> tuple[dict[str, _Box], list[_Arrow]]:
     """Boxes in drawing order and arrows (source, target, label, status, closes a loop)."""
     boxes: dict[str, _Box] = {}
@@ -385,7 +385,7 @@ def _depths(boxes: dict[str, _Box], edges: list[tuple[str, str]]) -> dict[str, i
     return depth
 
 
-def _lanes(boxes: dict[str, _Box], process: Process) -> list[tuple[str, list[str]]]:
+def _lanes(boxes: dict[str, _Box], process: ProcessLike) -> list[tuple[str, list[str]]]:
     """Swimlanes in roles declaration order, then undeclared owners, then steps with none.
 
     A start, decision or end without an owner sits in the lane of the step next to it
@@ -462,7 +462,7 @@ def _tags(box: _Box) -> list[str]:
     return tags
 
 
-def _label(step: Step, tags: list[str], details: list[list[str]]) -> list[str]:
+def _label(step: StepLike, tags: list[str], details: list[list[str]]) -> list[str]:
     """The parts of a step's HTML label: tags, the wrapped name, the process it runs and
     the quiet detail lines."""
     width = DECISION_WIDTH if step.kind == "decision" else NAME_WIDTH
@@ -487,7 +487,7 @@ def _label(step: Step, tags: list[str], details: list[list[str]]) -> list[str]:
     return label_parts
 
 
-def _shape(step: Step) -> list[str]:
+def _shape(step: StepLike) -> list[str]:
     """A step's shape and fill by its kind."""
     if step.kind in ("start", "end"):
         return ["shape=box", 'style="rounded,filled"', f'fillcolor="{TERMINAL_FILL}"']
@@ -582,7 +582,7 @@ def _edge(
 
 
 def _heading(
-    process: Process,
+    process: ProcessLike,
     marks: set[str],
     diff: bool,
     extra: Sequence[str] = (),
@@ -641,7 +641,7 @@ def _legend_item(mark: str, fills: bool = True) -> str:
     )
 
 
-def _was(before: Step, step: Step, process: Process) -> list[str]:
+def _was(before: StepLike, step: StepLike, process: ProcessLike) -> list[str]:
     """Quiet lines saying what a changed step was before."""
     lines = []
     if before.name != step.name:

@@ -17,13 +17,16 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..format import Process
 from .formats import FORMATS, HOME, SUFFIXES, output_names
 from .manifest import file_sha, relative
 from .options import Home, Measurement, Options
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
 
 
 def shown_name(path: str) -> str:
@@ -55,7 +58,7 @@ class Makers:
         self.rendered = {p.id for p in processes.values()}
         self.names = {p.id: p.name for p in processes.values()}
         self._inputs: dict[str, str] = {}
-        self._analysis: dict[str, Any] = {}
+        self._analysis: dict[str, Analysis] = {}
         self._lock = threading.Lock()
         self._templates: str | None = None
         self._sources: dict[str, str] = {}
@@ -116,7 +119,7 @@ class Makers:
         ids = sorted({s.process for s in process.steps if s.process and s.process in self.rendered})
         return {pid: page_name(pid) for pid in ids}
 
-    def site_analysis(self, process: Process) -> Any:
+    def site_analysis(self, process: Process) -> Analysis:
         from .analysis import analyze
 
         key = process.id + "\0site"
@@ -128,7 +131,7 @@ class Makers:
                 self._analysis[key] = found
         return found
 
-    def analysis(self, process: Process) -> Any:
+    def analysis(self, process: Process) -> Analysis:
         with self._lock:
             found = self._analysis.get(process.id)
         if found is None:

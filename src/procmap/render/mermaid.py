@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from ..format import Flow, Process, Step
+from ..format import Flow, ProcessLike, StepLike
 from .flowmap import DIRECTIONS, clean_text, duration_text
 
 # Same palette as flowmap: Okabe-Ito accents on greys, each with a non-colour mark too.
@@ -35,7 +35,7 @@ _SHAPES = {
 _ESCAPED = set('"#&<>[]{}()|`\\')
 
 
-def to_mermaid(process: Process, *, direction: str = "LR") -> str:
+def to_mermaid(process: ProcessLike, *, direction: str = "LR") -> str:
     """The flow map of `process` as a Mermaid `flowchart` (deterministic)."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
@@ -66,7 +66,7 @@ def to_mermaid(process: Process, *, direction: str = "LR") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _classes_of(step: Step) -> list[str]:
+def _classes_of(step: StepLike) -> list[str]:
     names = []
     if step.kind in ("start", "end"):
         names.append("terminal")
@@ -79,7 +79,7 @@ def _classes_of(step: Step) -> list[str]:
     return names
 
 
-def _label(step: Step, process: Process) -> str:
+def _label(step: StepLike, process: ProcessLike) -> str:
     """The step name with its tags above and its quiet details below, one `<br/>` apart."""
     parts = [_TAGS[name] for name in _classes_of(step) if name in _TAGS]
     head = [_text(" · ".join(parts))] if parts else []
