@@ -92,6 +92,7 @@ def run_measure(
     """Validate the process file(s), measure each against its log, print the report(s)
     and write the files of `-o`; the exit status (`CliError` for a usage problem or an
     unusable log)."""
+    from ..config import DeclaredLog, LogColumns
     from ..lint import FORMATS as PRINTERS
     from ..lint import PathError, validate_paths
     from ..measure import LogError, MemoryLimitError, breached, format_report, measure_log
@@ -120,21 +121,21 @@ def run_measure(
         sys.stderr.write(PRINTERS["text"](result.problems, False))
         sys.stderr.write("procmap: invalid process file(s); fix the errors above\n")
         return 1
-    jobs: list[tuple[str, Any, dict[str, str]]] = []
+    jobs: list[tuple[str, Any, DeclaredLog]] = []
     if process_file is not None:
         ((path, process),) = result.processes.items()
-        settings = dict(loaded.logs.get(process.id, {}))
+        declared = loaded.logs.get(process.id)
         if log is not None:
-            settings["path"] = str(log)
-        elif "path" not in settings:
+            declared = DeclaredLog(str(log), declared.columns if declared else LogColumns())
+        elif declared is None:
             raise CliError(f"{process_file}: no LOG given and none configured for {process.id!r}")
-        jobs.append((path, process, settings))
+        jobs.append((path, process, declared))
     else:
         by_id = {process.id: (path, process) for path, process in result.processes.items()}
-        for pid, settings in loaded.logs.items():
+        for pid, declared in loaded.logs.items():
             if pid not in by_id:
                 raise CliError(f"[tool.procmap.logs]: no process {pid!r} in the configured paths")
-            jobs.append((by_id[pid][0], by_id[pid][1], dict(settings)))
+            jobs.append((by_id[pid][0], by_id[pid][1], declared))
     given = {
         "case": case,
         "activity": activity,
@@ -144,11 +145,12 @@ def run_measure(
         "timezone": timezone,
     }
     results = []
-    for path, process, settings in jobs:
-        options = {k: v for k, v in settings.items() if k != "path"}
-        options.update({k: v for k, v in given.items() if v is not None})
+    for path, process, declared in jobs:
+        columns = declared.columns.overridden(given)
         try:
-            measured = measure_log(process, settings["path"], strict=strict, source=path, **options)
+            measured = measure_log(
+                process, declared.path, columns=columns, strict=strict, source=path
+            )
         except MemoryLimitError as error:  # the log, not the command line: exit 1
             sys.stderr.write(f"procmap: {error}\n")
             return 1
