@@ -14,7 +14,7 @@ import pytest
 import typer.main
 
 from conftest import clean_env, modules_after, procmap
-from procmap.cli import FAST, checking, documents, history, logs, options
+from procmap.cli import FAST, checking, documents, history, logs, options, portfolio, project
 from procmap.cli import measure as fast_measure
 from procmap.cli import render as fast_render
 from procmap.cli import validate as fast
@@ -36,6 +36,10 @@ DATACLASSES = {
     documents.serve_command: options.ServeOptions,
     history.review_command: options.ReviewOptions,
     logs.simulate_command: options.SimulateOptions,
+    history.diff: options.DiffOptions,
+    project.new_command: options.NewOptions,
+    project.import_command: options.ImportOptions,
+    portfolio.portfolio_command: options.PortfolioOptions,
 }
 
 

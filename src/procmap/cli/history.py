@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .common import default_paths
-from .options import DocumentFormat, ReviewOptions
+from .options import DiffOptions, DocumentFormat, ReviewOptions
 from .params import ColorOpt, ConfigOpt, PathsArg
 from .root import fail, load_config
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from ..config import Config
 
+_D = DiffOptions
 _R = ReviewOptions
 
 
@@ -37,19 +38,19 @@ def diff(
             metavar="OLD NEW | PATH",
             show_default=False,
         ),
-    ] = None,
+    ] = _D.files,
     since: Annotated[
         str | None,
         typer.Option(
             "--since", metavar="REV", help="Compare with the versions at this git revision."
         ),
-    ] = None,
+    ] = _D.since,
     output_format: Annotated[
         DocumentFormat,
         typer.Option("--format", "-f", help="text, markdown (a pull-request comment) or json."),
-    ] = DocumentFormat.text,
-    config_path: ConfigOpt = None,
-    color: ColorOpt = None,
+    ] = _D.output_format,
+    config_path: ConfigOpt = _D.config_path,
+    color: ColorOpt = _D.color,
 ) -> None:
     """Show what changed in meaning between two versions of a process, or since a git revision.
 
@@ -57,27 +58,40 @@ def diff(
     is listed as not readable there, and counts as a change. Exit status: 0 no change of
     meaning, 1 changes, 2 trouble (missing or invalid file, bad revision, not a git repository).
     """
+    _diff(
+        DiffOptions(
+            files=files,
+            since=since,
+            output_format=output_format,
+            config_path=config_path,
+            color=color,
+        )
+    )
+
+
+def _diff(given: DiffOptions) -> None:
+    """Compare, print the changes; exit status 1 when there are some."""
     from ..git import DIFF_FORMATS as FORMATS
     from ..git import DiffError, diff_files, diff_since, render_text
     from ..lint import text, use_color
 
-    config = load_config(config_path)
+    config = load_config(given.config_path)
     try:
-        if since is None:
-            if len(files or []) != 2:
+        if given.since is None:
+            if len(given.files or []) != 2:
                 raise fail("give two files, OLD and NEW, or --since REV [PATH ...]")
-            assert files is not None
-            diffs = [diff_files(files[0], files[1], config)]
+            assert given.files is not None
+            diffs = [diff_files(given.files[0], given.files[1], config)]
         else:
-            diffs = diff_since(since, files or None, config)
+            diffs = diff_since(given.since, given.files or None, config)
     except DiffError as error:
         if error.problems:
-            sys.stderr.write(text(error.problems, use_color(sys.stderr, color)))
+            sys.stderr.write(text(error.problems, use_color(sys.stderr, given.color)))
         raise fail(str(error)) from None
-    if output_format == DocumentFormat.text:
+    if given.output_format == DocumentFormat.text:
         from rich.console import Console
 
-        colored = use_color(sys.stdout, color)
+        colored = use_color(sys.stdout, given.color)
         console = Console(
             file=sys.stdout,
             force_terminal=colored,
@@ -88,7 +102,7 @@ def diff(
         )
         render_text(diffs, console)
     else:
-        sys.stdout.write(FORMATS[output_format.value](diffs, since))
+        sys.stdout.write(FORMATS[given.output_format.value](diffs, given.since))
     sys.stdout.flush()
     raise typer.Exit(1 if any(d.changes for d in diffs) else 0)
 

@@ -141,3 +141,50 @@ class SimulateOptions:
     handoff_wait: str = "0m"
     output: Path | None = None
     log_format: str = "csv"
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """`procmap diff`."""
+
+    files: list[str] | None = None
+    since: str | None = None
+    output_format: DocumentFormat = DocumentFormat.text
+    config_path: Path | None = None
+    color: bool | None = None
+
+
+@dataclass(frozen=True)
+class NewOptions:
+    """`procmap new`."""
+
+    process_id: str | None = None
+    starter: str | None = None
+    folder: Path = Path("processes")
+    name: str | None = None
+    force: bool = False
+    list_starters: bool = False
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """`procmap import`."""
+
+    file: Path
+    out_dir: Path = Path("processes")
+    process: str | None = None
+    strict: bool = False
+    force: bool = False
+    output_format: ProblemFormat = ProblemFormat.text
+    quiet: bool = False
+
+
+@dataclass(frozen=True)
+class PortfolioOptions:
+    """`procmap portfolio`."""
+
+    paths: list[str] | None = None
+    report_format: str = "text"
+    output: Path | None = None
+    config_path: Path | None = None
+    color: bool | None = None
