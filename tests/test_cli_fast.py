@@ -80,6 +80,13 @@ def test_the_options_dataclass_has_the_typer_commands_parameters_and_defaults(co
             assert default == field.default, field.name
 
 
+def test_measure_has_an_option_for_each_log_column():
+    from procmap.config import LogColumns
+
+    names = {f.name for f in dataclasses.fields(options.MeasureOptions)}
+    assert {f.name for f in dataclasses.fields(LogColumns)} <= names
+
+
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_the_fast_function_takes_the_commands_options(name):
     run = getattr(COMMANDS[name][1], FAST[name][1])

@@ -76,10 +76,9 @@ def run_measure(options: MeasureOptions) -> int:
     if processes is None:
         return 1
     jobs = _jobs(options, loaded, processes)
-    given = options.columns_given()
     results = []
     for path, process, declared in jobs:
-        columns = declared.columns.overridden(given)
+        columns = declared.columns.overridden(options)
         try:
             measured = measure_log(
                 process, declared.path, columns=columns, strict=options.strict, source=path

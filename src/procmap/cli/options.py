@@ -52,7 +52,8 @@ class ValidateOptions:
 
 @dataclass(frozen=True)
 class MeasureOptions:
-    """`procmap measure`."""
+    """`procmap measure`. Its log-column options are named as `procmap.config`'s
+    `LogColumns` fields (None: not given), which they override field by field."""
 
     process_file: Path | None = None
     log: Path | None = None
@@ -67,15 +68,6 @@ class MeasureOptions:
     report_format: str = "text"
     output: Path | None = None
     config_path: Path | None = None
-
-    def columns_given(self) -> dict[str, str | None]:
-        """The log-column options (`procmap.config`'s `LogColumns` fields; None: not
-        given): they override the configured entry's columns field by field."""
-        from dataclasses import fields
-
-        from ..config import LogColumns
-
-        return {f.name: getattr(self, f.name) for f in fields(LogColumns)}
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -61,10 +60,12 @@ class LogColumns:
         """Role -> the column given for it (None: found by name), in resolving order."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "timezone"}
 
-    def overridden(self, given: Mapping[str, str | None]) -> LogColumns:
-        """These columns with each field that `given` sets (not None) taking its place:
-        the command line's options over the configured entry, field by field."""
-        return replace(self, **{k: v for k, v in given.items() if v is not None})
+    def overridden(self, given: object) -> LogColumns:
+        """These columns with each one that `given` sets (an attribute of the same name,
+        not None) taking its place: `procmap measure`'s options over the configured
+        entry, field by field."""
+        changes = {f.name: getattr(given, f.name) for f in fields(self)}
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
 @dataclass(frozen=True)
