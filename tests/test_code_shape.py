@@ -20,18 +20,6 @@ MAX_FUNCTION_LINES = 80
 MAX_MODULE_LINES = 800
 REASON = "Long because:"
 
-# TEMPORARY: the offenders of today in procmap.cli, being split by issue 16's CLI work
-# (procmap.bpmn has none). The lead empties both sets at merge; nothing may be added.
-TEMPORARY_LONG_FUNCTIONS = {
-    "cli/commands.py:render",
-    "cli/commands.py:review_command",
-    "cli/commands.py:simulate_command",
-    "cli/commands.py:serve_command",
-    "cli/commands.py:measure_command",
-    "cli/measure.py:run_measure",
-}
-TEMPORARY_LONG_MODULES = {"cli/commands.py"}
-
 
 def _modules() -> list[Path]:
     return sorted(PACKAGE.rglob("*.py"))
@@ -62,7 +50,6 @@ def test_no_function_is_over_80_lines_without_a_reason():
     offenders = [
         f"src/procmap/{module}:{line}:{function} ({lines} lines)"
         for module, line, function, lines in _long_functions()
-        if f"{module}:{function}" not in TEMPORARY_LONG_FUNCTIONS
     ]
     assert not offenders, (
         f"functions over {MAX_FUNCTION_LINES} lines: split them, or say why in a docstring"
@@ -75,22 +62,11 @@ def test_no_module_is_over_800_lines():
         f"src/procmap/{_name(path)} ({count} lines)"
         for path in _modules()
         if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
-        and _name(path) not in TEMPORARY_LONG_MODULES
     ]
     assert not offenders, (
         f"modules over {MAX_MODULE_LINES} lines: split them by responsibility:\n"
         + "\n".join(offenders)
     )
-
-
-def test_the_temporary_allowlists_hold_only_offenders():
-    """An entry fixed, renamed or moved leaves the list, so the lists only ever shrink."""
-    long = {f"{module}:{function}" for module, _, function, _ in _long_functions()}
-    stale = TEMPORARY_LONG_FUNCTIONS - long
-    assert not stale, stale
-    sizes = {_name(p): len(p.read_text(encoding="utf-8").splitlines()) for p in _modules()}
-    fixed = {m for m in TEMPORARY_LONG_MODULES if sizes.get(m, 0) <= MAX_MODULE_LINES}
-    assert not fixed, fixed
 
 
 def test_ruff_checks_complexity_in_src():
@@ -106,5 +82,4 @@ def test_ruff_checks_complexity_in_src():
         for pattern, codes in lint["per-file-ignores"].items()
         if pattern.startswith("src/") and {"C901", "PLR0912", "PLR0915"} & set(codes)
     }
-    # TEMPORARY, as the allowlists above: the lead empties this set at merge.
-    assert ignored <= {"src/procmap/cli/*"}
+    assert not ignored

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from conftest import REPO, modules_after, procmap
+from procmap.config import LogColumns
 from procmap.lint import validate_paths
 from procmap.measure import LogError, human_duration, measure_log, simulate_log, write_csv
 
@@ -283,7 +284,7 @@ def test_metrics_and_control(result):
 def test_timezone_applies_to_naive_timestamps(files):
     process, log = files
     # c4's check (naive 10:30) is 09:30 UTC in Berlin: before its receive at 10:00
-    result = measure_log(_process(process), log, timezone="Europe/Berlin")
+    result = measure_log(_process(process), log, columns=LogColumns(timezone="Europe/Berlin"))
     deviations = result["conformance"]["deviations"]
     assert {"from": None, "to": "check", "count": 1, "examples": ["c4"]} in deviations
     assert result["conformance"]["incomplete"] == 0

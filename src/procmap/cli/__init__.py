@@ -3,9 +3,9 @@
 Owns: `main`, which turns usage and internal errors into exit status 2, Ctrl-C into 130,
 SIGTERM into the same clean stop with 143 and a closed output into a quiet 1, makes
 printing safe for any character on any terminal encoding, and sends the usual `procmap
-validate` and `procmap measure` command lines down a typer-free path (`validate`,
-`measure`) so that a pre-commit hook or a CI check does not pay for building the whole
-parser.
+validate`, `procmap measure` and `procmap render` command lines down a typer-free path
+(`validate`, `measure`, `render`) so that a pre-commit hook, a CI check or a re-render
+does not pay for building the whole parser.
 Everything else, help included, is the typer app's.
 """
 
@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 
 
 #: The commands with a typer-free path: name -> (module of `procmap.cli`, its function).
-FAST = {"validate": ("validate", "run_validate"), "measure": ("measure", "run_measure")}
+FAST = {
+    "validate": ("validate", "run_validate"),
+    "measure": ("measure", "run_measure"),
+    "render": ("render", "run_render"),
+}
 
 
 def _fast(argv: list[str]) -> Callable[[], int] | None:
@@ -40,11 +44,11 @@ def _fast(argv: list[str]) -> Callable[[], int] | None:
 
     name, function = FAST[argv[0]]
     module = importlib.import_module(f"{__name__}.{name}")
-    params = module.parse_argv(argv[1:])
-    if params is None:
+    options = module.parse_argv(argv[1:])
+    if options is None:
         return None
     run = getattr(module, function)
-    return lambda: run(**params)
+    return lambda: run(options)
 
 
 def _typer() -> Any:

@@ -3,19 +3,24 @@ the reading of a usual command line.
 
 Owns: `CliError` (a usage or configuration problem: one line, exit status 2), `Terminated`
 (SIGTERM as an exception), loading the configuration with the command line's
---ignore/--warn applied, the default paths, and `parse_options`, the reader the typer-free
-paths (`validate`, `measure`) share.
+--ignore/--warn applied, the default paths, the templates folder, and `parse_options`, the
+reader the typer-free paths (`validate`, `measure`, `render`) share.
 Must not import typer: the typer-free paths use it.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
     from ..config import Config
+
+Options = TypeVar("Options", bound="DataclassInstance")
 
 
 class CliError(Exception):
@@ -62,21 +67,36 @@ def default_paths(loaded: Config) -> list[str]:
     return paths
 
 
+def templates(loaded: Config, given: Path | None) -> Path | None:
+    """--templates, else a templates/ folder beside the configuration (kept inside the
+    project: it comes with the repository), else none."""
+    from ..config import ConfigError
+
+    if given is not None:
+        return given
+    try:
+        return loaded.templates()
+    except ConfigError as error:
+        raise CliError(str(error)) from None
+
+
 def parse_options(
     argv: list[str],
     options: dict[str, tuple[str, str]],
-    params: dict[str, Any],
+    defaults: Options,
     choices: dict[str, tuple[str, ...]],
-) -> tuple[dict[str, Any], list[str]] | None:
-    """`params` with the options of `argv` applied, and the other words (arguments) in
-    order; None when `argv` holds anything else (help, a mistake, an unusual spelling),
-    which the typer app then reads for its usual handling and messages.
+) -> tuple[Options, list[str]] | None:
+    """`defaults` (a command's options dataclass) with the options of `argv` applied, and
+    the other words (arguments) in order; None when `argv` holds anything else (help, a
+    mistake, an unusual spelling), which the typer app then reads for its usual handling
+    and messages.
 
     `options` maps each spelling (`--name value`, `--name=value`, `-x value`) to its
     parameter and how its value is read: `flag` (True), `off` (False), `append` (to a
     list), `path`, `text`, `count` (a whole number, at least 1) or `choice` (one of
     `choices[parameter]`). After `--`, every word is an argument.
     """
+    params: dict[str, Any] = {}
     words: list[str] = []
     index = 0
     only_words = False
@@ -103,12 +123,13 @@ def parse_options(
                 return None
             value = argv[index]
             index += 1
-        if kind == "choice":
-            if value not in choices[param]:
+        if kind == "choice":  # the choice itself: an enum's member, where they are
+            chosen = [choice for choice in choices[param] if choice == value]
+            if not chosen:
                 return None
-            params[param] = value
+            params[param] = chosen[0]
         elif kind == "append":
-            params[param] = [*(params[param] or []), value]
+            params[param] = [*(params.get(param, getattr(defaults, param)) or []), value]
         elif kind == "path":
             params[param] = Path(value)
         elif kind == "text":
@@ -117,4 +138,4 @@ def parse_options(
             if not value.isdigit() or int(value) < 1:
                 return None
             params[param] = int(value)
-    return params, words
+    return replace(defaults, **params), words

@@ -16,18 +16,21 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .common import CliError, config, default_paths, parse_options
+from .options import MeasureOptions
 
 if TYPE_CHECKING:
+    from ..config import Config, DeclaredLog
     from ..format import ProcessLike
+    from ..render import MeasureResult
 
 #: Output formats of `--format` (the measure report's; a test keeps them equal).
 FORMATS = ("text", "markdown", "json", "github")
 
-#: option spelling -> (parameter, how its value is read). A test keeps it equal to the
-#: typer command's options.
+#: option spelling -> (field of `MeasureOptions`, how its value is read). A test keeps it
+#: equal to the typer command's options.
 OPTIONS: dict[str, tuple[str, str]] = {
     "--case": ("case", "text"),
     "--activity": ("activity", "text"),
@@ -44,64 +47,69 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "--config": ("config_path", "path"),
 }
 
-
-def defaults() -> dict[str, Any]:
-    """The parameters of `run_measure` when no option is given."""
-    return {
-        "process_file": None,
-        "log": None,
-        "case": None,
-        "activity": None,
-        "timestamp": None,
-        "start_timestamp": None,
-        "resource": None,
-        "timezone": None,
-        "strict": False,
-        "check": False,
-        "report_format": "text",
-        "output": None,
-        "config_path": None,
-    }
+#: A process file, its validated process and its log: what one measurement takes.
+Job = tuple[str, "ProcessLike", "DeclaredLog"]
 
 
-def parse_argv(argv: list[str]) -> dict[str, Any] | None:
-    """The parameters for `run_measure`, or None when typer should read `argv` instead."""
-    parsed = parse_options(argv, OPTIONS, defaults(), {"report_format": FORMATS})
+def parse_argv(argv: list[str]) -> MeasureOptions | None:
+    """The options for `run_measure`, or None when typer should read `argv` instead."""
+    parsed = parse_options(argv, OPTIONS, MeasureOptions(), {"report_format": FORMATS})
     if parsed is None:
         return None
-    params, words = parsed
+    options, words = parsed
     if len(words) > 2:
         return None
-    for name, word in zip(("process_file", "log"), words, strict=False):
-        params[name] = Path(word)
-    return params
+    from dataclasses import replace
+
+    paths = [Path(word) for word in words] + [None, None]
+    return replace(options, process_file=paths[0], log=paths[1])
 
 
-def run_measure(
-    process_file: Path | None,
-    log: Path | None,
-    case: str | None = None,
-    activity: str | None = None,
-    timestamp: str | None = None,
-    start_timestamp: str | None = None,
-    resource: str | None = None,
-    timezone: str | None = None,
-    strict: bool = False,
-    check: bool = False,
-    report_format: str = "text",
-    output: Path | None = None,
-    config_path: Path | None = None,
-) -> int:
+def run_measure(options: MeasureOptions) -> int:
     """Validate the process file(s), measure each against its log, print the report(s)
     and write the files of `-o`; the exit status (`CliError` for a usage problem or an
     unusable log)."""
-    from ..lint import FORMATS as PRINTERS
-    from ..lint import PathError, validate_paths
     from ..measure import LogError, MemoryLimitError, breached, format_report, measure_log
 
-    if report_format not in FORMATS:
-        raise CliError(f"--format: {report_format!r} is not one of {', '.join(FORMATS)}")
-    loaded = config(config_path)
+    if options.report_format not in FORMATS:
+        raise CliError(f"--format: {options.report_format!r} is not one of {', '.join(FORMATS)}")
+    loaded = config(options.config_path)
+    processes = _processes(options.process_file, loaded)
+    if processes is None:
+        return 1
+    jobs = _jobs(options, loaded, processes)
+    results: list[tuple[str, MeasureResult]] = []
+    for path, process, declared in jobs:
+        columns = declared.columns.overridden(options)
+        try:
+            measured = measure_log(
+                process, declared.path, columns=columns, strict=options.strict, source=path
+            )
+        except MemoryLimitError as error:  # the log, not the command line: exit 1
+            sys.stderr.write(f"procmap: {error}\n")
+            return 1
+        except LogError as error:
+            raise CliError(str(error)) from None
+        results.append((path, measured))
+    report_format = options.report_format
+    if report_format == "json" and options.process_file is None:
+        sys.stdout.write(json.dumps([r for _, r in results], indent=2) + "\n")
+    else:
+        color = report_format == "text" and sys.stdout.isatty()
+        for path, measured in results:
+            sys.stdout.write(format_report(measured, report_format, color, path))
+    if options.output is not None:
+        _write(options.output, jobs, results)
+    sys.stdout.flush()
+    return 1 if options.check and any(breached(measured) for _, measured in results) else 0
+
+
+def _processes(process_file: Path | None, loaded: Config) -> dict[str, ProcessLike] | None:
+    """Process path -> the validated process, for PROCESS or for the configured paths;
+    None (the errors printed) when a file is invalid."""
+    from ..lint import FORMATS as PRINTERS
+    from ..lint import PathError, validate_paths
+
     if process_file is None:
         if not loaded.logs:
             raise CliError("no PROCESS given and no [tool.procmap.logs] configured")
@@ -122,60 +130,46 @@ def run_measure(
     if result.errors:
         sys.stderr.write(PRINTERS["text"](result.problems, False))
         sys.stderr.write("procmap: invalid process file(s); fix the errors above\n")
-        return 1
-    jobs: list[tuple[str, ProcessLike, dict[str, str]]] = []
-    if process_file is not None:
-        ((path, process),) = result.processes.items()
-        settings = dict(loaded.logs.get(process.id, {}))
-        if log is not None:
-            settings["path"] = str(log)
-        elif "path" not in settings:
-            raise CliError(f"{process_file}: no LOG given and none configured for {process.id!r}")
-        jobs.append((path, process, settings))
-    else:
-        by_id = {process.id: (path, process) for path, process in result.processes.items()}
-        for pid, settings in loaded.logs.items():
-            if pid not in by_id:
-                raise CliError(f"[tool.procmap.logs]: no process {pid!r} in the configured paths")
-            jobs.append((by_id[pid][0], by_id[pid][1], dict(settings)))
-    given = {
-        "case": case,
-        "activity": activity,
-        "timestamp": timestamp,
-        "start_timestamp": start_timestamp,
-        "resource": resource,
-        "timezone": timezone,
-    }
-    results = []
-    for path, process, settings in jobs:
-        options = {k: v for k, v in settings.items() if k != "path"}
-        options.update({k: v for k, v in given.items() if v is not None})
-        try:
-            measured = measure_log(process, settings["path"], strict=strict, source=path, **options)
-        except MemoryLimitError as error:  # the log, not the command line: exit 1
-            sys.stderr.write(f"procmap: {error}\n")
-            return 1
-        except LogError as error:
-            raise CliError(str(error)) from None
-        results.append((path, measured))
-    if report_format == "json" and process_file is None:
-        sys.stdout.write(json.dumps([r for _, r in results], indent=2) + "\n")
-    else:
-        color = report_format == "text" and sys.stdout.isatty()
-        for path, measured in results:
-            sys.stdout.write(format_report(measured, report_format, color, path))
-    if output is not None:
-        from ..measure import write_measured
-        from ..render import DrawError
+        return None
+    return dict(result.processes)
 
-        for (_, process, _), (path, measured) in zip(jobs, results, strict=True):
-            try:
-                written = write_measured(
-                    process, measured, output, format_report(measured, "markdown", False, path)
-                )
-            except (DrawError, OSError) as error:
-                raise CliError(f"{output}: {getattr(error, 'strerror', None) or error}") from None
-            for file in written:
-                sys.stderr.write(f"Wrote {file}\n")
-    sys.stdout.flush()
-    return 1 if check and any(breached(measured) for _, measured in results) else 0
+
+def _jobs(options: MeasureOptions, loaded: Config, processes: dict[str, ProcessLike]) -> list[Job]:
+    """What to measure: PROCESS against LOG (else its configured log), or every process
+    with a configured log."""
+    from ..config import DeclaredLog, LogColumns
+
+    if options.process_file is not None:
+        ((path, process),) = processes.items()
+        declared = loaded.logs.get(process.id)
+        if options.log is not None:
+            columns = declared.columns if declared else LogColumns()
+            declared = DeclaredLog(str(options.log), columns)
+        elif declared is None:
+            raise CliError(
+                f"{options.process_file}: no LOG given and none configured for {process.id!r}"
+            )
+        return [(path, process, declared)]
+    by_id = {process.id: (path, process) for path, process in processes.items()}
+    jobs = []
+    for pid, declared in loaded.logs.items():
+        if pid not in by_id:
+            raise CliError(f"[tool.procmap.logs]: no process {pid!r} in the configured paths")
+        jobs.append((by_id[pid][0], by_id[pid][1], declared))
+    return jobs
+
+
+def _write(output: Path, jobs: list[Job], results: list[tuple[str, MeasureResult]]) -> None:
+    """The files of `-o`: each measured map and Markdown report."""
+    from ..measure import format_report, write_measured
+    from ..render import DrawError
+
+    for (_, process, _), (path, measured) in zip(jobs, results, strict=True):
+        try:
+            written = write_measured(
+                process, measured, output, format_report(measured, "markdown", False, path)
+            )
+        except (DrawError, OSError) as error:
+            raise CliError(f"{output}: {getattr(error, 'strerror', None) or error}") from None
+        for file in written:
+            sys.stderr.write(f"Wrote {file}\n")

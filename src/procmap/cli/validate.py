@@ -14,16 +14,16 @@ Must not import typer or pydantic.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Any
+from dataclasses import replace
 
 from .common import CliError, config, default_paths, parse_options
+from .options import ProblemFormat, ValidateOptions
 
-#: Output formats of `--format` (the typer command's choice; a test keeps them equal).
-FORMATS = ("text", "json", "github")
+#: Output formats of `--format`.
+FORMATS = tuple(ProblemFormat)
 
-#: option spelling -> (parameter, how its value is read). A test keeps it equal to the
-#: typer command's options.
+#: option spelling -> (field of `ValidateOptions`, how its value is read). A test keeps
+#: it equal to the typer command's options.
 OPTIONS: dict[str, tuple[str, str]] = {
     "--format": ("output_format", "choice"),
     "-f": ("output_format", "choice"),
@@ -40,58 +40,37 @@ OPTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def defaults() -> dict[str, Any]:
-    """The parameters of `run_validate` when no option is given."""
-    return {
-        "paths": None,
-        "output_format": "text",
-        "strict": False,
-        "ignore": None,
-        "warn": None,
-        "config_path": None,
-        "jobs": None,
-        "quiet": False,
-        "color": None,
-    }
-
-
-def parse_argv(argv: list[str]) -> dict[str, Any] | None:
-    """The parameters for `run_validate`, or None when typer should read `argv` instead."""
-    parsed = parse_options(argv, OPTIONS, defaults(), {"output_format": FORMATS})
+def parse_argv(argv: list[str]) -> ValidateOptions | None:
+    """The options for `run_validate`, or None when typer should read `argv` instead."""
+    parsed = parse_options(argv, OPTIONS, ValidateOptions(), {"output_format": FORMATS})
     if parsed is None:
         return None
-    params, paths = parsed
-    params["paths"] = paths or None
-    return params
+    options, paths = parsed
+    return replace(options, paths=paths or None)
 
 
-def run_validate(
-    paths: list[str] | None,
-    output_format: str = "text",
-    strict: bool = False,
-    ignore: list[str] | None = None,
-    warn: list[str] | None = None,
-    config_path: Path | None = None,
-    jobs: int | None = None,
-    quiet: bool = False,
-    color: bool | None = None,
-) -> int:
+def run_validate(options: ValidateOptions) -> int:
     """Check the files, print the problems and the summary; the exit status."""
     from ..lint import FORMATS as PRINTERS
     from ..lint import PathError, summary, use_color, validate_paths
 
-    loaded = config(config_path, ignore, warn)
+    paths, color = options.paths, options.color
+    loaded = config(options.config_path, options.ignore, options.warn)
     try:
         result = validate_paths(
-            paths or default_paths(loaded), loaded, jobs, neighbours=True, explicit=bool(paths)
+            paths or default_paths(loaded),
+            loaded,
+            options.jobs,
+            neighbours=True,
+            explicit=bool(paths),
         )
     except PathError as error:
         raise CliError(str(error)) from None
     out = sys.stdout
-    text = output_format == "text"
+    text = options.output_format == "text"
     colored = text and use_color(out, color)
-    out.write(PRINTERS[output_format](result.problems, colored))
-    if not quiet:
+    out.write(PRINTERS[options.output_format](result.problems, colored))
+    if not options.quiet:
         line = summary(
             len(result.files),
             result.errors,
@@ -100,4 +79,4 @@ def run_validate(
         )
         (out if text else sys.stderr).write(line)
     out.flush()
-    return 1 if result.failed(strict) else 0
+    return 1 if result.failed(options.strict) else 0

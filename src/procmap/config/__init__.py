@@ -1,8 +1,10 @@
 """Project configuration: `[tool.procmap]` in pyproject.toml, or a procmap.toml.
 
 Offers `Config` (what to check, which rules at which severity per file, the declared event
-logs and the portfolio's settings), `load` (find and read it from a folder upwards) and
-`ConfigError`. Every capability may read it: validation asks it for severities and
+logs and the portfolio's settings), `LogColumns` (where a log keeps each role: the
+configuration, `procmap measure`'s options and the measure engine all read it),
+`DeclaredLog` (a declared log: its path and columns), `load` (find and read it from a
+folder upwards) and `ConfigError`. Every capability may read it: validation asks it for severities and
 excludes, `measure` and `render` for the declared logs, the portfolio and the site for
 their weights and working week.
 
@@ -21,6 +23,8 @@ attach(
     {
         "Config": "project",
         "ConfigError": "project",
+        "DeclaredLog": "project",
+        "LogColumns": "project",
         "LOG_KEYS": "project",
         "PORTFOLIO_WEIGHTS": "project",
         "find": "project",
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
         PORTFOLIO_WEIGHTS,
         Config,
         ConfigError,
+        DeclaredLog,
+        LogColumns,
         find,
         from_table,
         load,

@@ -8,8 +8,8 @@ Keys: `paths` (what `procmap validate` checks with no arguments, default `proces
 `exclude` (glob patterns of files or folders to skip), `ignore`, `warn` and `error` (rule
 selectors: a code like G003, a prefix like P or G01, a rule name, or ALL), and
 `per-file-ignores` (glob pattern -> selectors), and `logs` (process id -> its event log for
-`procmap measure`: a path, or a table with `path` and the column settings of `LOG_KEYS`;
-paths relative to the configuration file), and `portfolio` (`PORTFOLIO_KEYS`: the
+`procmap measure`: a path, or a table with `path` and the column settings of `LOG_KEYS`,
+read as a `DeclaredLog`: the path, relative to the configuration file, and its `LogColumns`), and `portfolio` (`PORTFOLIO_KEYS`: the
 ranking weights, the currency, the working day and week). The most specific selector wins; on a tie,
 ignore beats error beats warn.
 
@@ -27,7 +27,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -35,8 +35,50 @@ from .._paths import escapes, project_root
 from ..format import RULES, SelectorError, Severity, expand
 
 KEYS = ("paths", "exclude", "ignore", "warn", "error", "per-file-ignores", "logs", "portfolio")
-#: What a `[tool.procmap.logs]` entry may set besides `path` (the options of `procmap measure`).
-LOG_KEYS = ("case", "activity", "timestamp", "start-timestamp", "resource", "timezone")
+
+
+@dataclass(frozen=True)
+class LogColumns:
+    """Where an event log keeps each role, and the time zone of its timestamps without an
+    offset: a `[tool.procmap.logs]` entry's settings, `procmap measure`'s options of the
+    same names, and what the measure engine reads the log with.
+
+    A column left None is the first of the XES names (`case:concept:name`,
+    `concept:name`, `time:timestamp`, `org:resource`), then of common export names,
+    that the log has (`procmap.measure`'s `DEFAULT_COLUMNS`); a column given must be in
+    the log. The field order is the order the roles are resolved in.
+    """
+
+    case: str | None = None
+    activity: str | None = None
+    timestamp: str | None = None
+    start_timestamp: str | None = None
+    resource: str | None = None
+    timezone: str = "UTC"
+
+    def roles(self) -> dict[str, str | None]:
+        """Role -> the column given for it (None: found by name), in resolving order."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "timezone"}
+
+    def overridden(self, given: object) -> LogColumns:
+        """These columns with each one that `given` sets (an attribute of the same name,
+        not None) taking its place: `procmap measure`'s options over the configured
+        entry, field by field."""
+        changes = {f.name: getattr(given, f.name) for f in fields(self)}
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+@dataclass(frozen=True)
+class DeclaredLog:
+    """A `[tool.procmap.logs]` entry: the log's path (absolute) and its columns."""
+
+    path: str
+    columns: LogColumns = LogColumns()
+
+
+#: What a `[tool.procmap.logs]` entry may set besides `path`: the fields of `LogColumns`,
+#: kebab-case (the options of `procmap measure`).
+LOG_KEYS = tuple(f.name.replace("_", "-") for f in fields(LogColumns))
 #: `[tool.procmap.portfolio]`: the weight of each ranking factor, the currency of `value:`,
 #: and the working day and week that turn step durations into hours of work.
 PORTFOLIO_KEYS = ("weights", "currency", "hours-per-day", "days-per-week")
@@ -67,8 +109,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     settings: dict[str, tuple[tuple[int, int], str]] = field(default_factory=dict)
     per_file: list[tuple[str, set[str]]] = field(default_factory=list)
-    #: process id -> {"path": absolute path, and any of LOG_KEYS with "_" for "-"}
-    logs: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: process id -> its declared log
+    logs: dict[str, DeclaredLog] = field(default_factory=dict)
     #: `[tool.procmap.portfolio]`, checked: keys with "_" for "-", weights as floats.
     portfolio: dict[str, Any] = field(default_factory=dict)
 
@@ -243,10 +285,10 @@ def _portfolio(table: Any, where: str) -> dict[str, Any]:
     return settings
 
 
-def _logs(table: Any, root: Path, where: str) -> dict[str, dict[str, str]]:
+def _logs(table: Any, root: Path, where: str) -> dict[str, DeclaredLog]:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}`logs` must be a table of process id = path or table")
-    logs: dict[str, dict[str, str]] = {}
+    logs: dict[str, DeclaredLog] = {}
     for pid, entry in table.items():
         key = f"logs.{pid}" + ("" if isinstance(entry, str) else ".path")
         if isinstance(entry, str):
@@ -254,7 +296,7 @@ def _logs(table: Any, root: Path, where: str) -> dict[str, dict[str, str]]:
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             raise ConfigError(f"{where}`logs.{pid}` must be a path or a table with `path`")
         _inside_project(root, entry["path"], key, where)
-        settings = {"path": str(root / entry["path"])}
+        settings: dict[str, str] = {}
         for key, value in entry.items():
             if key == "path":
                 continue
@@ -265,7 +307,7 @@ def _logs(table: Any, root: Path, where: str) -> dict[str, dict[str, str]]:
             if not isinstance(value, str):
                 raise ConfigError(f"{where}`logs.{pid}.{key}` must be a string")
             settings[key.replace("-", "_")] = value
-        logs[str(pid)] = settings
+        logs[str(pid)] = DeclaredLog(str(root / entry["path"]), LogColumns(**settings))
     return logs
 
 

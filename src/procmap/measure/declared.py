@@ -24,7 +24,7 @@ from .heatmap import measured_svg
 
 def declared_measurements(
     processes: Mapping[str, ProcessLike],
-    logs: Mapping[str, Mapping[str, str]],
+    logs: Mapping[str, DeclaredLog],
     *,
     root: Path | None = None,
     draw_map: bool = True,
@@ -37,26 +37,16 @@ def declared_measurements(
     found: dict[str, Measurement] = {}
     problems: list[str] = []
     for path, process in sorted(processes.items()):
-        settings = logs.get(process.id)
-        if settings is None or "path" not in settings:
+        declared = logs.get(process.id)
+        if declared is None:
             continue
         try:
-            result = measure_log(
-                process,
-                settings["path"],
-                source=path,
-                case=settings.get("case"),
-                activity=settings.get("activity"),
-                timestamp=settings.get("timestamp"),
-                start_timestamp=settings.get("start_timestamp"),
-                resource=settings.get("resource"),
-                timezone=settings.get("timezone", "UTC"),
-            )
+            result = measure_log(process, declared.path, source=path, columns=declared.columns)
         except LogError as error:
             problems.append(f"{error} (the log of {process.id}; rendered without figures)")
             continue
         if root is not None:
-            result["log"] = _shown(settings["path"], root)
+            result["log"] = _shown(declared.path, root)
         outputs = {}
         if draw_map:
             outputs[f"{process.id}.measured.svg"] = _map_maker(process, result)
@@ -65,6 +55,7 @@ def declared_measurements(
 
 
 if TYPE_CHECKING:
+    from ..config import DeclaredLog
     from ..render import MeasureResult
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..config import LogColumns
 from ..format import Flow
 from . import tables
 from .activities import Activities, map_activities
@@ -81,21 +82,20 @@ def measure_log(
     process: ProcessLike,
     log: str | os.PathLike[str],
     *,
-    case: str | None = None,
-    activity: str | None = None,
-    timestamp: str | None = None,
-    start_timestamp: str | None = None,
-    resource: str | None = None,
-    timezone: str = "UTC",
+    columns: LogColumns | None = None,
     strict: bool = False,
     source: str | os.PathLike[str] | None = None,
 ) -> MeasureResult:
-    """Measure the validated `process` against the event log at `log` (the result:
+    """Measure the validated `process` against the event log at `log`, read with
+    `columns` (default: each role's column found by name, UTC; the result:
     `MeasureResult`). `source`, the process file, gives the control points'
     positions. Raises `LogError` for an unusable log, `MemoryLimitError` (one) for a log
     that cannot be measured within the memory limit (`MEMORY_LIMITS_AFTER`, capped by
     `MEMORY_ENV`)."""
     source_file = source
+    columns = columns or LogColumns()
+    timezone = columns.timezone
+    given = columns.roles()
 
     path = Path(log)
     shown = str(log)
@@ -103,13 +103,6 @@ def measure_log(
         raise LogError(f"{shown}: no such file")
     if not path.is_file():
         raise LogError(f"{shown}: not a regular file")
-    given = {
-        "case": case,
-        "activity": activity,
-        "timestamp": timestamp,
-        "start_timestamp": start_timestamp,
-        "resource": resource,
-    }
     limits = _limits()
     for i, limit in enumerate(limits):
         try:

@@ -154,7 +154,7 @@ class Preview:
         if self.config.source is not None:
             found.append(self.config.source)
         if self.measure:
-            found.extend(Path(s["path"]) for s in self.config.logs.values() if "path" in s)
+            found.extend(Path(declared.path) for declared in self.config.logs.values())
         return [p for p in found if p.exists()]
 
     def watch(self) -> None:

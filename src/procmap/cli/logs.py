@@ -1,0 +1,261 @@
+"""The typer commands about event logs: `measure` (a process against its log) and
+`simulate` (a synthetic log from a process's map).
+
+Owns: their signatures (the log-column options and `--config` come from `params`,
+defaults from `options`), and `simulate`'s run: its checks, messages and exit statuses.
+`measure`'s body is the typer-free `run_measure` (module `measure`), which a usual
+command line reaches without typer.
+
+Must not know: how a log is read, measured or simulated (`procmap.measure`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .options import MeasureOptions, SimulateOptions
+from .params import (
+    ActivityOpt,
+    CaseOpt,
+    ConfigOpt,
+    ResourceOpt,
+    StartTimestampOpt,
+    TimestampOpt,
+    TimezoneOpt,
+)
+from .root import fail, load_config, usage_errors
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+_M = MeasureOptions
+_S = SimulateOptions
+
+
+def measure_command(
+    process_file: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="PROCESS",
+            help="The process file to measure (default: every process with a configured log).",
+            show_default=False,
+        ),
+    ] = _M.process_file,
+    log: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="LOG",
+            help="The event log: CSV, CSV.gz, Parquet, XES or XES.gz (default: the"
+            " process's log in \\[tool.procmap.logs]).",
+            show_default=False,
+        ),
+    ] = _M.log,
+    case: CaseOpt = _M.case,
+    activity: ActivityOpt = _M.activity,
+    timestamp: TimestampOpt = _M.timestamp,
+    start_timestamp: StartTimestampOpt = _M.start_timestamp,
+    resource: ResourceOpt = _M.resource,
+    timezone: TimezoneOpt = _M.timezone,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Unreadable rows (no case id, bad timestamp) are an error."),
+    ] = _M.strict,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when a control threshold is breached.")
+    ] = _M.check,
+    report_format: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="FORMAT", help="text, markdown, json or github."),
+    ] = _M.report_format,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Also write DIR/<id>.measured.svg (the map as a heat map) and <id>.measure.md.",
+        ),
+    ] = _M.output,
+    config_path: ConfigOpt = _M.config_path,
+) -> None:
+    """Measure a process from an event log: step and handoff times, branches, deviations, KPIs.
+
+    Activities map to steps by their `activity:` or by the step's id or name. Columns
+    default to the XES names, then common export names. With no PROCESS, measures every
+    process that has a log in \\[tool.procmap.logs] (JSON: a list). Exit status: 0 measured
+    (with --check: no control threshold breached), 1 a control threshold breached with
+    --check, a process file is invalid or the log cannot be measured within the memory
+    limit (PROCMAP_MEMORY_LIMIT), 2 unusable log or usage error.
+    """
+    from .measure import run_measure
+
+    options = MeasureOptions(
+        process_file=process_file,
+        log=log,
+        case=case,
+        activity=activity,
+        timestamp=timestamp,
+        start_timestamp=start_timestamp,
+        resource=resource,
+        timezone=timezone,
+        strict=strict,
+        check=check,
+        report_format=report_format,
+        output=output,
+        config_path=config_path,
+    )
+    with usage_errors():
+        status = run_measure(options)
+    raise typer.Exit(status)
+
+
+def simulate_command(
+    process_file: Annotated[
+        Path, typer.Argument(metavar="PROCESS", help="The process file to simulate.")
+    ],
+    cases: Annotated[
+        int, typer.Option("--cases", "-n", help="Number of cases to simulate.")
+    ] = _S.cases,
+    rate: Annotated[
+        float, typer.Option("--rate", help="Cases arriving per day (a Poisson process).")
+    ] = _S.rate,
+    start: Annotated[
+        str,
+        typer.Option(
+            "--start",
+            metavar="DATETIME",
+            help="When the first case arrives: ISO 8601, UTC unless an offset is given.",
+        ),
+    ] = _S.start,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random numbers.")] = _S.seed,
+    distribution: Annotated[
+        str,
+        typer.Option(
+            "--distribution",
+            metavar="NAME",
+            help="Step times: lognormal (mean = the step's duration, coefficient of"
+            " variation 0.5), exponential (mean = the duration) or fixed (the duration).",
+        ),
+    ] = _S.distribution,
+    handoff_wait: Annotated[
+        str,
+        typer.Option(
+            "--handoff-wait",
+            metavar="DURATION",
+            help="Mean wait before a task whose owner differs from the previous task's"
+            " (45m, 4h, 1d; drawn like the step times). Default 0: no waiting.",
+        ),
+    ] = _S.handoff_wait,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE (atomically; gzip-compressed when it ends in .gz)"
+            " instead of stdout.",
+        ),
+    ] = _S.output,
+    log_format: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="csv or xes (IEEE 1849).")
+    ] = _S.log_format,
+) -> None:
+    """Make a synthetic event log from the map of a process, in the format `procmap measure` reads.
+
+    Cases arrive as a Poisson process at --rate per day; each walks the flow from its start
+    step. A task or subprocess takes a random time around its duration (30m when it has
+    none); a decision takes a branch by its declared shares, else equal shares, and emits
+    no event; start and end steps are instant events. A case that has not ended after 1000
+    steps stops there. With --handoff-wait, work waits before a task whose owner differs
+    from the previous task's. Rows are sorted by time (ties: by case, then the case's order).
+    Columns: case:concept:name, concept:name, time:timestamp, start_timestamp,
+    org:resource. The same inputs and --seed give the same bytes.
+
+    Exit status: 0 written, 1 the process file is invalid, 2 usage error.
+    """
+    _simulate(
+        SimulateOptions(
+            process_file=process_file,
+            cases=cases,
+            rate=rate,
+            start=start,
+            seed=seed,
+            distribution=distribution,
+            handoff_wait=handoff_wait,
+            output=output,
+            log_format=log_format,
+        )
+    )
+
+
+def _simulate(given: SimulateOptions) -> None:
+    """Write the simulated log (exit status 1 for an invalid process or out of memory)."""
+    from ..measure import LOG_FORMATS, SimulationError, parse_start, save_simulated, write_simulated
+
+    config = load_config(None)
+    output, log_format = given.output, given.log_format
+    try:
+        moment = parse_start(given.start)
+        if log_format not in LOG_FORMATS:
+            raise SimulationError(f"--format: {log_format!r} is not one of csv, xes")
+        if given.cases < 1:
+            raise SimulationError(f"--cases: must be at least 1, not {given.cases}")
+        process = _process(given.process_file, config)
+        settings = {
+            "cases": given.cases,
+            "rate": given.rate,
+            "start": moment,
+            "seed": given.seed,
+            "distribution": given.distribution,
+            "handoff_wait": _wait_minutes(given.handoff_wait),
+        }
+        # written as the cases are made: memory bounded by the cases in progress
+        if output is None:
+            write_simulated(process, sys.stdout, log_format, **settings)
+        else:
+            save_simulated(process, output, log_format, **settings)
+    except SimulationError as error:
+        raise fail(str(error)) from None
+    except OSError as error:
+        raise fail(f"{output}: cannot write: {error.strerror or error}") from None
+    except MemoryError:
+        where = f"; {output} not written" if output is not None else ""
+        sys.stderr.write(f"procmap: simulate: out of memory{where}\n")
+        raise typer.Exit(1) from None
+
+
+def _process(process_file: Path, config: Config) -> Any:
+    """The validated process of PROCESS (exit status 1 when it is invalid, 2 when it is
+    not a process file)."""
+    from ..lint import FORMATS, PathError, validate_paths
+
+    if process_file.is_dir():
+        raise fail(f"{process_file}: a folder; give one process file")
+    try:
+        result = validate_paths([str(process_file)], config, jobs=1, keep=True)
+    except PathError as error:
+        raise fail(str(error)) from None
+    if not result.files:
+        raise fail(f"{process_file}: not a process file (.yaml or .yml)")
+    if result.errors or not result.processes:
+        sys.stderr.write(FORMATS["text"](result.problems, False))
+        sys.stderr.write(f"procmap: {process_file}: invalid; fix the errors above\n")
+        raise typer.Exit(1)
+    (process,) = result.processes.values()
+    return process
+
+
+def _wait_minutes(text: str) -> float:
+    """--handoff-wait as minutes: a duration as a process file writes it, or 0."""
+    from ..format import duration_minutes
+
+    if text.strip() in ("0", "0m"):
+        return 0.0
+    try:
+        return duration_minutes(text.strip())
+    except ValueError:
+        raise fail(f"--handoff-wait: {text!r} is not a duration like 45m, 4h or 1d") from None

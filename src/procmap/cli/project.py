@@ -1,0 +1,220 @@
+"""The typer commands that start or fill a process repository: `init`, `new`, `import`.
+
+Owns: their signatures, their messages and exit statuses.
+
+Must not know: what a starter holds or how a repository is laid out (`procmap.scaffold`),
+how BPMN is read (`procmap.bpmn`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .options import ImportOptions, NewOptions, ProblemFormat
+from .root import fail
+
+_I = ImportOptions
+_N = NewOptions
+
+
+def init_command(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of the new process repository (default: .).")
+    ] = Path("."),
+    starter: Annotated[
+        str | None,
+        typer.Option(
+            "--from", metavar="STARTER", help="The starter process (default: webinar-funnel)."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files that exist already.")
+    ] = False,
+) -> None:
+    """Set up a process repository: a starter process, procmap.toml, pre-commit, CI workflows, editor schema and a README.
+
+    Exit status: 0 done, 1 files exist (nothing is written), 2 bad starter.
+    """
+    from ..scaffold import (
+        DEFAULT_STARTER,
+        ExistsError,
+        ScaffoldError,
+        init_repository,
+        install_requirement,
+    )
+
+    install = install_requirement()
+    try:
+        written = init_repository(directory, starter or DEFAULT_STARTER, force, install)
+    except ExistsError as error:
+        sys.stderr.write(f"procmap: {error}\n")
+        raise typer.Exit(1) from None
+    except ScaffoldError as error:
+        raise fail(str(error)) from None
+    sys.stdout.write(f"Created {len(written)} files in {directory}:\n")
+    sys.stdout.write("".join(f"  {path.relative_to(directory).as_posix()}\n" for path in written))
+    sys.stdout.write("Next: edit the process in processes/, then run `procmap validate`.\n")
+    if not install:
+        sys.stderr.write(
+            "procmap: note: this procmap was installed from a local folder or file, which"
+            " GitHub Actions cannot reach; set PROCMAP_INSTALL in .github/workflows/procmap.yml"
+            " and procmap-review.yml to a pip requirement it can install procmap from\n"
+        )
+
+
+def new_command(
+    process_id: Annotated[
+        str | None,
+        typer.Argument(metavar="ID", help="Id of the new process; the file is DIR/ID.yaml."),
+    ] = _N.process_id,
+    starter: Annotated[
+        str | None,
+        typer.Option(
+            "--from", metavar="STARTER", help="Starter to copy (default: webinar-funnel)."
+        ),
+    ] = _N.starter,
+    folder: Annotated[
+        Path, typer.Option("--dir", metavar="DIR", help="Folder to create the file in.")
+    ] = _N.folder,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Name of the process (default: the starter's).")
+    ] = _N.name,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = _N.force,
+    list_starters: Annotated[
+        bool, typer.Option("--list", help="List the starters, one a line, and exit.")
+    ] = _N.list_starters,
+) -> None:
+    """Create a process file from a built-in starter (see --list).
+
+    Exit status: 0 created, 1 the file exists, 2 bad id or starter.
+    """
+    _new(
+        NewOptions(
+            process_id=process_id,
+            starter=starter,
+            folder=folder,
+            name=name,
+            force=force,
+            list_starters=list_starters,
+        )
+    )
+
+
+def _new(given: NewOptions) -> None:
+    """List the starters, or create the process file from one."""
+    from ..scaffold import DEFAULT_STARTER, ExistsError, ScaffoldError, new_process, starters
+
+    if given.list_starters:
+        known = starters()
+        width = max(len(sid) for sid in known)
+        for sid, found in known.items():
+            mark = " (default)" if sid == DEFAULT_STARTER else ""
+            sys.stdout.write(f"{sid:<{width}}  {found.name}{mark}: {found.goal}\n")
+        return
+    if given.process_id is None:
+        raise fail("give the id of the new process, like `procmap new lead-handoff`")
+    chosen = given.starter or DEFAULT_STARTER
+    try:
+        path = new_process(given.process_id, chosen, given.folder, given.name, given.force)
+    except ExistsError as error:
+        sys.stderr.write(f"procmap: {error}\n")
+        raise typer.Exit(1) from None
+    except ScaffoldError as error:
+        raise fail(str(error)) from None
+    sys.stdout.write(f"Created {path.as_posix()} from the {chosen} starter.\n")
+
+
+def import_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE.bpmn", help="A BPMN 2.0 file.")],
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Folder to write <id>.yaml into (default: processes/)."
+        ),
+    ] = _I.out_dir,
+    process: Annotated[
+        str | None,
+        typer.Option(
+            "--process",
+            metavar="ID",
+            help="Import only this process of the file (its BPMN id, procmap id or name).",
+        ),
+    ] = _I.process,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Refuse on any loss: write nothing if there is a warning."),
+    ] = _I.strict,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite existing process files.")
+    ] = _I.force,
+    output_format: Annotated[
+        ProblemFormat,
+        typer.Option("--format", "-f", help="How problems are printed: text, json or github."),
+    ] = _I.output_format,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = _I.quiet,
+) -> None:
+    """Turn a BPMN 2.0 file (Camunda, bpmn.io, Signavio, ...) into procmap process files.
+
+    What procmap's format cannot say is reported as FILE:LINE:COL: I0xx and replaced by
+    the closest thing. Exit status: 0 imported (warnings allowed unless --strict), 1 nothing
+    sensible to make, a loss with --strict, or a file that exists; 2 usage error.
+    """
+    _import(
+        ImportOptions(
+            file=file,
+            out_dir=out_dir,
+            process=process,
+            strict=strict,
+            force=force,
+            output_format=output_format,
+            quiet=quiet,
+        )
+    )
+
+
+def _import(given: ImportOptions) -> None:
+    """Import the BPMN file, write the process files; exit status 1 when nothing is written."""
+    from ..bpmn import ImportWriteError, import_bpmn, write_imported
+    from ..lint import FORMATS
+
+    if not given.file.exists():
+        raise fail(f"{given.file}: no such file")
+    if given.file.is_dir():
+        raise fail(f"{given.file}: is a folder; give a .bpmn file")
+
+    def exists(process_id: str) -> bool:
+        return any(
+            (given.out_dir / f"{process_id}{suffix}").is_file() for suffix in (".yaml", ".yml")
+        )
+
+    result = import_bpmn(str(given.file), given.process, exists=exists)
+    printed = FORMATS[given.output_format.value](result.problems, False)
+    sys.stdout.write(printed)
+    if result.errors or not result.processes:
+        if not result.errors:  # else the problems printed say why
+            sys.stderr.write(f"procmap: {given.file}: no process to import\n")
+        raise typer.Exit(1)
+    if given.strict and result.warnings:
+        sys.stderr.write(
+            f"procmap: {given.file}: {result.warnings} loss{'es' * (result.warnings != 1)}"
+            " of meaning; nothing written (--strict)\n"
+        )
+        raise typer.Exit(1)
+    try:
+        written = write_imported(result, str(given.out_dir), given.force)
+    except ImportWriteError as error:
+        sys.stderr.write(f"procmap: {error}\n")
+        raise typer.Exit(1) from None
+    if not given.quiet and given.output_format is not ProblemFormat.json:
+        for path in written:
+            sys.stdout.write(f"Wrote {Path(path).as_posix()}\n")
+        losses = (
+            f", {result.warnings} warning{'s' * (result.warnings != 1)}" if result.warnings else ""
+        )
+        sys.stdout.write(
+            f"Imported {len(written)} process{'es' * (len(written) != 1)} from {given.file}{losses}.\n"
+        )
