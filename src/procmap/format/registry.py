@@ -409,8 +409,9 @@ RULES: dict[str, Rule] = {
             "R006",
             "unused-metric",
             W,
-            "A metric recorded at no step and watched by no control is never measured.",
-            "Name it on the step where it is recorded, or remove it.",
+            "A metric recorded at no step, watched by no control and computed from no log"
+            " (`measure:`) is never measured.",
+            "Name it on the step where it is recorded, give it a `measure:`, or remove it.",
         ),
         _r(
             "R007",
