@@ -259,7 +259,7 @@ class Measure(_Model, MeasureMethods):
     time: StepPair | None = Field(
         None,
         description="[FROM, TO]: per case, the time from the first event of step FROM to the"
-        " first event of step TO after it.",
+        " first event of step TO after it, in the metric's `unit`.",
     )
     stat: Literal["p50", "p90", "mean"] | None = Field(
         None,
