@@ -75,6 +75,12 @@ measures = st.one_of(
         {}, optional={"rate": pairs, "time": pairs, "count": ids, **measure_options}
     ),
 )
+# Units: the closed set of a time measure, `%`, and near misses of both (S015).
+units = st.one_of(
+    texts,
+    st.sampled_from(["m", "min", "minutes", "h", "hour", "d", "days", "w", "weeks", "%"]),
+    st.sampled_from(["Days", " days", "mins", "hrs", "s", "percent", "leads", None]),
+)
 dates = st.sampled_from(["2026-01-01", "2026-02-30", "2026-1-1", "2026-01-01T00:00:00", 0])
 cadences = st.sampled_from(["weekly", "monthly", "45d", "0d", "fortnightly", " weekly"])
 KINDS = ["start", "task", "decision", "end", "subprocess"]
@@ -128,7 +134,7 @@ def processes(draw: st.DrawFn) -> dict[str, Any]:
                 optional={
                     "baseline": figures,
                     "target": figures,
-                    "unit": texts,
+                    "unit": units,
                     "measure": measures,
                 },
             ),

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticUndefined
 
 import procmap.format.model as model
@@ -199,6 +199,52 @@ def test_activities_and_measures_read_the_same_by_both_readers():
         }
     )
     assert one is not None and one.steps[0].activities() == ["Webinar held"]
+
+
+UNITS = REPO / "tests" / "cases" / "valid" / "measure-units" / "process.yaml"
+
+
+@pytest.mark.parametrize(
+    "kind, unit, good",
+    [
+        *(("time", unit, True) for unit in ("m", "minutes", "hour", "days", "w", "weeks")),
+        ("time", None, False),
+        ("time", "Days", False),
+        ("time", "mins", False),
+        ("time", "%", False),
+        ("time", 7, False),
+        ("rate", "%", True),
+        ("rate", None, True),
+        ("rate", "percent", False),
+        ("count", "leads", True),
+        ("count", 7, True),
+        ("count", "days", False),
+        ("count", "%", False),
+    ],
+)
+def test_a_measured_metrics_unit_is_read_by_both_readers_or_refused_by_the_model(
+    kind: str, unit: Any, good: bool
+):
+    # S015: the fast reader takes what suits the kind, as the model does, and declines
+    # the rest, which the model refuses at the unit (or at the metric, without one).
+    loaded = load_file(UNITS)
+    assert loaded.document is not None
+    data = loaded.document.data
+    measure = {"time": {"time": ["arrives", "qualify"]}, "rate": {"rate": ["arrives", "qualify"]}}
+    metric = {"name": "M", "measure": measure.get(kind, {"count": "arrives"})}
+    if unit is not None:
+        metric["unit"] = unit
+    data = {**data, "metrics": {**data["metrics"], "time-m": metric}}
+    fast = fastcheck.accept(data)
+    try:
+        slow = model.Process.model_validate(data)
+    except ValidationError as error:
+        assert not good
+        assert fast is None
+        assert [e["type"] for e in error.errors()] == ["measure_unit"]
+    else:
+        assert good
+        assert fast is not None and fastcheck.dump(fast) == slow.model_dump()
 
 
 def test_validating_a_valid_file_imports_neither_typer_nor_pydantic():

@@ -112,6 +112,13 @@ steps:
 """
 
 
+#: Every spelling of a time measure's unit (S015), as README's format section lists them.
+SPELLINGS = ("m", "min", "minute", "minutes", "h", "hour", "hours")
+SPELLINGS += ("d", "day", "days", "w", "week", "weeks")
+#: A time measure, the line after a metric's name and unit.
+TIME = "    measure: {time: [a, c]}\n"
+
+
 def edit(before: str, after: str) -> str:
     assert before in BASE
     return BASE.replace(before, after, 1)
@@ -180,7 +187,8 @@ CASES = {
     # Measures: exactly one kind, options only with theirs (S011).
     "measure rate": (edit("name: M\n", "name: M\n    measure: {rate: [a, c]}\n"), True),
     "measure time p90": (
-        edit("name: M\n", "name: M\n    measure: {time: [a, c], stat: p90}\n"),
+        # A time needs its unit (S015): this case asks about `stat`, so it has one.
+        edit("name: M\n", "name: M\n    unit: h\n    measure: {time: [a, c], stat: p90}\n"),
         True,
     ),
     "measure count": (edit("name: M\n", "name: M\n    measure: {count: b}\n"), True),
@@ -216,6 +224,45 @@ CASES = {
     "measure rate of one": (edit("name: M\n", "name: M\n    measure: {rate: [a]}\n"), False),
     "measure count text": (edit("name: M\n", "name: M\n    measure: {count: B}\n"), False),
     "measure unknown step": (edit("name: M\n", "name: M\n    measure: {count: zz}\n"), True),
+    # A measured metric's unit suits its kind (S015).
+    **{
+        f"time in {unit}": (edit("name: M\n", f"name: M\n    unit: {unit}\n{TIME}"), True)
+        for unit in SPELLINGS
+    },
+    "time without a unit": (edit("name: M\n", f"name: M\n{TIME}"), False),
+    "time with unit null": (edit("name: M\n", f"name: M\n    unit:\n{TIME}"), False),
+    "time in Days": (edit("name: M\n", f"name: M\n    unit: Days\n{TIME}"), False),
+    "time in ' days'": (edit("name: M\n", f"name: M\n    unit: ' days'\n{TIME}"), False),
+    "time in mins": (edit("name: M\n", f"name: M\n    unit: mins\n{TIME}"), False),
+    "time in s": (edit("name: M\n", f"name: M\n    unit: s\n{TIME}"), False),
+    "time in %": (edit("name: M\n", f"name: M\n    unit: '%'\n{TIME}"), False),
+    "time in 7": (edit("name: M\n", f"name: M\n    unit: 7\n{TIME}"), False),
+    "time null, count in days": (
+        edit("name: M\n", "name: M\n    unit: days\n    measure: {time: null, count: b}\n"),
+        False,
+    ),
+    "rate in %": (edit("name: M\n", "name: M\n    unit: '%'\n    measure: {rate: [a, c]}\n"), True),
+    "rate without a unit": (edit("name: M\n", "name: M\n    measure: {rate: [a, c]}\n"), True),
+    "rate in percent": (
+        edit("name: M\n", "name: M\n    unit: percent\n    measure: {rate: [a, c]}\n"),
+        False,
+    ),
+    "rate in days": (
+        edit("name: M\n", "name: M\n    unit: d\n    measure: {rate: [a, c]}\n"),
+        False,
+    ),
+    "count of leads": (
+        edit("name: M\n", "name: M\n    unit: leads\n    measure: {count: b}\n"),
+        True,
+    ),
+    "count of 7": (edit("name: M\n", "name: M\n    unit: 7\n    measure: {count: b}\n"), True),
+    "count in hours": (
+        edit("name: M\n", "name: M\n    unit: hours\n    measure: {count: b}\n"),
+        False,
+    ),
+    "count in %": (edit("name: M\n", "name: M\n    unit: '%'\n    measure: {count: b}\n"), False),
+    "unit days without measure": (edit("name: M\n", "name: M\n    unit: Days\n"), True),
+    "unit %, measure null": (edit("name: M\n", "name: M\n    unit: '%'\n    measure:\n"), True),
     # Expected shares: decisions only (S010), percents from 0; the labels and the sum are
     # rules on a valid process (G013, G014), not the schema's.
     "shares on a decision": (

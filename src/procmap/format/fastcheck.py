@@ -10,7 +10,8 @@ and most files a pre-commit hook sees are valid.
 Soundness is what matters: whatever `accept` takes, the pydantic model takes too, with
 equal values. It declines anything unusual (a number where text is asked, a padded
 duration, a date that is not YYYY-MM-DD text or out of range, a name that shows nothing,
-a boolean spelt `yes`). `FIELDS` mirrors the models field by field; tests hold it to
+a boolean spelt `yes`, a measure of the wrong shape or with a unit that does not suit
+it). `FIELDS` mirrors the models field by field; tests hold it to
 them (names, aliases, defaults, required fields) and compare the two readers on
 generated files. Each record class declares its attributes' types too (the same names
 as its FIELDS, checked when the class is made), so that mypy holds the records to
@@ -41,6 +42,7 @@ from .values import (
     StepMethods,
     date_in_range,
     measure_shape,
+    measure_unit,
     visible,
 )
 
@@ -322,6 +324,17 @@ class Metric(Record):
     measure: Measure | None
 
 
+_read_metric_fields = _reader(Metric)
+
+
+def _metric(value: Any) -> Any:
+    # A unit that does not suit the measure's kind (S015) is the model's to report.
+    metric = _read_metric_fields(value)
+    if metric.measure is not None and measure_unit(metric.measure.kind, metric.unit):
+        raise _DECLINE
+    return metric
+
+
 class Step(Record, StepMethods):
     """The record of `model.Step`."""
 
@@ -460,7 +473,7 @@ class Process(Record, ProcessMethods):
         ("review", "review", _optional(_reader(Review)), None),
         ("roles", "roles", _dict(_id, _name), _DICT),
         ("tools", "tools", _dict(_id, _name), _DICT),
-        ("metrics", "metrics", _dict(_id, _reader(Metric)), _DICT),
+        ("metrics", "metrics", _dict(_id, _metric), _DICT),
         ("steps", "steps", _list(_reader(Step)), _REQUIRED),
         ("exceptions", "exceptions", _list(_reader(ExceptionCase)), _LIST),
         ("changelog", "changelog", _list(_reader(ChangelogEntry)), _LIST),

@@ -5,8 +5,8 @@ from the models' fields, types and descriptions, and printing it byte-for-byte t
 every time. Must not know: YAML, files or validation problems.
 
 `procmap validate` is the truth and the schema follows it: a file the schema accepts is
-one `validate` reports no schema-level problem for (the S codes, among them S010 and the
-shape of a `measure:`, S011; and G010, which is about fields on the wrong kind of step), and the other way round; `tests/test_schema_differential.py`
+one `validate` reports no schema-level problem for (the S codes, among them S010, the
+shape of a `measure:`, S011, and a measured metric's unit, S015; and G010, which is about fields on the wrong kind of step), and the other way round; `tests/test_schema_differential.py`
 checks that. The flow, the references and the practice rules stay `validate`'s alone.
 
 The schema is not pydantic's `model_json_schema()`: that output changes between pydantic
@@ -42,7 +42,9 @@ from .values import (
     ID_PATTERN,
     MEASURE_KINDS,
     MEASURE_OPTIONS,
+    RATE_UNIT,
     RUNS_PATTERN,
+    TIME_UNITS,
     VISIBLE_PATTERN,
     WHITESPACE,
 )
@@ -124,6 +126,27 @@ _MEASURE_RULES = [
         {"if": _present(option), "then": _present(kind)}
         for option, (kind, _) in MEASURE_OPTIONS.items()
     ),
+]
+
+
+def _measured(kind: str, unit: dict[str, Any], *, needed: bool = False) -> dict[str, Any]:
+    """`unit` for the metrics whose `measure:` is of `kind` (`needed`: the unit too)."""
+    condition = {
+        "required": ["measure"],
+        "properties": {"measure": {"type": "object", **_present(kind)}},
+    }
+    then: dict[str, Any] = {"properties": {"unit": unit}}
+    if needed:
+        then["required"] = ["unit"]
+    return {"if": condition, "then": then}
+
+
+#: A measured metric's unit suits its kind (rule S015): a time's is one of TIME_UNITS, a
+#: rate's is `%` or none, a count's is neither.
+_METRIC_RULES = [
+    _measured("time", {"enum": list(TIME_UNITS)}, needed=True),
+    _measured("rate", {"enum": [RATE_UNIT, None]}),
+    _measured("count", {"not": {"enum": [*TIME_UNITS, RATE_UNIT]}}),
 ]
 
 
@@ -219,6 +242,8 @@ def _object(cls: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
         result["allOf"] = _STEP_RULES
     if cls is model.Measure:
         result["allOf"] = _MEASURE_RULES
+    if cls is model.Metric:
+        result["allOf"] = _METRIC_RULES
     return result
 
 

@@ -23,6 +23,8 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -44,11 +46,13 @@ from .values import (  # noqa: F401  the format's constants, re-exported
     MEASURE_DEFAULTS,
     MEASURE_KINDS,
     MEASURE_OPTIONS,
+    RATE_UNIT,
     RUN_PERIODS,
     RUNS_PATTERN,
     SHARES_TOLERANCE,
     STAGES,
     SYSTEMS,
+    TIME_UNITS,
     VISIBLE_PATTERN,
     WHITESPACE,
     MeasureMethods,
@@ -57,6 +61,7 @@ from .values import (  # noqa: F401  the format's constants, re-exported
     date_in_range,
     duration_minutes,
     measure_shape,
+    measure_unit,
     runs_per_month,
     slugify,
     visible,
@@ -216,7 +221,12 @@ class Metric(_Model):
     """A KPI: what is measured, where it stands now and where it should go."""
 
     name: Name = Field(description="What is measured, in words.")
-    unit: Text | None = Field(None, description="Unit of the figures, like % or clients.")
+    unit: Text | None = Field(
+        None,
+        description="Unit of the figures, like % or clients. With `measure:` it goes with the"
+        " kind: a time is in m, min, minute(s), h, hour(s), d, day(s), w or week(s) (needed);"
+        " a rate is a percent, `%`; a count names what is counted, not a time or `%`.",
+    )
     baseline: Figure | None = Field(None, description="The figure before any change.")
     target: Figure | None = Field(None, description="The figure the process should reach.")
     direction: Literal["up", "down"] = Field(
@@ -225,6 +235,17 @@ class Metric(_Model):
     measure: Measure | None = Field(
         None, description="How the figure is computed from an event log (`procmap measure`)."
     )
+
+    @field_validator("measure")
+    @classmethod
+    def _unit_of_kind(cls, measure: Measure | None, info: ValidationInfo) -> Measure | None:
+        """The unit suits the measure's kind (rule S015); a unit that is itself wrong
+        (not text) is reported as such, and not again here."""
+        if measure is not None and "unit" in info.data:
+            wrong = measure_unit(measure.kind, info.data["unit"])
+            if wrong is not None:
+                raise PydanticCustomError("measure_unit", "{message}", {"message": wrong})
+        return measure
 
 
 class Measure(_Model, MeasureMethods):
@@ -238,7 +259,7 @@ class Measure(_Model, MeasureMethods):
     time: StepPair | None = Field(
         None,
         description="[FROM, TO]: per case, the time from the first event of step FROM to the"
-        " first event of step TO after it.",
+        " first event of step TO after it, in the metric's `unit`.",
     )
     stat: Literal["p50", "p90", "mean"] | None = Field(
         None,

@@ -257,6 +257,16 @@ RULES: dict[str, Rule] = {
             "Write a name a reader can see: the process, a step, a metric, a role, a tool, a"
             " branch label.",
         ),
+        _r(
+            "S015",
+            "measure-unit",
+            E,
+            "A measured figure is computed in its metric's unit and compared with the target in"
+            " it: a time in a unit procmap does not know was read as hours (27 days for 1.1),"
+            " and a percent or a time on a count misreads it.",
+            "A time: m, min, minute(s), h, hour(s), d, day(s), w or week(s); a rate: `%` or no"
+            " unit; a count: what is counted (leads, calls), not a time or `%`.",
+        ),
         # Flow graph: the checks a BPMN linter makes, in procmap's notation.
         _r(
             "G001",
@@ -399,8 +409,9 @@ RULES: dict[str, Rule] = {
             "R006",
             "unused-metric",
             W,
-            "A metric recorded at no step and watched by no control is never measured.",
-            "Name it on the step where it is recorded, or remove it.",
+            "A metric recorded at no step, watched by no control and computed from no log"
+            " (`measure:`) is never measured.",
+            "Name it on the step where it is recorded, give it a `measure:`, or remove it.",
         ),
         _r(
             "R007",

@@ -154,7 +154,8 @@ def _problem(doc: Document, error: Any) -> Problem:
     """One pydantic error as a Problem: its S-code, where it points and the author's words.
 
     An unknown key is pointed at by its key, a `measure:` at fault by the field at fault,
-    a blank name as `_blank_name` says; every other error by its value."""
+    a unit that does not suit the measure by the unit (or its metric, without one), a
+    blank name as `_blank_name` says; every other error by its value."""
     kind: str = error["type"]
     loc: tuple[str | int, ...] = tuple(error["loc"])
     name = _name(loc)
@@ -167,6 +168,11 @@ def _problem(doc: Document, error: Any) -> Problem:
         field_at = error["ctx"]["field"]
         line, col = doc.position((*loc, field_at) if field_at else loc, key=True)
         return Problem(doc.path, line, col, "S011", "error", f"{where}: {error['msg']}")
+    if kind == "measure_unit":
+        # The unit does not suit the measure's kind: point at the unit, or, when there is
+        # none, at the metric, where it belongs.
+        line, col = doc.position((*loc[:-1], "unit"))
+        return Problem(doc.path, line, col, "S015", "error", f"{where}: {error['msg']}")
     if kind == "blank_name":
         return _blank_name(doc, loc, error.get("input"), where)
     line, col = doc.position(loc)

@@ -2,8 +2,9 @@
 
 Owns: the patterns of ids, durations, cadences and dates (and their range of years),
 what makes a name visible, the constant vocabularies (kinds, stages, systems, cadences,
-duration units), small value helpers (`slugify`, `duration_minutes`, `suggest`,
-`date_in_range`, `visible`), review due dates (`due_date`, `add_months`: one
+duration units, the units of a measured metric by its kind: `TIME_UNITS`), small value
+helpers (`slugify`, `duration_minutes`, `suggest`, `date_in_range`, `visible`,
+`measure_unit`: rule S015 for both readers), review due dates (`due_date`, `add_months`: one
 arithmetic for `procmap review` and the rendered documents, safe at the calendar's end),
 and the behaviour that the pydantic models (`model`) and
 the fast records (`fastcheck`) share (`StepMethods`, `ProcessMethods`).
@@ -121,6 +122,17 @@ MEASURE_OPTIONS = {
     "per": ("count", ("day", "week", "month")),
 }
 MEASURE_DEFAULTS = {"stat": "p50", "per": "week"}
+#: The units of a metric whose `measure:` is a time, with seconds per unit: the closed
+#: set of rule S015. The figure is computed in it, and baseline and target are read in it.
+TIME_UNITS: dict[str, float] = {
+    **dict.fromkeys(("m", "min", "minute", "minutes"), 60.0),
+    **dict.fromkeys(("h", "hour", "hours"), 3600.0),
+    **dict.fromkeys(("d", "day", "days"), 86400.0),
+    **dict.fromkeys(("w", "week", "weeks"), 604800.0),
+}
+#: The unit of a metric whose `measure:` is a rate: a percent (or no unit written).
+RATE_UNIT = "%"
+_TIME_UNITS_SAID = "m, min, minute(s), h, hour(s), d, day(s), w or week(s)"
 #: How far the expected shares of a decision's branches may be from 100 in all (G014).
 SHARES_TOLERANCE = 0.5
 
@@ -207,6 +219,31 @@ def measure_shape(fields: dict[str, Any]) -> tuple[str, str] | None:
     for option, (kind, _) in MEASURE_OPTIONS.items():
         if fields.get(option) is not None and kinds[0] != kind:
             return option, f"measure: `{option}` goes only with `{kind}`, not with `{kinds[0]}`"
+    return None
+
+
+def measure_unit(kind: str, unit: str | None) -> str | None:
+    """What is wrong with the unit of a metric whose `measure:` is of `kind` (rule S015),
+    as a message, or None: a time needs one of TIME_UNITS, in which it is computed; a
+    rate is a percent, `%` or no unit; a count counts something (leads, calls): any
+    word but a time unit or `%`, or no unit."""
+    if kind == "time":
+        if unit is None:
+            return f"a time measure needs a unit, which its figure is in: write {_TIME_UNITS_SAID}"
+        if unit not in TIME_UNITS:
+            hint = suggest(unit, list(TIME_UNITS))
+            tail = f"; did you mean {hint!r}?" if hint else ""
+            return f"unit {unit!r} is not a unit of time: write {_TIME_UNITS_SAID}{tail}"
+    elif kind == "rate":
+        if unit is not None and unit != RATE_UNIT:
+            return (
+                f"unit {unit!r}: a rate is a percent of the cases; write `%` or leave the unit out"
+            )
+    elif unit is not None and (unit in TIME_UNITS or unit == RATE_UNIT):
+        return (
+            f"unit {unit!r}: a count is a number of events per period; write what is"
+            " counted (leads, calls) or leave the unit out"
+        )
     return None
 
 

@@ -407,12 +407,17 @@ def _tool_uses(process: ProcessLike) -> Iterator[tuple[Loc, str]]:
 
 
 def _metric_uses(process: ProcessLike) -> Iterator[tuple[Loc, str]]:
+    """Where a metric is recorded (a step), watched (a control point) or computed from a
+    log (its own `measure:`, which is a use too: such a metric is measured, not unused)."""
     for i, step in enumerate(process.steps):
         for j, metric in enumerate(step.metrics):
             yield ("steps", i, "metrics", j), metric
     if process.dmaic is not None:
         for i, point in enumerate(process.dmaic.control):
             yield ("dmaic", "control", i, "metric"), point.metric
+    for mid, declared in process.metrics.items():
+        if declared.measure is not None:
+            yield ("metrics", mid, "measure"), mid
 
 
 _REFERENCES = (

@@ -2,8 +2,9 @@
 
 Owns: the `actual` figure of each metric with `measure` (`rate` in percent of the cases
 that reached FROM; `time` per case from the first FROM event to the first TO event after
-it, in the metric's unit when it is m/min/h/d/w, else hours; `count`: events of the step
-per day, week or month over the log's span), whether it meets its target, and each
+it, in the metric's unit, one of `TIME_UNITS`: m, min, minute(s), h, hour(s), d, day(s),
+w, week(s), as rule S015 holds them; `count`: events of the step per day, week or month
+over the log's span), whether it meets its target, and each
 `dmaic.control` entry of a measured metric against its threshold, with its position in
 the process file.
 
@@ -17,6 +18,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..format import TIME_UNITS
 from .tables import CaseVariant, Mapped, round6, step_events, time_between
 
 if TYPE_CHECKING:
@@ -26,7 +28,6 @@ if TYPE_CHECKING:
     from ..render import ControlFigures, MetricFigures
 
 _PERIOD_DAYS = {"day": 1.0, "week": 7.0, "month": 365.2425 / 12}
-_UNIT_SECONDS = {"m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 
 
 def metrics(
@@ -77,8 +78,8 @@ def _actual(
     if measure.time is not None:
         src, dst = measure.time
         seconds = time_between(con, e, src, dst, measure.statistic)
-        unit = (metric.unit or "").strip().lower()
-        return None if seconds is None else seconds / _UNIT_SECONDS.get(unit, 3600.0)
+        # The unit is one of TIME_UNITS: validation refuses a time in any other (S015).
+        return None if seconds is None else seconds / TIME_UNITS[metric.unit or ""]
     assert measure.count is not None
     return _per_period(step_events(con, e, measure.count), span, measure.period)
 

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
-from ..render import figure, percent
+from ..render import figure, metric_figure, percent
 from ..render import human_duration as human_duration  # offered by procmap.measure too
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def _kpis(result: MeasureResult) -> list[list[str]]:
     return [
         [
             m["id"],
-            figure(m["actual"], m["unit"]),
+            metric_figure(m["actual"], m["unit"]),
             figure(m["baseline"], m["unit"]),
             figure(m["target"], m["unit"]),
             {True: "yes", False: "no", None: "–"}[m["meets_target"]],

@@ -7,7 +7,7 @@ documents (`analysis`) and the template environment (`documents`). For maps draw
 the authored one (`procmap.measure`): `to_dot` with an `Overlay`, `draw`, the escaping
 and wrapping of user text (`html_text`, `wrap_text`, `quoted_text`, `url_text`), the
 palette; the one spelling of measured figures (`human_duration`,
-`figure`, `percent`) and, for `procmap render` with a declared log, a `Measurement` per
+`figure`, `metric_figure`, `percent`) and, for `procmap render` with a declared log, a `Measurement` per
 process (a measure result and the outputs drawn from it) that the run puts into the DMAIC
 worksheet (`measured_facts`) and writes beside the authored map; the shape of a measure
 result (`MeasureResult` and its parts, TypedDicts), for the engine and every reader. For the portfolio: the
@@ -60,6 +60,7 @@ attach(
         "Home": "options",
         "Measurement": "options",
         "figure": "measured",
+        "metric_figure": "measured",
         "human_duration": "measured",
         "measured_facts": "measured",
         "percent": "measured",
@@ -84,7 +85,14 @@ if TYPE_CHECKING:
     from .flowmap import _wrap as wrap_text
     from .folder import LOCK
     from .manifest import MANIFEST
-    from .measured import Measured, figure, human_duration, measured_facts, percent
+    from .measured import (
+        Measured,
+        figure,
+        human_duration,
+        measured_facts,
+        metric_figure,
+        percent,
+    )
     from .measureresult import (
         ArrowFigures,
         Branch,

@@ -1,7 +1,9 @@
 """Measured figures as the documents show them: a measure result read against the map.
 
 Owns: `human_duration` and `figure` (the one spelling of measured durations and figures
-in the worksheet, the measure reports and the measured map) and `measured_facts`: the
+in the worksheet, the measure reports and the measured map), the unit a measured metric's
+figure is shown in (`shown_in`: its own, or for a time too small for it the one that
+keeps two significant figures; `metric_figure`, `bare_figure`) and `measured_facts`: the
 Measure, Analyze and Control facts of the DMAIC worksheet (KPI actuals, measured time
 sinks, handoff times, branch shares, deviations, rework, variants, control status) from a
 measure result joined to the process's `Analysis`, so they speak of numbered steps with
@@ -14,14 +16,19 @@ Markdown, templates or files.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+from ..format import TIME_UNITS
 
 if TYPE_CHECKING:  # types only: the measure reports import this module, not the analysis
     from .analysis import Analysis, Control, Handoff, Kpi, StepView
     from .measureresult import MeasureResult, Stats, StepFigures
 
 _UNITS = (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0))
+#: The units a small time figure is shown in instead of its metric's (`shown_in`).
+_SHOWN = (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0))
 #: How many measured time sinks, deviations and variants the worksheet lists.
 TIME_SINKS = 3
 DEVIATIONS = 5
@@ -46,15 +53,46 @@ def human_duration(seconds: float | None) -> str:
 
 
 def figure(value: float | None, unit: str | None = None) -> str:
-    """A measured figure to two decimals at most, with its unit: 42.5%, 3.25 h, 12."""
+    """A measured figure to two decimals at most, with its unit: 42.5%, 3.25 h, 12; one
+    under 0.1 to two significant figures (0.0042), never a bare 0 for a small figure."""
     if value is None:
         return "–"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    decimals = 2
+    if value and abs(value) < 0.1:
+        decimals = 1 - math.floor(math.log10(abs(value)))
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
     if text == "-0":
         text = "0"
     if unit:
         text += unit if unit == "%" else f" {unit}"
     return text
+
+
+def shown_in(value: float | None, unit: str | None) -> tuple[float | None, str | None]:
+    """A metric's figure and the unit to show it in: its own, except for a time (a unit
+    of `TIME_UNITS`) under 0.1 of it, shown in the largest unit in which it is 1 or more
+    (w, d, h, min, else s), so that it keeps two significant figures: 5.7 minutes of a
+    metric in days is 5.7 min, not 0 d."""
+    if value is None or not value or abs(value) >= 0.1 or unit not in TIME_UNITS:
+        return value, unit
+    seconds = value * TIME_UNITS[unit]
+    for name, size in _SHOWN:
+        if abs(seconds) >= size:
+            return seconds / size, name
+    return seconds, "s"
+
+
+def metric_figure(value: float | None, unit: str | None) -> str:
+    """A measured metric's figure with the unit it is shown in (`shown_in`): 1.1 days,
+    42.5%, 5.7 min (of a metric in days)."""
+    return figure(*shown_in(value, unit))
+
+
+def bare_figure(value: float | None, unit: str | None) -> str:
+    """A measured metric's figure as the worksheet shows it beside the metric's unit:
+    without it (1.1), unless it is shown in another (5.7 min of a metric in days)."""
+    shown, other = shown_in(value, unit)
+    return figure(shown, other if other != unit else None)
 
 
 def percent(share: float | None) -> str:
@@ -67,7 +105,9 @@ class MeasuredKpi:
     """A KPI row of the Measure table with its measured figure."""
 
     kpi: Kpi
-    actual: str  # the figure without its unit, as baseline and target are shown
+    #: The figure without its unit, as baseline and target are shown; with its own unit
+    #: when it is a time too small for the metric's (5.7 min of a metric in days).
+    actual: str
     meets_target: bool | None  # None: no target, or no actual
 
 
@@ -117,7 +157,10 @@ class Deviation:
 @dataclass(frozen=True)
 class ControlStatus:
     control: Control
-    actual: str  # the figure without its unit, as the threshold is stored
+    #: The figure without its unit, as the threshold is stored; with its own unit when it
+    #: is a time too small for the metric's (5.7 min of a metric in days, `shown_in`).
+    actual: str
+    unit: str  # what to write after `actual`: the metric's unit, "" when it carries its own
     breached: bool | None  # None: the metric could not be measured
 
 
@@ -307,7 +350,8 @@ def _kpis(analysis: Analysis, result: MeasureResult) -> dict[str, MeasuredKpi]:
     for metric in result["metrics"]:
         row = kpi_rows.get(metric["id"])
         if row is not None:
-            kpis[metric["id"]] = MeasuredKpi(row, figure(metric["actual"]), metric["meets_target"])
+            actual = bare_figure(metric["actual"], metric["unit"])
+            kpis[metric["id"]] = MeasuredKpi(row, actual, metric["meets_target"])
     return kpis
 
 
@@ -323,7 +367,10 @@ def _control(analysis: Analysis, result: MeasureResult) -> list[ControlStatus | 
             control.append(None)
             continue
         pending.remove(entry)
-        control.append(ControlStatus(point, figure(entry["actual"]), entry["breached"]))
+        shown, unit = shown_in(entry["actual"], point.unit or None)
+        own = unit == (point.unit or None)
+        actual = figure(shown, None if own else unit)
+        control.append(ControlStatus(point, actual, point.unit if own else "", entry["breached"]))
     return control
 
 
