@@ -3,11 +3,12 @@
 Owns the tables after `ev` (`logread.read_events`), each made by one function and named
 by the handle it returns, which the functions that read it take: `e` (`Mapped`: the
 readable events, with their step as a number, an activity off the map numbered after the
-steps, and the per-case window figures), `pc` (`Cases`: one row per case), `vr` (`VariantTable`: one row per
-distinct variant), and the small helper tables `m` (mapped activities as text) and
-`uses` (log transitions on map arrows). Every query that reads them is here: skipped
-rows, activity counts, steps, directly-follows pairs, arrow counts, throughput and the
-metrics' figures. Durations come out in seconds, timestamps as ISO 8601 UTC with `Z`.
+steps, and the per-case window figures), `pc` (`Cases`: one row per case), `vr`
+(`VariantTable`: one row per distinct variant), and the small helper tables `m` (the
+numbered activities as text) and `uses` (log transitions on map arrows). Every query
+that reads them is here: skipped rows, activity counts, steps, directly-follows pairs
+(and those with an unmapped activity), the steps cases begin and end at, arrow counts,
+throughput and the metrics' figures. Durations come out in seconds, timestamps as ISO 8601 UTC with `Z`.
 
 Must not know: how the log was read (it is given table `ev`), memory limits (`engine`
 checks them between steps), how the figures are assembled or shown.
