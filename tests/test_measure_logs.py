@@ -232,3 +232,34 @@ def test_a_first_step_off_the_map_reads_as_words(loops):
     dot = measured_dot(process, result)
     assert "Also off the map: 1 case began at assign" in dot
     assert "None" not in dot
+
+
+def test_an_unmapped_activity_spelled_as_a_step_id_stays_off_the_map(tmp_path):
+    # the step "assign" lists the activity "Allocate agent" only: the log's "assign" maps
+    # to no step, and is not taken for the step
+    process = tmp_path / "helpdesk.yaml"
+    text = (HERE / "helpdesk.yaml").read_text(encoding="utf-8")
+    process.write_text(text.replace("[Assign]", "[Allocate agent]"), encoding="utf-8")
+    log = tmp_path / "spelled.csv"
+    log.write_text(
+        "case,activity,timestamp\n"
+        "S1,Open ticket,2026-03-02T08:00:00Z\n"
+        "S1,Allocate agent,2026-03-02T08:30:00Z\n"
+        "S1,assign,2026-03-02T09:00:00Z\n"
+        "S1,Resolve,2026-03-02T10:00:00Z\n"
+        "S1,Close,2026-03-02T11:00:00Z\n",
+        encoding="utf-8",
+    )
+    result = measure_log(_process(process), log)
+    assert result["unmapped_activities"] == [{"activity": "assign", "events": 1}]
+    assert result["conformance"]["deviations"] == [
+        {"from": "assign", "to": "assign (not on the map)", "count": 1, "examples": ["S1"]}
+    ]
+    assert result["variants"][0]["steps"] == [
+        "opened",
+        "assign",
+        "assign (not on the map)",
+        "resolve",
+        "close",
+    ]
+    assert result["rework"]["cases"] == 0

@@ -155,8 +155,11 @@ def mapped_events(
 ) -> Mapped:
     """Table `e` from table `ev` (then dropped), `mapping` (activity -> step id, `ids`
     the step ids), the `unmapped` activities numbered each after the steps, and the
-    other unmapped activities (`others`: there are some) as one more."""
-    names = list(unmapped) + ([OTHER_UNMAPPED] if others else [])
+    other unmapped activities (`others`: there are some) as one more, `OTHER_UNMAPPED`."""
+    # an unmapped activity spelled as a step id (a step that lists other activities)
+    # is named apart from the step
+    names = [f"{a} (not on the map)" if a in ids else a for a in unmapped]
+    names += [OTHER_UNMAPPED] if others else []
     e = Mapped([*ids, *names], {sid: i for i, sid in enumerate(ids)}, len(ids))
     numbers = {name: len(ids) + i for i, name in enumerate(unmapped)}
     numbers.update({a: e.number[sid] for a, sid in mapping.items()})
