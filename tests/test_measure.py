@@ -20,7 +20,14 @@ import pytest
 from conftest import REPO, modules_after, procmap
 from procmap.config import LogColumns
 from procmap.lint import validate_paths
-from procmap.measure import LogError, human_duration, measure_log, simulate_log, write_csv
+from procmap.measure import (
+    LogError,
+    NothingMapsError,
+    human_duration,
+    measure_log,
+    simulate_log,
+    write_csv,
+)
 
 PROCESS = """\
 procmap: 1
@@ -110,13 +117,18 @@ c7,Email sent,soon,
 c1,Email sent,2026-01-05T12:30:00Z,
 """
 # Cases as step sequences (c6's three events tie at 14:00 and keep file order; sorted by
-# activity name they would read Check, Shipped, ship and deviate):
-#   c1 receive 9:00, check 10:00, ship 12:00, done 12:00      fits       3h
+# activity name they would read Check, Shipped, ship and deviate). "Email sent" maps to
+# no step: it is off the map, so c1 and c6 deviate there (before issue 17 it was dropped
+# and both fitted, and c6's receive -> check was counted though Email sent came between);
+# the durations are from the first to the last mapped event:
+#   c1 receive 9:00, check 10:00, ship 12:00, done 12:00, Email sent 12:30
+#                                                       deviates 3h   (done, Email sent)
 #   c2 receive 9:30, check 11:30, reject 11:30                fits       2h
 #   c3 receive 10:00, ship 11:00                              deviates   1h  (receive, ship)
 #   c4 receive 10:00, check 10:30                             incomplete 0.5h
 #   c5 receive 8:00, check 9:00, check 9:30, ship, done 10:30 deviates   2.5h (check, check)
-#   c6 receive 13:00, check 14:00, ship 14:00, done 14:00     fits       1h
+#   c6 receive 13:00, Email sent 13:10, check 14:00, ship 14:00, done 14:00
+#                                                       deviates 1h   (receive, Email sent)
 H = 3600.0
 
 
@@ -160,8 +172,9 @@ def test_counts_span_unmapped_and_skipped(result):
 
 def test_directly_follows_counts_and_times(result):
     assert result["directly_follows"] == [
-        # c1 1h, c2 2h, c4 0.5h, c5 1h, c6 1h: mean 3960s; sorted .5 1 1 1 2 h
-        {"from": "receive", "to": "check", "count": 5, "mean": 3960.0, "p50": H, "p90": 5760.0},
+        # c1 1h, c2 2h, c4 0.5h, c5 1h (not c6: Email sent between): mean 4050s; sorted
+        # .5 1 1 2 h, p90 at rank 2.7 = 1h + 0.7h
+        {"from": "receive", "to": "check", "count": 4, "mean": 4050.0, "p50": H, "p90": 6120.0},
         # c1 2h, c5 1h, c6 0: p90 at rank 1.8 = 1h + 0.8h
         {"from": "check", "to": "ship", "count": 3, "mean": H, "p50": H, "p90": 6480.0},
         {"from": "ship", "to": "done", "count": 3, "mean": 0.0, "p50": 0.0, "p90": 0.0},
@@ -173,7 +186,7 @@ def test_directly_follows_counts_and_times(result):
 
 def test_arrows_and_branches_through_the_silent_decision(result):
     assert result["arrows"] == [
-        {"from": "receive", "to": "check", "label": None, "count": 5, "share": None, "p50": H},
+        {"from": "receive", "to": "check", "label": None, "count": 4, "share": None, "p50": H},
         # check->ship (2h, 1h, 0) and check->reject (0) pass the decision: median of 0 0 1 2 h
         {"from": "check", "to": "ok", "label": None, "count": 4, "share": None, "p50": 1800.0},
         {"from": "ok", "to": "ship", "label": "yes", "count": 3, "share": 0.75, "p50": H},
@@ -234,13 +247,23 @@ def test_throughput_percentiles_interpolate(result):
 
 def test_conformance_fitting_deviating_incomplete(result):
     assert result["conformance"] == {
-        "fitting": 3,
-        "deviating": 2,
+        "fitting": 1,
+        "deviating": 4,
         "incomplete": 1,
-        "fitness": 0.5,
+        "fitness": 0.166667,
         "deviations": [
             {"from": "check", "to": "check", "count": 1, "examples": ["c5"]},
+            {"from": "done", "to": "Email sent", "count": 1, "examples": ["c1"]},
+            {"from": "receive", "to": "Email sent", "count": 1, "examples": ["c6"]},
             {"from": "receive", "to": "ship", "count": 1, "examples": ["c3"]},
+        ],
+        # every transition off the map, c6's Email sent -> check too
+        "off_map": [
+            {"from": "Email sent", "to": "check", "count": 1},
+            {"from": "check", "to": "check", "count": 1},
+            {"from": "done", "to": "Email sent", "count": 1},
+            {"from": "receive", "to": "Email sent", "count": 1},
+            {"from": "receive", "to": "ship", "count": 1},
         ],
         "unobserved_steps": ["ok"],
         "incomplete_examples": ["c4"],
@@ -249,13 +272,17 @@ def test_conformance_fitting_deviating_incomplete(result):
 
 def test_rework_and_variants(result):
     assert result["rework"] == {"cases": 1, "rate": 0.166667}
+    # an unmapped activity stays in its case's variant, by name ("E" sorts before "c")
     assert result["variants"] == [
-        {"steps": ["receive", "check", "ship", "done"], "cases": 2, "share": 0.333333},
+        {"steps": ["receive", "Email sent", "check", "ship", "done"], "cases": 1,
+         "share": 0.166667},
         {"steps": ["receive", "check"], "cases": 1, "share": 0.166667},
         {"steps": ["receive", "check", "check", "ship", "done"], "cases": 1, "share": 0.166667},
         {"steps": ["receive", "check", "reject"], "cases": 1, "share": 0.166667},
+        {"steps": ["receive", "check", "ship", "done", "Email sent"], "cases": 1,
+         "share": 0.166667},
         {"steps": ["receive", "ship"], "cases": 1, "share": 0.166667},
-    ]
+    ]  # fmt: skip
 
 
 def test_metrics_and_control(result):
@@ -560,16 +587,25 @@ def test_configured_logs_problems_exit_2(tmp_path, capsys, logs, message):
     assert message in err and len(err.splitlines()) == 1, err
 
 
-def test_a_log_with_no_mapped_activity_lists_them(files, tmp_path, capsys):
+def test_a_log_with_no_mapped_activity_is_refused_in_one_line(files, tmp_path, capsys):
+    # Issue 17: before, a report of zeros (0 cases, fitness "–") and exit 0; now one line
+    # naming the log, its activities and what to do (`procmap render` still shows the
+    # activities in the worksheet: tests/test_render_measured.py)
     process, _ = files
     log = tmp_path / "other.csv"
     log.write_text("case,activity,timestamp\na,Nothing,2026-01-05T09:00:00Z\n", encoding="utf-8")
-    result = measure_log(_process(process), log)
-    assert (result["cases"], result["events"], result["throughput"]) == (0, 0, None)
-    assert result["unmapped_activities"] == [{"activity": "Nothing", "events": 1}]
-    assert result["conformance"]["fitness"] is None and result["variants"] == []
-    status, out, _ = procmap(capsys, "measure", str(process), str(log), "-f", "markdown")
-    assert status == 0 and "| First event | – |" in out
+    with pytest.raises(NothingMapsError) as raised:
+        measure_log(_process(process), log)
+    assert str(raised.value) == (
+        f"{log}: none of its 1 activity maps to a step of 'orders' ('Nothing' (1 event)):"
+        " name them in the steps' `activity:`, or give the activity column with --activity"
+    )
+    assert raised.value.result["unmapped_activities"] == [{"activity": "Nothing", "events": 1}]
+    assert raised.value.result["cases"] == 0
+    status, out, err = procmap(capsys, "measure", str(process), str(log), "-f", "markdown")
+    # a LogError: the CLI's exit status for it is the lead's (issue 17 asks for 1)
+    assert status != 0 and out == ""
+    assert err.count("\n") == 1 and "none of its 1 activity maps" in err
 
 
 def test_text_on_a_terminal_is_rich_tables(result):
@@ -579,7 +615,7 @@ def test_text_on_a_terminal_is_rich_tables(result):
     assert "\x1b[" in out and "┏" in out and "Deviations" in out
     plain = format_report(result, "text", color=False)
     assert "\x1b[" not in plain and "┏" not in plain
-    assert "receive  check   5      1h   1.6h" in plain  # handoffs: p50 1h, p90 5760s
+    assert "receive  check   4      1h   1.7h" in plain  # handoffs: p50 1h, p90 6120s
 
 
 @pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="needs Graphviz dot")

@@ -124,7 +124,10 @@ def test_five_thousand_unmapped_activities_make_a_short_report(tmp_path, monkeyp
     assert [u["events"] for u in listed] == list(range(5000, 4980, -1))
     rest_events = sum(k if k > 4970 else 1 for k in range(1, 4981))
     assert result["unmapped_more"] == {"activities": 4980, "events": rest_events}
-    assert result["events"] == 100 and result["cases"] == 50
+    # the 997 cases of unmapped activities only are cases that deviate (issue 17: before,
+    # they were dropped with their events and only the 50 mapped cases counted)
+    assert result["events"] == 100 and result["cases"] == 50 + 997
+    assert result["conformance"]["deviating"] == 997
     for fmt in ("text", "markdown"):
         report = format_report(result, fmt)
         assert len(report.splitlines()) < 120, fmt
@@ -158,6 +161,8 @@ def test_a_million_distinct_activities_stay_within_memory(tmp_path):
     with log.open("w", encoding="utf-8") as out:
         out.write(HEADER)
         out.writelines(f"c{i // 10},act-{i},2026-01-05T09:00:00Z\n" for i in range(800_000))
+        # a log of which nothing maps is refused (issue 17): one mapped event per case
+        out.writelines(f"c{i},Outline,2026-01-05T10:00:00Z\n" for i in range(80_000))
     status, err, peak = run_with_peak(
         ["measure", str(PROCESS), str(log), "-f", "json"], clean_env()
     )

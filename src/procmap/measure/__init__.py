@@ -1,10 +1,11 @@
 """Measurement: processes against event logs (issue 8).
 
 Offers `measure_log` (the figures of a process from an event log, on DuckDB, imported
-only when a log is measured; `LogError` for an unusable log, `MemoryLimitError` for one
+only when a log is measured; `LogError` for an unusable log, `NothingMapsError` for one of
+which no activity maps to a step, `MemoryLimitError` for one
 that cannot be measured within the memory limit; the result is a `MeasureResult`,
 `procmap.render`'s), the report formatters (`REPORT_FORMATS`, `format_report`,
-`breached`), `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
+`breached`, `warning_lines` for stderr), `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
 random step times around each step's `duration`, decisions by their shares; `simulate_events`
 and `simulate_cases` make it as it is read) and the log writers (`write_csv`, `write_xes`,
 `write_traces`, `save`: atomic, gzip by suffix; `write_simulated` and `save_simulated`
@@ -32,10 +33,12 @@ attach(
         "DEFAULT_COLUMNS": "logread",
         "LogError": "errors",
         "MemoryLimitError": "errors",
+        "NothingMapsError": "errors",
         "measure_log": "engine",
         "REPORT_FORMATS": "report",
         "breached": "report",
         "format_report": "report",
+        "warning_lines": "report",
         "human_duration": "report",
         "DEFAULT_DURATION": "simulate",
         "DISTRIBUTIONS": "simulate",
@@ -65,10 +68,10 @@ attach(
 if TYPE_CHECKING:
     from .declared import declared_measurements
     from .engine import measure_log
-    from .errors import LogError, MemoryLimitError
+    from .errors import LogError, MemoryLimitError, NothingMapsError
     from .heatmap import measured_dot, measured_svg, write_measured
     from .logread import DEFAULT_COLUMNS
-    from .report import REPORT_FORMATS, breached, format_report, human_duration
+    from .report import REPORT_FORMATS, breached, format_report, human_duration, warning_lines
     from .simulate import (
         COLUMNS,
         DEFAULT_DURATION,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..format import ProcessLike
 from ..render import Measurement, Options
 from .engine import measure_log
-from .errors import LogError
+from .errors import LogError, NothingMapsError
 from .heatmap import measured_svg
 
 
@@ -42,6 +42,8 @@ def declared_measurements(
             continue
         try:
             result = measure_log(process, declared.path, source=path, columns=declared.columns)
+        except NothingMapsError as error:  # the worksheet names the log's activities
+            result = error.result
         except LogError as error:
             problems.append(f"{error} (the log of {process.id}; rendered without figures)")
             continue

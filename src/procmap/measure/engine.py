@@ -32,8 +32,8 @@ from ..config import LogColumns
 from ..format import Flow
 from . import tables
 from .activities import Activities, map_activities
-from .conformance import arrows, conformance, rework, variant_list
-from .errors import LogError, MemoryLimitError
+from .conformance import arrows, conformance, off_map, rework, variant_list
+from .errors import LogError, MemoryLimitError, NothingMapsError
 from .kpis import control, metrics
 from .logread import Source, first_line, lit, loaded, read_events, resolve
 from .tables import iso, one
@@ -271,8 +271,10 @@ def _measure(
 
     1. table `ev`, one row per row of the log in file order (`logread.read_events`);
     2. the skipped rows and the activities mapped to steps, from `ev`;
-    3. table `e`, the readable events of mapped activities with the per-case window
-       figures (`tables.mapped_events`, which drops `ev`);
+    2b. refused: a log of which no activity maps, or (`strict`) one with an activity that
+       maps to no step (`_check_unmapped`);
+    3. table `e`, the readable events, an activity off the map numbered after the steps,
+       with the per-case window figures (`tables.mapped_events`, which drops `ev`);
     4. table `pc`, one row per case, and `vr`, one row per distinct variant, which come
        to Python whole (`tables`), each within the memory limit or refused;
     5. the figures from `e`, `pc` and the variants (`_result`).
@@ -288,9 +290,11 @@ def _measure(
     found = map_activities(process, tables.activity_counts(con, ev))
     if found is None:
         raise LogError(f"{shown}: no readable events (every row lacks a case, activity or time)")
+    nothing = _check_unmapped(shown, process, found, strict)
     flow = Flow(process)
     ids = list(flow.order) + sorted(set(found.mapping.values()) - set(flow.order))
-    e = tables.mapped_events(con, ev, found.mapping, ids)
+    off = [] if nothing else [a for a, _ in found.listed]
+    e = tables.mapped_events(con, ev, found.mapping, ids, off, bool(off and found.more[0]))
     longest = tables.longest_case(con, e)
     _hold(con, shown, longest, "a case of")  # before its variant is built
     pc = tables.case_table(con, e, longest)
@@ -298,7 +302,35 @@ def _measure(
     # the distinct variants come to Python whole: within the memory limit, or not at all
     _hold(con, shown, tables.variant_steps(con, vr), "distinct variants of")
     variants = tables.variants(con, vr, e)
-    return _result(con, process, flow, _Read(shown, skipped, found), e, pc, variants, source_file)
+    result = _result(con, process, flow, _Read(shown, skipped, found), e, pc, variants, source_file)
+    if nothing is not None:
+        raise NothingMapsError(nothing, result)
+    return result
+
+
+def _check_unmapped(
+    shown: str, process: ProcessLike, found: Activities, strict: bool
+) -> str | None:
+    """The one line refusing a log of which no activity maps to a step (None: some do;
+    `NothingMapsError` is raised with it once its report of zeros is made); when `strict`,
+    a `LogError` for any activity that maps to none."""
+    some = ", ".join(f"{a!r} ({n} event{'' if n == 1 else 's'})" for a, n in found.listed[:3])
+    kinds = len(found.listed) + found.more[0]
+    if not found.mapping:
+        return (
+            f"{shown}: none of its {kinds} activit{'y' if kinds == 1 else 'ies'} maps to a step"
+            f" of {process.id!r}"
+            f" ({some}{', ...' if kinds > 3 else ''}): name them in the steps' `activity:`,"
+            " or give the activity column with --activity"
+        )
+    if strict and kinds:
+        events = sum(n for _, n in found.listed) + found.more[1]
+        raise LogError(
+            f"{shown}: {kinds} activit{'y' if kinds == 1 else 'ies'} of {events} event(s) map"
+            f" to no step (--strict): {some}{', ...' if kinds > 3 else ''}; name them in the"
+            " steps' `activity:`"
+        )
+    return None
 
 
 def _result(
@@ -320,7 +352,15 @@ def _result(
             cases_of[sid] = cases_of.get(sid, 0) + variant.cases
     silent = {sid for sid in flow.steps if sid not in cases_of}
     directly = tables.directly_follows(con, e)
-    listed, branches = arrows(con, e, flow, silent, [(d["from"], d["to"]) for d in directly])
+    pairs = [(d["from"], d["to"]) for d in directly]
+    bounds = tables.case_bounds(con, e)
+    listed, branches = arrows(con, e, flow, silent, pairs, bounds)
+    leaving = off_map(
+        flow,
+        silent,
+        [(d["from"], d["to"], d["count"]) for d in directly] + tables.unmapped_pairs(con, e),
+        bounds[0],
+    )
     measured = metrics(con, e, process, variants, (first, last))
     found = read.activities
     return {
@@ -337,8 +377,8 @@ def _result(
         "arrows": listed,
         "branches": branches,
         "throughput": tables.throughput(con, pc),
-        "conformance": conformance(flow, silent, variants, total_cases),
-        "rework": rework(variants, total_cases),
+        "conformance": conformance(flow, silent, variants, total_cases, leaving),
+        "rework": rework(variants, total_cases, e.ids[: e.on_map]),
         "variants": variant_list(variants, total_cases),
         "metrics": measured,
         "control": control(process, measured, source_file),

@@ -1,12 +1,18 @@
 """The errors of a measurement that procmap reports as one line.
 
-Owns: `LogError` (an unusable event log) and `MemoryLimitError` (a log that cannot be
-measured within the memory limit), raised by every module that reads or measures a log.
+Owns: `LogError` (an unusable event log), `NothingMapsError` (a log of which no activity
+maps to a step) and `MemoryLimitError` (a log that cannot be measured within the memory
+limit), raised by every module that reads or measures a log.
 
 Must not know: how a log is read or measured, exit statuses (`procmap.cli` maps them).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..render import MeasureResult
 
 
 class LogError(ValueError):
@@ -15,3 +21,13 @@ class LogError(ValueError):
 
 class MemoryLimitError(LogError):
     """A log that cannot be measured within the memory limit (`procmap measure` exits 1)."""
+
+
+class NothingMapsError(LogError):
+    """A log of which no activity maps to a step: nothing to measure. `result` is its
+    report of zeros, with the activities it has, for the DMAIC worksheet of a map whose
+    activities are not named yet (`procmap render`); `procmap measure` refuses it."""
+
+    def __init__(self, message: str, result: MeasureResult) -> None:
+        super().__init__(message)
+        self.result = result

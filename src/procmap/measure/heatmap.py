@@ -5,8 +5,11 @@ figures on the authored map: arrows labelled with how often they were taken, the
 after a decision and their median time, pen width by count; steps shaded by their p90
 waiting time on a sequential scale with a legend (steps that never wait stay white),
 with their figures in the box; steps
-the log never reached greyed and dashed; arrows the log took that the map does not have,
-dashed in a warning colour. Writing `<id>.measured.svg` (and the Markdown report) atomically.
+the log never reached greyed and dashed (a decision or an end reached by the cases that
+end there is reached); arrows the log took that the map does not have, dashed in a
+warning colour, counting every such transition (`conformance.off_map`), and in words those
+whose steps are not on the map (an unmapped activity, a case's first event that no start
+leads to). Writing `<id>.measured.svg` (and the Markdown report) atomically.
 
 Must not know: logs or how the figures are computed (it reads the result), options, exit
 statuses. The layout, shapes and escaping are the flow map's (`procmap.render.to_dot`
@@ -37,7 +40,7 @@ from ..render import (
 )
 
 if TYPE_CHECKING:
-    from ..render import ArrowFigures, Deviation, MeasureResult, Span, StepFigures
+    from ..render import ArrowFigures, Deviation, MeasureResult, OffMap, Span, StepFigures
 
 #: Light to dark: p90 waiting before a step, the more the darker (ColorBrewer Purples,
 #: kept light enough that dark text stays readable on the darkest, contrast above 5:1).
@@ -96,8 +99,12 @@ def measured_dot(
     """
     flow = Flow(process)
     arrows = {(a["from"], a["to"], a.get("label")): a for a in result.get("arrows", [])}
-    conformance = result.get("conformance")
-    deviations = [d for d in (conformance or {}).get("deviations", []) if d.get("count", 0) > 0]
+    conformance = result.get("conformance") or {}
+    # every transition off the map; a result of before it had only each case's first
+    leaving: Sequence[OffMap | Deviation] = (
+        conformance["off_map"] if "off_map" in conformance else conformance.get("deviations", [])
+    )
+    deviations = [d for d in leaving if d.get("count", 0) > 0]
     counts = [a.get("count", 0) for a in arrows.values()] + [d["count"] for d in deviations]
     most = max(counts, default=0)
     steps = {entry["id"]: entry for entry in result.get("steps", [])}
@@ -241,14 +248,19 @@ def _taken(arrow: ArrowFigures, count: int, plan: float | None) -> list[str]:
 
 
 def _off_map(
-    flow: Flow[StepLike], deviations: Sequence[Deviation], most: int
+    flow: Flow[StepLike], deviations: Sequence[OffMap | Deviation], most: int
 ) -> tuple[list[tuple[str, str, list[str]]], list[str]]:
     """The arrows the log took that the map does not have, dashed in the warning colour;
-    and, in words, those whose steps are not on the map."""
+    and, in words, those whose steps are not on the map (by id, or the activity that maps
+    to no step): "12 cases began at review" (a first event no start leads to), "review →
+    Email sent (7×)"."""
     extra_edges = []
     missing = []
     for deviation in deviations:
         source, target, count = deviation["from"], deviation["to"], int(deviation["count"])
+        if source is None:
+            missing.append(f"{count:,} case{'' if count == 1 else 's'} began at {target}")
+            continue
         if source not in flow.steps or target not in flow.steps:
             missing.append(f"{source} → {target} ({count:,}×)")
             continue

@@ -1,7 +1,9 @@
 """The measure result as text, Markdown, JSON or GitHub annotations (`procmap measure`).
 
 Owns: the formatters of the result `measure_log` returns (a `MeasureResult`). Durations in human units (45m,
-3.2h, 2.1d), shares in percent, as `procmap.render` spells them for every document. Must not know: options, exit statuses, DuckDB.
+3.2h, 2.1d), shares in percent, as `procmap.render` spells them for every document. The
+unmapped activities are in the summary at the top of every format, and `warning_lines`
+says them for stderr. Must not know: options, exit statuses, DuckDB.
 """
 
 from __future__ import annotations
@@ -125,7 +127,36 @@ def _summary(result: MeasureResult) -> list[list[str]]:
         ["Rework", f"{result['rework']['cases']} ({percent(result['rework']['rate'])})"],
         ["Variants", str(len(result["variants"]))],
         ["Skipped rows", str(result["skipped_rows"]["count"])],
-    ]
+    ] + ([["Unmapped activities", unmapped]] if (unmapped := _unmapped_summary(result)) else [])
+
+
+#: Unmapped activities named in the summary line (the rest counted).
+NAMED = 3
+
+
+def _unmapped_summary(result: MeasureResult) -> str | None:
+    """The unmapped activities in one line, their events, the first `NAMED` by name
+    (None when every activity maps to a step)."""
+    listed = result["unmapped_activities"]
+    more = result.get("unmapped_more") or {"activities": 0, "events": 0}
+    kinds = len(listed) + more["activities"]
+    if not kinds:
+        return None
+    events = sum(u["events"] for u in listed) + more["events"]
+    named = ", ".join(f"{u['activity']} ({u['events']})" for u in listed[:NAMED])
+    rest = kinds - min(len(listed), NAMED)
+    return f"{kinds} ({events} events, off the map: their cases deviate): {named}" + (
+        f" and {rest} more" if rest else ""
+    )
+
+
+def warning_lines(result: MeasureResult) -> list[str]:
+    """The warnings of a result, one line each, for stderr: the activities that map to
+    no step, with their event counts."""
+    unmapped = _unmapped_summary(result)
+    if unmapped is None:
+        return []
+    return [f"{result['log']}: unmapped activities {unmapped}"]
 
 
 def _branches(result: MeasureResult) -> list[list[str]]:
@@ -210,7 +241,8 @@ def format_text(result: MeasureResult, color: bool = False) -> str:
 
 
 def format_github(result: MeasureResult, color: bool = False, process_file: str = "") -> str:
-    """`::error` at each breached control point, then a `::notice` summary line."""
+    """`::error` at each breached control point, then the summary: a `::warning` for
+    the unmapped activities and a `::notice` line."""
     lines = []
     breached = 0
     for c in result["control"]:
@@ -223,6 +255,11 @@ def format_github(result: MeasureResult, color: bool = False, process_file: str 
                 f"::error {where},title=procmap measure::{c['metric']}: {figure(c['actual'])}"
                 f" breaches the control threshold {figure(c['threshold'])}"
             )
+    lines += [
+        "::warning title=procmap measure::"
+        + line.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        for line in warning_lines(result)
+    ]
     conf = result["conformance"]
     lines.append(
         f"::notice::procmap measure {result['process']}: {result['cases']} cases,"

@@ -2,12 +2,13 @@
 
 Owns the tables after `ev` (`logread.read_events`), each made by one function and named
 by the handle it returns, which the functions that read it take: `e` (`Mapped`: the
-readable events of mapped activities, with their step as a number and the per-case
-window figures), `pc` (`Cases`: one row per case), `vr` (`VariantTable`: one row per
-distinct variant), and the small helper tables `m` (mapped activities as text) and
-`uses` (log transitions on map arrows). Every query that reads them is here: skipped
-rows, activity counts, steps, directly-follows pairs, arrow counts, throughput and the
-metrics' figures. Durations come out in seconds, timestamps as ISO 8601 UTC with `Z`.
+readable events, with their step as a number, an activity off the map numbered after the
+steps, and the per-case window figures), `pc` (`Cases`: one row per case), `vr`
+(`VariantTable`: one row per distinct variant), and the small helper tables `m` (the
+numbered activities as text) and `uses` (log transitions on map arrows). Every query
+that reads them is here: skipped rows, activity counts, steps, directly-follows pairs
+(and those with an unmapped activity), the steps cases begin and end at, arrow counts,
+throughput and the metrics' figures. Durations come out in seconds, timestamps as ISO 8601 UTC with `Z`.
 
 Must not know: how the log was read (it is given table `ev`), memory limits (`engine`
 checks them between steps), how the figures are assembled or shown.
@@ -118,57 +119,83 @@ def activity_counts(
 
 @dataclass(frozen=True)
 class Mapped:
-    """Table `e`: the readable events of mapped activities, each with its case `c`, its
-    step as a number `step` (`ids[step]` is the step id, `number` the reverse), `t`, `s`,
-    its row in the file `r`, its number in its case `n` (by timestamp, ties in file
-    order), the previous event's timestamp `pt`, the next event's step `g` and the time to
-    it `d` (microseconds): one window sort gives every per-case figure."""
+    """Table `e`: the readable events, each with its case `c`, its step as a number
+    `step` (`ids[step]` is the step id, `number` the reverse), `t`, `s`, its row in the
+    file `r`, its number in its case `n` (by timestamp, ties in file order), the previous
+    event's timestamp `pt`, the next event's step `g` and the time to it `d`
+    (microseconds): one window sort gives every per-case figure.
+
+    The first `on_map` numbers are the steps; the numbers after them are activities that
+    map to no step (`ids` names them: the listed unmapped activities by name, the rest
+    together as `OTHER_UNMAPPED`). Their events stay in `e` so that the events before
+    and after one are not joined into a transition that never happened."""
 
     ids: list[str]
     number: dict[str, int]
+    on_map: int
     name: str = "e"
+
+    @property
+    def mapped(self) -> str:
+        """SQL: the event's activity maps to a step."""
+        return f"step < {self.on_map}"
+
+
+#: The name of the unmapped activities beyond those listed, taken together.
+OTHER_UNMAPPED = "(other unmapped activities)"
 
 
 def mapped_events(
-    con: DuckDBPyConnection, ev: Events, mapping: Mapping[str, str], ids: list[str]
+    con: DuckDBPyConnection,
+    ev: Events,
+    mapping: Mapping[str, str],
+    ids: list[str],
+    unmapped: Sequence[str] = (),
+    others: bool = False,
 ) -> Mapped:
-    """Table `e` from table `ev` (then dropped) and `mapping` (activity -> step id)."""
-    e = Mapped(ids, {sid: i for i, sid in enumerate(ids)})
-    if mapping:
-        con.execute(
-            f"""CREATE TABLE {e.name} AS SELECT c, k AS step, t, s, r,
-                    row_number() OVER w AS n, lag(t) OVER w AS pt, lead(k) OVER w AS g,
-                    lead(t) OVER w - t AS d
-               FROM ({_with_steps(con, ev, mapping, e.number)})
-               WHERE k IS NOT NULL
-               WINDOW w AS (PARTITION BY c ORDER BY t, r)"""
-        )
-    else:
-        con.execute(
-            f"CREATE TABLE {e.name} AS SELECT NULL::VARCHAR AS c, 0::USMALLINT AS step, 0 AS t,"
-            " 0 AS s, 0 AS r, 0 AS n, 0 AS pt, 0::USMALLINT AS g, 0.0 AS d WHERE false"
-        )
+    """Table `e` from table `ev` (then dropped), `mapping` (activity -> step id, `ids`
+    the step ids), the `unmapped` activities numbered each after the steps, and the
+    other unmapped activities (`others`: there are some) as one more, `OTHER_UNMAPPED`."""
+    # an unmapped activity spelled as a step id (a step that lists other activities)
+    # is named apart from the step
+    names = [f"{a} (not on the map)" if a in ids else a for a in unmapped]
+    names += [OTHER_UNMAPPED] if others else []
+    e = Mapped([*ids, *names], {sid: i for i, sid in enumerate(ids)}, len(ids))
+    numbers = {name: len(ids) + i for i, name in enumerate(unmapped)}
+    numbers.update({a: e.number[sid] for a, sid in mapping.items()})
+    other = len(ids) + len(unmapped) if others else None
+    con.execute(
+        f"""CREATE TABLE {e.name} AS SELECT c, k AS step, t, s, r,
+                row_number() OVER w AS n, lag(t) OVER w AS pt, lead(k) OVER w AS g,
+                lead(t) OVER w - t AS d
+           FROM ({_with_steps(con, ev, numbers, other)})
+           WHERE k IS NOT NULL
+           WINDOW w AS (PARTITION BY c ORDER BY t, r)"""
+    )
     con.execute(f"DROP TABLE {ev.name}")
     return e
 
 
 def _with_steps(
-    con: DuckDBPyConnection, ev: Events, mapping: Mapping[str, str], number: Mapping[str, int]
+    con: DuckDBPyConnection, ev: Events, numbers: Mapping[str, int], other: int | None
 ) -> str:
-    """SQL for the readable rows of `ev` with their step number `k` (null: unmapped):
-    from the ENUM code through a list of `ev.values`' steps, or (activities as text) by a
-    join with table `m` of the mapped activities."""
+    """SQL for the readable rows of `ev` with their number `k` (`numbers`, activity ->
+    number, else `other`; null for a blank activity): from the ENUM code through a list
+    of `ev.values`' numbers, or (activities as text) by a join with table `m` of the
+    activities numbered."""
     if ev.values is None:
         con.execute("CREATE TABLE m (name VARCHAR, k USMALLINT)")
-        con.executemany(
-            "INSERT INTO m VALUES (?, ?)", [(a, number[sid]) for a, sid in mapping.items()]
-        )
-        return f"""SELECT ev.c, m.k, ev.t, ev.s, ev.rowid + 1 AS r
-                  FROM {ev.name} AS ev JOIN m ON trim(ev.a) = m.name
+        if numbers:
+            con.executemany("INSERT INTO m VALUES (?, ?)", list(numbers.items()))
+        rest = "NULL" if other is None else str(other)
+        return f"""SELECT ev.c, CASE WHEN nullif(trim(ev.a), '') IS NULL THEN NULL
+                                    ELSE coalesce(m.k, {rest}) END AS k,
+                         ev.t, ev.s, ev.rowid + 1 AS r
+                  FROM {ev.name} AS ev LEFT JOIN m ON trim(ev.a) = m.name
                   WHERE ev.c IS NOT NULL AND ev.t IS NOT NULL"""
-    # the step number of each ENUM value (its code + 1 in DuckDB's 1-based lists)
+    # the number of each ENUM value (its code + 1 in DuckDB's 1-based lists)
     step_of_code = [
-        number[mapping[name]] if name is not None and name in mapping else None
+        None if name is None else numbers.get(name, other)
         for name in (ev.name_of[value] for value in ev.values)
     ]
     # A literal list, not a parameter: DuckDB before 2.0 fails on a list parameter here
@@ -213,15 +240,15 @@ def step_figures(
 
 
 def directly_follows(con: DuckDBPyConnection, e: Mapped) -> list[DirectlyFollows]:
-    """Consecutive events of a case in `e`, as step ids, with the time from A's timestamp
-    to B's; by count, then from, to."""
+    """Consecutive events of a case in `e`, both of mapped activities, as step ids, with
+    the time from A's timestamp to B's; by count, then from, to."""
     ids = e.ids
     rows = sorted(
         (
             (ids[f], ids[g], int(k), mean, p50, p90)
             for f, g, k, mean, (p50, p90) in con.execute(
                 f"SELECT step, g, count(*), {STATS.format(x='d')} FROM {e.name}"
-                " WHERE g IS NOT NULL GROUP BY step, g"
+                f" WHERE g < {e.on_map} AND {e.mapped} GROUP BY step, g"
             ).fetchall()
         ),
         key=lambda row: (-row[2], row[0], row[1]),
@@ -237,6 +264,30 @@ def directly_follows(con: DuckDBPyConnection, e: Mapped) -> list[DirectlyFollows
         }
         for f, g, k, mean, p50, p90 in rows
     ]
+
+
+def unmapped_pairs(con: DuckDBPyConnection, e: Mapped) -> list[tuple[str, str, int]]:
+    """Consecutive events of a case in `e` of which one or both are of an unmapped
+    activity: (from, to, count), as `e.ids` names them."""
+    if len(e.ids) == e.on_map:
+        return []
+    rows = con.execute(
+        f"""SELECT step, g, count(*) FROM {e.name}
+           WHERE g IS NOT NULL AND (g >= {e.on_map} OR step >= {e.on_map}) GROUP BY step, g"""
+    ).fetchall()
+    return [(e.ids[f], e.ids[g], int(k)) for f, g, k in rows]
+
+
+def case_bounds(con: DuckDBPyConnection, e: Mapped) -> tuple[dict[str, int], dict[str, int]]:
+    """The cases that begin at each step or unmapped activity of `e`, and those that end
+    at each, as `e.ids` names them."""
+    rows = con.execute(
+        f"""SELECT step, count(*) FILTER (WHERE n = 1), count(*) FILTER (WHERE g IS NULL)
+           FROM {e.name} WHERE n = 1 OR g IS NULL GROUP BY step"""
+    ).fetchall()
+    first = {e.ids[k]: int(a) for k, a, _ in rows if a}
+    last = {e.ids[k]: int(b) for k, _, b in rows if b}
+    return first, last
 
 
 def arrow_counts(
@@ -293,7 +344,7 @@ def step_events(con: DuckDBPyConnection, e: Mapped, sid: str) -> int:
 @dataclass(frozen=True)
 class Cases:
     """Table `pc`, one row per case `c` of `e`: its variant `v`, first row `r0`, first and
-    last timestamp `t0`, `t1`. The variant is n * `base` + step of each event, sorted: the
+    last timestamp of a mapped event `t0`, `t1` (null when it has none). The variant is n * `base` + step of each event, sorted: the
     steps in order, and equal for two cases exactly when their steps are (n counts 1, 2,
     ... in each)."""
 
@@ -316,16 +367,19 @@ def case_table(con: DuckDBPyConnection, e: Mapped, longest: int) -> Cases:
     con.execute(
         f"""CREATE TABLE {pc.name} AS SELECT c,
                 list_sort(list((n * {base} + step)::{code_type})) AS v,
-                min(r) AS r0, min(t) AS t0, max(t) AS t1
+                min(r) AS r0, min(t) FILTER ({e.mapped}) AS t0,
+                max(t) FILTER ({e.mapped}) AS t1
            FROM {e.name} GROUP BY c"""
     )
     return pc
 
 
 def totals(con: DuckDBPyConnection, e: Mapped, pc: Cases) -> tuple[int, int | None, int | None]:
-    """The events of `e`, and its first and last timestamp (None for none)."""
+    """The events of mapped activities in `e`, and the first and last timestamp of one
+    (None for none)."""
     events, first, last = one(
-        con, f"SELECT (SELECT count(*) FROM {e.name}), min(t0), max(t1) FROM {pc.name}"
+        con,
+        f"SELECT (SELECT count(*) FROM {e.name} WHERE {e.mapped}), min(t0), max(t1) FROM {pc.name}",
     )
     return int(events), first, last
 

@@ -36,7 +36,8 @@ class Span(TypedDict):
 
 
 class Unmapped(TypedDict):
-    """An activity that maps to no step, and its events."""
+    """An activity that maps to no step, and its events: each is off the map (the case
+    deviates there), and the events before and after it are not consecutive."""
 
     activity: str
     events: int
@@ -92,8 +93,10 @@ DirectlyFollows = TypedDict(
 
 #: An arrow of the authored map: a log transition A->B counts on every arrow of the
 #: shortest map path from A to B through steps that never occur in the log, with the
-#: A->B time on each. `share` (arrows leaving a decision only): count / transitions
-#: through the decision; `p50`: median time of those transitions.
+#: A->B time on each; a case's first event counts on the path from a start to it, and
+#: its last event on the path from it to the nearest end, through such steps (without a
+#: time). `share` (arrows leaving a decision only): count / transitions through the
+#: decision; `p50`: median time of the log transitions on it (null when none).
 ArrowFigures = TypedDict(
     "ArrowFigures",
     {
@@ -119,29 +122,37 @@ class Branch(TypedDict):
 
 
 #: Cases that leave the map at their first transition from `from` (null when the first
-#: step cannot be reached from a start) to `to`; up to 5 case ids in log order.
+#: step cannot be reached from a start) to `to`, a step id or an activity that maps to
+#: no step; up to 5 case ids in log order.
 Deviation = TypedDict(
     "Deviation",
     {"from": str | None, "to": str, "count": int, "examples": list[str]},
 )
 
+#: Every transition of the log that leaves the map, not only each case's first: `count`
+#: times from `from` to `to` (step ids, or activities that map to no step; `from` null:
+#: cases whose first event no start reaches).
+OffMap = TypedDict("OffMap", {"from": str | None, "to": str, "count": int})
+
 
 class Conformance(TypedDict):
     """A case fits when its steps are a path of the map from a start step to an end step,
     passing silently the steps that never occur in the log; it is incomplete when it fits
-    so far but stops where no end is reachable through such steps; else it deviates."""
+    so far but stops where no end is reachable through such steps; else it deviates (an
+    event of an activity that maps to no step is off the map)."""
 
     fitting: int
     deviating: int
     incomplete: int
     fitness: float | None
     deviations: list[Deviation]
+    off_map: list[OffMap]
     unobserved_steps: list[str]
     incomplete_examples: list[str]
 
 
 class Rework(TypedDict):
-    """Cases in which a step occurs more than once."""
+    """Cases in which a step occurs more than once (unmapped activities not counted)."""
 
     cases: int
     rate: float | None
