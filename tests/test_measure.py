@@ -401,7 +401,7 @@ def test_cli_options_name_columns(tmp_path, files, capsys):
         capsys, "measure", str(process), str(log), *args, "--start-timestamp", "began",
         "--resource", "what", "--timezone", "UTC", "--strict", "-f", "json",
     )  # fmt: skip
-    assert status == 2  # --strict: rows 13 and 23
+    assert status == 1  # --strict: rows 13 and 23 (issue 17: a refused log exits 1)
     status, out, _ = procmap(capsys, "measure", str(process), str(log), *args, "-f", "json")
     assert status == 0 and json.loads(out)["cases"] == 6
 

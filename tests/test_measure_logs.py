@@ -25,8 +25,8 @@ import pytest
 from conftest import REPO, procmap
 from procmap.lint import validate_paths
 from procmap.measure import (
-    LogError,
     NothingMapsError,
+    RefusedLogError,
     format_report,
     measure_log,
     measured_dot,
@@ -157,9 +157,22 @@ def test_unmapped_activities_head_every_format_and_warn(helpdesk):
     assert warning_lines(helpdesk) == [f"{helpdesk['log']}: unmapped activities {line}"]
 
 
+def test_the_command_warns_on_stderr_of_unmapped_activities(capsys):
+    log = HERE / "helpdesk.csv"
+    status, out, err = procmap(capsys, "measure", str(HERE / "helpdesk.yaml"), str(log))
+    assert status == 0 and out
+    assert err == (
+        f"procmap: warning: {log}: unmapped activities 1 (3 events, off the map: their cases"
+        " deviate): Wait for customer (3)\n"
+    )
+    status, out, err = procmap(capsys, "measure", str(HERE / "helpdesk.yaml"), str(log), "--strict")
+    assert status == 1 and out == "" and err.count("\n") == 1
+    assert "map to no step (--strict)" in err
+
+
 def test_strict_makes_unmapped_activities_an_error():
     log = HERE / "helpdesk.csv"
-    with pytest.raises(LogError) as raised:
+    with pytest.raises(RefusedLogError) as raised:
         measure_log(_process(HERE / "helpdesk.yaml"), log, strict=True)
     assert str(raised.value) == (
         f"{log}: 1 activity of 3 event(s) map to no step (--strict): 'Wait for customer'"
@@ -180,7 +193,7 @@ def test_a_log_of_which_nothing_maps_is_one_line(tmp_path, capsys):
     status, out, err = procmap(
         capsys, "measure", str(HERE / "helpdesk.yaml"), str(log), "-o", str(out_dir)
     )
-    assert status != 0 and out == "" and err.count("\n") == 1
+    assert status == 1 and out == "" and err.count("\n") == 1  # refused: the log's fault
     assert "none of its 2 activities maps" in err
     assert not out_dir.exists()  # nothing half-written
 

@@ -67,9 +67,17 @@ def parse_argv(argv: list[str]) -> MeasureOptions | None:
 
 def run_measure(options: MeasureOptions) -> int:
     """Validate the process file(s), measure each against its log, print the report(s)
-    and write the files of `-o`; the exit status (`CliError` for a usage problem or an
-    unusable log)."""
-    from ..measure import LogError, MemoryLimitError, breached, format_report, measure_log
+    and write the files of `-o`; the exit status: 1 for a log refused because its figures
+    would be wrong (`RefusedLogError`), `CliError` (2) for a usage problem or a log that
+    cannot be read."""
+    from ..measure import (
+        LogError,
+        RefusedLogError,
+        breached,
+        format_report,
+        measure_log,
+        warning_lines,
+    )
 
     if options.report_format not in FORMATS:
         raise CliError(f"--format: {options.report_format!r} is not one of {', '.join(FORMATS)}")
@@ -85,11 +93,13 @@ def run_measure(options: MeasureOptions) -> int:
             measured = measure_log(
                 process, declared.path, columns=columns, strict=options.strict, source=path
             )
-        except MemoryLimitError as error:  # the log, not the command line: exit 1
+        except RefusedLogError as error:  # the log, not the command line: exit 1
             sys.stderr.write(f"procmap: {error}\n")
             return 1
         except LogError as error:
             raise CliError(str(error)) from None
+        for line in warning_lines(measured):
+            sys.stderr.write(f"procmap: warning: {line}\n")
         results.append((path, measured))
     report_format = options.report_format
     if report_format == "json" and options.process_file is None:

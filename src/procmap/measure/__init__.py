@@ -1,9 +1,9 @@
 """Measurement: processes against event logs (issue 8).
 
 Offers `measure_log` (the figures of a process from an event log, on DuckDB, imported
-only when a log is measured; `LogError` for an unusable log, `NothingMapsError` for one of
-which no activity maps to a step, `MemoryLimitError` for one
-that cannot be measured within the memory limit; the result is a `MeasureResult`,
+only when a log is measured; `LogError` for an unusable log, `RefusedLogError` for one
+read but refused because its figures would be wrong: `NothingMapsError` when no activity
+maps to a step, `MemoryLimitError` when it cannot be measured within the memory limit; the result is a `MeasureResult`,
 `procmap.render`'s), the report formatters (`REPORT_FORMATS`, `format_report`,
 `breached`, `warning_lines` for stderr), `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
 random step times around each step's `duration`, decisions by their shares; `simulate_events`
@@ -34,6 +34,7 @@ attach(
         "LogError": "errors",
         "MemoryLimitError": "errors",
         "NothingMapsError": "errors",
+        "RefusedLogError": "errors",
         "measure_log": "engine",
         "REPORT_FORMATS": "report",
         "breached": "report",
@@ -68,7 +69,7 @@ attach(
 if TYPE_CHECKING:
     from .declared import declared_measurements
     from .engine import measure_log
-    from .errors import LogError, MemoryLimitError, NothingMapsError
+    from .errors import LogError, MemoryLimitError, NothingMapsError, RefusedLogError
     from .heatmap import measured_dot, measured_svg, write_measured
     from .logread import DEFAULT_COLUMNS
     from .report import REPORT_FORMATS, breached, format_report, human_duration, warning_lines

@@ -33,7 +33,7 @@ from ..format import Flow
 from . import tables
 from .activities import Activities, map_activities
 from .conformance import arrows, conformance, off_map, rework, variant_list
-from .errors import LogError, MemoryLimitError, NothingMapsError
+from .errors import LogError, MemoryLimitError, NothingMapsError, RefusedLogError
 from .kpis import control, metrics
 from .logread import Source, first_line, lit, loaded, read_events, resolve
 from .tables import iso, one
@@ -283,7 +283,7 @@ def _measure(
     skipped = tables.skipped_rows(con, ev)
     if skipped["count"] and strict:
         first = skipped["examples"][0]
-        raise LogError(
+        raise RefusedLogError(
             f"{shown}: {skipped['count']} unreadable row(s) (--strict); row {first['row']}:"
             f" {first['reason']}"
         )
@@ -325,7 +325,7 @@ def _check_unmapped(
         )
     if strict and kinds:
         events = sum(n for _, n in found.listed) + found.more[1]
-        raise LogError(
+        raise RefusedLogError(
             f"{shown}: {kinds} activit{'y' if kinds == 1 else 'ies'} of {events} event(s) map"
             f" to no step (--strict): {some}{', ...' if kinds > 3 else ''}; name them in the"
             " steps' `activity:`"

@@ -1,8 +1,10 @@
 """The errors of a measurement that procmap reports as one line.
 
-Owns: `LogError` (an unusable event log), `NothingMapsError` (a log of which no activity
-maps to a step) and `MemoryLimitError` (a log that cannot be measured within the memory
-limit), raised by every module that reads or measures a log.
+Owns: `LogError` (an unusable event log: missing, empty, not a log, a column not found),
+and `RefusedLogError`, a log that was read but would be measured wrong, refused rather
+than guessed at: `NothingMapsError` (no activity maps to a step), `MemoryLimitError` (it
+cannot be measured within the memory limit), and the refusals of `--strict` (unreadable
+rows, unmapped activities); raised by every module that reads or measures a log.
 
 Must not know: how a log is read or measured, exit statuses (`procmap.cli` maps them).
 """
@@ -19,11 +21,16 @@ class LogError(ValueError):
     """An unusable event log: one line naming the file and what is wrong."""
 
 
-class MemoryLimitError(LogError):
-    """A log that cannot be measured within the memory limit (`procmap measure` exits 1)."""
+class RefusedLogError(LogError):
+    """A log read but refused, because its figures would be wrong: the input's fault, not
+    the command line's (`procmap measure` exits 1, as `validate` does for a bad file)."""
 
 
-class NothingMapsError(LogError):
+class MemoryLimitError(RefusedLogError):
+    """A log that cannot be measured within the memory limit."""
+
+
+class NothingMapsError(RefusedLogError):
     """A log of which no activity maps to a step: nothing to measure. `result` is its
     report of zeros, with the activities it has, for the DMAIC worksheet of a map whose
     activities are not named yet (`procmap render`); `procmap measure` refuses it."""
