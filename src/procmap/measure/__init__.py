@@ -1,8 +1,9 @@
 """Measurement: processes against event logs (issue 8).
 
 Offers `measure_log` (the figures of a process from an event log, on DuckDB, imported
-only when a log is measured; `LogError` for an unusable log, `MemoryLimitError` for one
-that cannot be measured within the memory limit; the result is a `MeasureResult`,
+only when a log is measured; `LogError` for an unusable log, `LogContentError` for one
+refused for what it holds (timestamps that read two ways, too many unreadable rows),
+`MemoryLimitError` for one that cannot be measured within the memory limit; the result is a `MeasureResult`,
 `procmap.render`'s), the report formatters (`REPORT_FORMATS`, `format_report`,
 `breached`), `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
 random step times around each step's `duration`, decisions by their shares; `simulate_events`
@@ -31,6 +32,7 @@ attach(
         "COLUMNS": "simulate",
         "DEFAULT_COLUMNS": "logread",
         "LogError": "errors",
+        "LogContentError": "errors",
         "MemoryLimitError": "errors",
         "measure_log": "engine",
         "REPORT_FORMATS": "report",
@@ -65,7 +67,7 @@ attach(
 if TYPE_CHECKING:
     from .declared import declared_measurements
     from .engine import measure_log
-    from .errors import LogError, MemoryLimitError
+    from .errors import LogContentError, LogError, MemoryLimitError
     from .heatmap import measured_dot, measured_svg, write_measured
     from .logread import DEFAULT_COLUMNS
     from .report import REPORT_FORMATS, breached, format_report, human_duration
