@@ -5,9 +5,10 @@ Owns: `measure_log`, its one DuckDB connection and the memory it may use (DuckDB
 comes to Python bounded by the map (steps, arrows), the first `UNMAPPED_LISTED` unmapped
 activities, or refused: the distinct variants, held whole), and the steps of a
 measurement in order, each a function of another module: the log read into table `ev`
-(`logread`, `xes`), its activities mapped to steps (`activities`), the tables and
-figures on the connection (`tables`), the figures along the map (`conformance`) and the
-metrics (`kpis`), assembled into the result (`_result`). DuckDB is imported only when a
+(`logread`, `xes`; each timestamp column in one format, its unreadable rows refused
+beyond the share the caller allows), its activities mapped to steps (`activities`), the
+tables and figures on the connection (`tables`), the figures along the map
+(`conformance`) and the metrics (`kpis`), assembled into the result (`_result`). DuckDB is imported only when a
 log is measured: `procmap validate` and the rest of procmap never load it.
 
 The result is a `MeasureResult` (`procmap.render`'s `measureresult`, where every reader
