@@ -106,6 +106,12 @@ def test_each_export_spelling_reads_every_row_in_one_format(tmp_path, fmt):
     assert result["throughput"]["p50"] == 3 * 86400  # type: ignore[index]
 
 
+def test_an_export_format_is_read_in_the_timezone(tmp_path):
+    log = helpdesk_csv(tmp_path / "us.csv", "%m/%d/%Y %H:%M")
+    result = measure_log(_process(), log, columns=LogColumns(timezone="Europe/Berlin"))
+    assert result["span"]["first"] == "2026-01-03T08:00:00Z"  # 09:00 in Berlin, winter
+
+
 def test_iso_with_offsets_and_z_is_one_format(tmp_path):
     log = tmp_path / "iso.csv"
     log.write_text(
