@@ -113,6 +113,11 @@ ARGVS = [
     ),
     ("measure", ["--start-timestamp", "Start", "--resource", "Who", "--timezone", "UTC"]),
     ("measure", ["--config", "x.toml", "--output=out", "-f", "markdown", "--", "-p.yaml"]),
+    (
+        "measure",
+        ["p.yaml", "l.csv", "--timestamp-format", "%m/%d/%Y %H:%M", "--max-bad-rows=5%"],
+    ),
+    ("measure", ["--start-timestamp-format=ISO8601", "--skip-bad-rows", "p.yaml", "l.csv"]),
     ("render", []),
     ("render", ["processes/webinar-funnel.yaml", "-o", "site", "-f", "svg,html", "-f", "bpmn"]),
     ("render", ["--direction=TB", "--lanes", "--templates", "t", "--no-index", "--diff", "HEAD"]),

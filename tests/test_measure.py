@@ -359,7 +359,11 @@ def test_xes_reads_like_csv(files, tmp_path):
 
 def test_cli_check_fails_with_a_github_annotation(files, capsys):
     process, log = files
-    status, out, err = procmap(capsys, "measure", str(process), str(log), "--check", "-f", "github")
+    # the log's 2 unreadable rows of 24 are above --max-bad-rows' 1 %: skipped on purpose
+    skip = "--skip-bad-rows"
+    status, out, err = procmap(
+        capsys, "measure", str(process), str(log), skip, "--check", "-f", "github"
+    )
     assert status == 1, err
     line = PROCESS.splitlines().index("    - metric: ship-rate") + 1
     assert out.splitlines()[0] == (
@@ -367,13 +371,15 @@ def test_cli_check_fails_with_a_github_annotation(files, capsys):
         " breaches the control threshold 70"
     )
     assert out.splitlines()[-1].startswith("::notice::procmap measure orders: 6 cases")
-    status, _, _ = procmap(capsys, "measure", str(process), str(log), "-f", "github")
+    status, _, _ = procmap(capsys, "measure", str(process), str(log), skip, "-f", "github")
     assert status == 0
 
 
 def test_cli_json_is_the_library_result(files, result, capsys):
     process, log = files
-    status, out, _ = procmap(capsys, "measure", str(process), str(log), "--format", "json")
+    status, out, _ = procmap(
+        capsys, "measure", str(process), str(log), "--skip-bad-rows", "--format", "json"
+    )
     assert status == 0
     assert json.loads(out) == result
 
@@ -381,7 +387,9 @@ def test_cli_json_is_the_library_result(files, result, capsys):
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_cli_reports_for_people(files, capsys, fmt):
     process, log = files
-    status, out, _ = procmap(capsys, "measure", str(process), str(log), "--format", fmt)
+    status, out, _ = procmap(
+        capsys, "measure", str(process), str(log), "--skip-bad-rows", "--format", fmt
+    )
     assert status == 0
     assert "check" in out and "receive" in out and "ship-rate" in out
     assert "BREACHED" in out and "Email sent" in out
@@ -403,6 +411,10 @@ def test_cli_options_name_columns(tmp_path, files, capsys):
     )  # fmt: skip
     assert status == 1  # --strict: rows 13 and 23 (issue 17: a refused log exits 1)
     status, out, _ = procmap(capsys, "measure", str(process), str(log), *args, "-f", "json")
+    assert status == 1  # rows 13 and 23 are 8 % of the rows, above --max-bad-rows' 1 %
+    status, out, _ = procmap(
+        capsys, "measure", str(process), str(log), *args, "--max-bad-rows", "10%", "-f", "json"
+    )
     assert status == 0 and json.loads(out)["cases"] == 6
 
 
@@ -517,20 +529,38 @@ def test_parquet_reads_like_csv(files, tmp_path):
         assert got[key] == want[key], key
 
 
-def test_export_timestamp_formats(files, tmp_path):
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        ("13/01/2026 09:00", "13/01/2026 10:30", "13/01/2026 12:00", "13/01/2026 13:00"),
+        (
+            "13.01.2026 09:00:00",
+            "13.01.2026 10:30:00",
+            "13.01.2026 12:00:00",
+            "13.01.2026 13:00:00",
+        ),
+        (
+            "2026/01/13 09:00:00",
+            "2026/01/13 10:30:00",
+            "2026/01/13 12:00:00",
+            "2026/01/13 13:00:00",
+        ),
+        ("01/13/2026 9:00 AM", "01/13/2026 10:30 AM", "01/13/2026 12:00 PM", "01/13/2026 1:00 PM"),
+    ],
+    ids=["day-first", "dotted", "year-first", "us-am-pm"],
+)
+def test_export_timestamp_formats(files, tmp_path, spelling):
+    # One format per column (issue 17): this test once mixed the four spellings in one
+    # column, each value read in whichever format fitted it; each is now a log of its own.
     process, _ = files
     log = tmp_path / "export.csv"
+    rows = zip(["receive", "Check", "ship", "Shipped"], spelling, strict=True)
     log.write_text(
-        "case,activity,time\n"
-        "a,receive,05/01/2026 09:00\n"  # day first
-        "a,Check,05.01.2026 10:30:00\n"
-        "a,ship,2026/01/05 12:00:00\n"
-        "a,Shipped,01/05/2026 1:00 PM\n",  # US with AM/PM
-        encoding="utf-8",
+        "case,activity,time\n" + "".join(f"a,{act},{ts}\n" for act, ts in rows), encoding="utf-8"
     )
     result = measure_log(_process(process), log)
     assert result["skipped_rows"]["count"] == 0
-    assert result["span"] == {"first": "2026-01-05T09:00:00Z", "last": "2026-01-05T13:00:00Z"}
+    assert result["span"] == {"first": "2026-01-13T09:00:00Z", "last": "2026-01-13T13:00:00Z"}
     assert [d["mean"] for d in result["directly_follows"]] == [5400.0, 5400.0, 3600.0]
 
 
@@ -561,14 +591,17 @@ def _configured(tmp_path: Path, logs: str) -> Path:
 
 def test_configured_logs_measure_every_process_with_one(tmp_path, capsys):
     config = _configured(tmp_path, 'orders = {path = "logs/orders.csv", case = "ticket"}\n')
-    status, out, err = procmap(capsys, "measure", "--config", str(config), "-f", "json")
+    skip = "--skip-bad-rows"  # the log's 2 unreadable rows
+    status, out, err = procmap(capsys, "measure", "--config", str(config), skip, "-f", "json")
     assert status == 0, err
     (result,) = json.loads(out)
     assert (result["process"], result["cases"]) == ("orders", 6)
     assert result["log"] == str(tmp_path / "logs" / "orders.csv")
     # a PROCESS without a LOG takes the configured one; --check sees the breach
     process = tmp_path / "processes" / "orders.yaml"
-    status, out, _ = procmap(capsys, "measure", str(process), "--config", str(config), "--check")
+    status, out, _ = procmap(
+        capsys, "measure", str(process), "--config", str(config), skip, "--check"
+    )
     assert status == 1 and "BREACHED" in out
 
 
@@ -622,12 +655,13 @@ def test_text_on_a_terminal_is_rich_tables(result):
 def test_cli_output_writes_the_measured_map_and_the_markdown_report(files, capsys, tmp_path):
     process, log = files
     out_dir = tmp_path / "out"
-    status, _, err = procmap(capsys, "measure", str(process), str(log), "-o", str(out_dir))
+    skip = "--skip-bad-rows"  # the log's 2 unreadable rows
+    status, _, err = procmap(capsys, "measure", str(process), str(log), skip, "-o", str(out_dir))
     assert status == 0, err
     svg = next(out_dir.glob("*.measured.svg")).read_text()
     report = next(out_dir.glob("*.measure.md")).read_text()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
-    _, markdown, _ = procmap(capsys, "measure", str(process), str(log), "-f", "markdown")
+    _, markdown, _ = procmap(capsys, "measure", str(process), str(log), skip, "-f", "markdown")
     assert report == markdown
     assert err.count("Wrote ") == 2
 

@@ -22,8 +22,12 @@ from .params import (
     ActivityOpt,
     CaseOpt,
     ConfigOpt,
+    MaxBadRowsOpt,
     ResourceOpt,
+    SkipBadRowsOpt,
+    StartTimestampFormatOpt,
     StartTimestampOpt,
+    TimestampFormatOpt,
     TimestampOpt,
     TimezoneOpt,
 )
@@ -60,10 +64,14 @@ def measure_command(
     start_timestamp: StartTimestampOpt = _M.start_timestamp,
     resource: ResourceOpt = _M.resource,
     timezone: TimezoneOpt = _M.timezone,
+    timestamp_format: TimestampFormatOpt = _M.timestamp_format,
+    start_timestamp_format: StartTimestampFormatOpt = _M.start_timestamp_format,
     strict: Annotated[
         bool,
         typer.Option("--strict", help="Unreadable rows (no case id, bad timestamp) are an error."),
     ] = _M.strict,
+    skip_bad_rows: SkipBadRowsOpt = _M.skip_bad_rows,
+    max_bad_rows: MaxBadRowsOpt = _M.max_bad_rows,
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 when a control threshold is breached.")
     ] = _M.check,
@@ -89,25 +97,14 @@ def measure_command(
     process that has a log in \\[tool.procmap.logs] (JSON: a list). Exit status: 0 measured
     (with --check: no control threshold breached), 1 a control threshold breached with
     --check, a process file is invalid or the log cannot be measured within the memory
-    limit (PROCMAP_MEMORY_LIMIT), 2 unusable log or usage error.
+    limit (PROCMAP_MEMORY_LIMIT), a timestamp column reads as day-first and month-first
+    alike, or more rows are unreadable than --max-bad-rows allows; 2 unusable log or usage
+    error.
     """
+    # the parameters are exactly the dataclass's fields (tests/test_cli_fast.py holds them)
+    options = MeasureOptions(**locals())
     from .measure import run_measure
 
-    options = MeasureOptions(
-        process_file=process_file,
-        log=log,
-        case=case,
-        activity=activity,
-        timestamp=timestamp,
-        start_timestamp=start_timestamp,
-        resource=resource,
-        timezone=timezone,
-        strict=strict,
-        check=check,
-        report_format=report_format,
-        output=output,
-        config_path=config_path,
-    )
     with usage_errors():
         status = run_measure(options)
     raise typer.Exit(status)

@@ -38,7 +38,11 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "--start-timestamp": ("start_timestamp", "text"),
     "--resource": ("resource", "text"),
     "--timezone": ("timezone", "text"),
+    "--timestamp-format": ("timestamp_format", "text"),
+    "--start-timestamp-format": ("start_timestamp_format", "text"),
     "--strict": ("strict", "flag"),
+    "--skip-bad-rows": ("skip_bad_rows", "flag"),
+    "--max-bad-rows": ("max_bad_rows", "text"),
     "--check": ("check", "flag"),
     "--format": ("report_format", "choice"),
     "-f": ("report_format", "choice"),
@@ -81,6 +85,7 @@ def run_measure(options: MeasureOptions) -> int:
 
     if options.report_format not in FORMATS:
         raise CliError(f"--format: {options.report_format!r} is not one of {', '.join(FORMATS)}")
+    max_bad_rows = None if options.skip_bad_rows else bad_row_limit(options.max_bad_rows)
     loaded = config(options.config_path)
     processes = _processes(options.process_file, loaded)
     if processes is None:
@@ -91,7 +96,12 @@ def run_measure(options: MeasureOptions) -> int:
         columns = declared.columns.overridden(options)
         try:
             measured = measure_log(
-                process, declared.path, columns=columns, strict=options.strict, source=path
+                process,
+                declared.path,
+                columns=columns,
+                strict=options.strict,
+                source=path,
+                max_bad_rows=max_bad_rows,
             )
         except RefusedLogError as error:  # the log, not the command line: exit 1
             sys.stderr.write(f"procmap: {error}\n")
@@ -100,6 +110,7 @@ def run_measure(options: MeasureOptions) -> int:
             raise CliError(str(error)) from None
         for line in warning_lines(measured):
             sys.stderr.write(f"procmap: warning: {line}\n")
+        _warn_skipped(measured)
         results.append((path, measured))
     report_format = options.report_format
     if report_format == "json" and options.process_file is None:
@@ -112,6 +123,34 @@ def run_measure(options: MeasureOptions) -> int:
         _write(options.output, jobs, results)
     sys.stdout.flush()
     return 1 if options.check and any(breached(measured) for _, measured in results) else 0
+
+
+def bad_row_limit(text: str) -> float:
+    """`--max-bad-rows` as a fraction: `1%`, `0.5%` or `2` (percent), 0 to 100."""
+    import math
+
+    number = text.strip().removesuffix("%").strip()
+    try:
+        value = float(number)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 100:  # also NaN
+        raise CliError(f"--max-bad-rows: {text!r} is not a percent of the rows like 1% or 0.5%")
+    return value / 100
+
+
+def _warn_skipped(measured: MeasureResult) -> None:
+    """One line on stderr for the rows the measurement skipped: how many, the first
+    ones' row numbers and reasons."""
+    skipped = measured["skipped_rows"]
+    if not skipped["count"]:
+        return
+    listed = "; ".join(f"row {x['row']}: {x['reason']}" for x in skipped["examples"])
+    more = ", …" if skipped["count"] > len(skipped["examples"]) else ""
+    sys.stderr.write(
+        f"procmap: warning: {measured['log']}: skipped {skipped['count']} unreadable"
+        f" row(s): {listed}{more}\n"
+    )
 
 
 def _processes(process_file: Path | None, loaded: Config) -> dict[str, ProcessLike] | None:

@@ -63,7 +63,11 @@ class MeasureOptions:
     start_timestamp: str | None = None
     resource: str | None = None
     timezone: str | None = None
+    timestamp_format: str | None = None
+    start_timestamp_format: str | None = None
     strict: bool = False
+    skip_bad_rows: bool = False
+    max_bad_rows: str = "1%"
     check: bool = False
     report_format: str = "text"
     output: Path | None = None

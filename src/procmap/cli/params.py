@@ -2,8 +2,8 @@
 declared once as an `Annotated` alias (as sqlite-utils reuses its option decorators).
 
 Owns: the spelling, help text and value checks of the process paths argument, `--config`,
-`--color/--no-color`, `--jobs`, the log-column options of `procmap measure`, and the
-options `procmap render` and `procmap serve` share. An option only one command has is
+`--color/--no-color`, `--jobs`, the log-column, timestamp-format and bad-row options of
+`procmap measure`, and the options `procmap render` and `procmap serve` share. An option only one command has is
 declared in that command's signature; every option's default is its command's dataclass
 field in `options`.
 
@@ -78,6 +78,36 @@ TimezoneOpt = Annotated[
         "--timezone",
         metavar="ZONE",
         help="Time zone of timestamps without an offset (default UTC).",
+    ),
+]
+TimestampFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--timestamp-format",
+        metavar="FORMAT",
+        help="Format of the timestamp column, strftime style ('%m/%d/%Y %H:%M') or ISO8601"
+        " (default: chosen from the column's values).",
+    ),
+]
+StartTimestampFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--start-timestamp-format",
+        metavar="FORMAT",
+        help="Format of the start timestamp column (default: chosen from its values).",
+    ),
+]
+# How many unreadable rows `procmap measure` allows (run options, not the log's).
+SkipBadRowsOpt = Annotated[
+    bool,
+    typer.Option("--skip-bad-rows", help="Measure without the unreadable rows, however many."),
+]
+MaxBadRowsOpt = Annotated[
+    str,
+    typer.Option(
+        "--max-bad-rows",
+        metavar="PERCENT",
+        help="Unreadable rows allowed, as a percent of the rows (1%, 0.5%), before exit 1.",
     ),
 ]
 

@@ -39,14 +39,18 @@ KEYS = ("paths", "exclude", "ignore", "warn", "error", "per-file-ignores", "logs
 
 @dataclass(frozen=True)
 class LogColumns:
-    """Where an event log keeps each role, and the time zone of its timestamps without an
-    offset: a `[tool.procmap.logs]` entry's settings, `procmap measure`'s options of the
+    """Where an event log keeps each role, the time zone of its timestamps without an
+    offset and their formats: a `[tool.procmap.logs]` entry's settings, `procmap measure`'s options of the
     same names, and what the measure engine reads the log with.
 
     A column left None is the first of the XES names (`case:concept:name`,
     `concept:name`, `time:timestamp`, `org:resource`), then of common export names,
     that the log has (`procmap.measure`'s `DEFAULT_COLUMNS`); a column given must be in
     the log. The field order is the order the roles are resolved in.
+
+    `timestamp_format` and `start_timestamp_format`: the format of the timestamp and
+    start columns, strptime style (`%m/%d/%Y %H:%M`) or `ISO8601`; None: chosen from
+    the column's values, one format for the whole column.
     """
 
     case: str | None = None
@@ -55,10 +59,16 @@ class LogColumns:
     start_timestamp: str | None = None
     resource: str | None = None
     timezone: str = "UTC"
+    timestamp_format: str | None = None
+    start_timestamp_format: str | None = None
 
     def roles(self) -> dict[str, str | None]:
         """Role -> the column given for it (None: found by name), in resolving order."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "timezone"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _SETTINGS}
+
+    def formats(self) -> dict[str, str | None]:
+        """Timestamp role -> the format given for its column (None: chosen from it)."""
+        return {"timestamp": self.timestamp_format, "start_timestamp": self.start_timestamp_format}
 
     def overridden(self, given: object) -> LogColumns:
         """These columns with each one that `given` sets (an attribute of the same name,
@@ -66,6 +76,10 @@ class LogColumns:
         entry, field by field."""
         changes = {f.name: getattr(given, f.name) for f in fields(self)}
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+#: The fields of `LogColumns` that are not a column of a role.
+_SETTINGS = ("timezone", "timestamp_format", "start_timestamp_format")
 
 
 @dataclass(frozen=True)

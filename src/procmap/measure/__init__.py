@@ -3,7 +3,8 @@
 Offers `measure_log` (the figures of a process from an event log, on DuckDB, imported
 only when a log is measured; `LogError` for an unusable log, `RefusedLogError` for one
 read but refused because its figures would be wrong: `NothingMapsError` when no activity
-maps to a step, `MemoryLimitError` when it cannot be measured within the memory limit; the result is a `MeasureResult`,
+maps to a step, `MemoryLimitError` when it cannot be measured within the memory limit,
+and timestamps that read two ways or too many unreadable rows; the result is a `MeasureResult`,
 `procmap.render`'s), the report formatters (`REPORT_FORMATS`, `format_report`,
 `breached`, `warning_lines` for stderr), `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
 random step times around each step's `duration`, decisions by their shares; `simulate_events`

@@ -5,9 +5,10 @@ Owns: `measure_log`, its one DuckDB connection and the memory it may use (DuckDB
 comes to Python bounded by the map (steps, arrows), the first `UNMAPPED_LISTED` unmapped
 activities, or refused: the distinct variants, held whole), and the steps of a
 measurement in order, each a function of another module: the log read into table `ev`
-(`logread`, `xes`), its activities mapped to steps (`activities`), the tables and
-figures on the connection (`tables`), the figures along the map (`conformance`) and the
-metrics (`kpis`), assembled into the result (`_result`). DuckDB is imported only when a
+(`logread`, `xes`; each timestamp column in one format, its unreadable rows refused
+beyond the share the caller allows), its activities mapped to steps (`activities`), the
+tables and figures on the connection (`tables`), the figures along the map
+(`conformance`) and the metrics (`kpis`), assembled into the result (`_result`). DuckDB is imported only when a
 log is measured: `procmap validate` and the rest of procmap never load it.
 
 The result is a `MeasureResult` (`procmap.render`'s `measureresult`, where every reader
@@ -35,7 +36,16 @@ from .activities import Activities, map_activities
 from .conformance import arrows, conformance, off_map, rework, variant_list
 from .errors import LogError, MemoryLimitError, NothingMapsError, RefusedLogError
 from .kpis import control, metrics
-from .logread import Source, first_line, lit, loaded, read_events, resolve
+from .logread import (
+    Events,
+    Source,
+    first_line,
+    lit,
+    loaded,
+    read_events,
+    resolve,
+    timestamp_formats,
+)
 from .tables import iso, one
 
 if TYPE_CHECKING:
@@ -85,17 +95,22 @@ def measure_log(
     columns: LogColumns | None = None,
     strict: bool = False,
     source: str | os.PathLike[str] | None = None,
+    max_bad_rows: float | None = None,
 ) -> MeasureResult:
     """Measure the validated `process` against the event log at `log`, read with
-    `columns` (default: each role's column found by name, UTC; the result:
-    `MeasureResult`). `source`, the process file, gives the control points'
-    positions. Raises `LogError` for an unusable log, `MemoryLimitError` (one) for a log
-    that cannot be measured within the memory limit (`MEMORY_LIMITS_AFTER`, capped by
-    `MEMORY_ENV`)."""
+    `columns` (default: each role's column found by name, each timestamp column's
+    format found from its values, UTC; the result: `MeasureResult`). `source`, the
+    process file, gives the control points' positions. Unreadable rows are skipped and
+    listed in the result; `strict` refuses any (`RefusedLogError`), `max_bad_rows` more
+    than that fraction of the rows (None: no limit). Raises `LogError` for an unusable
+    log, `RefusedLogError` for one refused for what it holds (a timestamp column that
+    reads as day-first and month-first dates alike, too many unreadable rows, with
+    `strict` an unmapped activity), `NothingMapsError` (one) when no activity maps to a
+    step, `MemoryLimitError` (one) for a log that cannot be measured within
+    the memory limit (`MEMORY_LIMITS_AFTER`, capped by `MEMORY_ENV`)."""
     source_file = source
     columns = columns or LogColumns()
-    timezone = columns.timezone
-    given = columns.roles()
+    run = _Run(strict, max_bad_rows, source_file)
 
     path = Path(log)
     shown = str(log)
@@ -106,7 +121,7 @@ def measure_log(
     limits = _limits()
     for i, limit in enumerate(limits):
         try:
-            return _measure_file(process, path, shown, limit, timezone, given, strict, source_file)
+            return _measure_file(process, path, shown, limit, columns, run)
         except _OutOfMemory as error:
             if i + 1 == len(limits):
                 within = f"within the memory limit of {error.mb} MB" if error.mb else "in memory"
@@ -150,15 +165,24 @@ def _limits() -> list[str | None]:
     return ["auto", *dict.fromkeys(later)]
 
 
+@dataclass(frozen=True)
+class _Run:
+    """How a measurement treats its log: `strict` (any unreadable row refused),
+    `max_bad_rows` (the fraction of unreadable rows allowed; None: any), and the
+    process file `source_file`."""
+
+    strict: bool
+    max_bad_rows: float | None
+    source_file: str | os.PathLike[str] | None
+
+
 def _measure_file(
     process: ProcessLike,
     path: Path,
     shown: str,
     limit: str | None,
-    timezone: str,
-    given: Mapping[str, str | None],
-    strict: bool,
-    source_file: str | os.PathLike[str] | None,
+    log_columns: LogColumns,
+    run: _Run,
 ) -> MeasureResult:
     """`measure_log` with DuckDB's memory limited to `limit`; raises `_OutOfMemory` when
     that is too little, `LogError` for an unusable log."""
@@ -168,6 +192,7 @@ def _measure_file(
     con = duckdb.connect(":memory:")
     try:
         _configure(con, spill, limit, path.stat().st_size)
+        timezone = log_columns.timezone
         try:
             quoted = timezone.replace("'", "''")
             con.execute(f"SET TimeZone = '{quoted}'")
@@ -175,8 +200,9 @@ def _measure_file(
         except duckdb.Error:
             raise LogError(f"{shown}: unknown time zone {timezone!r} (--timezone)") from None
         with loaded(con, path, shown) as source:
-            columns = resolve(con, shown, source, given)
-            return _measure(con, process, shown, source, columns, strict, source_file)
+            columns = resolve(con, shown, source, log_columns.roles())
+            formats = timestamp_formats(con, shown, source, columns, log_columns.formats())
+            return _measure(con, process, shown, source, columns, formats, run)
     except (duckdb.OutOfMemoryException, _OutOfMemory) as error:
         first = first_line(error, "out of memory")
         raise _OutOfMemory(_limit_mb(con, limit, path.stat().st_size), first) from None
@@ -263,34 +289,37 @@ def _measure(
     shown: str,
     source: Source,
     columns: Mapping[str, str | None],
-    strict: bool,
-    source_file: str | os.PathLike[str] | None,
+    formats: Mapping[str, str],
+    run: _Run,
 ) -> MeasureResult:
     """Every figure, in one read of the log (two when the sample missed an activity) and
     one sort of its events.
 
     1. table `ev`, one row per row of the log in file order (`logread.read_events`);
-    2. the skipped rows and the activities mapped to steps, from `ev`;
-    2b. refused: a log of which no activity maps, or (`strict`) one with an activity that
-       maps to no step (`_check_unmapped`);
+    2. the skipped rows (refused with `run.strict`, or beyond `run.max_bad_rows`) and
+       the activities mapped to steps, from `ev`;
+    2b. refused: a log of which no activity maps, or (`run.strict`) one with an activity
+       that maps to no step (`_check_unmapped`);
     3. table `e`, the readable events, an activity off the map numbered after the steps,
        with the per-case window figures (`tables.mapped_events`, which drops `ev`);
     4. table `pc`, one row per case, and `vr`, one row per distinct variant, which come
        to Python whole (`tables`), each within the memory limit or refused;
     5. the figures from `e`, `pc` and the variants (`_result`).
     """
-    ev = read_events(con, shown, source, columns)
+    ev = read_events(con, shown, source, columns, formats)
     skipped = tables.skipped_rows(con, ev)
-    if skipped["count"] and strict:
+    if skipped["count"] and run.strict:
         first = skipped["examples"][0]
         raise RefusedLogError(
             f"{shown}: {skipped['count']} unreadable row(s) (--strict); row {first['row']}:"
             f" {first['reason']}"
         )
+    if skipped["count"] and run.max_bad_rows is not None:
+        _bad_rows(con, shown, ev, skipped, run.max_bad_rows)
     found = map_activities(process, tables.activity_counts(con, ev))
     if found is None:
         raise LogError(f"{shown}: no readable events (every row lacks a case, activity or time)")
-    nothing = _check_unmapped(shown, process, found, strict)
+    nothing = _check_unmapped(shown, process, found, run.strict)
     flow = Flow(process)
     ids = list(flow.order) + sorted(set(found.mapping.values()) - set(flow.order))
     off = [] if nothing else [a for a, _ in found.listed]
@@ -302,7 +331,9 @@ def _measure(
     # the distinct variants come to Python whole: within the memory limit, or not at all
     _hold(con, shown, tables.variant_steps(con, vr), "distinct variants of")
     variants = tables.variants(con, vr, e)
-    result = _result(con, process, flow, _Read(shown, skipped, found), e, pc, variants, source_file)
+    result = _result(
+        con, process, flow, _Read(shown, skipped, found), e, pc, variants, run.source_file
+    )
     if nothing is not None:
         raise NothingMapsError(nothing, result)
     return result
@@ -331,6 +362,25 @@ def _check_unmapped(
             " steps' `activity:`"
         )
     return None
+
+
+def _bad_rows(
+    con: DuckDBPyConnection, shown: str, ev: Events, skipped: SkippedRows, limit: float
+) -> None:
+    """Refuse (`RefusedLogError`) `skipped` rows that are more than `limit` (a fraction)
+    of the rows of `ev`: one line with their share and the first ones' rows and
+    reasons."""
+    (rows,) = one(con, f"SELECT count(*) FROM {ev.name}")
+    count = skipped["count"]
+    if count <= limit * rows:
+        return
+    listed = "; ".join(f"row {x['row']}: {x['reason']}" for x in skipped["examples"])
+    more = ", …" if count > len(skipped["examples"]) else ""
+    raise RefusedLogError(
+        f"{shown}: {count} of {rows} rows unreadable ({count / rows:.1%}, above the"
+        f" {limit:.1%} allowed by --max-bad-rows): {listed}{more}; fix them, give the"
+        " column's format (--timestamp-format), or --skip-bad-rows to measure without them"
+    )
 
 
 def _result(

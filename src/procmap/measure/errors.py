@@ -3,8 +3,9 @@
 Owns: `LogError` (an unusable event log: missing, empty, not a log, a column not found),
 and `RefusedLogError`, a log that was read but would be measured wrong, refused rather
 than guessed at: `NothingMapsError` (no activity maps to a step), `MemoryLimitError` (it
-cannot be measured within the memory limit), and the refusals of `--strict` (unreadable
-rows, unmapped activities); raised by every module that reads or measures a log.
+cannot be measured within the memory limit), a timestamp column that reads day-first and
+month-first alike, more unreadable rows than allowed, and the refusals of `--strict`
+(unreadable rows, unmapped activities); raised by every module that reads or measures a log.
 
 Must not know: how a log is read or measured, exit statuses (`procmap.cli` maps them).
 """

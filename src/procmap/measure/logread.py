@@ -1,9 +1,12 @@
 """An event log read into DuckDB: the file as a relation, its columns, table `ev`.
 
 Owns: opening a log (CSV, gzip CSV and Parquet read by DuckDB; XES converted first by
-`xes`), refusing what is not text, finding the column of each role (`DEFAULT_COLUMNS`),
-parsing timestamps (ISO 8601, then `EXPORT_FORMATS`), and table `ev` (`read_events`):
-one row per row of the log, in file order, with the activity as an ENUM of its values.
+`xes`), refusing what is not text, finding the column of each role (`DEFAULT_COLUMNS`), the
+format of each timestamp column (`timestamp_formats`: one per column, ISO 8601 or one of
+`TIMESTAMP_FORMATS`, chosen from the first rows, from the whole column when they fit
+both day-first and month-first, refused when it does too), and table `ev`
+(`read_events`): one row per row of the log, in file order, with the activity as an ENUM
+of its values.
 
 Must not know: the process, steps or figures (`tables`), memory limits (`engine`).
 """
@@ -18,14 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import LogError
+from .errors import LogError, RefusedLogError
 from .xes import xes_to_csv
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
 #: Column names tried in order when no column is given (compared case-insensitively):
-#: the XES names first, then common export names.
+#: the XES names first, then common export names (Disco's and 4TU's: `Case ID`, `Activity`,
+#: `Complete Timestamp`, `Start Timestamp`, `Resource`).
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "case": ("case:concept:name", "case_id", "case id", "caseid", "case"),
     "activity": ("concept:name", "activity", "activity_name", "activity name", "event"),
@@ -35,26 +39,44 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
         "time",
         "end_timestamp",
         "complete_timestamp",
+        "complete timestamp",
         "end time",
         "datetime",
         "date",
     ),
-    "start_timestamp": ("start_timestamp", "start_time", "start time", "start"),
+    "start_timestamp": ("start_timestamp", "start timestamp", "start_time", "start time", "start"),
     "resource": ("org:resource", "resource", "user"),
 }
-#: Timestamp formats tried after ISO 8601 (which DuckDB reads with or without an offset).
-EXPORT_FORMATS = (
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
+#: A timestamp column in ISO 8601, as DuckDB casts text to TIMESTAMPTZ: with or without
+#: an offset (`Z`, `+01:00`), `T` or a space, seconds and their fractions optional.
+ISO = "ISO 8601"
+#: The times of day a date may carry in an export format (or none: a date alone).
+_TIMES = ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "")
+
+
+def _dates(order: str) -> tuple[str, ...]:
+    return tuple(
+        order.replace("/", sep) + (f" {time}" if time else "") for sep in "/.-" for time in _TIMES
+    )
+
+
+#: Export formats with the day first (`31/01/2026 14:05`, `31.01.2026`, `31-01-2026`) and
+#: with the month first (`01/31/2026 2:05 PM`), in strptime's spelling.
+DAY_FIRST = _dates("%d/%m/%Y")
+MONTH_FIRST = _dates("%m/%d/%Y")
+#: Every format a timestamp column is chosen among, in order of preference on a tie.
+TIMESTAMP_FORMATS = (
+    ISO,
+    *(f"%Y/%m/%d {t}".rstrip() for t in _TIMES),
+    *DAY_FIRST,
+    *MONTH_FIRST,
 )
-#: The rows read first for the activity column's values (its ENUM); a value they miss
-#: costs a second read of the log.
+#: The rows read first for the activity column's values (its ENUM; a value they miss
+#: costs a second read of the log) and to choose each timestamp column's format.
 SAMPLE_ROWS = 100_000
+#: The first values of a timestamp column not in ISO 8601 that every format is tried on:
+#: only those that read one of them are counted over the first `SAMPLE_ROWS` rows.
+HEAD_VALUES = 2_000
 #: The buffer of each thread reading a CSV (DuckDB's default is 32 MB).
 CSV_BUFFER_BYTES = 8 * 2**20
 #: Distinct activities an ENUM is made of; a log with more keeps them as text, mapped in
@@ -216,18 +238,170 @@ def roles(shown: str, names: list[str], given: Mapping[str, str | None]) -> dict
     return found
 
 
-def parse_sql(column: str) -> str:
+def parse_sql(column: str, fmt: str = ISO) -> str:
     """SQL for the column as microseconds since the epoch (UTC), null when unparseable.
 
-    The value trimmed (DuckDB's trim: spaces, Unicode ones too) as ISO 8601, else in each
-    export format. ISO 8601 is tried first untrimmed, as it reads with ASCII spaces around
-    it: the most common case then makes no trimmed copy (COALESCE tries the rest only
-    where it is still null)."""
+    The value in format `fmt` (strptime's spelling, naive times in the session's time
+    zone), trimmed (DuckDB's trim: spaces, Unicode ones too); or as ISO 8601 (`ISO`),
+    tried first untrimmed, as it reads with ASCII spaces around it: the most common case
+    then makes no trimmed copy (COALESCE tries the trimmed text only where it is null)."""
     raw = f'"{quote(column)}"'
     text = f"nullif(trim({raw}), '')"
-    tries = [f"try_cast({raw} AS TIMESTAMPTZ)", f"try_cast({text} AS TIMESTAMPTZ)"]
-    tries += [f"try_strptime({text}, '{f}')::TIMESTAMPTZ" for f in EXPORT_FORMATS]
-    return f"epoch_us(coalesce({', '.join(tries)}))"
+    if fmt == ISO:
+        return (
+            f"epoch_us(coalesce(try_cast({raw} AS TIMESTAMPTZ), try_cast({text} AS TIMESTAMPTZ)))"
+        )
+    return f"epoch_us(try_strptime({text}, '{lit(fmt)}')::TIMESTAMPTZ)"
+
+
+def timestamp_formats(
+    con: DuckDBPyConnection,
+    shown: str,
+    source: Source,
+    columns: Mapping[str, str | None],
+    given: Mapping[str, str | None],
+) -> dict[str, str]:
+    """The format of each timestamp column (role `timestamp`, and `start_timestamp` when
+    the log has one): the one `given` for its role (`ISO`, or strptime's spelling), else
+    ISO 8601 when it reads every value of the column's first rows (`SAMPLE_ROWS`; the
+    columns checked in one read of them), else the one of `TIMESTAMP_FORMATS` that reads
+    the most of those values (`_choose`), the first listed on a tie. When the best day-first and month-first formats
+    read as many of them, they are counted over the whole column (one more read, for such
+    logs only); a column they still tie on takes the order of the other timestamp
+    column, else it is refused (`RefusedLogError`, naming the column, two values and the
+    option that settles it)."""
+    found: dict[str, str] = {}
+    tied: dict[str, tuple[str, str]] = {}
+    chosen: dict[str, str] = {}
+    for role in ("timestamp", "start_timestamp"):
+        column = columns.get(role)
+        fmt = given.get(role)
+        if column is not None and fmt is not None:
+            found[role] = _given(con, shown, source, column, fmt, role)
+        elif column is not None:
+            chosen[role] = column
+    iso = _all_iso(con, source, chosen) if chosen else {}
+    for role, column in chosen.items():
+        choice = ISO if iso[role] else _choose(con, source, column)
+        if isinstance(choice, str):
+            found[role] = choice
+        else:
+            tied[role] = choice
+    for role, (day, month) in tied.items():
+        orders = [f in DAY_FIRST for f in found.values() if f in DAY_FIRST or f in MONTH_FIRST]
+        if not orders:
+            raise _ambiguous(con, shown, source, columns[role] or "", role, (day, month))
+        found[role] = day if orders[0] else month
+    return found
+
+
+def _flag(role: str) -> str:
+    return "--" + role.replace("_", "-") + "-format"
+
+
+def _given(
+    con: DuckDBPyConnection, shown: str, source: Source, column: str, fmt: str, role: str
+) -> str:
+    """The format given for a column: `ISO` for its spellings, else checked to be one
+    DuckDB's strptime reads (`LogError` otherwise)."""
+    import duckdb
+
+    if norm(fmt).replace(" ", "") in ("iso", "iso8601"):
+        return ISO
+    try:
+        con.execute("SELECT try_strptime('2026-01-01', ?)", [fmt]).fetchone()
+    except duckdb.Error as error:
+        raise LogError(
+            f"{shown}: {_flag(role)} {fmt!r} for column {column!r} is not a strptime format"
+            f" ({first_line(error, 'unreadable')}); e.g. '%d/%m/%Y %H:%M'"
+        ) from None
+    return fmt
+
+
+def _sample_sql(source: Source, column: str, limit: int | None) -> str:
+    """The column's values, trimmed, the blank ones null; the first `limit` rows only."""
+    cut = "" if limit is None else f" LIMIT {limit}"
+    return f"""(SELECT nullif(trim("{quote(column)}"), '') AS v FROM {source.sql}{cut})"""
+
+
+def _counts(
+    con: DuckDBPyConnection, values: str, formats: tuple[str, ...] = TIMESTAMP_FORMATS
+) -> dict[str, int]:
+    """How many of `values` (SQL of a relation with column `v`) each format reads."""
+    reads = [
+        "count(try_cast(v AS TIMESTAMPTZ))" if f == ISO else f"count(try_strptime(v, '{lit(f)}'))"
+        for f in formats
+    ]
+    row = con.execute(f"SELECT {', '.join(reads)} FROM {values}").fetchone()
+    assert row is not None
+    return {f: int(n) for f, n in zip(formats, row, strict=True)}
+
+
+def _all_iso(
+    con: DuckDBPyConnection, source: Source, columns: Mapping[str, str]
+) -> dict[str, bool]:
+    """Role -> whether every value of its column in the first `SAMPLE_ROWS` rows is ISO
+    8601 (or blank): one read of those rows for all the columns."""
+    values = ", ".join(
+        f"""nullif(trim("{quote(column)}"), '') AS v{i}"""
+        for i, column in enumerate(columns.values())
+    )
+    counts = ", ".join(
+        f"count(v{i}) = count(try_cast(v{i} AS TIMESTAMPTZ))" for i in range(len(columns))
+    )
+    row = con.execute(
+        f"SELECT {counts} FROM (SELECT {values} FROM {source.sql} LIMIT {SAMPLE_ROWS})"
+    ).fetchone()
+    assert row is not None
+    return dict(zip(columns, (bool(x) for x in row), strict=True))
+
+
+def _choose(con: DuckDBPyConnection, source: Source, column: str) -> str | tuple[str, str]:
+    """The format of `column`, not all ISO 8601 (see `timestamp_formats`), or the
+    day-first and the month-first format that read as many of its values, the whole
+    column counted. The formats are counted over the first rows among those that read
+    one of its first `HEAD_VALUES` values (43 formats over 100,000 values took 1.5 s)."""
+    sample = _sample_sql(source, column, SAMPLE_ROWS)
+    head = _counts(con, f"(SELECT v FROM {sample} WHERE v IS NOT NULL LIMIT {HEAD_VALUES})")
+    kept = tuple(f for f in TIMESTAMP_FORMATS if head[f]) or (ISO,)
+    counts = _counts(con, sample, kept)
+    best = max(kept, key=lambda f: counts[f])  # the first of the best
+    if counts[best] == 0 or (best not in DAY_FIRST and best not in MONTH_FIRST):
+        return best
+    rivals = [f for f in kept if f in (MONTH_FIRST if best in DAY_FIRST else DAY_FIRST)]
+    rival = max(rivals, key=lambda f: counts[f], default=None)
+    if rival is None or counts[rival] < counts[best]:
+        return best
+    pair = (best, rival) if best in DAY_FIRST else (rival, best)
+    whole = _counts(con, _sample_sql(source, column, None), pair)
+    if whole[pair[0]] == whole[pair[1]]:
+        return pair
+    return max(pair, key=lambda f: whole[f])
+
+
+def _ambiguous(
+    con: DuckDBPyConnection,
+    shown: str,
+    source: Source,
+    column: str,
+    role: str,
+    pair: tuple[str, str],
+) -> RefusedLogError:
+    """The error of a column whose every value reads day-first and month-first alike:
+    two of its values (ones the two read differently, where there are), and the option."""
+    day, month = (lit(f) for f in pair)
+    rows = con.execute(
+        f"""SELECT DISTINCT v FROM {_sample_sql(source, column, SAMPLE_ROWS)}
+            WHERE v IS NOT NULL
+            ORDER BY try_strptime(v, '{day}') = try_strptime(v, '{month}'), v LIMIT 2"""
+    ).fetchall()
+    examples = ", ".join(repr(v) for (v,) in rows)
+    flag = _flag(role)
+    return RefusedLogError(
+        f"{shown}: column {column!r} reads as day-first and as month-first dates alike"
+        f" (e.g. {examples}); give {flag} '{pair[0]}' (day first) or {flag}"
+        f" '{pair[1]}' (month first)"
+    )
 
 
 # -- table ev ---------------------------------------------------------------------------
@@ -270,12 +444,17 @@ class Events:
 
 
 def read_events(
-    con: DuckDBPyConnection, shown: str, source: Source, columns: Mapping[str, str | None]
+    con: DuckDBPyConnection,
+    shown: str,
+    source: Source,
+    columns: Mapping[str, str | None],
+    formats: Mapping[str, str] | None = None,
 ) -> Events:
     """Table `ev` (`Events`), in one read of the log, or two when the first rows
     (`SAMPLE_ROWS`) missed an activity: the ENUM is then made from the whole column.
     `columns` maps each role to its column; the case, activity and timestamp ones are
-    given."""
+    given. `formats`: each timestamp role's format (`timestamp_formats`; ISO 8601 for a
+    role it lacks)."""
     import duckdb
 
     act_col = columns["activity"]
@@ -288,7 +467,7 @@ def read_events(
             if values is not None and not values and not whole:
                 values, whole = all_values(con, source, act), True
             try:
-                _create_ev(con, source, columns, values)
+                _create_ev(con, source, columns, values, formats or {})
                 break
             except duckdb.ConversionException:
                 if whole or not values:
@@ -332,12 +511,15 @@ def _create_ev(
     source: Source,
     columns: Mapping[str, str | None],
     values: list[str] | None,
+    formats: Mapping[str, str],
 ) -> None:
     """Read the log into table `ev`, the activity as an ENUM of `values` (text when
-    None or empty); DuckDB's ConversionException for a value not among them."""
+    None or empty), each timestamp in its role's format; DuckDB's ConversionException for
+    a value not among them."""
     act, ts_col, start_col = columns["activity"], columns["timestamp"], columns["start_timestamp"]
     assert act and ts_col
-    start_sql = parse_sql(start_col) if start_col else "NULL::BIGINT"
+    start_fmt = formats.get("start_timestamp", ISO)
+    start_sql = parse_sql(start_col, start_fmt) if start_col else "NULL::BIGINT"
     if values:
         con.execute("CREATE TYPE activity AS ENUM (SELECT unnest(?::VARCHAR[]))", [values])
     con.execute("SET preserve_insertion_order = true")  # rowid: the row in the file
@@ -346,7 +528,7 @@ def _create_ev(
             f"""CREATE TABLE ev AS SELECT
                 nullif(trim("{quote(columns["case"] or "")}"), '') AS c,
                 "{quote(act)}"::{"activity" if values else "VARCHAR"} AS a,
-                {parse_sql(ts_col)} AS t,
+                {parse_sql(ts_col, formats.get("timestamp", ISO))} AS t,
                 {start_sql} AS s,
                 CASE WHEN t IS NULL THEN "{quote(ts_col)}" END AS ts_text
             FROM {source.sql}"""
