@@ -22,6 +22,7 @@ from .params import (
     ActivityOpt,
     CaseOpt,
     ConfigOpt,
+    LifecycleOpt,
     ResourceOpt,
     StartTimestampOpt,
     TimestampOpt,
@@ -59,6 +60,7 @@ def measure_command(
     timestamp: TimestampOpt = _M.timestamp,
     start_timestamp: StartTimestampOpt = _M.start_timestamp,
     resource: ResourceOpt = _M.resource,
+    lifecycle: LifecycleOpt = _M.lifecycle,
     timezone: TimezoneOpt = _M.timezone,
     strict: Annotated[
         bool,
@@ -101,6 +103,7 @@ def measure_command(
         timestamp=timestamp,
         start_timestamp=start_timestamp,
         resource=resource,
+        lifecycle=lifecycle,
         timezone=timezone,
         strict=strict,
         check=check,

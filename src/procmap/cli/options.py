@@ -62,6 +62,7 @@ class MeasureOptions:
     timestamp: str | None = None
     start_timestamp: str | None = None
     resource: str | None = None
+    lifecycle: str | None = None
     timezone: str | None = None
     strict: bool = False
     check: bool = False

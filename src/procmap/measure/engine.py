@@ -5,7 +5,8 @@ Owns: `measure_log`, its one DuckDB connection and the memory it may use (DuckDB
 comes to Python bounded by the map (steps, arrows), the first `UNMAPPED_LISTED` unmapped
 activities, or refused: the distinct variants, held whole), and the steps of a
 measurement in order, each a function of another module: the log read into table `ev`
-(`logread`, `xes`), its activities mapped to steps (`activities`), the tables and
+(`logread`, `xes`), cut down to its activity instances when it has lifecycle transitions
+(`lifecycle`), its activities mapped to steps (`activities`), the tables and
 figures on the connection (`tables`), the figures along the map (`conformance`) and the
 metrics (`kpis`), assembled into the result (`_result`). DuckDB is imported only when a
 log is measured: `procmap validate` and the rest of procmap never load it.
@@ -35,6 +36,7 @@ from .activities import Activities, map_activities
 from .conformance import arrows, conformance, rework, variant_list
 from .errors import LogError, MemoryLimitError
 from .kpis import control, metrics
+from .lifecycle import instances
 from .logread import Source, first_line, lit, loaded, read_events, resolve
 from .tables import iso, one
 
@@ -42,7 +44,7 @@ if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
     from ..format import ProcessLike, StepLike
-    from ..render import MeasureResult, SkippedRows
+    from ..render import Lifecycle, MeasureResult, SkippedRows
 
 #: DuckDB's buffer memory (its `memory_limit`), first try: `MEMORY_MB_FIXED` MB and
 #: `MEMORY_MB_PER_THREAD` MB for each of its threads (each thread reading a CSV holds a
@@ -250,10 +252,11 @@ def _hold(con: DuckDBPyConnection, shown: str, steps: int, what: str) -> None:
 @dataclass(frozen=True)
 class _Read:
     """What reading the log found before the figures: the log as `shown`, its `skipped`
-    rows and its `activities` against the map."""
+    rows, its `lifecycle` transitions and its `activities` against the map."""
 
     shown: str
     skipped: SkippedRows
+    lifecycle: Lifecycle
     activities: Activities
 
 
@@ -269,7 +272,9 @@ def _measure(
     """Every figure, in one read of the log (two when the sample missed an activity) and
     one sort of its events.
 
-    1. table `ev`, one row per row of the log in file order (`logread.read_events`);
+    1. table `ev`, one row per row of the log in file order (`logread.read_events`),
+       cut down to the activity instances when the log has lifecycle transitions
+       (`lifecycle.instances`);
     2. the skipped rows and the activities mapped to steps, from `ev`;
     3. table `e`, the readable events of mapped activities with the per-case window
        figures (`tables.mapped_events`, which drops `ev`);
@@ -278,6 +283,7 @@ def _measure(
     5. the figures from `e`, `pc` and the variants (`_result`).
     """
     ev = read_events(con, shown, source, columns)
+    lifecycle = instances(con, shown, ev)
     skipped = tables.skipped_rows(con, ev)
     if skipped["count"] and strict:
         first = skipped["examples"][0]
@@ -298,7 +304,9 @@ def _measure(
     # the distinct variants come to Python whole: within the memory limit, or not at all
     _hold(con, shown, tables.variant_steps(con, vr), "distinct variants of")
     variants = tables.variants(con, vr, e)
-    return _result(con, process, flow, _Read(shown, skipped, found), e, pc, variants, source_file)
+    return _result(
+        con, process, flow, _Read(shown, skipped, lifecycle, found), e, pc, variants, source_file
+    )
 
 
 def _result(
@@ -332,6 +340,7 @@ def _result(
         "unmapped_activities": [{"activity": a, "events": n} for a, n in found.listed],
         "unmapped_more": {"activities": found.more[0], "events": found.more[1]},
         "skipped_rows": read.skipped,
+        "lifecycle": read.lifecycle,
         "steps": tables.step_figures(con, e, flow, cases_of),
         "directly_follows": directly,
         "arrows": listed,

@@ -3,7 +3,9 @@
 Owns: opening a log (CSV, gzip CSV and Parquet read by DuckDB; XES converted first by
 `xes`), refusing what is not text, finding the column of each role (`DEFAULT_COLUMNS`),
 parsing timestamps (ISO 8601, then `EXPORT_FORMATS`), and table `ev` (`read_events`):
-one row per row of the log, in file order, with the activity as an ENUM of its values.
+one row per row of the log, in file order, with the activity as an ENUM of its values
+and, when the log has a lifecycle column, its transition lower-cased (`lifecycle` then
+keeps only the activity instances).
 
 Must not know: the process, steps or figures (`tables`), memory limits (`engine`).
 """
@@ -41,6 +43,13 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "start_timestamp": ("start_timestamp", "start_time", "start time", "start"),
     "resource": ("org:resource", "resource", "user"),
+    "lifecycle": (
+        "lifecycle:transition",
+        "lifecycle_transition",
+        "lifecycle transition",
+        "lifecycle",
+        "transition",
+    ),
 }
 #: Timestamp formats tried after ISO 8601 (which DuckDB reads with or without an offset).
 EXPORT_FORMATS = (
@@ -238,7 +247,8 @@ class Events:
     """Table `ev` on the connection, one row per row of the log in file order (`rowid`):
     the case `c` (trimmed, null when blank), the activity `a`, the timestamp `t` and start
     `s` in microseconds, and the timestamp's text `ts_text` where it did not parse (for
-    the skipped rows' reasons).
+    the skipped rows' reasons); when the log has a lifecycle column (`lifecycle`, its
+    name), the transition `lc`, trimmed and lower-cased (null when blank).
 
     `values`: the activity column's values in ENUM order, untrimmed (`a` is an ENUM of
     them: a byte or two, not a string); None when the column holds more than
@@ -248,6 +258,7 @@ class Events:
     values: list[str] | None
     name_of: dict[str, str | None]
     name: str = "ev"
+    lifecycle: str | None = None
 
     @property
     def missing_activity(self) -> str:
@@ -301,8 +312,9 @@ def read_events(
         if source.csv and not isinstance(error, duckdb.OutOfMemoryException):
             raise not_csv(shown, error) from None
         raise
+    lifecycle = columns.get("lifecycle")
     if values is None:
-        return Events(None, {})
+        return Events(None, {}, lifecycle=lifecycle)
     # In chunks of fewer than 2,048: DuckDB 0.9 gives only the first 2,048 rows (one
     # vector) of unnest over a list parameter, which left activities without a name.
     trimmed: list[tuple[str, str | None]] = []
@@ -311,7 +323,7 @@ def read_events(
             "SELECT v, nullif(trim(v), '') FROM unnest(?::VARCHAR[]) AS u(v)",
             [values[at : at + TRIM_CHUNK]],
         ).fetchall()
-    return Events(values, dict(trimmed))
+    return Events(values, dict(trimmed), lifecycle=lifecycle)
 
 
 def _sample(con: DuckDBPyConnection, shown: str, source: Source, act: str) -> list[str] | None:
@@ -338,6 +350,8 @@ def _create_ev(
     act, ts_col, start_col = columns["activity"], columns["timestamp"], columns["start_timestamp"]
     assert act and ts_col
     start_sql = parse_sql(start_col) if start_col else "NULL::BIGINT"
+    lc_col = columns.get("lifecycle")
+    lc_sql = f''',\n lower(nullif(trim("{quote(lc_col)}"), '')) AS lc''' if lc_col else ""
     if values:
         con.execute("CREATE TYPE activity AS ENUM (SELECT unnest(?::VARCHAR[]))", [values])
     con.execute("SET preserve_insertion_order = true")  # rowid: the row in the file
@@ -348,7 +362,7 @@ def _create_ev(
                 "{quote(act)}"::{"activity" if values else "VARCHAR"} AS a,
                 {parse_sql(ts_col)} AS t,
                 {start_sql} AS s,
-                CASE WHEN t IS NULL THEN "{quote(ts_col)}" END AS ts_text
+                CASE WHEN t IS NULL THEN "{quote(ts_col)}" END AS ts_text{lc_sql}
             FROM {source.sql}"""
         )
     finally:

@@ -14,7 +14,7 @@ from ..render import figure, percent
 from ..render import human_duration as human_duration  # offered by procmap.measure too
 
 if TYPE_CHECKING:
-    from ..render import MeasureResult, Stats, StepFigures
+    from ..render import Lifecycle, MeasureResult, Stats, StepFigures
 
 REPORT_FORMATS = ("text", "markdown", "json", "github")
 #: Steps listed as the slowest, by p90 waiting plus processing time.
@@ -99,6 +99,7 @@ def _sections(result: MeasureResult) -> list[Section]:
             ],
         ),
         ("Unmapped activities", ["Activity", "Events"], _unmapped(result)),
+        ("Lifecycle transitions", ["Transition", "Events", "Counted as"], _transitions(result)),
         (
             "Skipped rows (first 5)",
             ["Row", "Reason"],
@@ -125,6 +126,53 @@ def _summary(result: MeasureResult) -> list[list[str]]:
         ["Rework", f"{result['rework']['cases']} ({percent(result['rework']['rate'])})"],
         ["Variants", str(len(result["variants"]))],
         ["Skipped rows", str(result["skipped_rows"]["count"])],
+        *_lifecycle(result.get("lifecycle")),
+    ]
+
+
+#: What each lifecycle transition counts as (any other: no occurrence).
+COUNTED_AS = {
+    None: "activity instance",
+    "complete": "activity instance",
+    "start": "start of an instance",
+    "ate_abort": "aborted instance",
+    "pi_abort": "aborted instance",
+    "withdraw": "aborted instance",
+}
+
+
+def _lifecycle(lifecycle: Lifecycle | None) -> list[list[str]]:
+    """The summary's rows on lifecycle transitions: the handling, then the unpaired
+    starts and aborted instances when there are any (with example case ids)."""
+    if lifecycle is None or lifecycle["column"] is None:
+        return [["Lifecycle", "none: each event is an activity instance"]]
+    handling = f"{lifecycle['column']}: each complete event is an activity instance"
+    if lifecycle["handling"] == "start-complete":
+        handling += (
+            f", its start paired ({lifecycle['paired_starts']} of"
+            f" {lifecycle['instances']} instances have one)"
+        )
+    rows = [["Lifecycle", handling]]
+    for title, counted in (
+        ("Unpaired starts", lifecycle["unpaired_starts"]),
+        ("Aborted instances", lifecycle["aborted"]),
+    ):
+        if counted["count"]:
+            rows.append([title, f"{counted['count']} (cases {', '.join(counted['examples'])})"])
+    return rows
+
+
+def _transitions(result: MeasureResult) -> list[list[str]]:
+    lifecycle = result.get("lifecycle")
+    if lifecycle is None:
+        return []
+    return [
+        [
+            t["transition"] or "(blank)",
+            str(t["events"]),
+            COUNTED_AS.get(t["transition"], "not an occurrence"),
+        ]
+        for t in lifecycle["transitions"]
     ]
 
 
@@ -223,6 +271,7 @@ def format_github(result: MeasureResult, color: bool = False, process_file: str 
                 f"::error {where},title=procmap measure::{c['metric']}: {figure(c['actual'])}"
                 f" breaches the control threshold {figure(c['threshold'])}"
             )
+    lines += [f"::notice::{label}: {value}" for label, value in _lifecycle(result.get("lifecycle"))]
     conf = result["conformance"]
     lines.append(
         f"::notice::procmap measure {result['process']}: {result['cases']} cases,"
