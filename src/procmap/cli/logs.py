@@ -153,6 +153,17 @@ def simulate_command(
             " (45m, 4h, 1d; drawn like the step times). Default 0: no waiting.",
         ),
     ] = _S.handoff_wait,
+    lifecycle: Annotated[
+        str,
+        typer.Option(
+            "--lifecycle",
+            metavar="MODEL",
+            help="Lifecycle transitions: none (one row per event, with its start_timestamp),"
+            " start-complete (a start and a complete row per event, in a"
+            " lifecycle:transition column) or full (also a schedule before each task, and"
+            " some instances aborted: ate_abort).",
+        ),
+    ] = _S.lifecycle,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -176,7 +187,9 @@ def simulate_command(
     steps stops there. With --handoff-wait, work waits before a task whose owner differs
     from the previous task's. Rows are sorted by time (ties: by case, then the case's order).
     Columns: case:concept:name, concept:name, time:timestamp, start_timestamp,
-    org:resource. The same inputs and --seed give the same bytes.
+    org:resource; with --lifecycle, lifecycle:transition in place of start_timestamp
+    (start and complete rows; with full, schedule and ate_abort too). The same inputs
+    and --seed give the same bytes.
 
     Exit status: 0 written, 1 the process file is invalid, 2 usage error.
     """
@@ -189,6 +202,7 @@ def simulate_command(
             seed=seed,
             distribution=distribution,
             handoff_wait=handoff_wait,
+            lifecycle=lifecycle,
             output=output,
             log_format=log_format,
         )
@@ -215,6 +229,7 @@ def _simulate(given: SimulateOptions) -> None:
             "seed": given.seed,
             "distribution": given.distribution,
             "handoff_wait": _wait_minutes(given.handoff_wait),
+            "lifecycle": given.lifecycle,
         }
         # written as the cases are made: memory bounded by the cases in progress
         if output is None:

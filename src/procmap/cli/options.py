@@ -132,6 +132,7 @@ class SimulateOptions:
     seed: int = 1
     distribution: str = "lognormal"
     handoff_wait: str = "0m"
+    lifecycle: str = "none"
     output: Path | None = None
     log_format: str = "csv"
 
