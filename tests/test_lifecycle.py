@@ -275,3 +275,21 @@ def test_simulate_lifecycle_is_deterministic_and_checked(tmp_path, capsys):
     status, text, err = procmap(capsys, "simulate", str(PROCESS), "--lifecycle", "both")
     assert status != 0 and text == ""
     assert "--lifecycle: 'both' is not one of none, start-complete, full" in err
+
+
+def test_the_readme_lifecycle_example_shows_what_procmap_prints(tmp_path, capsys, monkeypatch):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    simulate = "$ procmap simulate processes/webinar-funnel.yaml --cases 300 --lifecycle full"
+    command = "$ procmap measure processes/webinar-funnel.yaml webinar-lifecycle.csv\n"
+    assert simulate + " -o webinar-lifecycle.csv\n" in readme
+    shown = readme[readme.index(command) + len(command) :].split("```")[0].splitlines()
+    monkeypatch.chdir(REPO)
+    log = tmp_path / "webinar-lifecycle.csv"
+    args = simulate.split()[2:]
+    status, _, err = procmap(capsys, *args, "-o", str(log))
+    assert status == 0, err
+    status, out, err = procmap(capsys, "measure", "processes/webinar-funnel.yaml", str(log))
+    assert status == 0, err
+    printed = out.splitlines()
+    missing = [line for line in shown if line != "..." and line not in printed]
+    assert missing == [] and len(shown) > 8
