@@ -85,8 +85,15 @@ def instances(con: DuckDBPyConnection, shown: str, ev: Events) -> Lifecycle:
             " with --lifecycle COLUMN"
         )
     starts = sum(int(k) for v, k in counted if v == "start")
-    paired, without = _pair(con, ev) if starts else (0, 0)
-    unpaired = _cases(con, "SELECT c, r FROM lp WHERE g = 0 AND k > found") if starts else None
+    paired, without, open_starts = _pair(con, ev) if starts else (0, 0, 0)
+    unpaired: CaseCount = {"count": 0, "examples": []}
+    if open_starts:
+        unpaired = _cases(
+            con,
+            """SELECT lp.c, lp.r FROM lp JOIN (SELECT c, a, count(*) FILTER (WHERE g = 1) AS found
+                                            FROM lp GROUP BY c, a) AS f USING (c, a)
+               WHERE lp.g = 0 AND lp.k > f.found""",
+        )
     aborted = _cases(
         con, f"SELECT c, rowid FROM {ev.name} WHERE {ev.readable} AND lc IN {_in(ABORTED)}"
     )
@@ -95,6 +102,7 @@ def instances(con: DuckDBPyConnection, shown: str, ev: Events) -> Lifecycle:
         f"DELETE FROM {ev.name} WHERE {ev.readable} AND lc IS NOT NULL AND lc <> 'complete'"
     )
     con.execute("DROP TABLE IF EXISTS lp")
+    con.execute("DROP TABLE IF EXISTS lpp")
     return {
         "column": ev.lifecycle,
         "handling": "start-complete" if starts else "complete",
@@ -102,24 +110,24 @@ def instances(con: DuckDBPyConnection, shown: str, ev: Events) -> Lifecycle:
         "instances": complete,
         "paired_starts": paired,
         "without_start": without,
-        "unpaired_starts": unpaired or {"count": 0, "examples": []},
+        "unpaired_starts": unpaired,
         "aborted": aborted,
     }
 
 
-def _pair(con: DuckDBPyConnection, ev: Events) -> tuple[int, int]:
+def _pair(con: DuckDBPyConnection, ev: Events) -> tuple[int, int, int]:
     """Pair each `start` of `ev` with the next closing transition (`CLOSING`) of its case
     and activity, first in first out, into table `lp`; set each paired complete's `s`.
-    (paired completes, completes without a start).
+    (paired completes, completes without a start, unpaired starts).
 
     In each case and activity, by time (ties in file order), a start adds one to the
     queue of open starts and a closing transition takes one off when the queue is not
-    empty: the queue after an event is q - min(0, the least q before it), q the running
-    sum of +1 and -1; a closing transition finds a start when q >= that minimum. The
-    k-th closing transition that finds one takes the k-th start (first in, first out).
-    Group `g`: 0 a start, 1 a closing transition with a start, 2 one without; `k` the
-    row's number in its group, `found` the closing transitions with a start: a start
-    with k > found is unpaired."""
+    empty: with q the running sum of +1 and -1, the queue after an event is
+    q - min(0, the least q so far), and a closing transition finds a start when q is at
+    least min(0, the least q before it). The k-th closing transition that finds one
+    takes the k-th start (first in, first out): k = the starts so far minus the queue.
+    Group `g`: 0 a start, 1 a closing transition with a start, 2 one without; `k`: a
+    start's number, or the number of the start a group-1 transition takes."""
     kinds = _in(("start", *CLOSING))
     by_time = "PARTITION BY c, a ORDER BY t, r"
     con.execute(
@@ -129,39 +137,44 @@ def _pair(con: DuckDBPyConnection, ev: Events) -> tuple[int, int]:
               WHERE {ev.readable} AND coalesce(lc, 'complete') IN {kinds}),
             y AS (
               SELECT *, sum(CASE WHEN lc = 'start' THEN 1 ELSE -1 END)
-                        OVER ({by_time} ROWS UNBOUNDED PRECEDING) AS q
+                          OVER ({by_time} ROWS UNBOUNDED PRECEDING) AS q,
+                        count(*) FILTER (WHERE lc = 'start')
+                          OVER ({by_time} ROWS UNBOUNDED PRECEDING) AS ns
               FROM x),
             z AS (
-              SELECT *, coalesce(min(q) OVER ({by_time}
-                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS low
-              FROM y),
-            g AS (
-              SELECT r, c, a, t, lc,
-                     CASE WHEN lc = 'start' THEN 0 WHEN q >= least(low, 0) THEN 1 ELSE 2 END AS g
-              FROM z)
-            SELECT *, row_number() OVER (PARTITION BY c, a, g ORDER BY t, r) AS k,
-                   count(*) FILTER (WHERE g = 1) OVER (PARTITION BY c, a) AS found
-            FROM g"""
+              SELECT *, min(q) OVER ({by_time} ROWS UNBOUNDED PRECEDING) AS low,
+                        coalesce(min(q) OVER ({by_time}
+                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+              FROM y)
+            SELECT r, c, a, t, lc,
+                   CASE WHEN lc = 'start' THEN 0
+                        WHEN q >= least(before, 0) THEN 1 ELSE 2 END AS g,
+                   CASE WHEN lc = 'start' THEN ns ELSE ns - (q - least(low, 0)) END AS k
+            FROM z"""
     )
     con.execute(
-        f"""UPDATE {ev.name} SET s = p.t
-            FROM (SELECT d.r, st.t FROM lp AS d JOIN lp AS st
+        """CREATE TABLE lpp AS SELECT d.r, st.t FROM lp AS d JOIN lp AS st
                   ON d.c = st.c AND d.a = st.a AND d.k = st.k AND st.g = 0
-                  WHERE d.g = 1 AND d.lc = 'complete') AS p
-            WHERE {ev.name}.rowid = p.r"""
+                  WHERE d.g = 1 AND d.lc = 'complete'"""
     )
-    paired, without = con.execute(
+    con.execute(f"UPDATE {ev.name} SET s = lpp.t FROM lpp WHERE {ev.name}.rowid = lpp.r")
+    paired, without, open_starts = con.execute(
         """SELECT count(*) FILTER (WHERE g = 1 AND lc = 'complete'),
-                  count(*) FILTER (WHERE g = 2 AND lc = 'complete') FROM lp"""
-    ).fetchone() or (0, 0)
-    return int(paired), int(without)
+                  count(*) FILTER (WHERE g = 2 AND lc = 'complete'),
+                  count(*) FILTER (WHERE g = 0) - count(*) FILTER (WHERE g = 1) FROM lp"""
+    ).fetchone() or (0, 0, 0)
+    return int(paired), int(without), int(open_starts)
 
 
 def _cases(con: DuckDBPyConnection, rows: str) -> CaseCount:
-    """The rows of `rows` (SQL: a case and a row number): counted, the first `EXAMPLES`
-    distinct cases in log order."""
-    (count,) = con.execute(f"SELECT count(*) FROM ({rows})").fetchone() or (0,)
-    examples = con.execute(
-        f"""SELECT c FROM ({rows}) AS x(c, r) GROUP BY c ORDER BY min(r) LIMIT {EXAMPLES}"""
-    ).fetchall()
+    """The rows of `rows` (SQL: a case and a row number), read once: counted, the first
+    `EXAMPLES` distinct cases in log order."""
+    con.execute(f"CREATE TABLE lx AS {rows}")
+    try:
+        (count,) = con.execute("SELECT count(*) FROM lx").fetchone() or (0,)
+        examples = con.execute(
+            f"SELECT c FROM lx AS x(c, r) GROUP BY c ORDER BY min(r) LIMIT {EXAMPLES}"
+        ).fetchall()
+    finally:
+        con.execute("DROP TABLE lx")
     return {"count": int(count), "examples": [str(c) for (c,) in examples]}
