@@ -158,10 +158,9 @@ def simulate_command(
         typer.Option(
             "--lifecycle",
             metavar="MODEL",
-            help="Lifecycle transitions: none (one row per event, with its start_timestamp),"
-            " start-complete (a start and a complete row per event, in a"
-            " lifecycle:transition column) or full (also a schedule before each task, and"
-            " some instances aborted: ate_abort).",
+            help="Lifecycle transitions: none (a row per event, with its start_timestamp),"
+            " start-complete (a start and a complete row per event) or full (also a"
+            " schedule before each task, and some instances aborted: ate_abort).",
         ),
     ] = _S.lifecycle,
     output: Annotated[
@@ -193,20 +192,8 @@ def simulate_command(
 
     Exit status: 0 written, 1 the process file is invalid, 2 usage error.
     """
-    _simulate(
-        SimulateOptions(
-            process_file=process_file,
-            cases=cases,
-            rate=rate,
-            start=start,
-            seed=seed,
-            distribution=distribution,
-            handoff_wait=handoff_wait,
-            lifecycle=lifecycle,
-            output=output,
-            log_format=log_format,
-        )
-    )
+    # the parameters are SimulateOptions' fields, in order (tests/test_cli_fast.py)
+    _simulate(SimulateOptions(**locals()))
 
 
 def _simulate(given: SimulateOptions) -> None:
