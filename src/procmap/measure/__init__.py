@@ -5,8 +5,9 @@ only when a log is measured; `LogError` for an unusable log, `MemoryLimitError` 
 that cannot be measured within the memory limit; the result is a `MeasureResult`,
 `procmap.render`'s), the report formatters (`REPORT_FORMATS`, `format_report`,
 `breached`), `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
-random step times around each step's `duration`, decisions by their shares; `simulate_events`
-and `simulate_cases` make it as it is read) and the log writers (`write_csv`, `write_xes`,
+random step times around each step's `duration`, decisions by their shares, lifecycle
+transitions as asked, `LIFECYCLES`; `simulate_events` and `simulate_cases` make it as it is
+read) and the log writers (`write_csv`, `write_xes`,
 `write_traces`, `save`: atomic, gzip by suffix; `write_simulated` and `save_simulated`
 stream a simulation to a stream or a file in memory bounded by the cases in progress); and the measured map
 (`measured_dot`, `measured_svg`, `write_measured`: the authored map as a heat map of a
