@@ -195,7 +195,35 @@ def test_a_lifecycle_column_without_complete_is_refused(tmp_path, capsys):
     assert status != 0 and out == ""
     assert len(err.splitlines()) == 1, err
     assert f"{log}: column 'lifecycle' (lifecycle) has no 'complete' event" in err
-    assert "--lifecycle" in err
+    assert "--lifecycle none" in err
+    # --lifecycle none: the column is not read, every row is an instance
+    status, out, err = procmap(capsys, "measure", str(PROCESS), str(log), "--lifecycle=none")
+    assert status == 0, err
+    assert "Lifecycle               none: each event is an activity instance" in out
+
+
+def test_a_blank_transition_is_an_instance(tmp_path):
+    # XES events without lifecycle:transition come out blank in a log where others have
+    # one: each is an instance on its own, counted as (blank)
+    log = tmp_path / "mixed.csv"
+    log.write_text(
+        "case,activity,timestamp,lifecycle:transition\n"
+        "L-1,Receive application,2026-03-02T08:00:00Z,\n"
+        "L-1,Check documents,2026-03-02T08:30:00Z,start\n"
+        "L-1,Check documents,2026-03-02T09:00:00Z,complete\n"
+        "L-1,Approve loan,2026-03-02T09:10:00Z, \n",
+        encoding="utf-8",
+    )
+    result = measure_log(_process(), log)
+    assert result["events"] == 3
+    assert result["lifecycle"]["transitions"] == [
+        {"transition": None, "events": 2},
+        {"transition": "complete", "events": 1},
+        {"transition": "start", "events": 1},
+    ]
+    assert result["lifecycle"]["instances"] == 3 and result["lifecycle"]["without_start"] == 2
+    assert _step(result, "check")["processing"]["mean"] == 30 * MIN
+    assert "(blank)     2       activity instance" in format_report(result, "text")
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "github"])

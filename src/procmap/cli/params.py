@@ -79,7 +79,7 @@ LifecycleOpt = Annotated[
         metavar="COLUMN",
         help="Column of the lifecycle transition (start, complete, ...; default: found by"
         " name, such as lifecycle:transition): an activity instance is a complete event,"
-        " its start paired with it.",
+        " its start paired with it. none: every event is an instance.",
     ),
 ]
 TimezoneOpt = Annotated[

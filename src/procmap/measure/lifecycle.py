@@ -82,7 +82,7 @@ def instances(con: DuckDBPyConnection, shown: str, ev: Events) -> Lifecycle:
         raise LogError(
             f"{shown}: column {ev.lifecycle!r} (lifecycle) has no 'complete' event (its values:"
             f" {values}); an activity instance is a complete event: name the lifecycle column"
-            " with --lifecycle COLUMN"
+            " with --lifecycle COLUMN, or read every event as one with --lifecycle none"
         )
     starts = sum(int(k) for v, k in counted if v == "start")
     paired, without, open_starts = _pair(con, ev) if starts else (0, 0, 0)

@@ -51,6 +51,8 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
         "transition",
     ),
 }
+#: `--lifecycle none`: read no lifecycle column, even one found by name.
+NO_LIFECYCLE = "none"
 #: Timestamp formats tried after ISO 8601 (which DuckDB reads with or without an offset).
 EXPORT_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
@@ -193,14 +195,18 @@ def resolve(
 
 def roles(shown: str, names: list[str], given: Mapping[str, str | None]) -> dict[str, str | None]:
     """Each role's column among `names`: the one `given` (exactly, else loosely), else the
-    first of `DEFAULT_COLUMNS` present and not taken; `LogError` for a given column that is
-    missing, or no case, activity or timestamp column."""
+    first of `DEFAULT_COLUMNS` present and not taken (none for a lifecycle given as
+    `NO_LIFECYCLE`); `LogError` for a given column that is missing, or no case, activity
+    or timestamp column."""
     folded: dict[str, str] = {}
     for name in names:
         folded.setdefault(norm(name.lstrip("\ufeff")), name)
     found: dict[str, str | None] = {}
     for role, wanted in given.items():
         flag = "--" + role.replace("_", "-")
+        if role == "lifecycle" and wanted is not None and norm(wanted) == NO_LIFECYCLE:
+            found[role] = None  # --lifecycle none: every event is an activity instance
+            continue
         if wanted is not None:
             hit = wanted if wanted in names else folded.get(norm(wanted))
             if hit is None:
