@@ -250,6 +250,7 @@ def test_a_log_without_lifecycle_says_so(tmp_path):
     result = measure_log(_process(), log)
     assert result["lifecycle"]["handling"] == "none" and result["lifecycle"]["column"] is None
     assert "none: each event is an activity instance" in format_report(result, "markdown")
+    assert "Lifecycle" not in format_report(result, "github")  # no notice for plain logs
 
 
 # -- procmap simulate --lifecycle ----------------------------------------------------------

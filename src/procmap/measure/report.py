@@ -258,7 +258,8 @@ def format_text(result: MeasureResult, color: bool = False) -> str:
 
 
 def format_github(result: MeasureResult, color: bool = False, process_file: str = "") -> str:
-    """`::error` at each breached control point, then a `::notice` summary line."""
+    """`::error` at each breached control point, a `::notice` for each lifecycle figure of
+    a log with lifecycle transitions, then a `::notice` summary line."""
     lines = []
     breached = 0
     for c in result["control"]:
@@ -271,7 +272,9 @@ def format_github(result: MeasureResult, color: bool = False, process_file: str 
                 f"::error {where},title=procmap measure::{c['metric']}: {figure(c['actual'])}"
                 f" breaches the control threshold {figure(c['threshold'])}"
             )
-    lines += [f"::notice::{label}: {value}" for label, value in _lifecycle(result.get("lifecycle"))]
+    lifecycle = result.get("lifecycle")
+    if lifecycle is not None and lifecycle["column"] is not None:  # no notice for plain logs
+        lines += [f"::notice::{label}: {value}" for label, value in _lifecycle(lifecycle)]
     conf = result["conformance"]
     lines.append(
         f"::notice::procmap measure {result['process']}: {result['cases']} cases,"
