@@ -49,7 +49,7 @@ class LogColumns:
     the log. The field order is the order the roles are resolved in. `lifecycle`: the
     column of each event's lifecycle transition (XES `lifecycle:transition`: `start`,
     `complete`, ...), when the log has one: an activity instance is then a `complete`
-    event, the `start` before it paired with it.
+    event, the `start` before it paired with it; `none` reads no lifecycle column.
     """
 
     case: str | None = None
