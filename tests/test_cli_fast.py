@@ -112,6 +112,7 @@ ARGVS = [
         ["--case", "Case ID", "--activity=Event", "--timestamp", "Done", "p.yaml", "l.xes"],
     ),
     ("measure", ["--start-timestamp", "Start", "--resource", "Who", "--timezone", "UTC"]),
+    ("measure", ["--lifecycle", "lifecycle:transition", "p.yaml", "l.xes"]),
     ("measure", ["--config", "x.toml", "--output=out", "-f", "markdown", "--", "-p.yaml"]),
     (
         "measure",

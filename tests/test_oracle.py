@@ -33,6 +33,12 @@ answer the same question, and each test says so:
   case and timestamp with pandas' multi-column sort, which is stable; procmap orders by
   timestamp, then row. The hand-written log puts ties in an order that a sort by
   activity would change.
+- Lifecycle transitions. procmap's activity instances are a lifecycle log's `complete`
+  events, its processing time the paired `start`'s: pm4py gets the events its own
+  `filter_event_attribute_values(..., "lifecycle:transition", ["complete"])` keeps, and
+  its interval conversion (`interval_lifecycle.to_interval`, which pairs starts first in
+  first out too) for processing times, on logs without aborts: it knows no `ate_abort`,
+  and pairs the aborted instance's start with the next `complete`.
 - Resolution. procmap reads timestamps to the microsecond (DuckDB truncates the rest),
   pandas to the nanosecond: two events less than a microsecond apart are a tie for
   procmap (file order) and ordered by time for pm4py.
@@ -61,11 +67,12 @@ from conftest import REPO  # noqa: E402
 from procmap.lint import validate_paths  # noqa: E402
 from procmap.measure import measure_log, simulate_log, write_csv  # noqa: E402
 
-CASE, ACTIVITY, TIMESTAMP, START = (
+CASE, ACTIVITY, TIMESTAMP, START, TRANSITION = (
     "case:concept:name",
     "concept:name",
     "time:timestamp",
     "start_timestamp",
+    "lifecycle:transition",
 )
 
 
@@ -164,6 +171,65 @@ def test_simulated_logs_agree_with_pm4py(tmp_path, name, cases, seed, distributi
     assert len(mine["variants"]) > 1
     if name in ("content-production", "client-onboarding", "seo-keyword-research"):
         assert mine["rework"]["cases"] > 0, "a loop back for rework was taken"
+
+
+# Lifecycle logs (`simulate --lifecycle`): start and complete rows; with `full`, schedule
+# rows and aborted instances too. Work waits at handoffs, so starts are not completes.
+LIFECYCLE = [
+    ("client-onboarding", 600, 21, "full"),
+    ("content-production", 500, 22, "start-complete"),
+    ("lead-handoff", 400, 23, "full"),
+    ("seo-keyword-research", 300, 24, "start-complete"),
+]
+
+
+@pytest.mark.parametrize(("name", "cases", "seed", "model"), LIFECYCLE)
+def test_lifecycle_logs_agree_with_pm4py_on_complete_events(tmp_path, name, cases, seed, model):
+    from pm4py.objects.log.util import interval_lifecycle
+
+    process = _process(REPO / "processes" / f"{name}.yaml")
+    events = simulate_log(
+        process, cases=cases, seed=seed, rate=50.0, handoff_wait=240.0, lifecycle=model
+    )
+    log = tmp_path / f"{name}.csv"
+    with log.open("w", encoding="utf-8", newline="") as out:
+        write_csv(events, out, lifecycle=True)
+    mine = measure_log(process, log)
+    with log.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row, event in zip(rows, events, strict=True):
+        row[ACTIVITY] = event.step
+    frame = pm4py.format_dataframe(
+        pd.DataFrame(rows, columns=[CASE, ACTIVITY, TIMESTAMP, TRANSITION]),
+        case_id=CASE,
+        activity_key=ACTIVITY,
+        timestamp_key=TIMESTAMP,
+        timest_format="ISO8601",
+    )
+    complete = pm4py.filter_event_attribute_values(
+        frame, TRANSITION, ["complete"], level="event", retain=True
+    )
+    _compare(mine, _pm4py_figures(complete))
+    assert mine["events"] == len(complete) == sum(e.transition == "complete" for e in events)
+    assert mine["lifecycle"]["handling"] == "start-complete"
+    assert (mine["lifecycle"]["aborted"]["count"] > 0) == (model == "full")
+    if model == "full":
+        return
+    # processing times: pm4py's interval log, each complete with its start
+    interval = interval_lifecycle.to_interval(pm4py.convert_to_event_log(frame))
+    durations: dict[str, list[float]] = {}
+    for trace in interval:
+        for event in trace:
+            durations.setdefault(event[ACTIVITY], []).append(float(event["@@duration"]))
+    timed = [s for s in mine["steps"] if s["events"]]
+    assert {s["id"] for s in timed} == set(durations)
+    for step in timed:
+        theirs = durations[step["id"]]
+        assert step["events"] == len(theirs), step["id"]
+        assert step["processing"]["mean"] == _close(float(np.mean(theirs))), step["id"]
+        assert step["processing"]["p50"] == _close(float(np.median(theirs))), step["id"]
+        assert step["processing"]["p90"] == _close(float(np.percentile(theirs, 90))), step["id"]
+    assert any(s["processing"]["mean"] > 0 for s in timed)
 
 
 PROCESS = """\

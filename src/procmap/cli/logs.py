@@ -22,6 +22,7 @@ from .params import (
     ActivityOpt,
     CaseOpt,
     ConfigOpt,
+    LifecycleOpt,
     MaxBadRowsOpt,
     ResourceOpt,
     SkipBadRowsOpt,
@@ -63,6 +64,7 @@ def measure_command(
     timestamp: TimestampOpt = _M.timestamp,
     start_timestamp: StartTimestampOpt = _M.start_timestamp,
     resource: ResourceOpt = _M.resource,
+    lifecycle: LifecycleOpt = _M.lifecycle,
     timezone: TimezoneOpt = _M.timezone,
     timestamp_format: TimestampFormatOpt = _M.timestamp_format,
     start_timestamp_format: StartTimestampFormatOpt = _M.start_timestamp_format,
@@ -147,6 +149,16 @@ def simulate_command(
             " (45m, 4h, 1d; drawn like the step times). Default 0: no waiting.",
         ),
     ] = _S.handoff_wait,
+    lifecycle: Annotated[
+        str,
+        typer.Option(
+            "--lifecycle",
+            metavar="MODEL",
+            help="Lifecycle transitions: none (a row per event, with its start_timestamp),"
+            " start-complete (a start and a complete row per event) or full (also a"
+            " schedule before each task, and some instances aborted: ate_abort).",
+        ),
+    ] = _S.lifecycle,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -170,23 +182,14 @@ def simulate_command(
     steps stops there. With --handoff-wait, work waits before a task whose owner differs
     from the previous task's. Rows are sorted by time (ties: by case, then the case's order).
     Columns: case:concept:name, concept:name, time:timestamp, start_timestamp,
-    org:resource. The same inputs and --seed give the same bytes.
+    org:resource; with --lifecycle, lifecycle:transition in place of start_timestamp
+    (start and complete rows; with full, schedule and ate_abort too). The same inputs
+    and --seed give the same bytes.
 
     Exit status: 0 written, 1 the process file is invalid, 2 usage error.
     """
-    _simulate(
-        SimulateOptions(
-            process_file=process_file,
-            cases=cases,
-            rate=rate,
-            start=start,
-            seed=seed,
-            distribution=distribution,
-            handoff_wait=handoff_wait,
-            output=output,
-            log_format=log_format,
-        )
-    )
+    # the parameters are SimulateOptions' fields, in order (tests/test_cli_fast.py)
+    _simulate(SimulateOptions(**locals()))
 
 
 def _simulate(given: SimulateOptions) -> None:
@@ -209,6 +212,7 @@ def _simulate(given: SimulateOptions) -> None:
             "seed": given.seed,
             "distribution": given.distribution,
             "handoff_wait": _wait_minutes(given.handoff_wait),
+            "lifecycle": given.lifecycle,
         }
         # written as the cases are made: memory bounded by the cases in progress
         if output is None:

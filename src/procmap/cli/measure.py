@@ -37,6 +37,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "--timestamp": ("timestamp", "text"),
     "--start-timestamp": ("start_timestamp", "text"),
     "--resource": ("resource", "text"),
+    "--lifecycle": ("lifecycle", "text"),
     "--timezone": ("timezone", "text"),
     "--timestamp-format": ("timestamp_format", "text"),
     "--start-timestamp-format": ("start_timestamp_format", "text"),

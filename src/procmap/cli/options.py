@@ -62,6 +62,7 @@ class MeasureOptions:
     timestamp: str | None = None
     start_timestamp: str | None = None
     resource: str | None = None
+    lifecycle: str | None = None
     timezone: str | None = None
     timestamp_format: str | None = None
     start_timestamp_format: str | None = None
@@ -135,6 +136,7 @@ class SimulateOptions:
     seed: int = 1
     distribution: str = "lognormal"
     handoff_wait: str = "0m"
+    lifecycle: str = "none"
     output: Path | None = None
     log_format: str = "csv"
 

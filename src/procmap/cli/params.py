@@ -72,6 +72,16 @@ StartTimestampOpt = Annotated[
 ResourceOpt = Annotated[
     str | None, typer.Option("--resource", metavar="COLUMN", help="Column of who did it.")
 ]
+LifecycleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lifecycle",
+        metavar="COLUMN",
+        help="Column of the lifecycle transition (start, complete, ...; default: found by"
+        " name, such as lifecycle:transition): an activity instance is a complete event,"
+        " its start paired with it. none: every event is an instance.",
+    ),
+]
 TimezoneOpt = Annotated[
     str | None,
     typer.Option(

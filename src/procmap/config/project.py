@@ -46,7 +46,10 @@ class LogColumns:
     A column left None is the first of the XES names (`case:concept:name`,
     `concept:name`, `time:timestamp`, `org:resource`), then of common export names,
     that the log has (`procmap.measure`'s `DEFAULT_COLUMNS`); a column given must be in
-    the log. The field order is the order the roles are resolved in.
+    the log. The field order is the order the roles are resolved in. `lifecycle`: the
+    column of each event's lifecycle transition (XES `lifecycle:transition`: `start`,
+    `complete`, ...), when the log has one: an activity instance is then a `complete`
+    event, the `start` before it paired with it; `none` reads no lifecycle column.
 
     `timestamp_format` and `start_timestamp_format`: the format of the timestamp and
     start columns, strptime style (`%m/%d/%Y %H:%M`) or `ISO8601`; None: chosen from
@@ -58,6 +61,7 @@ class LogColumns:
     timestamp: str | None = None
     start_timestamp: str | None = None
     resource: str | None = None
+    lifecycle: str | None = None
     timezone: str = "UTC"
     timestamp_format: str | None = None
     start_timestamp_format: str | None = None

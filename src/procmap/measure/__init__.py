@@ -7,8 +7,9 @@ maps to a step, `MemoryLimitError` when it cannot be measured within the memory 
 and timestamps that read two ways or too many unreadable rows; the result is a `MeasureResult`,
 `procmap.render`'s), the report formatters (`REPORT_FORMATS`, `format_report`,
 `breached`, `warning_lines` for stderr), `simulate_log` (a synthetic event log from the map of a process: Poisson arrivals,
-random step times around each step's `duration`, decisions by their shares; `simulate_events`
-and `simulate_cases` make it as it is read) and the log writers (`write_csv`, `write_xes`,
+random step times around each step's `duration`, decisions by their shares, lifecycle
+transitions as asked, `LIFECYCLES`; `simulate_events` and `simulate_cases` make it as it is
+read) and the log writers (`write_csv`, `write_xes`,
 `write_traces`, `save`: atomic, gzip by suffix; `write_simulated` and `save_simulated`
 stream a simulation to a stream or a file in memory bounded by the cases in progress); and the measured map
 (`measured_dot`, `measured_svg`, `write_measured`: the authored map as a heat map of a
@@ -45,6 +46,7 @@ attach(
         "DEFAULT_DURATION": "simulate",
         "DISTRIBUTIONS": "simulate",
         "Event": "simulate",
+        "LIFECYCLES": "simulate",
         "LOG_FORMATS": "simulate",
         "MAX_STEPS": "simulate",
         "SimulationError": "simulate",
@@ -78,6 +80,7 @@ if TYPE_CHECKING:
         COLUMNS,
         DEFAULT_DURATION,
         DISTRIBUTIONS,
+        LIFECYCLES,
         LOG_FORMATS,
         MAX_STEPS,
         Event,

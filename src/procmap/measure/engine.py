@@ -6,7 +6,8 @@ comes to Python bounded by the map (steps, arrows), the first `UNMAPPED_LISTED` 
 activities, or refused: the distinct variants, held whole), and the steps of a
 measurement in order, each a function of another module: the log read into table `ev`
 (`logread`, `xes`; each timestamp column in one format, its unreadable rows refused
-beyond the share the caller allows), its activities mapped to steps (`activities`), the
+beyond the share the caller allows), cut down to its activity instances when it has
+lifecycle transitions (`lifecycle`), its activities mapped to steps (`activities`), the
 tables and figures on the connection (`tables`), the figures along the map
 (`conformance`) and the metrics (`kpis`), assembled into the result (`_result`). DuckDB is imported only when a
 log is measured: `procmap validate` and the rest of procmap never load it.
@@ -36,6 +37,7 @@ from .activities import Activities, map_activities
 from .conformance import arrows, conformance, off_map, rework, variant_list
 from .errors import LogError, MemoryLimitError, NothingMapsError, RefusedLogError
 from .kpis import control, metrics
+from .lifecycle import instances
 from .logread import (
     Events,
     Source,
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
     from ..format import ProcessLike, StepLike
-    from ..render import MeasureResult, SkippedRows
+    from ..render import Lifecycle, MeasureResult, SkippedRows
 
 #: DuckDB's buffer memory (its `memory_limit`), first try: `MEMORY_MB_FIXED` MB and
 #: `MEMORY_MB_PER_THREAD` MB for each of its threads (each thread reading a CSV holds a
@@ -276,10 +278,11 @@ def _hold(con: DuckDBPyConnection, shown: str, steps: int, what: str) -> None:
 @dataclass(frozen=True)
 class _Read:
     """What reading the log found before the figures: the log as `shown`, its `skipped`
-    rows and its `activities` against the map."""
+    rows, its `lifecycle` transitions and its `activities` against the map."""
 
     shown: str
     skipped: SkippedRows
+    lifecycle: Lifecycle
     activities: Activities
 
 
@@ -296,8 +299,9 @@ def _measure(
     one sort of its events.
 
     1. table `ev`, one row per row of the log in file order (`logread.read_events`);
-    2. the skipped rows (refused with `run.strict`, or beyond `run.max_bad_rows`) and
-       the activities mapped to steps, from `ev`;
+    2. the skipped rows (refused with `run.strict`, or beyond `run.max_bad_rows`), then
+       `ev` cut down to the activity instances when the log has lifecycle transitions
+       (`lifecycle.instances`), and the activities mapped to steps;
     2b. refused: a log of which no activity maps, or (`run.strict`) one with an activity
        that maps to no step (`_check_unmapped`);
     3. table `e`, the readable events, an activity off the map numbered after the steps,
@@ -316,6 +320,7 @@ def _measure(
         )
     if skipped["count"] and run.max_bad_rows is not None:
         _bad_rows(con, shown, ev, skipped, run.max_bad_rows)
+    lifecycle = instances(con, shown, ev)
     found = map_activities(process, tables.activity_counts(con, ev))
     if found is None:
         raise LogError(f"{shown}: no readable events (every row lacks a case, activity or time)")
@@ -332,7 +337,14 @@ def _measure(
     _hold(con, shown, tables.variant_steps(con, vr), "distinct variants of")
     variants = tables.variants(con, vr, e)
     result = _result(
-        con, process, flow, _Read(shown, skipped, found), e, pc, variants, run.source_file
+        con,
+        process,
+        flow,
+        _Read(shown, skipped, lifecycle, found),
+        e,
+        pc,
+        variants,
+        run.source_file,
     )
     if nothing is not None:
         raise NothingMapsError(nothing, result)
@@ -422,6 +434,7 @@ def _result(
         "unmapped_activities": [{"activity": a, "events": n} for a, n in found.listed],
         "unmapped_more": {"activities": found.more[0], "events": found.more[1]},
         "skipped_rows": read.skipped,
+        "lifecycle": read.lifecycle,
         "steps": tables.step_figures(con, e, flow, cases_of),
         "directly_follows": directly,
         "arrows": listed,

@@ -6,7 +6,8 @@ format of each timestamp column (`timestamp_formats`: one per column, ISO 8601 o
 `TIMESTAMP_FORMATS`, chosen from the first rows, from the whole column when they fit
 both day-first and month-first, refused when it does too), and table `ev`
 (`read_events`): one row per row of the log, in file order, with the activity as an ENUM
-of its values.
+of its values and, when the log has a lifecycle column, its transition lower-cased
+(`lifecycle` then keeps only the activity instances).
 
 Must not know: the process, steps or figures (`tables`), memory limits (`engine`).
 """
@@ -46,7 +47,16 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "start_timestamp": ("start_timestamp", "start timestamp", "start_time", "start time", "start"),
     "resource": ("org:resource", "resource", "user"),
+    "lifecycle": (
+        "lifecycle:transition",
+        "lifecycle_transition",
+        "lifecycle transition",
+        "lifecycle",
+        "transition",
+    ),
 }
+#: `--lifecycle none`: read no lifecycle column, even one found by name.
+NO_LIFECYCLE = "none"
 #: A timestamp column in ISO 8601, as DuckDB casts text to TIMESTAMPTZ: with or without
 #: an offset (`Z`, `+01:00`), `T` or a space, seconds and their fractions optional.
 ISO = "ISO 8601"
@@ -206,14 +216,18 @@ def resolve(
 
 def roles(shown: str, names: list[str], given: Mapping[str, str | None]) -> dict[str, str | None]:
     """Each role's column among `names`: the one `given` (exactly, else loosely), else the
-    first of `DEFAULT_COLUMNS` present and not taken; `LogError` for a given column that is
-    missing, or no case, activity or timestamp column."""
+    first of `DEFAULT_COLUMNS` present and not taken (none for a lifecycle given as
+    `NO_LIFECYCLE`); `LogError` for a given column that is missing, or no case, activity
+    or timestamp column."""
     folded: dict[str, str] = {}
     for name in names:
         folded.setdefault(norm(name.lstrip("\ufeff")), name)
     found: dict[str, str | None] = {}
     for role, wanted in given.items():
         flag = "--" + role.replace("_", "-")
+        if role == "lifecycle" and wanted is not None and norm(wanted) == NO_LIFECYCLE:
+            found[role] = None  # --lifecycle none: every event is an activity instance
+            continue
         if wanted is not None:
             hit = wanted if wanted in names else folded.get(norm(wanted))
             if hit is None:
@@ -412,7 +426,8 @@ class Events:
     """Table `ev` on the connection, one row per row of the log in file order (`rowid`):
     the case `c` (trimmed, null when blank), the activity `a`, the timestamp `t` and start
     `s` in microseconds, and the timestamp's text `ts_text` where it did not parse (for
-    the skipped rows' reasons).
+    the skipped rows' reasons); when the log has a lifecycle column (`lifecycle`, its
+    name), the transition `lc`, trimmed and lower-cased (null when blank).
 
     `values`: the activity column's values in ENUM order, untrimmed (`a` is an ENUM of
     them: a byte or two, not a string); None when the column holds more than
@@ -422,6 +437,7 @@ class Events:
     values: list[str] | None
     name_of: dict[str, str | None]
     name: str = "ev"
+    lifecycle: str | None = None
 
     @property
     def missing_activity(self) -> str:
@@ -480,8 +496,9 @@ def read_events(
         if source.csv and not isinstance(error, duckdb.OutOfMemoryException):
             raise not_csv(shown, error) from None
         raise
+    lifecycle = columns.get("lifecycle")
     if values is None:
-        return Events(None, {})
+        return Events(None, {}, lifecycle=lifecycle)
     # In chunks of fewer than 2,048: DuckDB 0.9 gives only the first 2,048 rows (one
     # vector) of unnest over a list parameter, which left activities without a name.
     trimmed: list[tuple[str, str | None]] = []
@@ -490,7 +507,7 @@ def read_events(
             "SELECT v, nullif(trim(v), '') FROM unnest(?::VARCHAR[]) AS u(v)",
             [values[at : at + TRIM_CHUNK]],
         ).fetchall()
-    return Events(values, dict(trimmed))
+    return Events(values, dict(trimmed), lifecycle=lifecycle)
 
 
 def _sample(con: DuckDBPyConnection, shown: str, source: Source, act: str) -> list[str] | None:
@@ -520,6 +537,8 @@ def _create_ev(
     assert act and ts_col
     start_fmt = formats.get("start_timestamp", ISO)
     start_sql = parse_sql(start_col, start_fmt) if start_col else "NULL::BIGINT"
+    lc_col = columns.get("lifecycle")
+    lc_sql = f''',\n lower(nullif(trim("{quote(lc_col)}"), '')) AS lc''' if lc_col else ""
     if values:
         con.execute("CREATE TYPE activity AS ENUM (SELECT unnest(?::VARCHAR[]))", [values])
     con.execute("SET preserve_insertion_order = true")  # rowid: the row in the file
@@ -530,7 +549,7 @@ def _create_ev(
                 "{quote(act)}"::{"activity" if values else "VARCHAR"} AS a,
                 {parse_sql(ts_col, formats.get("timestamp", ISO))} AS t,
                 {start_sql} AS s,
-                CASE WHEN t IS NULL THEN "{quote(ts_col)}" END AS ts_text
+                CASE WHEN t IS NULL THEN "{quote(ts_col)}" END AS ts_text{lc_sql}
             FROM {source.sql}"""
         )
     finally:

@@ -16,7 +16,7 @@ from ..render import figure, metric_figure, percent
 from ..render import human_duration as human_duration  # offered by procmap.measure too
 
 if TYPE_CHECKING:
-    from ..render import MeasureResult, Stats, StepFigures
+    from ..render import Lifecycle, MeasureResult, Stats, StepFigures
 
 REPORT_FORMATS = ("text", "markdown", "json", "github")
 #: Steps listed as the slowest, by p90 waiting plus processing time.
@@ -101,6 +101,7 @@ def _sections(result: MeasureResult) -> list[Section]:
             ],
         ),
         ("Unmapped activities", ["Activity", "Events"], _unmapped(result)),
+        ("Lifecycle transitions", ["Transition", "Events", "Counted as"], _transitions(result)),
         (
             "Skipped rows (first 5)",
             ["Row", "Reason"],
@@ -127,6 +128,7 @@ def _summary(result: MeasureResult) -> list[list[str]]:
         ["Rework", f"{result['rework']['cases']} ({percent(result['rework']['rate'])})"],
         ["Variants", str(len(result["variants"]))],
         ["Skipped rows", str(result["skipped_rows"]["count"])],
+        *_lifecycle(result.get("lifecycle")),
     ] + ([["Unmapped activities", unmapped]] if (unmapped := _unmapped_summary(result)) else [])
 
 
@@ -152,11 +154,68 @@ def _unmapped_summary(result: MeasureResult) -> str | None:
 
 def warning_lines(result: MeasureResult) -> list[str]:
     """The warnings of a result, one line each, for stderr: the activities that map to
-    no step, with their event counts."""
+    no step, with their event counts; the unpaired starts and aborted instances of a log
+    with lifecycle transitions, with example case ids."""
+    lines = []
     unmapped = _unmapped_summary(result)
-    if unmapped is None:
+    if unmapped is not None:
+        lines.append(f"{result['log']}: unmapped activities {unmapped}")
+    lifecycle = result.get("lifecycle")
+    if lifecycle is not None:
+        for what, counted in (
+            ("start(s) that no complete follows, not measured", lifecycle["unpaired_starts"]),
+            ("aborted instance(s), not occurrences", lifecycle["aborted"]),
+        ):
+            if counted["count"]:
+                cases = ", ".join(counted["examples"])
+                lines.append(f"{result['log']}: {counted['count']} {what} (cases {cases})")
+    return lines
+
+
+#: What each lifecycle transition counts as (any other: no occurrence).
+COUNTED_AS = {
+    None: "activity instance",
+    "complete": "activity instance",
+    "start": "start of an instance",
+    "ate_abort": "aborted instance",
+    "pi_abort": "aborted instance",
+    "withdraw": "aborted instance",
+}
+
+
+def _lifecycle(lifecycle: Lifecycle | None) -> list[list[str]]:
+    """The summary's rows on lifecycle transitions: the handling, then the unpaired
+    starts and aborted instances when there are any (with example case ids)."""
+    if lifecycle is None or lifecycle["column"] is None:
+        return [["Lifecycle", "none: each event is an activity instance"]]
+    handling = f"{lifecycle['column']}: each complete event is an activity instance"
+    if lifecycle["handling"] == "start-complete":
+        handling += (
+            f", its start paired ({lifecycle['paired_starts']} of"
+            f" {lifecycle['instances']} instances have one)"
+        )
+    rows = [["Lifecycle", handling]]
+    for title, counted in (
+        ("Unpaired starts", lifecycle["unpaired_starts"]),
+        ("Aborted instances", lifecycle["aborted"]),
+    ):
+        if counted["count"]:
+            rows.append([title, f"{counted['count']} (cases {', '.join(counted['examples'])})"])
+    return rows
+
+
+def _transitions(result: MeasureResult) -> list[list[str]]:
+    lifecycle = result.get("lifecycle")
+    if lifecycle is None:
         return []
-    return [f"{result['log']}: unmapped activities {unmapped}"]
+    return [
+        [
+            t["transition"] or "(blank)",
+            str(t["events"]),
+            COUNTED_AS.get(t["transition"], "not an occurrence"),
+        ]
+        for t in lifecycle["transitions"]
+    ]
 
 
 def _branches(result: MeasureResult) -> list[list[str]]:
@@ -242,7 +301,8 @@ def format_text(result: MeasureResult, color: bool = False) -> str:
 
 def format_github(result: MeasureResult, color: bool = False, process_file: str = "") -> str:
     """`::error` at each breached control point, then the summary: a `::warning` for
-    the unmapped activities and a `::notice` line."""
+    the unmapped activities, a `::notice` for each lifecycle figure of a log with
+    lifecycle transitions, and a `::notice` summary line."""
     lines = []
     breached = 0
     for c in result["control"]:
@@ -260,6 +320,9 @@ def format_github(result: MeasureResult, color: bool = False, process_file: str 
         + line.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         for line in warning_lines(result)
     ]
+    lifecycle = result.get("lifecycle")
+    if lifecycle is not None and lifecycle["column"] is not None:  # no notice for plain logs
+        lines += [f"::notice::{label}: {value}" for label, value in _lifecycle(lifecycle)]
     conf = result["conformance"]
     lines.append(
         f"::notice::procmap measure {result['process']}: {result['cases']} cases,"

@@ -18,6 +18,16 @@ chances, when there are several) and walks the flow:
   else with equal shares;
 - a case that has not reached an end after `MAX_STEPS` steps (decisions included) stops.
 
+Lifecycle transitions (`lifecycle`): `none` (the default) writes one row per event with
+its `start_timestamp`; `start-complete` writes each event as two rows, a `start` at its
+start and a `complete` at its timestamp, in a `lifecycle:transition` column (no
+`start_timestamp`), as XES logs record activity instances; `full` adds, before each task
+or subprocess, a `schedule` when the work became ready (the case's previous event, or
+its start) and, for `ABORTED_SHARE` of them, an instance started then and aborted
+(`ate_abort`) halfway to the real start: what `procmap measure` pairs and counts. The
+transitions draw from their own generator per case: the steps and times are those of
+the plain log.
+
 Step times (`distribution`): `lognormal` (default) with mean = the duration and a
 coefficient of variation of 0.5; `exponential` with mean = the duration; `fixed`, exactly
 the duration. Times are kept in whole milliseconds, so output is byte-identical for the
@@ -39,7 +49,7 @@ import random
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
@@ -53,6 +63,18 @@ T = TypeVar("T")
 #: The log's columns: the XES standard names, which `procmap measure` reads by default.
 COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "start_timestamp", "org:resource")
 DISTRIBUTIONS = ("lognormal", "exponential", "fixed")
+#: The lifecycle models `--lifecycle` writes (see the module).
+LIFECYCLES = ("none", "start-complete", "full")
+#: The log's columns with lifecycle transitions: a transition column, no start time.
+LIFECYCLE_COLUMNS = (
+    "case:concept:name",
+    "concept:name",
+    "time:timestamp",
+    "lifecycle:transition",
+    "org:resource",
+)
+#: With `--lifecycle full`: the share of tasks with an aborted instance before them.
+ABORTED_SHARE = 0.1
 LOG_FORMATS = ("csv", "xes")
 #: Coefficient of variation (standard deviation / mean) of the lognormal step times.
 LOGNORMAL_CV = 0.5
@@ -75,7 +97,8 @@ class SimulationError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One row of the log. `step` is the id of the step it stands for (not written)."""
+    """One row of the log. `step` is the id of the step it stands for (not written);
+    `transition` its lifecycle transition (empty: a log without them)."""
 
     case: str
     activity: str
@@ -83,6 +106,7 @@ class Event:
     start: dt.datetime
     resource: str
     step: str
+    transition: str = ""
 
 
 def parse_start(text: str) -> dt.datetime:
@@ -106,6 +130,7 @@ def simulate_log(
     seed: int = 1,
     distribution: str = "lognormal",
     handoff_wait: float = 0.0,
+    lifecycle: str = "none",
 ) -> list[Event]:
     """The events of `cases` simulated cases of a validated `process`, sorted by timestamp.
 
@@ -113,7 +138,9 @@ def simulate_log(
     `SimulationError` for a setting that cannot be simulated. The whole log in memory:
     `simulate_events` and `simulate_cases` give it as it is made.
     """
-    return list(simulate_events(process, cases, rate, start, seed, distribution, handoff_wait))
+    return list(
+        simulate_events(process, cases, rate, start, seed, distribution, handoff_wait, lifecycle)
+    )
 
 
 def simulate_events(
@@ -124,13 +151,14 @@ def simulate_events(
     seed: int = 1,
     distribution: str = "lognormal",
     handoff_wait: float = 0.0,
+    lifecycle: str = "none",
 ) -> Iterator[Event]:
     """`simulate_log`'s events one by one as they are made, in the same order, holding
     only the cases in progress: a case's events are never earlier than its arrival, and
     arrivals come in case order, so an event no later than the next arrival is final
     (ties: the lower case number first, then the case's own order). The settings are
     checked at once (`SimulationError`), before the first event."""
-    made = _made(process, cases, rate, start, seed, distribution, handoff_wait)
+    made = _made(process, cases, rate, start, seed, distribution, handoff_wait, lifecycle)
     return _by_time(made)
 
 
@@ -142,10 +170,11 @@ def simulate_cases(
     seed: int = 1,
     distribution: str = "lognormal",
     handoff_wait: float = 0.0,
+    lifecycle: str = "none",
 ) -> Iterator[list[Event]]:
     """The events of each simulated case (one with any), in case order, each case's in
     its own order (which is time order): the traces of XES, one case in memory at once."""
-    made = _made(process, cases, rate, start, seed, distribution, handoff_wait)
+    made = _made(process, cases, rate, start, seed, distribution, handoff_wait, lifecycle)
     return (events for _, _, events in made if events)
 
 
@@ -157,6 +186,7 @@ def _made(
     seed: int,
     distribution: str,
     handoff_wait: float,
+    lifecycle: str = "none",
 ) -> Iterator[tuple[dt.datetime, int, list[Event]]]:
     """(arrival, case number, its events) for each case in case
     order, made as they are asked for; the settings are checked at once."""
@@ -174,10 +204,39 @@ def _made(
         raise SimulationError(
             f"--handoff-wait: must be a duration of 0 or more, not {handoff_wait!r}"
         )
+    if lifecycle not in LIFECYCLES:
+        raise SimulationError(f"--lifecycle: {lifecycle!r} is not one of {', '.join(LIFECYCLES)}")
     if start.tzinfo is None:
         start = start.replace(tzinfo=dt.UTC)
     walker = _Walker(process, distribution, handoff_wait * _MS_PER_MINUTE)
-    return _walk_cases(walker, cases, rate, start.astimezone(dt.UTC), seed)
+    made = _walk_cases(walker, cases, rate, start.astimezone(dt.UTC), seed)
+    if lifecycle == "none":
+        return made
+    return (
+        (arrival, number, _transitions(events, lifecycle, seed, number))
+        for arrival, number, events in made
+    )
+
+
+def _transitions(events: list[Event], lifecycle: str, seed: int, number: int) -> list[Event]:
+    """A case's `events` as lifecycle transitions (see the module), in time order (ties
+    in the order made: a `complete` before the next step's `start`)."""
+    rng = random.Random(f"procmap-simulate/{seed}/lifecycle/{number}")
+    made: list[Event] = []
+    ready: dt.datetime | None = None
+    for event in events:
+        began = event.start
+        if lifecycle == "full" and began < event.timestamp:  # a task or subprocess
+            at = ready if ready is not None and ready <= began else began
+            made.append(replace(event, timestamp=at, transition="schedule"))
+            if rng.random() < ABORTED_SHARE:
+                halfway = dt.timedelta(milliseconds=(began - at) // dt.timedelta(milliseconds=2))
+                made.append(replace(event, timestamp=at, transition="start"))
+                made.append(replace(event, timestamp=at + halfway, transition="ate_abort"))
+        made.append(replace(event, timestamp=began, transition="start"))
+        made.append(replace(event, transition="complete"))
+        ready = event.timestamp
+    return sorted(made, key=lambda e: e.timestamp)
 
 
 def _walk_cases(
@@ -332,17 +391,18 @@ def timestamp(moment: dt.datetime) -> str:
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
 
 
-def write_csv(events: Iterable[Event], out: TextIO) -> None:
-    """The log as CSV: a header of `COLUMNS`, one row per event, `\\n` line ends."""
+def write_csv(events: Iterable[Event], out: TextIO, lifecycle: bool = False) -> None:
+    """The log as CSV: a header of `COLUMNS` (`LIFECYCLE_COLUMNS` with `lifecycle`), one
+    row per event, `\\n` line ends."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(LIFECYCLE_COLUMNS if lifecycle else COLUMNS)
     for event in events:
         writer.writerow(
             [
                 event.case,
                 event.activity,
                 timestamp(event.timestamp),
-                timestamp(event.start),
+                event.transition if lifecycle else timestamp(event.start),
                 event.resource,
             ]
         )
@@ -361,17 +421,18 @@ def _xml(text: str) -> str:
     )
 
 
-def write_xes(events: Iterable[Event], out: TextIO) -> None:
+def write_xes(events: Iterable[Event], out: TextIO, lifecycle: bool = False) -> None:
     """The log as XES (IEEE 1849): one `<trace>` per case in case order, its events in
     time order, each with `concept:name`, `org:resource` (left out when the step has no
-    owner), `time:timestamp` and `start_timestamp`."""
+    owner), `time:timestamp` and `start_timestamp` (with `lifecycle`:
+    `lifecycle:transition` instead)."""
     traces: dict[str, list[Event]] = {}
     for event in events:
         traces.setdefault(event.case, []).append(event)
-    write_traces((traces[case] for case in sorted(traces)), out)
+    write_traces((traces[case] for case in sorted(traces)), out, lifecycle)
 
 
-def write_traces(cases: Iterable[Sequence[Event]], out: TextIO) -> None:
+def write_traces(cases: Iterable[Sequence[Event]], out: TextIO, lifecycle: bool = False) -> None:
     """`write_xes` from the events of each case, in case order (`simulate_cases`): a
     trace is written as soon as its case is made."""
     out.write(
@@ -382,6 +443,13 @@ def write_traces(cases: Iterable[Sequence[Event]], out: TextIO) -> None:
         '  <extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>\n'
         '  <extension name="Organizational" prefix="org"'
         ' uri="http://www.xes-standard.org/org.xesext"/>\n'
+    )
+    if lifecycle:
+        out.write(
+            '  <extension name="Lifecycle" prefix="lifecycle"'
+            ' uri="http://www.xes-standard.org/lifecycle.xesext"/>\n'
+        )
+    out.write(
         '  <global scope="trace">\n'
         '    <string key="concept:name" value="__INVALID__"/>\n'
         "  </global>\n"
@@ -398,20 +466,25 @@ def write_traces(cases: Iterable[Sequence[Event]], out: TextIO) -> None:
             )
             if event.resource:
                 out.write(f'      <string key="org:resource" value="{_xml(event.resource)}"/>\n')
-            out.write(
-                f'      <date key="time:timestamp" value="{timestamp(event.timestamp)}"/>\n'
-                f'      <date key="start_timestamp" value="{timestamp(event.start)}"/>\n'
-                "    </event>\n"
-            )
+            out.write(f'      <date key="time:timestamp" value="{timestamp(event.timestamp)}"/>\n')
+            if lifecycle:
+                out.write(
+                    f'      <string key="lifecycle:transition" value="{event.transition}"/>\n'
+                )
+            else:
+                out.write(f'      <date key="start_timestamp" value="{timestamp(event.start)}"/>\n')
+            out.write("    </event>\n")
         out.write("  </trace>\n")
     out.write("</log>\n")
 
 
 def render_log(events: Sequence[Event], log_format: str = "csv") -> str:
-    """The log as text in `log_format` (`csv` or `xes`)."""
+    """The log as text in `log_format` (`csv` or `xes`), with a lifecycle column when
+    its events have transitions."""
     _check_format(log_format)
     buffer = io.StringIO(newline="")
-    (write_csv if log_format == "csv" else write_xes)(events, buffer)
+    lifecycle = any(event.transition for event in events)
+    (write_csv if log_format == "csv" else write_xes)(events, buffer, lifecycle)
     return buffer.getvalue()
 
 
@@ -420,12 +493,15 @@ def _check_format(log_format: str) -> None:
         raise SimulationError(f"--format: {log_format!r} is not one of {', '.join(LOG_FORMATS)}")
 
 
-def save(events: Iterable[Event], path: Path, log_format: str = "csv") -> None:
+def save(
+    events: Iterable[Event], path: Path, log_format: str = "csv", lifecycle: bool = False
+) -> None:
     """Write the log to `path` whole or not at all (temporary file beside it, then rename);
-    gzip-compressed when the name ends in `.gz`, deterministically (no name, mtime 0)."""
+    gzip-compressed when the name ends in `.gz`, deterministically (no name, mtime 0);
+    with a lifecycle column when `lifecycle`."""
     _check_format(log_format)
     with _atomic(path) as out:
-        (write_csv if log_format == "csv" else write_xes)(events, out)
+        (write_csv if log_format == "csv" else write_xes)(events, out, lifecycle)
 
 
 def write_simulated(
@@ -436,10 +512,11 @@ def write_simulated(
     the cases in progress at once (CSV) or by one case (XES). The settings are checked
     before anything is written (`SimulationError`)."""
     _check_format(log_format)
+    lifecycle = settings.get("lifecycle", "none") != "none"
     if log_format == "csv":
-        write_csv(simulate_events(process, **settings), out)
+        write_csv(simulate_events(process, **settings), out, lifecycle)
     else:
-        write_traces(simulate_cases(process, **settings), out)
+        write_traces(simulate_cases(process, **settings), out, lifecycle)
 
 
 def save_simulated(
@@ -448,14 +525,15 @@ def save_simulated(
     """`write_simulated` into `path` as `save` writes: streamed into the temporary file,
     renamed when complete, removed on any error (nothing half-written)."""
     _check_format(log_format)
+    lifecycle = settings.get("lifecycle", "none") != "none"
     if log_format == "csv":
         events = simulate_events(process, **settings)
         with _atomic(path) as out:
-            write_csv(events, out)
+            write_csv(events, out, lifecycle)
     else:
         cases = simulate_cases(process, **settings)
         with _atomic(path) as out:
-            write_traces(cases, out)
+            write_traces(cases, out, lifecycle)
 
 
 class _Gzip(io.RawIOBase):

@@ -66,6 +66,42 @@ class SkippedRows(TypedDict):
     examples: list[SkippedRow]
 
 
+class TransitionCount(TypedDict):
+    """A lifecycle transition, lower-cased (null: blank), and its events."""
+
+    transition: str | None
+    events: int
+
+
+class CaseCount(TypedDict):
+    """Events counted, and the first 5 distinct case ids they are in, in log order."""
+
+    count: int
+    examples: list[str]
+
+
+class Lifecycle(TypedDict):
+    """How lifecycle transitions were read. `handling`: `none` (no lifecycle column:
+    every event is an activity instance), `complete` (a lifecycle column without
+    `start`: each `complete` or blank event is an instance, the others are not
+    occurrences) or `start-complete` (the same, each `start` paired first in first out
+    with the next `complete` of its case and activity, which gives the processing time).
+    `transitions`: the events of each transition (readable rows only); `instances`: the
+    activity instances (null without a column); `paired_starts`: instances with their
+    start; `without_start`: instances no start opened; `unpaired_starts`: starts no
+    `complete` or abort followed; `aborted`: `ate_abort`, `pi_abort` and `withdraw`
+    events."""
+
+    column: str | None
+    handling: str
+    transitions: list[TransitionCount]
+    instances: int | None
+    paired_starts: int
+    without_start: int
+    unpaired_starts: CaseCount
+    aborted: CaseCount
+
+
 class StepFigures(TypedDict):
     """A step of the map: `processing` (start to timestamp) and `waiting` (previous
     event's timestamp to the start), null when the log has no start times for it."""
@@ -192,8 +228,9 @@ class ControlFigures(TypedDict):
 
 
 class MeasureResult(TypedDict):
-    """Every figure of a process measured from a log; `events` counts the mapped events,
-    the ones counted in the figures; `log` is the path as given."""
+    """Every figure of a process measured from a log; `events` counts the mapped events
+    (activity instances, when the log has lifecycle transitions), the ones counted in the
+    figures; `log` is the path as given."""
 
     process: str
     log: str
@@ -203,6 +240,7 @@ class MeasureResult(TypedDict):
     unmapped_activities: list[Unmapped]
     unmapped_more: UnmappedMore
     skipped_rows: SkippedRows
+    lifecycle: Lifecycle
     steps: list[StepFigures]
     directly_follows: list[DirectlyFollows]
     arrows: list[ArrowFigures]
