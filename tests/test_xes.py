@@ -250,3 +250,113 @@ def test_rows_before_a_new_key_are_padded_even_across_lines(tmp_path):
         ["t", "b", "n"],
         ["t", "c", "m"],
     ]
+
+
+def _traces(first: int, count: int, keys: tuple[str, ...]) -> str:
+    """`count` traces of three events each, the events' extra `keys` in that order."""
+    out = []
+    for case in range(first, first + count):
+        events = "".join(
+            f'<event><string key="concept:name" value="a{i}"/>'
+            + "".join(f'<string key="{key}" value="{key}-{case}"/>' for key in keys)
+            + f'<date key="time:timestamp" value="2026-01-05T09:0{i}:00Z"/></event>\n'
+            for i in range(3)
+        )
+        out.append(f'<trace><string key="concept:name" value="c{case}"/>\n{events}</trace>\n')
+    return "".join(out)
+
+
+HEAD = '<?xml version="1.0"?>\n<!-- x -->\n<log xmlns="http://www.xes-standard.org/">\n'
+
+
+@pytest.fixture
+def two_readers(monkeypatch):
+    """Force the two-reader path on small files; the parts each conversion used."""
+    from procmap.measure import xes
+
+    used: list[int] = []
+    in_two = xes._in_two
+
+    def spy(*args: Any) -> Any:
+        parts = in_two(*args)
+        used.append(0 if parts is None else len(parts))
+        return parts
+
+    monkeypatch.setattr(xes, "_splittable", lambda path: True)
+    monkeypatch.setattr(xes, "_in_two", spy)
+    return used
+
+
+def _both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, bytes]:
+    """The CSV of the current reader, then of one reader alone."""
+    from procmap.measure import xes
+
+    def made() -> bytes:
+        temp = xes_to_csv(path, str(path))
+        try:
+            return Path(temp).read_bytes()
+        finally:
+            os.unlink(temp)
+
+    first = made()
+    monkeypatch.setattr(xes, "_splittable", lambda path: False)
+    return first, made()
+
+
+@pytest.mark.parametrize(
+    ("early", "late"),
+    [
+        (("org:resource",), ("org:resource",)),  # the same columns: a byte copy
+        (("org:resource",), ("lifecycle:transition", "org:resource")),  # a new key
+        (("org:resource", "note"), ("note", "org:resource")),  # another order
+    ],
+)
+def test_two_readers_write_what_one_writes(tmp_path, monkeypatch, two_readers, early, late):
+    """The second half read by a child process from its first trace: the same bytes as
+    one reader, whether its columns are the first half's, more, or in another order."""
+    path = tmp_path / "log.xes"
+    path.write_text(
+        HEAD + _traces(0, 200, early) + _traces(200, 200, late) + "</log>\n", encoding="utf-8"
+    )
+    split, single = _both(path, monkeypatch)
+    assert two_readers == [2]
+    assert split == single
+    assert split.count(b"\n") == 1 + 400 * 3
+
+
+def test_a_trace_tag_in_a_comment_is_no_split(tmp_path, monkeypatch, two_readers):
+    """The first `<trace` past the middle is in a comment: this reader reads on to the
+    end, the child's rows are dropped."""
+    path = tmp_path / "log.xes"
+    comment = "<!-- " + "<trace> " * 40_000 + "-->\n"
+    path.write_text(HEAD + _traces(0, 10, ()) + comment + _traces(10, 10, ()) + "</log>\n")
+    split, single = _both(path, monkeypatch)
+    assert two_readers == [1]
+    assert split == single
+    assert split.count(b"\n") == 1 + 20 * 3
+
+
+def test_an_error_in_the_second_half_is_reported_where_it_is(tmp_path, two_readers):
+    path = tmp_path / "log.xes"
+    broken = _traces(300, 1, ()).replace("</trace>", "</trace")
+    path.write_text(
+        HEAD + _traces(0, 300, ()) + broken + _traces(301, 99, ()) + "</log>\n", encoding="utf-8"
+    )
+    line = 3 + 300 * 5 + 5 + 1  # the head, 300 traces of 5 lines, the broken one, the next
+    with pytest.raises(LogError, match=f"not XES: .*line {line}, column"):
+        xes_to_csv(path, str(path))
+    assert two_readers == [0]  # the child failed: read again by one reader
+
+
+def test_only_big_uncompressed_logs_are_split(tmp_path, monkeypatch):
+    from procmap.measure import xes
+
+    monkeypatch.setattr(xes, "SPLIT_BYTES", 100)
+    small = tmp_path / "a.xes"
+    small.write_bytes(b"x" * 99)
+    big = tmp_path / "b.xes"
+    big.write_bytes(b"x" * 100)
+    packed = tmp_path / "c.xes.gz"
+    packed.write_bytes(b"x" * 1000)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert [xes._splittable(p) for p in (small, big, packed)] == [False, (cores or 1) > 1, False]
