@@ -360,3 +360,17 @@ def test_only_big_uncompressed_logs_are_split(tmp_path, monkeypatch):
     packed.write_bytes(b"x" * 1000)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert [xes._splittable(p) for p in (small, big, packed)] == [False, (cores or 1) > 1, False]
+
+
+@pytest.mark.parametrize("where", ["head", "stream"])
+def test_a_damaged_gzip_is_one_line(tmp_path, where):
+    """A .xes.gz damaged in its first 64 KiB or past them: `cannot read`, not zlib's
+    traceback."""
+    path = tmp_path / "damaged.xes.gz"
+    _log(path, 20_000)
+    packed = bytearray(path.read_bytes())
+    at = 112 if where == "head" else len(packed) - 200
+    packed[at : at + 8] = b"\xff" * 8
+    path.write_bytes(bytes(packed))
+    with pytest.raises(LogError, match="cannot read"):
+        xes_to_csv(path, str(path))

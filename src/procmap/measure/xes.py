@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
 from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple, TextIO
@@ -81,7 +82,7 @@ def xes_to_csv(path: Path, shown: str) -> str:
         if not any(part.keys for part in parts):
             raise LogError(f"{shown}: no events in the XES log")
         return _with_header(parts)
-    except (OSError, EOFError) as error:
+    except (OSError, EOFError, zlib.error) as error:  # zlib: a damaged .gz
         raise LogError(f"{shown}: cannot read: {error}") from None
     finally:
         for body in bodies:
@@ -90,6 +91,7 @@ def xes_to_csv(path: Path, shown: str) -> str:
 
 
 def _chunks(handle: IO[bytes] | gzip.GzipFile) -> Iterator[bytes]:
+    """The rest of `handle`, in pieces of `_CHUNK` bytes."""
     return iter(partial(handle.read, _CHUNK), b"")
 
 
@@ -118,7 +120,7 @@ def _head(path: Path, shown: str) -> bytes:
     try:
         with _open(path) as handle:
             head = handle.read(65536)
-    except (OSError, EOFError) as error:
+    except (OSError, EOFError, zlib.error) as error:
         raise LogError(f"{shown}: cannot read: {error}") from None
     if not head.strip():
         raise LogError(f"{shown}: empty file, not an event log")
