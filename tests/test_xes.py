@@ -161,7 +161,7 @@ def _log(path: Path, events: int) -> None:
                 out.write(
                     '<event><list key="l"><values><string key="concept:name" value="x"/>'
                     '</values></list><container key="c"><int key="n" value="1"/></container>'
-                    '<string key="concept:name" value="Outline written"/>'
+                    '<string key="concept:name" value="Check"/>'
                     f'<date key="time:timestamp" value="2026-01-05T09:{i:02d}:00Z"/></event>\n'
                 )
             out.write("</trace>\n")
@@ -374,3 +374,22 @@ def test_a_damaged_gzip_is_one_line(tmp_path, where):
     path.write_bytes(bytes(packed))
     with pytest.raises(LogError, match="cannot read"):
         xes_to_csv(path, str(path))
+
+
+def test_the_memory_limit_of_an_xes_log_is_sized_by_the_csv_duckdb_reads(tmp_path):
+    """DuckDB reads the CSV an XES log was turned into: its size, not the XES file's
+    (several times larger), sizes the memory limit (before: a 2.9 GB XES of 10M events
+    got 1 GB, over the bound the same events get as CSV)."""
+    import duckdb
+
+    from procmap.measure.logread import loaded
+
+    path = tmp_path / "log.xes"
+    _log(path, 2_000)
+    con = duckdb.connect(":memory:")
+    try:
+        with loaded(con, path, str(path)) as source:
+            csv_size = len(Path(source.sql.split("'")[1]).read_bytes())
+            assert source.size == csv_size < path.stat().st_size // 3
+    finally:
+        con.close()

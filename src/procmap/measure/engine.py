@@ -192,8 +192,9 @@ def _measure_file(
 
     spill = tempfile.mkdtemp(prefix="procmap-measure-")
     con = duckdb.connect(":memory:")
+    size = path.stat().st_size
     try:
-        _configure(con, spill, limit, path.stat().st_size)
+        _configure(con, spill, limit, size)
         timezone = log_columns.timezone
         try:
             quoted = timezone.replace("'", "''")
@@ -202,12 +203,15 @@ def _measure_file(
         except duckdb.Error:
             raise LogError(f"{shown}: unknown time zone {timezone!r} (--timezone)") from None
         with loaded(con, path, shown) as source:
+            if source.size != size:  # an XES log: DuckDB reads the CSV it was turned into
+                size = source.size
+                _set_limit(con, limit, size)
             columns = resolve(con, shown, source, log_columns.roles())
             formats = timestamp_formats(con, shown, source, columns, log_columns.formats())
             return _measure(con, process, shown, source, columns, formats, run)
     except (duckdb.OutOfMemoryException, _OutOfMemory) as error:
         first = first_line(error, "out of memory")
-        raise _OutOfMemory(_limit_mb(con, limit, path.stat().st_size), first) from None
+        raise _OutOfMemory(_limit_mb(con, limit, size), first) from None
     except duckdb.Error as error:
         first = first_line(error, type(error).__name__)
         raise LogError(f"{shown}: cannot read: {first}") from None
@@ -223,14 +227,19 @@ def _configure(con: DuckDBPyConnection, spill: str, limit: str | None, size: int
     sorts and tables beyond it spill to `spill`, a private temporary folder), no
     insertion order kept where none is needed (it is switched on for the one read whose
     row order matters, table `ev`, `logread.read_events`)."""
-    mb = _limit_mb(con, limit, size)
-    if mb is not None:
-        con.execute(f"SET memory_limit = '{mb}MB'")
+    _set_limit(con, limit, size)
     con.execute(f"SET temp_directory = '{lit(spill)}'")
     con.execute("SET preserve_insertion_order = false")
     # DuckDB draws a progress bar on stdout for a slow statement: it would end up in
     # the report (in the JSON of `-f json`) on a slow or busy machine
     con.execute("SET enable_progress_bar = false")
+
+
+def _set_limit(con: DuckDBPyConnection, limit: str | None, size: int) -> None:
+    """DuckDB's memory limit for a log of `size` bytes (`_limit_mb`; none when None)."""
+    mb = _limit_mb(con, limit, size)
+    if mb is not None:
+        con.execute(f"SET memory_limit = '{mb}MB'")
 
 
 def _limit_mb(con: DuckDBPyConnection, limit: str | None, size: int) -> int | None:

@@ -18,7 +18,7 @@ import contextlib
 import gzip
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -121,11 +121,13 @@ def first_line(error: Exception, default: str) -> str:
 class Source:
     """The log as a DuckDB relation: `sql`, every column VARCHAR, rows in file order when
     read with insertion order kept; its column `names`; `csv` when a bad row shows only as
-    it is read."""
+    it is read; `size`, the bytes of the file DuckDB reads (an XES log's converted CSV),
+    which its memory limit is sized by."""
 
     sql: str
     names: tuple[str, ...]
     csv: bool
+    size: int = 0
 
 
 @contextlib.contextmanager
@@ -143,10 +145,11 @@ def loaded(con: DuckDBPyConnection, path: Path, shown: str) -> Iterator[Source]:
         if path.stat().st_size == 0:
             raise LogError(f"{shown}: empty file, not an event log")
         if name.endswith(".parquet"):
-            yield _parquet(con, file)
+            source = _parquet(con, file)
         else:
             _check_text(path, shown)
-            yield _csv(con, file, shown)
+            source = _csv(con, file, shown)
+        yield replace(source, size=os.stat(file).st_size)
     finally:
         if temp is not None:
             with contextlib.suppress(OSError):

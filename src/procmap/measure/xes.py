@@ -32,6 +32,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple, TextIO
 
+from .._children import die_with_parent_preexec
 from .errors import LogError
 
 if TYPE_CHECKING:
@@ -268,6 +269,7 @@ def _in_two(path: Path, shown: str, head: bytes, bodies: list[str]) -> list[_Par
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+        preexec_fn=die_with_parent_preexec(),  # a killed procmap leaves no reader behind
     )
     try:
         with _open(path) as handle:
