@@ -265,6 +265,11 @@ class MeasureMethods:
 class ProcessMethods:
     """What a process can tell beyond its fields (pydantic `Process` and the fast record)."""
 
+    def called(self: _ProcessFields) -> list[str]:
+        """The ids of the processes its steps run (a subprocess step's `process`), sorted,
+        each once."""
+        return sorted({step.process for step in self.steps if step.process})
+
     def step(self: _ProcessFields, step_id: str) -> Any:
         for step in self.steps:
             if step.id == step_id:
