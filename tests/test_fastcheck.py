@@ -167,6 +167,20 @@ def test_records_are_frozen_and_compare_by_value():
     )
 
 
+def test_records_survive_pickling_as_a_worker_sends_them_back():
+    # `procmap measure` keeps records, and a run of many files reads them in worker
+    # processes: a frozen record must still be rebuilt on the other side.
+    import pickle
+
+    loaded = load_file(REPO / "processes" / "webinar-funnel.yaml")
+    assert loaded.document is not None
+    record = fastcheck.accept(loaded.document.data)
+    again = pickle.loads(pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+    assert again == record and again is not record
+    assert type(again.steps[0]) is type(record.steps[0])
+    assert again.called() == record.called()
+
+
 def test_activities_and_measures_read_the_same_by_both_readers():
     loaded = load_file(REPO / "processes" / "webinar-funnel.yaml")
     assert loaded.document is not None

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, modules_after
+from generate import bench_processes
 from procmap._paths import inside
+from procmap.lint import linter, validate_paths
+from procmap.render import Options, render
 from procmap.render.formats import FORMATS, SUFFIXES, TABLE
 
 #: What only making an output needs: none of it is imported when nothing is to be made.
@@ -31,6 +34,43 @@ def test_an_unchanged_re_render_imports_nothing_that_makes_an_output(tmp_path):
     status, again = modules_after(*args)
     assert status == 0
     assert again & MAKING == set()
+
+
+def test_a_process_kept_by_a_worker_is_read_only_when_an_output_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Past PARALLEL_THRESHOLD files workers validate, and each kept process comes back
+    # as its id, name and called processes, the rest read on first use: an unchanged
+    # re-render reads none, and what is made from them is what is made from processes
+    # read in this process (plain records here; pydantic models the same way).
+    monkeypatch.setattr(linter, "cpu_count", lambda: 2)  # workers even on one CPU
+    folder = bench_processes(tmp_path / "processes", linter.PARALLEL_THRESHOLD, steps=6)
+    formats = ("dot", "mermaid", "runbook", "dmaic")
+
+    def kept(jobs: int) -> dict[str, object]:
+        report = validate_paths([str(folder)], keep=True, plain=True, jobs=jobs)
+        assert not report.problems and len(report.processes) == linter.PARALLEL_THRESHOLD
+        return report.processes
+
+    here, sent = kept(1), kept(2)
+    assert all(type(p) is linter.Kept for p in sent.values())
+    assert not any(type(p) is linter.Kept for p in here.values())
+    render(here, Options(out_dir=tmp_path / "here", formats=formats))
+    made = render(sent, Options(out_dir=tmp_path / "sent", formats=formats))
+    assert made.written and not made.problems
+    for name in made.written:
+        assert (tmp_path / "sent" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
+    assert sent == here  # read, and equal both ways
+    assert here == sent
+    models = validate_paths([str(folder)], keep=True, jobs=2).processes
+    one = next(iter(models.values()))
+    assert type(one) is linter.Kept
+    assert one.model_copy() == one and one.called() == one._process.called()
+
+    again = kept(2)
+    outcome = render(again, Options(out_dir=tmp_path / "sent", formats=formats))
+    assert outcome.unchanged == made.written and not outcome.written
+    assert all(p._process is None for p in again.values())
 
 
 def test_every_format_has_one_record_with_a_distinct_suffix():

@@ -199,7 +199,14 @@ class Record:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is frozen")
 
+    def __reduce__(self) -> tuple[type[Record], tuple[dict[str, Any]]]:
+        # Pickled as the class and its values: the default for slots restores them with
+        # setattr, which a frozen record refuses (a worker process sends records back).
+        return type(self), ({name: getattr(self, name) for name, *_ in self.FIELDS},)
+
     def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Record):
+            return NotImplemented  # the other side may know (a process read lazily)
         return type(other) is type(self) and dump(self) == dump(other)
 
     # Unhashable, as equal-by-value and mutable-looking; typeshed types `__hash__` as a

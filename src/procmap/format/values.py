@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     class _Identified(Protocol):
         @property
         def id(self) -> str: ...
+        @property
+        def process(self) -> str | None: ...
 
     _S = TypeVar("_S", bound=_Identified, covariant=True)
 
@@ -307,6 +309,11 @@ class MeasureMethods:
 
 class ProcessMethods:
     """What a process can tell beyond its fields (pydantic `Process` and the fast record)."""
+
+    def called(self: _ProcessFields[_S]) -> list[str]:
+        """The ids of the processes its steps run (a subprocess step's `process`), sorted,
+        each once."""
+        return sorted({step.process for step in self.steps if step.process})
 
     def step(self: _ProcessFields[_S], step_id: str) -> _S | None:
         for step in self.steps:

@@ -17,9 +17,6 @@ from typing import TYPE_CHECKING
 
 from ..format import ProcessLike
 from ..render import Measurement, Options
-from .engine import measure_log
-from .errors import LogError, NothingMapsError
-from .heatmap import measured_svg
 
 
 def declared_measurements(
@@ -40,6 +37,11 @@ def declared_measurements(
         declared = logs.get(process.id)
         if declared is None:
             continue
+        # Imported only for a process with a log: a run whose logs are all of other
+        # processes (or a repository's `procmap render` of other files) skips them.
+        from .engine import measure_log
+        from .errors import LogError, NothingMapsError
+
         try:
             result = measure_log(process, declared.path, source=path, columns=declared.columns)
         except NothingMapsError as error:  # the worksheet names the log's activities
@@ -62,6 +64,8 @@ if TYPE_CHECKING:
 
 
 def _map_maker(process: ProcessLike, result: MeasureResult) -> Callable[[Options], bytes]:
+    from .heatmap import measured_svg
+
     def make(options: Options) -> bytes:
         return measured_svg(process, result, direction=options.direction, lanes=options.lanes)
 

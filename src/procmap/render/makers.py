@@ -98,25 +98,25 @@ class Makers:
         """Process id -> runbook file, for the subprocesses of `process` rendered in this run."""
         if "runbook" not in self.options.formats:
             return {}
-        ids = sorted({s.process for s in process.steps if s.process and s.process in self.rendered})
+        ids = [pid for pid in process.called() if pid in self.rendered]
         return {pid: pid + SUFFIXES["runbook"] for pid in ids}
 
     def linked(self, process: Process) -> dict[str, Any]:
         """What `process`'s outputs take from the other processes of the run (for the keys):
         the runbooks its subprocess boxes link to, and those processes' names."""
-        ids = sorted({s.process for s in process.steps if s.process and s.process in self.names})
+        ids = [pid for pid in process.called() if pid in self.names]
         return {"links": self.links(process), "names": [[pid, self.names[pid]] for pid in ids]}
 
     def site_linked(self, process: Process) -> dict[str, Any]:
         """What `process`'s page takes from the other processes of the run (for its key)."""
-        ids = sorted({s.process for s in process.steps if s.process and s.process in self.names})
+        ids = [pid for pid in process.called() if pid in self.names]
         return {"links": self.site_links(process), "names": [[pid, self.names[pid]] for pid in ids]}
 
     def site_links(self, process: Process) -> dict[str, str]:
         """Process id -> page, for the subprocesses of `process` rendered in this run."""
         from .site import page_name
 
-        ids = sorted({s.process for s in process.steps if s.process and s.process in self.rendered})
+        ids = [pid for pid in process.called() if pid in self.rendered]
         return {pid: page_name(pid) for pid in ids}
 
     def site_analysis(self, process: Process) -> Analysis:
