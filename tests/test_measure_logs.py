@@ -276,3 +276,47 @@ def test_an_unmapped_activity_spelled_as_a_step_id_stays_off_the_map(tmp_path):
         "close",
     ]
     assert result["rework"]["cases"] == 0
+
+
+# --- what an arrow's time means (the README's "What the times mean") ---------------------
+
+LEAD = """\
+procmap: 1
+id: lead
+name: Lead
+owner: rep
+roles: {rep: Rep}
+steps:
+  - {id: start, kind: start, name: Lead in, next: qualify}
+  - {id: qualify, name: Qualify lead, owner: rep, next: send}
+  - {id: send, name: Send proposal, owner: rep, next: done}
+  - {id: done, kind: end, name: Proposal out}
+"""
+
+
+@pytest.mark.parametrize("with_start", [True, False])
+def test_an_arrow_runs_from_completion_to_completion(tmp_path, with_start):
+    """The README's example: Qualify lead 09:00-09:30, Send proposal 11:00-12:00. The
+    arrow is 2h30m with or without start times; the 1h30m pm4py would put on the arrow is
+    Send proposal's waiting time, beside its 1h of processing."""
+    (tmp_path / "lead.yaml").write_text(LEAD, encoding="utf-8")
+    rows = [("C-1", "Qualify lead", "09:00", "09:30"), ("C-1", "Send proposal", "11:00", "12:00")]
+    day = "2026-03-02T"
+    if with_start:
+        text = "case_id,activity,start_timestamp,timestamp\n" + "".join(
+            f"{c},{a},{day}{s}:00Z,{day}{t}:00Z\n" for c, a, s, t in rows
+        )
+    else:
+        text = "case_id,activity,timestamp\n" + "".join(
+            f"{c},{a},{day}{t}:00Z\n" for c, a, _, t in rows
+        )
+    (tmp_path / "lead.csv").write_text(text, encoding="utf-8")
+    result = measure_log(_process(tmp_path / "lead.yaml"), tmp_path / "lead.csv")
+    (arrow,) = [a for a in result["arrows"] if (a["from"], a["to"]) == ("qualify", "send")]
+    assert arrow["p50"] == 2.5 * H
+    steps = {s["id"]: s for s in result["steps"]}
+    if with_start:
+        assert steps["send"]["waiting"]["p50"] == 1.5 * H
+        assert steps["send"]["processing"]["p50"] == 1.0 * H
+    else:
+        assert steps["send"]["waiting"] is None and steps["send"]["processing"] is None
