@@ -119,6 +119,8 @@ ARGVS = [
         ["p.yaml", "l.csv", "--timestamp-format", "%m/%d/%Y %H:%M", "--max-bad-rows=5%"],
     ),
     ("measure", ["--start-timestamp-format=ISO8601", "--skip-bad-rows", "p.yaml", "l.csv"]),
+    ("measure", ["-q", "p.yaml", "l.csv"]),
+    ("measure", ["p.yaml", "l.csv", "--quiet", "-o", "out"]),
     ("render", []),
     ("render", ["processes/webinar-funnel.yaml", "-o", "site", "-f", "svg,html", "-f", "bpmn"]),
     ("render", ["--direction=TB", "--lanes", "--templates", "t", "--no-index", "--diff", "HEAD"]),

@@ -289,6 +289,20 @@ def test_steps_that_never_wait_stay_white_and_the_legend_says_so():
     assert ">none<" not in measured_dot(webinar(), WEBINAR)
 
 
+def test_without_start_times_the_legend_says_waits_need_them():
+    # issue 17: a log without start times drew one shade labelled "any" after "p90 wait
+    # before the step:", as though every step waited some unknown time.
+    result = copy.deepcopy(WEBINAR)
+    for entry in result["steps"]:
+        entry["waiting"] = None
+    dot = measured_dot(webinar(), result)
+    assert ">any<" not in dot
+    assert "waiting times need start times" in dot
+    assert not any(f'BGCOLOR="{shade}"' in dot for shade in heatmap.SHADES)
+    # with waits, the shades' legend as before
+    assert "waiting times need start times" not in measured_dot(webinar(), WEBINAR)
+
+
 def test_steps_carry_their_figures():
     dot = measured_dot(webinar(), WEBINAR)
     assert "80 cases · p90 wait 3.4d" in node_of(dot, "Hold the consult")

@@ -233,6 +233,7 @@ def test_steps_in_map_order_with_processing_and_waiting(result):
         "events": 0,
         "processing": None,
         "waiting": None,
+        "overlaps": 0,  # issue 17: a start before the previous event finished, counted
     }
     # only c1's ship has a start: 11:00 to 12:00, after check at 10:00
     assert steps["ship"]["processing"] == {"mean": H, "p50": H, "p90": H}

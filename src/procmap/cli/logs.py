@@ -24,6 +24,7 @@ from .params import (
     ConfigOpt,
     LifecycleOpt,
     MaxBadRowsOpt,
+    QuietOpt,
     ResourceOpt,
     SkipBadRowsOpt,
     StartTimestampFormatOpt,
@@ -91,6 +92,7 @@ def measure_command(
         ),
     ] = _M.output,
     config_path: ConfigOpt = _M.config_path,
+    quiet: QuietOpt = _M.quiet,
 ) -> None:
     """Measure a process from an event log: step and handoff times, branches, deviations, KPIs.
 
@@ -172,6 +174,7 @@ def simulate_command(
     log_format: Annotated[
         str, typer.Option("--format", "-f", metavar="FORMAT", help="csv or xes (IEEE 1849).")
     ] = _S.log_format,
+    quiet: QuietOpt = _S.quiet,
 ) -> None:
     """Make a synthetic event log from the map of a process, in the format `procmap measure` reads.
 
@@ -184,7 +187,8 @@ def simulate_command(
     Columns: case:concept:name, concept:name, time:timestamp, start_timestamp,
     org:resource; with --lifecycle, lifecycle:transition in place of start_timestamp
     (start and complete rows; with full, schedule and ate_abort too). The same inputs
-    and --seed give the same bytes.
+    and --seed give the same bytes. With -o, ends with "Wrote N events of M cases to
+    FILE"; over a second, a bar of the cases on a terminal (neither with --quiet).
 
     Exit status: 0 written, 1 the process file is invalid, 2 usage error.
     """
@@ -195,6 +199,7 @@ def simulate_command(
 def _simulate(given: SimulateOptions) -> None:
     """Write the simulated log (exit status 1 for an invalid process or out of memory)."""
     from ..measure import LOG_FORMATS, SimulationError, parse_start, save_simulated, write_simulated
+    from .progress import Bar, shown
 
     config = load_config(None)
     output, log_format = given.output, given.log_format
@@ -214,11 +219,20 @@ def _simulate(given: SimulateOptions) -> None:
             "handoff_wait": _wait_minutes(given.handoff_wait),
             "lifecycle": given.lifecycle,
         }
+        # a bar of the cases made on a terminal after a second (not over the log itself)
+        bar = Bar(
+            sys.stderr, shown(sys.stderr, given.quiet) and not _on_terminal(output), given.cases
+        )
         # written as the cases are made: memory bounded by the cases in progress
-        if output is None:
-            write_simulated(process, sys.stdout, log_format, **settings)
-        else:
-            save_simulated(process, output, log_format, **settings)
+        with bar:
+            if output is None:
+                write_simulated(process, sys.stdout, log_format, bar.advance, **settings)
+                return
+            written = save_simulated(process, output, log_format, bar.advance, **settings)
+        if not given.quiet:  # after the bar is gone
+            sys.stderr.write(
+                f"Wrote {written.events} events of {written.cases} cases to {output}\n"
+            )
     except SimulationError as error:
         raise fail(str(error)) from None
     except OSError as error:
@@ -227,6 +241,11 @@ def _simulate(given: SimulateOptions) -> None:
         where = f"; {output} not written" if output is not None else ""
         sys.stderr.write(f"procmap: simulate: out of memory{where}\n")
         raise typer.Exit(1) from None
+
+
+def _on_terminal(output: Path | None) -> bool:
+    """Whether the log goes to a terminal (no `-o`, stdout a terminal): no bar over it."""
+    return output is None and sys.stdout.isatty()
 
 
 def _process(process_file: Path, config: Config) -> Any:

@@ -50,6 +50,8 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "--output": ("output", "path"),
     "-o": ("output", "path"),
     "--config": ("config_path", "path"),
+    "--quiet": ("quiet", "flag"),
+    "-q": ("quiet", "flag"),
 }
 
 #: A process file, its validated process and its log: what one measurement takes.
@@ -83,6 +85,7 @@ def run_measure(options: MeasureOptions) -> int:
         measure_log,
         warning_lines,
     )
+    from .progress import Status, shown
 
     if options.report_format not in FORMATS:
         raise CliError(f"--format: {options.report_format!r} is not one of {', '.join(FORMATS)}")
@@ -96,14 +99,18 @@ def run_measure(options: MeasureOptions) -> int:
     for path, process, declared in jobs:
         columns = declared.columns.overridden(options)
         try:
-            measured = measure_log(
-                process,
-                declared.path,
-                columns=columns,
-                strict=options.strict,
-                source=path,
-                max_bad_rows=max_bad_rows,
-            )
+            # a status line on a terminal after a second of work (not with --quiet)
+            showing = shown(sys.stderr, options.quiet)
+            with Status(sys.stderr, showing, f"{declared.path}: ") as status:
+                measured = measure_log(
+                    process,
+                    declared.path,
+                    columns=columns,
+                    strict=options.strict,
+                    source=path,
+                    max_bad_rows=max_bad_rows,
+                    phase=status.phase,
+                )
         except RefusedLogError as error:  # the log, not the command line: exit 1
             sys.stderr.write(f"procmap: {error}\n")
             return 1
@@ -121,7 +128,7 @@ def run_measure(options: MeasureOptions) -> int:
         for path, measured in results:
             sys.stdout.write(format_report(measured, report_format, color, path))
     if options.output is not None:
-        _write(options.output, jobs, results)
+        _write(options.output, jobs, results, options.quiet)
     sys.stdout.flush()
     return 1 if options.check and any(breached(measured) for _, measured in results) else 0
 
@@ -209,8 +216,11 @@ def _jobs(options: MeasureOptions, loaded: Config, processes: dict[str, ProcessL
     return jobs
 
 
-def _write(output: Path, jobs: list[Job], results: list[tuple[str, MeasureResult]]) -> None:
-    """The files of `-o`: each measured map and Markdown report."""
+def _write(
+    output: Path, jobs: list[Job], results: list[tuple[str, MeasureResult]], quiet: bool
+) -> None:
+    """The files of `-o`: each measured map and Markdown report (a "Wrote" line for
+    each, unless `quiet`)."""
     from ..measure import format_report, write_measured
     from ..render import DrawError
 
@@ -222,4 +232,5 @@ def _write(output: Path, jobs: list[Job], results: list[tuple[str, MeasureResult
         except (DrawError, OSError) as error:
             raise CliError(f"{output}: {getattr(error, 'strerror', None) or error}") from None
         for file in written:
-            sys.stderr.write(f"Wrote {file}\n")
+            if not quiet:
+                sys.stderr.write(f"Wrote {file}\n")

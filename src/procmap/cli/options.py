@@ -73,6 +73,7 @@ class MeasureOptions:
     report_format: str = "text"
     output: Path | None = None
     config_path: Path | None = None
+    quiet: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class SimulateOptions:
     lifecycle: str = "none"
     output: Path | None = None
     log_format: str = "csv"
+    quiet: bool = False
 
 
 @dataclass(frozen=True)

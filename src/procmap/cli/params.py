@@ -2,7 +2,7 @@
 declared once as an `Annotated` alias (as sqlite-utils reuses its option decorators).
 
 Owns: the spelling, help text and value checks of the process paths argument, `--config`,
-`--color/--no-color`, `--jobs`, the log-column, timestamp-format and bad-row options of
+`--color/--no-color`, `--jobs`, `--quiet` of the log commands, the log-column, timestamp-format and bad-row options of
 `procmap measure`, and the options `procmap render` and `procmap serve` share. An option only one command has is
 declared in that command's signature; every option's default is its command's dataclass
 field in `options`.
@@ -51,6 +51,16 @@ DrawJobsOpt = Annotated[
         "-j",
         min=1,
         help="Parallel drawings (default: one per CPU; at most the CPUs, whatever -j says).",
+    ),
+]
+
+#: --quiet of `procmap measure` and `procmap simulate`.
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help='No progress on stderr and no "Wrote" lines (warnings and errors still).',
     ),
 ]
 

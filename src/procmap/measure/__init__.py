@@ -11,7 +11,8 @@ random step times around each step's `duration`, decisions by their shares, life
 transitions as asked, `LIFECYCLES`; `simulate_events` and `simulate_cases` make it as it is
 read) and the log writers (`write_csv`, `write_xes`,
 `write_traces`, `save`: atomic, gzip by suffix; `write_simulated` and `save_simulated`
-stream a simulation to a stream or a file in memory bounded by the cases in progress); and the measured map
+stream a simulation to a stream or a file in memory bounded by the cases in progress,
+telling a progress callable the cases made and returning what they wrote, `Written`); and the measured map
 (`measured_dot`, `measured_svg`, `write_measured`: the authored map as a heat map of a
 measure result); and `declared_measurements` (the logs of `[tool.procmap.logs]` measured
 for `procmap render`: the worksheet's figures and the measured map beside the authored
@@ -58,6 +59,7 @@ attach(
         "render_log": "simulate",
         "save": "simulate",
         "save_simulated": "simulate",
+        "Written": "simulate",
         "simulate_cases": "simulate",
         "simulate_events": "simulate",
         "simulate_log": "simulate",
@@ -85,6 +87,7 @@ if TYPE_CHECKING:
         MAX_STEPS,
         Event,
         SimulationError,
+        Written,
         parse_start,
         render_log,
         save,

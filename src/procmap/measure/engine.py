@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,6 +98,7 @@ def measure_log(
     strict: bool = False,
     source: str | os.PathLike[str] | None = None,
     max_bad_rows: float | None = None,
+    phase: Callable[[str], None] | None = None,
 ) -> MeasureResult:
     """Measure the validated `process` against the event log at `log`, read with
     `columns` (default: each role's column found by name, each timestamp column's
@@ -109,10 +110,12 @@ def measure_log(
     reads as day-first and month-first dates alike, too many unreadable rows, with
     `strict` an unmapped activity), `NothingMapsError` (one) when no activity maps to a
     step, `MemoryLimitError` (one) for a log that cannot be measured within
-    the memory limit (`MEMORY_LIMITS_AFTER`, capped by `MEMORY_ENV`)."""
+    the memory limit (`MEMORY_LIMITS_AFTER`, capped by `MEMORY_ENV`). `phase`, when
+    given, is told what the run does as it goes on, for a progress line ("reading the
+    log", "measuring")."""
     source_file = source
     columns = columns or LogColumns()
-    run = _Run(strict, max_bad_rows, source_file)
+    run = _Run(strict, max_bad_rows, source_file, phase or _silent)
 
     path = Path(log)
     shown = str(log)
@@ -122,6 +125,8 @@ def measure_log(
         raise LogError(f"{shown}: not a regular file")
     limits = _limits()
     for i, limit in enumerate(limits):
+        if i:
+            run.phase("measuring again with more memory")
         try:
             return _measure_file(process, path, shown, limit, columns, run)
         except _OutOfMemory as error:
@@ -171,11 +176,16 @@ def _limits() -> list[str | None]:
 class _Run:
     """How a measurement treats its log: `strict` (any unreadable row refused),
     `max_bad_rows` (the fraction of unreadable rows allowed; None: any), and the
-    process file `source_file`."""
+    process file `source_file`; `phase`, told what the run does as it goes on."""
 
     strict: bool
     max_bad_rows: float | None
     source_file: str | os.PathLike[str] | None
+    phase: Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    """A `phase` that tells no one."""
 
 
 def _measure_file(
@@ -202,6 +212,7 @@ def _measure_file(
             con.execute("SELECT now()::TIMESTAMPTZ::VARCHAR").fetchone()
         except duckdb.Error:
             raise LogError(f"{shown}: unknown time zone {timezone!r} (--timezone)") from None
+        run.phase("reading the log")
         with loaded(con, path, shown) as source:
             if source.size != size:  # an XES log: DuckDB reads the CSV it was turned into
                 size = source.size
@@ -334,6 +345,7 @@ def _measure(
     if found is None:
         raise LogError(f"{shown}: no readable events (every row lacks a case, activity or time)")
     nothing = _check_unmapped(shown, process, found, run.strict)
+    run.phase("measuring")
     flow = Flow(process)
     ids = list(flow.order) + sorted(set(found.mapping.values()) - set(flow.order))
     off = [] if nothing else [a for a, _ in found.listed]

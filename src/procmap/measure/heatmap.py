@@ -129,7 +129,12 @@ def measured_dot(
         edge_attrs=edge_attrs,
         extra_edges=extra_edges,
         heading_rows=_heading_rows(
-            result, bounds, bool(extra_edges), missing, idle=0.0 in waits.values()
+            result,
+            bounds,
+            bool(extra_edges),
+            missing,
+            idle=0.0 in waits.values(),
+            timed=bool(waits),
         ),
     )
     return to_dot(process, direction=direction, lanes=lanes, overlay=overlay)
@@ -380,14 +385,23 @@ def _span_text(span: Span | None) -> str | None:
     return f"{start.date().isoformat()} – {end.date().isoformat()} ({length})"
 
 
+#: The legend's line for a log without start times: no step has a waiting time.
+NO_WAITS = (
+    "p90 wait before the step: not measured; waiting times need start times"
+    " (a start timestamp column, or lifecycle start events)"
+)
+
+
 def _heading_rows(
     result: MeasureResult,
     bounds: Sequence[float],
     deviations: bool,
     missing: list[str],
     idle: bool = False,
+    timed: bool = True,
 ) -> list[str]:
-    """What was measured, then the legend of shades and arrows."""
+    """What was measured, then the legend of shades (`timed`: some step has a waiting
+    time; else the legend says what waiting times need) and of arrows."""
     cases = int(result.get("cases", 0))
     summary = f"Measured from the event log: {cases:,} cases"
     span = _span_text(result.get("span"))
@@ -397,7 +411,25 @@ def _heading_rows(
     if fitness is not None:
         summary += f" · {percent(fitness)} followed the map"
     rows = [_row(f'<FONT POINT-SIZE="12">{html_text(summary)}</FONT>')]
+    rows.append(_wait_legend(bounds, idle) if timed else _row(_small(html_text(NO_WAITS), QUIET)))
+    arrows = [
+        "Arrows: times taken (thicker = more), share after a decision, median time.",
+        "Grey dashed: never in the log.",
+    ]
+    if deviations:
+        arrows.append("Red dashed: taken in the log but not on the map.")
+    rows.append(_row(_small(html_text(" ".join(arrows[:2])), QUIET)))
+    if deviations:
+        rows.append(_row(_small(html_text(arrows[2]), WARNING)))
+    if missing:
+        text = "Also off the map: " + ", ".join(missing)
+        lines = '<BR ALIGN="LEFT"/>'.join(html_text(line) for line in wrap_text(text, 90))
+        rows.append(_row(_small(lines + '<BR ALIGN="LEFT"/>', WARNING)))
+    return rows
 
+
+def _wait_legend(bounds: Sequence[float], idle: bool) -> str:
+    """The legend of the shades: the p90 wait each stands for."""
     cells = [f'<TD ALIGN="LEFT">{_small(html_text("p90 wait before the step:"), QUIET)}</TD>']
     if idle:  # steps that never wait stay white
         cells.append(
@@ -418,21 +450,7 @@ def _heading_rows(
             f'<TD BORDER="1" COLOR="{LINE}" BGCOLOR="{shade}" CELLPADDING="3">'
             f"{_small(html_text(text), INK)}</TD>"
         )
-    rows.append(_legend(cells))
-    arrows = [
-        "Arrows: times taken (thicker = more), share after a decision, median time.",
-        "Grey dashed: never in the log.",
-    ]
-    if deviations:
-        arrows.append("Red dashed: taken in the log but not on the map.")
-    rows.append(_row(_small(html_text(" ".join(arrows[:2])), QUIET)))
-    if deviations:
-        rows.append(_row(_small(html_text(arrows[2]), WARNING)))
-    if missing:
-        text = "Also off the map: " + ", ".join(missing)
-        lines = '<BR ALIGN="LEFT"/>'.join(html_text(line) for line in wrap_text(text, 90))
-        rows.append(_row(_small(lines + '<BR ALIGN="LEFT"/>', WARNING)))
-    return rows
+    return _legend(cells)
 
 
 def _classes(bounds: Sequence[float]) -> list[tuple[float | None, float | None]]:

@@ -49,22 +49,9 @@ def _sections(result: MeasureResult) -> list[Section]:
     conf = result["conformance"]
     tables: list[Section] = [
         ("Summary", ["Figure", "Value"], _summary(result)),
+        ("Slowest steps", *_slowest_table(result)),
         (
-            "Slowest steps",
-            ["Step", "Cases", "Processing p50", "Processing p90", "Waiting p90"],
-            [
-                [
-                    s["id"],
-                    str(s["cases"]),
-                    human_duration(_p(s["processing"], "p50")),
-                    human_duration(_p(s["processing"], "p90")),
-                    human_duration(_p(s["waiting"], "p90")),
-                ]
-                for s in _slowest(result)
-            ],
-        ),
-        (
-            "Handoffs",
+            "Directly follows",
             ["From", "To", "Count", "p50", "p90"],
             [
                 [
@@ -77,7 +64,11 @@ def _sections(result: MeasureResult) -> list[Section]:
                 for d in result["directly_follows"]
             ],
         ),
-        ("Branches", ["Decision", "Branch", "To", "Cases", "Share", "Expected"], _branches(result)),
+        (
+            "Branches",
+            ["Decision", "Branch", "To", "Transitions", "Share", "Expected"],
+            _branches(result),
+        ),
         (
             "Deviations",
             ["From", "To", "Cases", "Examples"],
@@ -111,6 +102,37 @@ def _sections(result: MeasureResult) -> list[Section]:
     return [table for table in tables if table[2]]
 
 
+def _slowest_table(result: MeasureResult) -> tuple[list[str], list[list[str]]]:
+    """The slowest steps' header and rows; with an `Overlaps` column when a step of the
+    log started before the previous event finished (see `_overlaps`)."""
+    header = ["Step", "Cases", "Processing p50", "Processing p90", "Waiting p90"]
+    rows = [
+        [
+            s["id"],
+            str(s["cases"]),
+            human_duration(_p(s["processing"], "p50")),
+            human_duration(_p(s["processing"], "p90")),
+            human_duration(_p(s["waiting"], "p90")),
+        ]
+        for s in _slowest(result)
+    ]
+    if _overlaps(result) is None:
+        return header, rows
+    overlaps = {s["id"]: s.get("overlaps", 0) for s in result["steps"]}
+    return [*header, "Overlaps"], [[*row, str(overlaps[row[0]])] for row in rows]
+
+
+def _overlaps(result: MeasureResult) -> str | None:
+    """The starts before the case's previous event finished (work that overlapped it,
+    not a negative wait), in all and by step; None when there are none."""
+    counted = [(s["id"], n) for s in result["steps"] if (n := s.get("overlaps", 0))]
+    if not counted:
+        return None
+    total = sum(n for _, n in counted)
+    steps = ", ".join(f"{sid} ({n})" for sid, n in counted)
+    return f"{total} (a start before the previous event finished; not waits): {steps}"
+
+
 def _summary(result: MeasureResult) -> list[list[str]]:
     conf = result["conformance"]
     thr = result["throughput"]
@@ -129,6 +151,7 @@ def _summary(result: MeasureResult) -> list[list[str]]:
         ["Variants", str(len(result["variants"]))],
         ["Skipped rows", str(result["skipped_rows"]["count"])],
         *_lifecycle(result.get("lifecycle")),
+        *([["Overlaps", overlaps]] if (overlaps := _overlaps(result)) else []),
     ] + ([["Unmapped activities", unmapped]] if (unmapped := _unmapped_summary(result)) else [])
 
 

@@ -48,7 +48,7 @@ import math
 import random
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
@@ -180,12 +180,12 @@ def simulate_cases(
 
 def _made(
     process: ProcessLike,
-    cases: int,
-    rate: float,
-    start: dt.datetime,
-    seed: int,
-    distribution: str,
-    handoff_wait: float,
+    cases: int = 100,
+    rate: float = 20.0,
+    start: dt.datetime = DEFAULT_START,
+    seed: int = 1,
+    distribution: str = "lognormal",
+    handoff_wait: float = 0.0,
     lifecycle: str = "none",
 ) -> Iterator[tuple[dt.datetime, int, list[Event]]]:
     """(arrival, case number, its events) for each case in case
@@ -504,36 +504,70 @@ def save(
         (write_csv if log_format == "csv" else write_xes)(events, out, lifecycle)
 
 
+@dataclass
+class Written:
+    """What `write_simulated` or `save_simulated` wrote: its `events` (rows: each
+    lifecycle transition is one) and the `cases` they are of."""
+
+    events: int = 0
+    cases: int = 0
+
+
+#: Told the number of cases made so far, as they are made (a progress bar).
+Progress = Callable[[int], None]
+
+
+def _counted(
+    made: Iterator[tuple[dt.datetime, int, list[Event]]],
+    written: Written,
+    progress: Progress | None,
+) -> Iterator[tuple[dt.datetime, int, list[Event]]]:
+    """`made` as it is, its cases and events counted into `written`, `progress` told."""
+    for done, item in enumerate(made, 1):
+        if item[2]:
+            written.cases += 1
+            written.events += len(item[2])
+        if progress is not None:
+            progress(done)
+        yield item
+
+
 def write_simulated(
-    process: ProcessLike, out: TextIO, log_format: str = "csv", **settings: Any
-) -> None:
+    process: ProcessLike,
+    out: TextIO,
+    log_format: str = "csv",
+    progress: Progress | None = None,
+    **settings: Any,
+) -> Written:
     """Simulate `process` (`settings`: those of `simulate_log`) and write its log to `out`
     as it is made: the same text as `render_log(simulate_log(...))`, in memory bounded by
     the cases in progress at once (CSV) or by one case (XES). The settings are checked
-    before anything is written (`SimulationError`)."""
+    before anything is written (`SimulationError`). `progress` is told the cases made so
+    far as they are made; the events and cases written are returned."""
     _check_format(log_format)
     lifecycle = settings.get("lifecycle", "none") != "none"
+    written = Written()
+    made = _counted(_made(process, **settings), written, progress)
     if log_format == "csv":
-        write_csv(simulate_events(process, **settings), out, lifecycle)
+        write_csv(_by_time(made), out, lifecycle)
     else:
-        write_traces(simulate_cases(process, **settings), out, lifecycle)
+        write_traces((events for _, _, events in made if events), out, lifecycle)
+    return written
 
 
 def save_simulated(
-    process: ProcessLike, path: Path, log_format: str = "csv", **settings: Any
-) -> None:
+    process: ProcessLike,
+    path: Path,
+    log_format: str = "csv",
+    progress: Progress | None = None,
+    **settings: Any,
+) -> Written:
     """`write_simulated` into `path` as `save` writes: streamed into the temporary file,
     renamed when complete, removed on any error (nothing half-written)."""
     _check_format(log_format)
-    lifecycle = settings.get("lifecycle", "none") != "none"
-    if log_format == "csv":
-        events = simulate_events(process, **settings)
-        with _atomic(path) as out:
-            write_csv(events, out, lifecycle)
-    else:
-        cases = simulate_cases(process, **settings)
-        with _atomic(path) as out:
-            write_traces(cases, out, lifecycle)
+    _made(process, **settings)  # the settings checked before the file is opened
+    with _atomic(path) as out:
+        return write_simulated(process, out, log_format, progress, **settings)
 
 
 class _Gzip(io.RawIOBase):

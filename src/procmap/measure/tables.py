@@ -217,9 +217,13 @@ def step_figures(
     con: DuckDBPyConnection, e: Mapped, flow: Flow[StepLike], cases_of: Mapping[str, int]
 ) -> list[StepFigures]:
     """Each step of the map in map order, with its cases (`cases_of`), events, and the
-    processing and waiting times from `e`."""
-    query = f"""SELECT step, count(*), {STATS.format(x="p")}, {STATS.format(x="wt")}
-                FROM (SELECT step, t - s AS p, s - pt AS wt
+    processing and waiting times from `e`. A start before the previous event of its case
+    finished is an overlap (the two ran at once): counted, and left out of the waiting
+    times rather than counted as a negative wait."""
+    query = f"""SELECT step, count(*), {STATS.format(x="p")}, {STATS.format(x="wt")},
+                       count(*) FILTER (WHERE s < pt)
+                FROM (SELECT step, t - s AS p, s, pt,
+                             CASE WHEN s >= pt THEN s - pt END AS wt
                       FROM {e.name})
                 GROUP BY step"""
     rows = {row[0]: tuple(row[1:]) for row in con.execute(query).fetchall()}
@@ -234,6 +238,7 @@ def step_figures(
                 "events": int(row[0]) if row else 0,
                 "processing": stats(row[1:3]) if row else None,
                 "waiting": stats(row[3:5]) if row else None,
+                "overlaps": int(row[5]) if row else 0,
             }
         )
     return result

@@ -104,7 +104,9 @@ class Lifecycle(TypedDict):
 
 class StepFigures(TypedDict):
     """A step of the map: `processing` (start to timestamp) and `waiting` (previous
-    event's timestamp to the start), null when the log has no start times for it."""
+    event's timestamp to the start), null when the log has no start times for it.
+    `overlaps`: its events that started before the case's previous event finished (the
+    two ran at once), counted here and left out of `waiting`, never a negative wait."""
 
     id: str
     name: str
@@ -112,6 +114,7 @@ class StepFigures(TypedDict):
     events: int
     processing: Stats | None
     waiting: Stats | None
+    overlaps: int
 
 
 #: Consecutive events of a case, as step ids, the time from A's timestamp to B's.
@@ -147,7 +150,10 @@ ArrowFigures = TypedDict(
 
 
 class Branch(TypedDict):
-    """An arrow leaving a decision; `expected` the declared `shares` percent or null."""
+    """An arrow leaving a decision: `count` the transitions that took it (a case that
+    passes the decision twice counts twice; the reports head it "Transitions"), `share`
+    its part of the transitions through the decision; `expected` the declared `shares`
+    percent or null."""
 
     decision: str
     label: str
