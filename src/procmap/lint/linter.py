@@ -258,21 +258,22 @@ class Kept:
     __slots__ = ("_called", "_pickled", "_process", "id", "name")
     _reading = threading.Lock()
 
-    def __init__(self, process: Any) -> None:
+    def __init__(self, process: ProcessLike) -> None:
         self.id: str = process.id
         self.name: str = process.name
         self._called: list[str] = process.called()
         self._pickled = pickle.dumps(process, pickle.HIGHEST_PROTOCOL)
-        self._process: Any = None
+        self._process: ProcessLike | None = None
 
     def called(self) -> list[str]:
         return list(self._called)
 
-    def _read(self) -> Any:
+    def _read(self) -> ProcessLike:
         with Kept._reading:
             if self._process is None:
                 self._process = pickle.loads(self._pickled)
-        return self._process
+            process = self._process
+        return process
 
     def __getattr__(self, name: str) -> Any:  # only for what the slots do not hold
         if name.startswith("_"):  # probes (`__html__`, `__deepcopy__`...), half-unpickled
