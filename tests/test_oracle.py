@@ -173,6 +173,47 @@ def test_simulated_logs_agree_with_pm4py(tmp_path, name, cases, seed, distributi
         assert mine["rework"]["cases"] > 0, "a loop back for rework was taken"
 
 
+# Export date forms: the same simulated log with its timestamps written as a US, a
+# European and a German export writes them. procmap must read each column in the one
+# format that fits every value (issue 17: a US log was read day-first where the day was
+# 12 or less, and the rest skipped); pm4py is given the ISO 8601 original.
+DATE_FORMS = [
+    ("us", "%m/%d/%Y %H:%M:%S.%f"),
+    ("day-first", "%d/%m/%Y %H:%M:%S.%f"),
+    ("german", "%d.%m.%Y %H:%M:%S.%f"),
+]
+
+
+@pytest.mark.parametrize(("label", "form"), DATE_FORMS)
+def test_export_date_forms_agree_with_pm4py(tmp_path, label, form):
+    import datetime as dt
+
+    process = _process(REPO / "processes" / "lead-handoff.yaml")
+    # 800 cases at 20 a day: a month of days, most of them past the 12th
+    events = simulate_log(process, cases=800, seed=31, distribution="lognormal", rate=20.0)
+    iso = tmp_path / "iso.csv"
+    with iso.open("w", encoding="utf-8", newline="") as out:
+        write_csv(events, out)
+    with iso.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    exported = tmp_path / f"{label}.csv"
+    with exported.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            written = dict(row)
+            for column in (TIMESTAMP, START):
+                if written.get(column):
+                    written[column] = dt.datetime.fromisoformat(written[column]).strftime(form)
+            writer.writerow(written)
+    mine = measure_log(process, exported)
+    assert mine["skipped_rows"]["count"] == 0
+    for row, event in zip(rows, events, strict=True):
+        row[ACTIVITY] = event.step
+    _compare(mine, _pm4py_figures(_pm4py_frame(rows)))
+    assert mine == {**measure_log(process, iso), "log": mine["log"]}
+
+
 # Lifecycle logs (`simulate --lifecycle`): start and complete rows; with `full`, schedule
 # rows and aborted instances too. Work waits at handoffs, so starts are not completes.
 LIFECYCLE = [

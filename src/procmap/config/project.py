@@ -91,7 +91,7 @@ class DeclaredLog:
     """A `[tool.procmap.logs]` entry: the log's path (absolute) and its columns."""
 
     path: str
-    columns: LogColumns = LogColumns()
+    columns: LogColumns = field(default_factory=LogColumns)
 
 
 #: What a `[tool.procmap.logs]` entry may set besides `path`: the fields of `LogColumns`,
