@@ -166,7 +166,9 @@ def test_lifecycle_names_a_column_and_parquet_reads_it(tmp_path, xes):
     got = measure_log(_process(), csv, columns=LogColumns(lifecycle="EventType"))
     assert (got["events"], got["lifecycle"]["column"]) == (11, "EventType")
     parquet = tmp_path / "loans.parquet"
-    duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv}', all_varchar=true)) TO '{parquet}'")
+    duckdb.sql(
+        f"COPY (SELECT * FROM read_csv('{csv}', all_varchar=true, auto_detect=true)) TO '{parquet}'"
+    )
     got = measure_log(_process(), parquet, columns=LogColumns(lifecycle="eventtype"))
     assert got["steps"] == xes["steps"] and got["lifecycle"]["paired_starts"] == 6
 
