@@ -71,7 +71,11 @@ def measure_command(
     start_timestamp_format: StartTimestampFormatOpt = _M.start_timestamp_format,
     strict: Annotated[
         bool,
-        typer.Option("--strict", help="Unreadable rows (no case id, bad timestamp) are an error."),
+        typer.Option(
+            "--strict",
+            help="Unreadable rows (no case id, bad timestamp) and activities that map to no"
+            " step are an error.",
+        ),
     ] = _M.strict,
     skip_bad_rows: SkipBadRowsOpt = _M.skip_bad_rows,
     max_bad_rows: MaxBadRowsOpt = _M.max_bad_rows,
@@ -100,10 +104,12 @@ def measure_command(
     default to the XES names, then common export names. With no PROCESS, measures every
     process that has a log in \\[tool.procmap.logs] (JSON: a list). Exit status: 0 measured
     (with --check: no control threshold breached), 1 a control threshold breached with
-    --check, a process file is invalid or the log cannot be measured within the memory
-    limit (PROCMAP_MEMORY_LIMIT), a timestamp column reads as day-first and month-first
-    alike, or more rows are unreadable than --max-bad-rows allows; 2 unusable log or usage
-    error.
+    --check, a process file is invalid, or the log is refused because its figures would be
+    wrong: a timestamp column reads as day-first and month-first alike, more rows are
+    unreadable than --max-bad-rows allows, no activity maps to a step, --strict with
+    unreadable rows or unmapped activities, or it cannot be measured within the memory
+    limit (PROCMAP_MEMORY_LIMIT); 2 a log that cannot be read (missing, empty, not a log,
+    a column not found) or a usage error.
     """
     # the parameters are exactly the dataclass's fields (tests/test_cli_fast.py holds them)
     options = MeasureOptions(**locals())
