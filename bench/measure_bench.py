@@ -76,42 +76,21 @@ def _recipe(*parts: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
-def ensure_log(data: Path) -> Path:
-    """The ~1M-event log, simulated once (procmap's own simulate, its output cached)."""
+def ensure_log(data: Path, log_format: str = "csv") -> Path:
+    """The ~1M-event log, simulated once (procmap's own simulate, its output cached): a
+    CSV, or with `log_format="xes"` the same events as XES (a `<trace>` per case)."""
     process = ROOT / PROCESS
     source = (ROOT / "src" / "procmap" / "measure" / "simulate.py").read_bytes()
-    key = _recipe(process.read_bytes(), source, CASES, RATE, SEED)
-    path = data / f"measure-{process.stem}-{CASES}-{key}.csv"
+    extra = () if log_format == "csv" else (log_format,)  # the CSV's key as it always was
+    key = _recipe(process.read_bytes(), source, CASES, RATE, SEED, *extra)
+    path = data / f"measure-{process.stem}-{CASES}-{key}.{log_format}"
     if not path.exists():
-        progress(f"simulating {CASES} cases of {PROCESS} (about 1M events, once)")
+        shown = "" if log_format == "csv" else f" as {log_format.upper()}"
+        progress(f"simulating {CASES} cases of {PROCESS}{shown} (about 1M events, once)")
         done = subprocess.run(
             [
                 _procmap(),
-                *("simulate", str(PROCESS), "--cases", str(CASES)),
-                *("--rate", str(RATE), "--seed", str(SEED), "-o", str(path)),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"procmap simulate exited {done.returncode}: {done.stderr[-300:]}")
-    return path
-
-
-def ensure_xes_log(data: Path) -> Path:
-    """The same ~1M events as XES (a `<trace>` per case), simulated once, cached like
-    the CSV one."""
-    process = ROOT / PROCESS
-    source = (ROOT / "src" / "procmap" / "measure" / "simulate.py").read_bytes()
-    key = _recipe(process.read_bytes(), source, CASES, RATE, SEED, "xes")
-    path = data / f"measure-{process.stem}-{CASES}-{key}.xes"
-    if not path.exists():
-        progress(f"simulating {CASES} cases of {PROCESS} as XES (about 1M events, once)")
-        done = subprocess.run(
-            [
-                _procmap(),
-                *("simulate", str(PROCESS), "--cases", str(CASES), "--format", "xes"),
+                *("simulate", str(PROCESS), "--cases", str(CASES), "--format", log_format),
                 *("--rate", str(RATE), "--seed", str(SEED), "-o", str(path)),
             ],
             cwd=ROOT,
@@ -310,7 +289,7 @@ def _xes_figures(
     """`procmap measure` on the XES copy of the 1M log, `rounds` times (median time,
     highest peak), and pm4py's pipeline on it once (`pm4py.read_xes`, then the same
     stages: about 100 s, so not in every round)."""
-    xes = ensure_xes_log(data)
+    xes = ensure_log(data, "xes")
     shown = os.path.relpath(xes, ROOT)
     times: list[float] = []
     peak = 0
