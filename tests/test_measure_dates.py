@@ -20,9 +20,8 @@ from typing import Any
 
 import pytest
 
-from conftest import REPO, procmap
+from conftest import REPO, load, procmap
 from procmap.config import LogColumns
-from procmap.lint import validate_paths
 from procmap.measure import RefusedLogError, logread, measure_log
 
 HERE = REPO / "tests" / "dates"
@@ -33,10 +32,7 @@ FIRST = datetime.datetime(2026, 1, 3, 9, 0, tzinfo=UTC)
 
 
 def _process() -> Any:
-    report = validate_paths([str(PROCESS)], None, jobs=1, keep=True)
-    assert not report.errors, report.problems
-    (process,) = report.processes.values()
-    return process
+    return load(PROCESS)  # conftest: the valid process of the file
 
 
 def _tickets(cases: int, same_day: bool = False) -> list[tuple[str, str, datetime.datetime]]:

@@ -22,8 +22,7 @@ from typing import Any
 
 import pytest
 
-from conftest import REPO, procmap
-from procmap.lint import validate_paths
+from conftest import REPO, load, procmap
 from procmap.measure import (
     NothingMapsError,
     RefusedLogError,
@@ -38,10 +37,7 @@ H = 3600.0
 
 
 def _process(path: Path) -> Any:
-    report = validate_paths([str(path)], None, jobs=1, keep=True)
-    assert not report.errors, report.problems
-    (process,) = report.processes.values()
-    return process
+    return load(path)  # conftest: the valid process of the file
 
 
 @pytest.fixture(scope="module")

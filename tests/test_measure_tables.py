@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import REPO, procmap
-from procmap.lint import validate_paths
+from conftest import REPO, load, procmap
 from procmap.measure import format_report, measure_log
 
 HERE = REPO / "tests" / "measure_small"
@@ -26,10 +25,7 @@ PROCESS, LOG = HERE / "review.yaml", HERE / "review.csv"
 
 
 def _process(path: Path) -> Any:
-    report = validate_paths([str(path)], None, jobs=1, keep=True)
-    assert not report.errors, report.problems
-    (process,) = report.processes.values()
-    return process
+    return load(path)  # conftest: the valid process of the file
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import clean_env, run_with_peak
-from procmap.lint import validate_paths
+from conftest import clean_env, load, run_with_peak
 from procmap.measure import LogError, measure_log
 from procmap.measure.xes import xes_to_csv
 
@@ -41,10 +40,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def _process(path: Path) -> Any:
-    report = validate_paths([str(path)], None, jobs=1, keep=True)
-    assert not report.errors, report.problems
-    (process,) = report.processes.values()
-    return process
+    return load(path)  # conftest: the valid process of the file
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -87,6 +86,8 @@ def atomic_file(
 
     The new file gets `mode`, or the mode a new file gets under the umask when None.
     """
+    import tempfile  # here, not at the top: `procmap validate` reads and never writes
+
     folder, name = os.path.split(os.fspath(path))
     if mode is None:
         umask = os.umask(0o022)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import pickle
 import re
 import stat
 import threading
@@ -262,6 +261,8 @@ class Kept:
         self.id: str = process.id
         self.name: str = process.name
         self._called: list[str] = process.called()
+        import pickle  # only a run with pool workers keeps processes this way
+
         self._pickled = pickle.dumps(process, pickle.HIGHEST_PROTOCOL)
         self._process: ProcessLike | None = None
 
@@ -271,6 +272,8 @@ class Kept:
     def _read(self) -> ProcessLike:
         with Kept._reading:
             if self._process is None:
+                import pickle
+
                 self._process = pickle.loads(self._pickled)
             process = self._process
         return process
