@@ -121,7 +121,9 @@ def test_validate_workers_die_with_procmap(tmp_path: Path, sig: signal.Signals) 
         child.send_signal(sig)
         assert _reaches_eof(child.stdout), "a worker still holds procmap's stdout"
         assert _all_gone(workers), f"workers still running: {workers}"
-        assert child.wait(LIMIT) == (143 if sig == signal.SIGTERM else -signal.SIGKILL)
+        assert child.wait(LIMIT) == (143 if sig == signal.SIGTERM else -signal.SIGKILL), (
+            child.stderr.read() if child.stderr else b""  # what it said, when it failed
+        )
         if sig == signal.SIGTERM:
             assert child.stderr is not None
             assert child.stderr.read() == b"procmap: terminated\n"
@@ -142,7 +144,9 @@ def test_render_dot_dies_with_procmap(tmp_path: Path, sig: signal.Signals) -> No
     try:
         child.send_signal(sig)
         assert _all_gone(drawing), f"dot still running: {drawing}"
-        assert child.wait(LIMIT) == (143 if sig == signal.SIGTERM else -signal.SIGKILL)
+        assert child.wait(LIMIT) == (143 if sig == signal.SIGTERM else -signal.SIGKILL), (
+            child.stderr.read() if child.stderr else b""  # what it said, when it failed
+        )
         assert _reaches_eof(child.stdout)
         if sig == signal.SIGTERM:  # the clean stop of Ctrl-C: the manifest matches the folder
             assert child.stderr is not None

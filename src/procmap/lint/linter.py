@@ -354,12 +354,18 @@ def check_files(
     gc.disable()
     gc.freeze()
     try:
-        return list(pool.map(_check_in_worker, files, chunksize=chunk))
+        reports = list(pool.map(_check_in_worker, files, chunksize=chunk))
     except BaseException:  # Ctrl-C, SIGTERM (see `procmap.cli`), a broken worker
         _kill_workers(pool)
+        # the pool's cleanup after its workers were killed must not put an error of its
+        # own in the place of the Ctrl-C or SIGTERM being handled (exit 130 or 143)
+        with contextlib.suppress(Exception):
+            pool.shutdown(wait=True, cancel_futures=True)
         raise
+    else:
+        pool.shutdown(wait=True)
+        return reports
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
         if collecting:
             gc.enable()
@@ -376,7 +382,7 @@ def _kill_workers(pool: Any) -> None:
         kill()
         return
     for process in list((getattr(pool, "_processes", None) or {}).values()):
-        with contextlib.suppress(OSError, ValueError):  # gone already
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # gone, or not yet up
             process.kill()
 
 
