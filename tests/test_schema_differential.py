@@ -169,6 +169,36 @@ CASES = {
         True,
     ),
     "empty next on an end": (edit("name: C\n", "name: C\n    next:\n"), True),
+    # Parallel splits and joins, and waits (issue 18).
+    "next as a list on a parallel split": (
+        edit("name: B\n    next: c", "name: B\n    kind: parallel\n    next: [c, c]"),
+        True,
+    ),
+    "next as a list on a task": (edit("    next: c", "    next: [c, c]"), False),
+    "next as a list on a join": (edit("name: B\n", "name: B\n    kind: join\n"), True),
+    "list next on a join": (
+        edit("name: B\n    next: c", "name: B\n    kind: join\n    next: [c]"),
+        False,
+    ),
+    "next list of a bad id": (
+        edit("name: B\n    next: c", "name: B\n    kind: parallel\n    next: [c, C D]"),
+        False,
+    ),
+    "next list of numbers": (
+        edit("name: B\n    next: c", "name: B\n    kind: parallel\n    next: [1, 2]"),
+        True,
+    ),
+    "next a mapping": (edit("    next: c", "    next: {c: 1}"), False),
+    "duration on a parallel split": (
+        edit("name: B\n", "name: B\n    kind: parallel\n    duration: 1h\n"),
+        False,
+    ),
+    "activity on a join": (edit("name: B\n", "name: B\n    kind: join\n    activity: b\n"), False),
+    "wait on a task": (edit("name: B\n", "name: B\n    wait: 7d\n"), True),
+    "wait on an end": (edit("name: C\n", "name: C\n    wait: 2h\n"), True),
+    "wait on a start": (edit("name: A\n", "name: A\n    wait: 2h\n"), False),
+    "wait 7 days": (edit("name: B\n", "name: B\n    wait: 7 days\n"), False),
+    "wait 7": (edit("name: B\n", "name: B\n    wait: 7\n"), False),
     # Found on the way: pydantic's laxness beyond what procmap documents.
     "procmap true": (edit("procmap: 1\n", "procmap: true\n"), False),
     "procmap 1.0": (edit("procmap: 1\n", "procmap: 1.0\n"), True),

@@ -20,6 +20,9 @@ attach(
     {
         "accept": "fastcheck",
         "Flow": "graph",
+        "Block": "graph",
+        "Strand": "graph",
+        "CriticalPath": "graph",
         "renamed_steps": "graph",
         "schema_text": "jsonschema",
         "Document": "loader",
@@ -28,6 +31,8 @@ attach(
         "load_file": "loader",
         "load_text": "loader",
         "CADENCES": "values",
+        "GATEWAY_KINDS": "values",
+        "KINDS": "values",
         "DATE_YEARS": "values",
         "CADENCE_PATTERN": "values",
         "ChangelogEntry": "model",
@@ -81,7 +86,7 @@ attach(
 
 if TYPE_CHECKING:
     from .fastcheck import accept
-    from .graph import Flow, renamed_steps
+    from .graph import Block, CriticalPath, Flow, Strand, renamed_steps
     from .jsonschema import schema_text
     from .loader import MAX_BYTES, Document, decode, load_file, load_text
     from .model import (
@@ -118,7 +123,9 @@ if TYPE_CHECKING:
         DATE_YEARS,
         DURATION_PATTERN,
         FORMAT_VERSION,
+        GATEWAY_KINDS,
         ID_PATTERN,
+        KINDS,
         SHARES_TOLERANCE,
         STAGES,
         SYSTEMS,

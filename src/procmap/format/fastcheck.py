@@ -33,6 +33,7 @@ from .values import (
     DATE_PATTERN,
     DURATION_PATTERN,
     ID_PATTERN,
+    KINDS,
     MEASURE_OPTIONS,
     RUNS_PATTERN,
     STAGES,
@@ -254,6 +255,14 @@ def _reader(cls: type[Record]) -> Reader:
 
 _text_or_none = _optional(_text)
 _id_or_none = _optional(_id)
+_ids = _list(_id)
+
+
+def _next(value: Any) -> Any:
+    """`next:`: one id, or a parallel split's list of ids (`model.Next`)."""
+    if value is None:
+        return None
+    return _ids(value) if value.__class__ is list else _id(value)
 
 
 class Scope(Record):
@@ -348,17 +357,18 @@ class Step(Record, StepMethods):
     FIELDS = (
         ("id", "id", _id, _REQUIRED),
         ("name", "name", _name, _REQUIRED),
-        ("kind", "kind", _literal("start", "task", "decision", "end", "subprocess"), "task"),
+        ("kind", "kind", _literal(*KINDS), "task"),
         ("description", "description", _text_or_none, None),
         ("owner", "owner", _id_or_none, None),
         ("tools", "tools", _list(_id), _LIST),
         ("duration", "duration", _optional(_duration), None),
+        ("wait", "wait", _optional(_duration), None),
         ("critical", "critical", _bool, False),
         ("automated", "automated", _bool, False),
         ("automatable", "automatable", _bool, False),
         ("checklist", "checklist", _list(_text), _LIST),
         ("metrics", "metrics", _list(_id), _LIST),
-        ("next", "next", _id_or_none, None),
+        ("next", "next", _next, None),
         ("branches", "branches", _optional(_dict(_name, _id)), None),
         ("process", "process", _id_or_none, None),
         ("activity", "activity", _optional(_activities), None),
@@ -372,12 +382,13 @@ class Step(Record, StepMethods):
     owner: str | None
     tools: list[str]
     duration: str | None
+    wait: str | None
     critical: bool
     automated: bool
     automatable: bool
     checklist: list[str]
     metrics: list[str]
-    next: str | None
+    next: str | list[str] | None
     branches: dict[str, str] | None
     process: str | None
     activity: list[str] | None

@@ -1,8 +1,9 @@
 """The flow of a process as a directed graph of step ids.
 
 Owns: edges from `next` and `branches` (only those whose target exists), reachability
-forwards and backwards, the reading order used to number steps, the longest path, and
-which steps of two versions are one step under a new id.
+forwards and backwards, the reading order used to number steps, the parallel blocks (each
+split's strands and the join where they meet), the critical path (elapsed and hands-on
+time, a block's slowest strand), and which steps of two versions are one step under a new id.
 Must not know: files, positions or problems; rules and renderers ask it questions.
 """
 
@@ -118,13 +119,123 @@ class Flow(Generic[S_co]):
                     stack.pop()
         return back
 
-    def longest_path(self) -> tuple[list[str], float]:
-        """The start-to-end path with the most expected minutes, loops taken once."""
-        minutes = {sid: (step.minutes or 0.0) for sid, step in self.steps.items()}
+    @cached_property
+    def blocks(self) -> dict[str, Block]:
+        """Each parallel split's block, by the split's id: its strands and their join."""
+        found: dict[str, Block] = {}
+        for sid, step in self.steps.items():
+            if step.kind == "parallel":
+                self._block(sid, found, ())
+        return found
+
+    def _block(self, split: str, found: dict[str, Block], within: tuple[str, ...]) -> Block:
+        """The block of `split`, its nested blocks found first (`within`: the splits whose
+        strands are being walked, so a strand that loops back to one stops there)."""
+        if split in found:
+            return found[split]
+        strands = tuple(self._strand(head, (*within, split), found) for head in self.succ[split])
+        hit = [strand.joins for strand in strands]
+        joins = set().union(*hit) if hit else set()
+        join = next(iter(joins)) if len(joins) == 1 and all(hit) else None
+        nested = {inner for strand in strands for inner in strand.nested}
+        shared = sorted(inner for inner in nested if found[inner].join in joins)
+        block = Block(split, join if not shared else None, strands, tuple(shared))
+        found[split] = block
+        return block
+
+    def _strand(self, head: str, within: tuple[str, ...], found: dict[str, Block]) -> Strand:
+        """The steps of one strand, from its first step up to the joins it reaches; a
+        nested split is stepped over, from its own join on."""
+        steps: set[str] = set()
+        joins: set[str] = set()
+        leaves: list[str] = []
+        nested: list[str] = []
+        queue = deque([head])
+        while queue:
+            sid = queue.popleft()
+            if sid in steps or sid in joins:
+                continue
+            kind = self.steps[sid].kind
+            if sid in within or kind == "end":
+                leaves.append(sid)
+                continue
+            if kind == "join":
+                joins.add(sid)
+                continue
+            steps.add(sid)
+            if kind == "parallel":
+                inner = self._block(sid, found, within)
+                nested.append(sid)
+                steps.update(*(strand.steps for strand in inner.strands))
+                if inner.join is None:
+                    continue
+                steps.add(inner.join)
+                queue.extend(self.succ[inner.join])
+                continue
+            queue.extend(self.succ[sid])
+        return Strand(head, frozenset(steps), frozenset(joins), tuple(leaves), tuple(nested))
+
+    def critical_path(self) -> CriticalPath:
+        """The start-to-end path that takes longest on the calendar (each step's `wait`
+        and `duration`), loops taken once: through a parallel block, its slowest strand.
+        Its hands-on time adds the `duration` of every strand of the blocks it passes."""
         forward = {
             sid: [t for t in self.succ[sid] if (sid, t) not in self.back_edges]
             for sid in self.steps
         }
+        closing = {b.join: b for b in self.blocks.values() if b.join is not None}
+        best: dict[str, _Timed] = {}
+        for sid in self._topological(forward):
+            step = self.steps[sid]
+            if step.kind == "start":
+                best.setdefault(sid, _Timed(0.0, 0.0, (sid,)))
+            if sid in closing and sid in best:
+                best[sid] = self._joined(closing[sid], best, forward)
+            if sid not in best:
+                continue
+            here = best[sid]
+            for t in forward[sid]:
+                target = self.steps[t]
+                work, wait = target.minutes or 0.0, target.wait_minutes or 0.0
+                candidate = _Timed(
+                    here.elapsed + wait + work, here.hands_on + work, (*here.path, t)
+                )
+                if t not in best or candidate.elapsed > best[t].elapsed:
+                    best[t] = candidate
+        finished = [best[e] for e in self.ends if e in best]
+        if not finished:
+            return CriticalPath([], 0.0, 0.0)
+        top = max(finished, key=lambda timed: timed.elapsed)
+        return CriticalPath(list(top.path), top.elapsed, top.hands_on)
+
+    def _joined(
+        self, block: Block, best: dict[str, _Timed], forward: dict[str, list[str]]
+    ) -> _Timed:
+        """At a block's join: the slowest strand's time and path, and the hands-on time
+        of every strand added (each strand's own slowest way through)."""
+        join = block.join
+        assert join is not None
+        split = best.get(block.split)
+        reached = best[join]
+        if split is None:
+            return reached
+        ways: list[_Timed] = []
+        for strand in block.strands:
+            ends = [p for p in self.pred[join] if p in strand.steps and join in forward[p]]
+            if strand.head == join:
+                ends.append(block.split)
+            timed = [best[p] for p in ends if p in best]
+            if timed:
+                ways.append(max(timed, key=lambda way: way.elapsed))
+        if not ways:
+            return reached
+        slowest = max(ways, key=lambda way: way.elapsed)
+        hands = split.hands_on + sum(way.hands_on - split.hands_on for way in ways)
+        step = self.steps[join]
+        wait = step.wait_minutes or 0.0
+        return _Timed(slowest.elapsed + wait, hands, (*slowest.path, join))
+
+    def _topological(self, forward: dict[str, list[str]]) -> list[str]:
         indegree = {sid: 0 for sid in self.steps}
         for targets in forward.values():
             for t in targets:
@@ -138,22 +249,54 @@ class Flow(Generic[S_co]):
                 indegree[t] -= 1
                 if indegree[t] == 0:
                     queue.append(t)
-        best: dict[str, tuple[float, list[str]]] = {}
-        for sid in topo:
-            if self.steps[sid].kind == "start":
-                best.setdefault(sid, (minutes[sid], [sid]))
-            if sid not in best:
-                continue
-            total, path = best[sid]
-            for t in forward[sid]:
-                candidate = (total + minutes[t], [*path, t])
-                if t not in best or candidate[0] > best[t][0]:
-                    best[t] = candidate
-        finished = [best[e] for e in self.ends if e in best]
-        if not finished:
-            return [], 0.0
-        total, path = max(finished, key=lambda item: item[0])
-        return path, total
+        return topo
+
+
+@dataclass(frozen=True, slots=True)
+class Strand:
+    """One strand of a parallel split: its first step, its steps (a nested block's
+    included), the joins it reaches, where it leaves the block instead (an end, or back
+    to a split whose strand it is in), and the splits nested in it."""
+
+    head: str
+    steps: frozenset[str]
+    joins: frozenset[str]
+    leaves: tuple[str, ...]
+    nested: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A parallel split, its strands (one per id of its `next`, in written order) and the
+    join where they all meet: None when they do not meet at exactly one join, or when a
+    split nested in a strand shares it (`shared`): the block is not well formed."""
+
+    split: str
+    join: str | None
+    strands: tuple[Strand, ...]
+    shared: tuple[str, ...] = ()
+
+    @property
+    def steps(self) -> frozenset[str]:
+        """Every step inside the block, between the split and the join."""
+        return frozenset().union(*(strand.steps for strand in self.strands))
+
+
+@dataclass(frozen=True, slots=True)
+class CriticalPath:
+    """The path a case takes longest on (step ids), its elapsed minutes (waits and work),
+    and its hands-on minutes (the work of every strand of the blocks on it)."""
+
+    path: list[str]
+    elapsed: float
+    hands_on: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Timed:
+    elapsed: float
+    hands_on: float
+    path: tuple[str, ...]
 
 
 def _walk(sources: list[str], links: dict[str, list[str]]) -> set[str]:

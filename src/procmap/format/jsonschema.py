@@ -110,8 +110,13 @@ def _step_pair(defs: dict[str, Any]) -> dict[str, Any]:
     return {"type": "array", "prefixItems": [step_id, step_id], "items": False, "minItems": 2}
 
 
+def _next(defs: dict[str, Any]) -> dict[str, Any]:
+    step_id = _value(model.Id, defs)
+    return {"anyOf": [step_id, {"type": "array", "items": step_id}]}
+
+
 #: Value types whose schema is built from other value types.
-_BUILT = [(model.Activities, _activities), (model.StepPair, _step_pair)]
+_BUILT = [(model.Activities, _activities), (model.StepPair, _step_pair), (model.Next, _next)]
 
 
 def _present(name: str) -> dict[str, Any]:
@@ -165,10 +170,20 @@ def _absent(*fields: str) -> dict[str, Any]:
 
 #: The fields that belong to some kinds of step only (rules S010 and G010).
 _STEP_RULES = [
-    _kind_rule(("start", "task", "subprocess"), _absent("branches")),  # S010
+    _kind_rule(("start", "task", "subprocess", "parallel", "join"), _absent("branches")),  # S010
     _kind_rule(("decision",), _absent("next")),  # S010
-    _kind_rule(("start", "task", "decision", "end"), _absent("process")),  # S010
-    _kind_rule(("start", "task", "end", "subprocess"), _absent("shares")),  # S010
+    _kind_rule(  # S010
+        ("start", "task", "decision", "end", "parallel", "join"), _absent("process")
+    ),
+    _kind_rule(
+        ("start", "task", "end", "subprocess", "parallel", "join"), _absent("shares")
+    ),  # S010
+    _kind_rule(("parallel", "join"), _absent("duration", "activity")),  # S010
+    _kind_rule(("start",), _absent("wait")),  # S010
+    _kind_rule(  # S010: only a parallel split's `next` is a list
+        ("start", "task", "decision", "end", "subprocess", "join"),
+        {"properties": {"next": {"not": {"type": "array"}}}},
+    ),
     _kind_rule(  # S010
         ("subprocess",),
         {"required": ["process"], "properties": {"process": {"not": {"type": "null"}}}},

@@ -20,9 +20,11 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     Strict,
     StringConstraints,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -148,6 +150,13 @@ def _activities(value: Any) -> Any:
     raise PydanticCustomError("text_or_list_type", "Input should be text or a list of text")
 
 
+def _next_value(value: Any) -> str:
+    """`next:` is a list of ids when written as a list, else one id: a wrong value is
+    reported once, against the one it was written as (a plain union would report it
+    twice, once per alternative)."""
+    return "many" if isinstance(value, list) else "one"
+
+
 def _step_pair(value: Any) -> Any:
     """[FROM, TO] of a measure: a list of exactly two (the items are ids, checked after)."""
     if isinstance(value, list) and len(value) == 2:
@@ -187,6 +196,10 @@ Share = Annotated[float, Strict(), AllowInfNan(False), Field(ge=0)]
 Amount = Share
 #: The log activities of a step: one name or a non-empty list, held as a list.
 Activities = Annotated[list[Text], BeforeValidator(_activities)]
+#: What follows a step: one id, or (a parallel split's strands) a list of ids.
+Next = Annotated[
+    Annotated[Id, Tag("one")] | Annotated[list[Id], Tag("many")], Discriminator(_next_value)
+]
 #: Two step ids, from and to, written as a list of two.
 StepPair = Annotated[tuple[Id, Id], BeforeValidator(_step_pair)]
 Stage = Literal["know", "like", "trust", "try", "buy", "repeat", "refer"]
@@ -286,19 +299,33 @@ class Step(_Model, StepMethods):
 
     id: Id = Field(description="Unique id of the step within the process.")
     name: Name = Field(description="What happens, in plain words (a question for a decision).")
-    kind: Literal["start", "task", "decision", "end", "subprocess"] = Field(
-        "task", description="Shape of the step on the map."
+    kind: Literal["start", "task", "decision", "end", "subprocess", "parallel", "join"] = Field(
+        "task",
+        description="Shape of the step on the map. `parallel` splits the flow into strands"
+        " that all run (its `next` lists one step per strand); `join` waits for every strand"
+        " of its split, then goes on. Neither is work.",
     )
     description: Text | None = Field(None, description="More detail for the runbook.")
     owner: Id | None = Field(None, description="Role id responsible for the step.")
     tools: list[Id] = Field(default_factory=list, description="Tool ids the step uses.")
-    duration: Duration | None = Field(None, description="Expected time: 45m, 1h, 2d, 1w.")
+    duration: Duration | None = Field(
+        None, description="Expected hands-on time, someone working: 45m, 1h, 2d, 1w."
+    )
+    wait: Duration | None = Field(
+        None,
+        description="Time that passes before the step can start, with nobody working (7d"
+        " after the reminder is sent): elapsed time, not work. Like `duration`: 2h, 7d, 1w.",
+    )
     critical: bool = Field(False, description="Check every time: a mistake here costs most.")
     automated: bool = Field(False, description="Runs without a person.")
     automatable: bool = Field(False, description="Could run without a person.")
     checklist: list[Text] = Field(default_factory=list, description="Items to tick off.")
     metrics: list[Id] = Field(default_factory=list, description="Metric ids recorded here.")
-    next: Id | None = Field(None, description="Id of the step that follows.")
+    next: Next | None = Field(
+        None,
+        description="Id of the step that follows; for a parallel split, a list of ids, the"
+        " first step of each strand.",
+    )
     branches: dict[Name, Id] | None = Field(
         None, description="Decisions only: answer label -> id of the step it leads to."
     )

@@ -198,7 +198,7 @@ RULES: dict[str, Rule] = {
             "unknown-kind",
             E,
             "The kind decides the shape on the map and how the flow is checked.",
-            "Use start, task, decision, end or subprocess.",
+            "Use start, task, decision, end, subprocess, parallel or join.",
         ),
         _r(
             "S008",
@@ -220,7 +220,9 @@ RULES: dict[str, Rule] = {
             "field-not-for-kind",
             E,
             "Branches and their shares belong to decisions, `process` to subprocesses, `next` to"
-            " steps that go on; anything else is ignored by the map.",
+            " steps that go on (a list of strands to a parallel split only), work (`duration`,"
+            " `activity`) to steps that are work, not a split or join, and `wait` to steps that"
+            " come after another; anything else is ignored by the map.",
             "Move the field to a step of the right kind, or change the kind.",
         ),
         _r(
@@ -368,6 +370,56 @@ RULES: dict[str, Rule] = {
             "The expected shares of a decision split every case among its branches, so they"
             " add up to 100 percent.",
             "Correct the shares so that they add up to 100 (within 0.5).",
+        ),
+        # Parallel blocks: a split's strands all run, and meet at one join.
+        _r(
+            "G015",
+            "strands-not-joined",
+            E,
+            "The strands of a parallel split all run; the flow goes on only when every one is"
+            " done, which a single join says. Strands that end at different joins, or at none,"
+            " leave the work after them undefined.",
+            "Lead the last step of every strand to the same `kind: join` step.",
+        ),
+        _r(
+            "G016",
+            "strand-leaves-block",
+            E,
+            "A strand runs beside the others until their join; a strand that reaches an end or"
+            " loops back before its split finishes the case while the other strands still run.",
+            "Keep each strand's arrows inside the block: lead it to the join, not past it.",
+        ),
+        _r(
+            "G017",
+            "join-entered-from-outside",
+            E,
+            "A join waits for every strand of its split; an arrow into it from outside the split"
+            " brings a case the join would wait for forever (a deadlock).",
+            "Lead that arrow to the step after the join, or into a strand of the split.",
+        ),
+        _r(
+            "G018",
+            "split-one-strand",
+            E,
+            "A parallel split with one strand runs nothing side by side; it is a plain step"
+            " drawn as a parallel gateway.",
+            "List two or more strands under `next:`, or remove the split.",
+        ),
+        _r(
+            "G019",
+            "join-without-split",
+            E,
+            "A join waits for the strands of one parallel split; a join that closes none waits"
+            " for strands that were never started, or for one only.",
+            "Add the `kind: parallel` split whose strands meet here, or make it a plain step.",
+        ),
+        _r(
+            "G020",
+            "blocks-not-nested",
+            E,
+            "Parallel blocks nest like brackets: a split inside a strand is joined inside that"
+            " strand, so each join knows which strands it waits for.",
+            "Give the inner split its own join inside the strand, before the outer join.",
         ),
         # References: ids declared in roles, tools and metrics.
         _r(

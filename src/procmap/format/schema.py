@@ -157,7 +157,7 @@ def _problem(doc: Document, error: Any) -> Problem:
     a unit that does not suit the measure by the unit (or its metric, without one), a
     blank name as `_blank_name` says; every other error by its value."""
     kind: str = error["type"]
-    loc: tuple[str | int, ...] = tuple(error["loc"])
+    loc: tuple[str | int, ...] = _plain_loc(error["loc"])
     name = _name(loc)
     where = _where(loc, doc.data)
     if kind == "extra_forbidden":
@@ -178,6 +178,16 @@ def _problem(doc: Document, error: Any) -> Problem:
     line, col = doc.position(loc)
     code, message = _wrong_value(kind, loc, name, where, error)
     return Problem(doc.path, line, col, code, "error", message)
+
+
+def _plain_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The loc as a path in the document: without the tag pydantic adds for the form
+    `next:` was written in (`one` id or `many`, a parallel split's list)."""
+    return tuple(
+        part
+        for i, part in enumerate(loc)
+        if i == 0 or loc[i - 1] != "next" or part not in ("one", "many")
+    )
 
 
 def _name(loc: tuple[str | int, ...]) -> str:

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
         @property
         def duration(self) -> str | None: ...
         @property
-        def next(self) -> str | None: ...
+        def wait(self) -> str | None: ...
+        @property
+        def next(self) -> str | list[str] | None: ...
         @property
         def branches(self) -> dict[str, str] | None: ...
         @property
@@ -108,12 +110,15 @@ VISIBLE_PATTERN = rf"[^{INVISIBLE}]"
 _VISIBLE = re.compile(VISIBLE_PATTERN)
 _DURATION = re.compile(rf"^([0-9]+(?:\.[0-9]+)?)[{WHITESPACE}]*(m|min|h|d|w)$")
 
-#: Minutes per duration unit. Durations are elapsed calendar time: `5d` of an email
-#: sequence is five days on the calendar, not five working days.
+#: Minutes per duration unit, on the calendar: `5d` is five days on the calendar, not
+#: five working days. A step's `duration` is its hands-on time (someone works); its `wait`
+#: the time that passes before it can start with nobody working (elapsed, not work).
 DURATION_UNITS: dict[str, int] = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080}
 CADENCES = ("weekly", "monthly", "quarterly", "yearly")
 STAGES = ("know", "like", "trust", "try", "buy", "repeat", "refer")
-KINDS = ("start", "task", "decision", "end", "subprocess")
+KINDS = ("start", "task", "decision", "end", "subprocess", "parallel", "join")
+#: The kinds that are no work: they route the flow (a parallel split, its join).
+GATEWAY_KINDS = ("parallel", "join")
 SYSTEMS = ("marketing", "operations")
 IMPROVEMENT_STATUSES = ("proposed", "piloting", "adopted", "rejected")
 #: How a metric is computed from an event log (`measure:`): exactly one kind, and the
@@ -267,11 +272,21 @@ class StepMethods:
     def minutes(self: _StepFields) -> float | None:
         return None if self.duration is None else duration_minutes(self.duration)
 
+    @property
+    def wait_minutes(self: _StepFields) -> float | None:
+        """The wait before the step (`wait:`) in minutes, or None when it has none."""
+        return None if self.wait is None else duration_minutes(self.wait)
+
+    def following(self: _StepFields) -> list[str]:
+        """The ids `next` names, in written order: one, or a parallel split's strands."""
+        if self.next is None:
+            return []
+        return [self.next] if isinstance(self.next, str) else list(self.next)
+
     def targets(self: _StepFields) -> list[tuple[str | None, str]]:
-        """Outgoing flows as (label, step id); `next` has no label."""
-        flows: list[tuple[str | None, str]] = []
-        if self.next is not None:
-            flows.append((None, self.next))
+        """Outgoing flows as (label, step id); `next` has no label (a parallel split's
+        `next` is a list: a flow to each strand)."""
+        flows: list[tuple[str | None, str]] = [(None, t) for t in StepMethods.following(self)]
         if self.branches:
             flows.extend(self.branches.items())
         return flows

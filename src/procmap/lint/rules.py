@@ -56,6 +56,14 @@ class Context:
     def step_loc(self, step_id: str) -> Loc:
         return ("steps", self.step_index[step_id])
 
+    @staticmethod
+    def next_flows(index: int, step: StepLike) -> list[tuple[Loc, str]]:
+        """The ids `next` names, each with where it is written (a parallel split's list
+        item by item)."""
+        if isinstance(step.next, list):
+            return [(("steps", index, "next", k), t) for k, t in enumerate(step.next)]
+        return [(("steps", index, "next"), step.next)] if step.next is not None else []
+
 
 Check = Callable[[Context], Iterator[Problem]]
 CHECKS: dict[str, Check] = {}
@@ -113,18 +121,53 @@ def run_checks(
 # Flow graph ------------------------------------------------------------------------
 
 
+#: S010's fields that belong to some kinds only: (field, kinds that may have it, message).
+_KIND_FIELDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    (
+        "branches",
+        ("decision", "end"),
+        "step {id!r} is a {kind}; only a decision has branches"
+        " (add `kind: decision`, or use `next`)",
+    ),
+    (
+        "process",
+        ("subprocess",),
+        "step {id!r} names a process but is a {kind}; add `kind: subprocess`",
+    ),
+    (
+        "shares",
+        ("decision",),
+        "step {id!r} is a {kind}; only a decision has shares of its branches",
+    ),
+    (
+        "duration",
+        ("start", "task", "decision", "end", "subprocess"),
+        "{kind} {id!r} is no work, so it takes no time: put the time on the steps of its"
+        " strands (a wait before it goes in `wait:`)",
+    ),
+    (
+        "activity",
+        ("start", "task", "decision", "end", "subprocess"),
+        "{kind} {id!r} is no work and leaves no event in a log: name the activities on the"
+        " steps of its strands",
+    ),
+    (
+        "wait",
+        ("task", "decision", "end", "subprocess", "parallel", "join"),
+        "start {id!r} has a wait, but nothing comes before a start: put the wait on the step"
+        " after it",
+    ),
+)
+
+
 @check("S010")
 def field_not_for_kind(ctx: Context) -> Iterator[Problem]:
     """Fields that only make sense on some kinds of step."""
     for i, step in enumerate(ctx.process.steps):
-        if step.branches is not None and step.kind not in ("decision", "end"):
-            yield ctx.problem(
-                "S010",
-                ("steps", i, "branches"),
-                f"step {step.id!r} is a {step.kind}; only a decision has branches"
-                " (add `kind: decision`, or use `next`)",
-                key=True,
-            )
+        for field, kinds, message in _KIND_FIELDS:
+            if getattr(step, field) is not None and step.kind not in kinds:
+                text = message.format(id=step.id, kind=step.kind)
+                yield ctx.problem("S010", ("steps", i, field), text, key=True)
         if step.kind == "decision" and step.next is not None:
             yield ctx.problem(
                 "S010",
@@ -132,18 +175,12 @@ def field_not_for_kind(ctx: Context) -> Iterator[Problem]:
                 f"decision {step.id!r} goes on through its branches, not `next`",
                 key=True,
             )
-        if step.process is not None and step.kind != "subprocess":
+        elif isinstance(step.next, list) and step.kind != "parallel":
             yield ctx.problem(
                 "S010",
-                ("steps", i, "process"),
-                f"step {step.id!r} names a process but is a {step.kind}; add `kind: subprocess`",
-                key=True,
-            )
-        if step.shares is not None and step.kind != "decision":
-            yield ctx.problem(
-                "S010",
-                ("steps", i, "shares"),
-                f"step {step.id!r} is a {step.kind}; only a decision has shares of its branches",
+                ("steps", i, "next"),
+                f"{step.kind} {step.id!r} lists several steps under `next`; only a"
+                " `kind: parallel` split goes on to several strands (a choice is a decision)",
                 key=True,
             )
         if step.kind == "subprocess" and step.process is None:
@@ -174,12 +211,13 @@ def no_end(ctx: Context) -> Iterator[Problem]:
 def unknown_target(ctx: Context) -> Iterator[Problem]:
     ids = list(ctx.step_index)
     for i, step in enumerate(ctx.process.steps):
-        if step.next is not None and step.next not in ctx.step_index:
-            yield ctx.problem(
-                "G003",
-                ("steps", i, "next"),
-                f"next: no step has the id {step.next!r}{ctx.did_you_mean(step.next, ids)}",
-            )
+        for loc, target in ctx.next_flows(i, step):
+            if target not in ctx.step_index:
+                yield ctx.problem(
+                    "G003",
+                    loc,
+                    f"next: no step has the id {target!r}{ctx.did_you_mean(target, ids)}",
+                )
         for label, target in (step.branches or {}).items():
             if target not in ctx.step_index:
                 yield ctx.problem(
@@ -310,13 +348,14 @@ def decision_branches(ctx: Context) -> Iterator[Problem]:
 def start_has_incoming(ctx: Context) -> Iterator[Problem]:
     starts = set(ctx.flow.starts)
     for i, step in enumerate(ctx.process.steps):
-        if step.next in starts:
-            yield ctx.problem(
-                "G009",
-                ("steps", i, "next"),
-                f"step {step.id!r} leads back to start step {step.next!r};"
-                " a start has no incoming arrows",
-            )
+        for loc, target in ctx.next_flows(i, step):
+            if target in starts:
+                yield ctx.problem(
+                    "G009",
+                    loc,
+                    f"step {step.id!r} leads back to start step {target!r};"
+                    " a start has no incoming arrows",
+                )
         for label, target in (step.branches or {}).items():
             if target in starts:
                 yield ctx.problem(
@@ -346,7 +385,7 @@ def missing_next(ctx: Context) -> Iterator[Problem]:
     for i, step in enumerate(ctx.process.steps):
         if step.kind in ("end", "decision"):
             continue
-        if step.next is None and not step.branches:
+        if not step.following() and not step.branches:
             yield ctx.problem(
                 "G011",
                 ("steps", i),
@@ -610,3 +649,7 @@ def target_behind_baseline(ctx: Context) -> Iterator[Problem]:
                 f"metric {mid!r}: target {m.target:g} is behind baseline {m.baseline:g}"
                 f" when {better} is better (direction: {m.direction})",
             )
+
+
+# The parallel blocks' checks (G015-G020) register themselves on import.
+from . import blocks as _blocks  # noqa: E402, F401

@@ -174,6 +174,8 @@ class Analysis:
     longest_path: list[StepView]
     longest_minutes: float
     longest_duration: str
+    longest_hands_on_minutes: float
+    longest_hands_on: str
     total_duration: str
     time_sinks: list[StepView]
     automation_candidates: list[StepView]
@@ -205,7 +207,8 @@ def analyze(
     by_step, general = _exceptions(process, flow)
     views = _step_views(process, flow, by_step, links or {}, names or {})
     steps = [views[sid] for sid in flow.order]
-    path, minutes = flow.longest_path()
+    critical = flow.critical_path()
+    path, minutes = critical.path, critical.elapsed
     timed = [v for v in steps if v.minutes]
     sinks = sorted(timed, key=lambda v: (-(v.minutes or 0.0), v.number))[:TIME_SINKS]
     return Analysis(
@@ -219,6 +222,8 @@ def analyze(
         longest_path=[views[sid] for sid in path],
         longest_minutes=minutes,
         longest_duration=format_minutes(minutes) if path else "",
+        longest_hands_on_minutes=critical.hands_on,
+        longest_hands_on=format_minutes(critical.hands_on) if path else "",
         total_duration=format_minutes(sum(v.minutes or 0.0 for v in steps)),
         time_sinks=sinks,
         automation_candidates=[v for v in steps if v.automation == "automatable"],
