@@ -44,6 +44,18 @@ EXPECTED: dict[str, list[str]] = {
         "- arrow removed from Return to nurture: Lead handled",
     ],
     "step-renamed": ["~ step renamed: Call the lead -> Call the lead within a day"],
+    "step-wait": ["+ wait before Call the lead: 2d"],
+    "parallel-block": [
+        "~ branch 'yes' of Good fit?: Call the lead -> Call and send the deck",
+        "+ parallel split added: Call and send the deck",
+        "+ strand added to Call and send the deck: Call the lead",
+        "+ strand added to Call and send the deck: Send the deck",
+        "+ step added: Send the deck",
+        "+ arrow added from Send the deck: Called and sent",
+        "~ next step after Call the lead: Lead handled -> Called and sent",
+        "+ join added: Called and sent",
+        "+ arrow added from Called and sent: Lead handled",
+    ],
     "step-id": ["~ id of Call the lead: call -> call-lead"],
     "step-owner-duration": [
         "~ owner of Check the lead: Marketing lead -> Sales rep",
@@ -173,6 +185,40 @@ def test_cases_cover_every_kind_of_change_within_a_file():
     # Made by `diff --since` only, and tested there (test_diff_git.py).
     across_files = {"process.added", "process.removed", "process.moved", "process.unreadable"}
     assert seen == set(KINDS) - across_files
+
+
+def test_a_strand_added_to_a_split_and_its_order_are_told_apart(tmp_path: Path) -> None:
+    """A strand added is a change; the strands listed in another order are not."""
+    split = CASES / "parallel-block.yaml"
+    text = split.read_text(encoding="utf-8")
+    more = tmp_path / "more.yaml"
+    more.write_text(
+        text.replace("next: [call, deck]", "next: [call, deck, book]").replace(
+            "  - id: deck\n",
+            "  - id: book\n    name: Book the demo\n    owner: sales\n    next: met\n  - id: deck\n",
+        ),
+        encoding="utf-8",
+    )
+    assert lines(changes(split, more)) == [
+        "+ strand added to Call and send the deck: Book the demo",
+        "+ step added: Book the demo",
+        "+ arrow added from Book the demo: Called and sent",
+    ]
+    assert lines(changes(more, split))[0] == (
+        "- strand removed from Call and send the deck: Book the demo"
+    )
+    swapped = tmp_path / "swapped.yaml"
+    swapped.write_text(text.replace("next: [call, deck]", "next: [deck, call]"), encoding="utf-8")
+    assert changes(split, swapped) == []
+
+
+def test_a_wait_written_another_way_is_no_change(tmp_path: Path) -> None:
+    week = tmp_path / "week.yaml"
+    days = CASES / "step-wait.yaml"
+    week.write_text(
+        days.read_text(encoding="utf-8").replace("wait: 2d", "wait: 48h"), encoding="utf-8"
+    )
+    assert changes(days, week) == []
 
 
 def test_changes_carry_process_and_step_ids():

@@ -82,6 +82,7 @@ def _kinds() -> dict[str, tuple[str, str]]:
         ("description", "step description changed", "step descriptions changed"),
         ("owner", "owner changed", "owners changed"),
         ("duration", "duration changed", "durations changed"),
+        ("wait", "wait changed", "waits changed"),
     ]:
         add(f"step.{name}", one, many)
     counted("step.tool", "step tool", "step tools")
@@ -93,6 +94,7 @@ def _kinds() -> dict[str, tuple[str, str]]:
     counted("step.activity", "log activity", "log activities")
     add("step.share", "expected share changed", "expected shares changed")
     counted("flow", "arrow", "arrows")
+    counted("flow.strand", "parallel strand", "parallel strands")
     add("flow.retargeted", "arrow retargeted", "arrows retargeted")
     add("flow.relabelled", "branch relabelled", "branches relabelled")
     add("process.id", "process id changed")
@@ -248,7 +250,7 @@ def _steps(found: _Changes, old: Process, new: Process) -> None:
 
 
 def _kind_word(step: Step) -> str:
-    return "step" if step.kind == "task" else step.kind
+    return {"task": "step", "parallel": "parallel split"}.get(step.kind, step.kind)
 
 
 def _step(
@@ -297,6 +299,14 @@ def _step_work(found: _Changes, old: Process, new: Process, a: Step, b: Step) ->
         b.duration,
         sid,
         changed=a.minutes != b.minutes,
+    )
+    found.add(
+        "step.wait",
+        f"wait before {label}",
+        a.wait,
+        b.wait,
+        sid,
+        changed=a.wait_minutes != b.wait_minutes,
     )
     found.items(
         "step.tool",
@@ -354,7 +364,54 @@ def _flows(
     after: list[tuple[str | None, str]],
     name: Callable[[str], str],
 ) -> None:
-    """Arrows out of one step: retargeted and relabelled, then added, then removed."""
+    """Arrows out of one step: its `next` (one arrow, or a parallel split's strands), then
+    its branches: retargeted and relabelled, then added, then removed."""
+    _next_flows(
+        found,
+        source,
+        [t for label, t in before if label is None],
+        [t for label, t in after if label is None],
+        name,
+    )
+    _branch_flows(
+        found,
+        source,
+        [(label, t) for label, t in before if label is not None],
+        [(label, t) for label, t in after if label is not None],
+        name,
+    )
+
+
+def _next_flows(
+    found: _Changes, source: Step, before: list[str], after: list[str], name: Callable[[str], str]
+) -> None:
+    """The arrows of `next`: one retargeted, or strands of a parallel split added and
+    removed (as a set: their written order is no change of meaning)."""
+    sid, src = source.id, source.name
+    if len(before) == 1 and len(after) == 1:
+        found.add("flow.retargeted", f"next step after {src}", name(before[0]), name(after[0]), sid)
+        return
+    plus, minus = _items(before, after)
+    if source.kind == "parallel" or len(before) > 1:
+        for target in plus:
+            found.add("flow.strand.added", f"strand added to {src}", None, name(target), sid)
+        for target in minus:
+            found.add("flow.strand.removed", f"strand removed from {src}", name(target), None, sid)
+        return
+    for target in plus:
+        found.add("flow.added", f"arrow added from {src}", None, name(target), sid)
+    for target in minus:
+        found.add("flow.removed", f"arrow removed from {src}", name(target), None, sid)
+
+
+def _branch_flows(
+    found: _Changes,
+    source: Step,
+    before: list[tuple[str | None, str]],
+    after: list[tuple[str | None, str]],
+    name: Callable[[str], str],
+) -> None:
+    """A decision's branches: retargeted and relabelled, then added, then removed."""
     sid, src = source.id, source.name
     was = dict(before)
     now = dict(after)
@@ -363,34 +420,24 @@ def _flows(
     relabelled: dict[str | None, str] = {}  # new label -> old label
     for old_label, target in gone:
         for new_label, new_target in new_labels:
-            if (
-                old_label is not None
-                and new_label is not None
-                and new_target == target
-                and new_label not in relabelled
-            ):
+            if new_target == target and new_label not in relabelled and old_label is not None:
                 relabelled[new_label] = old_label
                 break
     for label, target in after:
         if label in was:
-            what = f"next step after {src}" if label is None else f"branch '{label}' of {src}"
-            found.add("flow.retargeted", what, name(was[label]), name(target), sid)
+            found.add(
+                "flow.retargeted", f"branch '{label}' of {src}", name(was[label]), name(target), sid
+            )
         elif label in relabelled:
             what = f"label of the branch from {src} to {name(target)}"
             found.add("flow.relabelled", what, relabelled[label], label, sid)
         else:
-            what = (
-                f"arrow added from {src}" if label is None else f"branch '{label}' added to {src}"
-            )
-            found.add("flow.added", what, None, name(target), sid)
+            found.add("flow.added", f"branch '{label}' added to {src}", None, name(target), sid)
     used = set(relabelled.values())
     for label, target in gone:
         if label is not None and label in used:
             continue
-        what = (
-            f"arrow removed from {src}" if label is None else f"branch '{label}' removed from {src}"
-        )
-        found.add("flow.removed", what, name(target), None, sid)
+        found.add("flow.removed", f"branch '{label}' removed from {src}", name(target), None, sid)
 
 
 def _process(found: _Changes, old: Process, new: Process) -> None:
