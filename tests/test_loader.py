@@ -244,3 +244,28 @@ def _only_pure(refuse, parse):
         return refuse(text, Loader)
 
     return patched
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("procmap: 1\nname: Call: intro\n", 'quote the whole value, name: "Call: intro"'),
+        ("procmap: 1\nsteps:\n  - id: a\n    name: Say \"hi\": now\n", 'name: "Say \\"hi\\": now"'),
+        ("procmap: 1\nname: 'don't'\n", "write it twice"),
+        ("procmap: 1\nname: 'open\n", "never closed"),
+        ("procmap: 1\ntools: [crm, email\nname: x\n", "close it with ]"),
+        ("procmap: 1\nroles: {ops: Ops\n", "close it with }"),
+        ("procmap: 1\nowner: @ops\n", "must be quoted"),
+        ("procmap: 1\nsteps:\n  - id: a\n   - id: b\n", "indented unlike"),
+        ("procmap: 1\nreview:\n  every: weekly\n approver: ops\n", "indent the keys of one mapping alike"),
+    ],
+    ids=["colon", "colon-and-quotes", "apostrophe", "open-quote", "open-list", "open-mapping", "at-sign",
+         "list-indent", "key-indent"],
+)  # fmt: skip
+def test_common_yaml_errors_say_how_to_fix_them(text: str, hint: str) -> None:
+    """Each common PyYAML error gets a hint in the author's terms, after PyYAML's words."""
+    result = load_text("p.yaml", text)
+    assert result.document is None
+    [problem] = result.problems
+    assert problem.code == "Y001"
+    assert hint in problem.message, problem.message

@@ -306,11 +306,14 @@ def _yaml_error(path: str, text: str, error: yaml.YAMLError) -> Problem:
                 "a second YAML document starts here; a process file holds exactly one",
             )
         message = problem
+        opened = None
         if error.context and error.context_mark and mark is not error.context_mark:
-            message += f" ({error.context} at line {error.context_mark.line + 1})"
+            opened = error.context_mark.line + 1
+            message += f" ({error.context} at line {opened})"
         elif error.context and error.problem:
             message += f" ({error.context})"
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message += _hint(problem, error.context or "", text, line, opened)
         return Problem(path, line, col, "Y001", "error", message)
     if isinstance(error, yaml.reader.ReaderError):
         # libyaml counts bytes of the UTF-8 text; the pure-Python reader counts characters
@@ -327,6 +330,50 @@ def _yaml_error(path: str, text: str, error: yaml.YAMLError) -> Problem:
             f"character {_char(error.character)} is not allowed in YAML ({error.reason})",
         )
     return Problem(path, 1, 1, "Y001", "error", str(error).splitlines()[0])
+
+
+#: A quoted example of the colon trap: `key: text: more` as `key: "text: more"`.
+_KEY_VALUE = re.compile(r"^\s*(?:-\s+)?([^\s:#\"'][^:#]*?):\s+(\S.*?)\s*$")
+
+
+def _hint(problem: str, context: str, text: str, line: int, opened: int | None) -> str:
+    """What to do about the common PyYAML errors, in an author's words: "; " and a fix."""
+    lines = text.splitlines()
+    if problem.startswith("mapping values are not allowed"):
+        found = _KEY_VALUE.match(lines[line - 1]) if line <= len(lines) else None
+        if found and ": " in found[2]:
+            quoted = found[2].replace("\\", "\\\\").replace('"', '\\"')
+            return (
+                f'; the value holds ": ", which YAML reads as another key: quote the whole'
+                f' value, {found[1]}: "{quoted}"'
+            )
+        return (
+            '; a value holds ": " (quote it), or a key is indented deeper than the one above'
+            " it (line it up)"
+        )
+    if problem.startswith("found unexpected end of stream") and "quoted scalar" in context:
+        return (
+            f"; the quote opened at line {opened} is never closed: close it (an apostrophe"
+            " inside '...' is written twice, 'don''t')"
+        )
+    if "expected '-' indicator" in problem:
+        return "; this line is indented unlike the list items above it: start every item with `-` at the same column"
+    here = lines[line - 1] if line <= len(lines) else ""
+    if problem.startswith("did not find expected key") and re.search(
+        r"(^|[\s:\[,-])'[^']*'\w", here
+    ):
+        return (
+            "; an apostrophe ends the value quoted with '...': write it twice ('don''t'),"
+            ' or quote the value with "..."'
+        )
+    if problem.startswith("did not find expected key"):
+        return "; this line is indented unlike the keys above it: indent the keys of one mapping alike, with spaces"
+    if "cannot start any token" in problem:
+        return "; a value that starts with @, ` or % must be quoted"
+    if problem.startswith("did not find expected ','"):
+        bracket = "]" if "']'" in problem else "}"
+        return f"; the bracket opened at line {opened} is not closed: close it with {bracket}, or write one item per line"
+    return ""
 
 
 def _depth_problem(path: str, events: Any) -> Problem | None:

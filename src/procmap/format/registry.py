@@ -484,8 +484,9 @@ RULES: dict[str, Rule] = {
             "P002",
             "task-without-owner",
             W,
-            "A task nobody owns is a task nobody does.",
-            "Add `owner:` with a role id.",
+            "A task nobody owns is a task nobody does; an automated one is owned through the"
+            " tool that runs it.",
+            "Add `owner:` with a role id (or, on an automated step, `tools:` naming what runs it).",
         ),
         _r(
             "P003",

@@ -543,9 +543,20 @@ def critical_without_metric(ctx: Context) -> Iterator[Problem]:
 
 @check("P002")
 def task_without_owner(ctx: Context) -> Iterator[Problem]:
+    """A task or subprocess needs someone who owns it; an automated one may name the tool
+    that runs it instead (someone owns the tool, and the runbook names it)."""
     for i, step in enumerate(ctx.process.steps):
-        if step.kind in ("task", "subprocess") and step.owner is None:
+        if step.kind not in ("task", "subprocess") or step.owner is not None:
+            continue
+        if not step.automated:
             yield ctx.problem("P002", ("steps", i), f"{step.kind} {step.id!r} has no owner")
+        elif not step.tools:
+            yield ctx.problem(
+                "P002",
+                ("steps", i),
+                f"automated {step.kind} {step.id!r} names neither an owner nor the tool that"
+                " runs it",
+            )
 
 
 def _missing(code: str, field: str, question: str) -> Check:
