@@ -314,3 +314,33 @@ def test_one_file_under_several_spellings_is_checked_once(capsys, monkeypatch):
     assert "X001" not in out
     count = len(list((REPO / "processes").glob("*.yaml")))
     assert f"Checked {count} files:" in out
+
+
+def test_the_duplicate_id_scan_stays_out_of_other_repositories_and_ignored_folders(
+    capsys, monkeypatch, tmp_path
+):
+    """Validating one file compares its id with its neighbours, not with a clone of
+    another repository, an output folder or a folder .gitignore names (issue 21)."""
+    (tmp_path / "lead-handoff.yaml").write_bytes(CLEAN.read_bytes())
+    for folder in ("their-repo/processes", "out", "archive", ".venv/lib"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "copy.yaml").write_bytes(CLEAN.read_bytes())
+    (tmp_path / "their-repo" / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("# old drafts\narchive/\n")
+    monkeypatch.chdir(tmp_path)
+    assert procmap(capsys, "validate", "lead-handoff.yaml") == (
+        0,
+        "Checked 1 file: no problems.\n",
+        "",
+    )
+    # A copy beside the file is still a duplicate; so is one under a configured path.
+    (tmp_path / "twin.yaml").write_bytes(CLEAN.read_bytes())
+    status, out, _ = procmap(capsys, "validate", "lead-handoff.yaml")
+    assert status == 1 and "X001" in out and "twin.yaml" in out
+    (tmp_path / "twin.yaml").unlink()
+    (tmp_path / "procmap.toml").write_text('paths = ["flows"]\n')
+    (tmp_path / "flows" / "sales").mkdir(parents=True)
+    (tmp_path / "flows" / "a.yaml").write_bytes(CLEAN.read_bytes())
+    (tmp_path / "flows" / "sales" / "b.yaml").write_bytes(CLEAN.read_bytes())
+    status, out, _ = procmap(capsys, "validate", "flows/a.yaml")
+    assert status == 1 and "flows/sales/b.yaml" in out

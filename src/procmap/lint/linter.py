@@ -419,30 +419,75 @@ def _sibling_ids(folders: set[str], checked: set[str]) -> dict[str, str]:
 def _unchecked_ids(reports: list[FileReport], config: Config) -> dict[str, str]:
     """Process ids of the process files that were not checked in this run.
 
-    They sit beside the checked files or under the configured paths. A pre-commit hook
-    passes only the changed files, yet a changed file that takes the id of an unchanged
-    one (or an unchanged file whose id a changed one already had) is still a duplicate.
-    Ids are read cheaply from the top-level `id:` line, as for G012.
+    They sit beside the checked files (that folder only, not below it) or under the
+    configured paths that hold a checked file. A pre-commit hook passes only the changed
+    files, yet a changed file that takes the id of an unchanged one (or an unchanged file
+    whose id a changed one already had) is still a duplicate. The scan never enters
+    another repository (a folder with its own `.git`), an output or environment folder
+    (`out`, `.venv`, `node_modules`...) or a folder the project's `.gitignore` names: a
+    clone of someone else's processes is not a duplicate. Ids are read cheaply from the
+    top-level `id:` line, as for G012.
     """
     checked = {os.path.realpath(r.path) for r in reports}
-    roots = {os.path.dirname(r.path) or "." for r in reports}
+    beside = {os.path.dirname(r.path) or "." for r in reports}
+    configured: set[str] = set()
     for entry in config.paths:
         full = os.path.realpath(config.root / entry)
         if os.path.isdir(full) and any(path.startswith(full + os.sep) for path in checked):
-            roots.add(full)
+            configured.add(full)
+    ignored = _ignored_names(config)
     ids: dict[str, str] = {}
-    for root in sorted(roots):
-        try:
-            candidates = discover([root], config)
-        except PathError:
-            continue
-        for path in candidates:
-            if os.path.realpath(path) in checked:
+    for root in sorted(configured | beside):
+        for path in _process_files(root, ignored, recursive=root in configured):
+            if os.path.realpath(path) in checked or (config.exclude and config.excluded(path)):
                 continue
             found = _id_line(path)
             if found:
                 ids.setdefault(found, _shown(path))
     return ids
+
+
+#: Folders no process file of the project sits in: outputs, environments, caches.
+_NOT_PROCESSES = frozenset({"out", "venv", "node_modules", "__pycache__", "site-packages"})
+
+
+def _ignored_names(config: Config) -> list[str]:
+    """The folder patterns of the project's `.gitignore` (plain lines, no negation)."""
+    try:
+        text = (config.root / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    lines = (line.strip() for line in text.splitlines())
+    return [
+        line.strip("/")
+        for line in lines
+        if line and not line.startswith(("#", "!")) and line.strip("/")
+    ]
+
+
+def _process_files(root: str, ignored: list[str], *, recursive: bool) -> list[str]:
+    """The process files in `root` (and below, when `recursive`), sorted, pruning hidden,
+    ignored and output folders and other repositories."""
+    import fnmatch
+
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        if not recursive:
+            dirs[:] = []
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d not in _NOT_PROCESSES
+            and not any(fnmatch.fnmatch(d, pattern) for pattern in ignored)
+            and not os.path.exists(os.path.join(folder, d, ".git"))
+        )
+        found.extend(
+            os.path.join(folder, name)
+            for name in sorted(files)
+            if name.endswith(YAML_SUFFIXES) and not name.startswith(".")
+        )
+    return found
 
 
 def _shown(path: str) -> str:
