@@ -14,7 +14,17 @@ import pytest
 import typer.main
 
 from conftest import clean_env, modules_after, procmap
-from procmap.cli import FAST, checking, documents, history, logs, options, portfolio, project
+from procmap.cli import (
+    FAST,
+    checking,
+    discover,
+    documents,
+    history,
+    logs,
+    options,
+    portfolio,
+    project,
+)
 from procmap.cli import measure as fast_measure
 from procmap.cli import render as fast_render
 from procmap.cli import validate as fast
@@ -40,6 +50,7 @@ DATACLASSES = {
     project.new_command: options.NewOptions,
     project.import_command: options.ImportOptions,
     portfolio.portfolio_command: options.PortfolioOptions,
+    discover.discover_command: options.DiscoverOptions,
 }
 
 

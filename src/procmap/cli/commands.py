@@ -3,7 +3,7 @@
 Owns: the list of commands, registered on `root`'s app in the order `procmap --help`
 shows them. Each command is in the module for what it does: `checking` (validate,
 rules, schema), `documents` (render, serve), `history` (diff, review), `project` (init,
-new, import), `logs` (measure, simulate) and `portfolio`. Options shared by several
+new, import), `logs` (measure, simulate), `discover` and `portfolio`. Options shared by several
 commands are declared once in `params`, every option's default in its command's
 dataclass in `options`, and the bodies of `validate`, `measure` and `render` are the
 typer-free `validate`, `measure` and `render` modules, which `procmap.cli.main` also
@@ -16,7 +16,7 @@ Exit statuses: 0 clean, 1 problems found, 2 usage, configuration or internal err
 
 from __future__ import annotations
 
-from . import checking, documents, history, logs, portfolio, project
+from . import checking, discover, documents, history, logs, portfolio, project
 from .root import app
 
 app.command()(checking.validate)
@@ -32,5 +32,6 @@ app.command("import")(project.import_command)
 app.command("simulate")(logs.simulate_command)
 app.command("serve")(documents.serve_command)
 app.command("measure")(logs.measure_command)
+app.command("discover")(discover.discover_command)
 
 __all__ = ["app"]

@@ -161,6 +161,12 @@ def _warn_skipped(measured: MeasureResult) -> None:
     )
 
 
+def validated(process_file: Path, loaded: Config) -> dict[str, ProcessLike] | None:
+    """Process path -> the validated process of one file; None (the errors printed)
+    when it is invalid; `CliError` when it is not a process file."""
+    return _processes(process_file, loaded)
+
+
 def _processes(process_file: Path | None, loaded: Config) -> dict[str, ProcessLike] | None:
     """Process path -> the validated process, for PROCESS or for the configured paths;
     None (the errors printed) when a file is invalid."""

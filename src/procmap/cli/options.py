@@ -77,6 +77,37 @@ class MeasureOptions:
 
 
 @dataclass(frozen=True)
+class DiscoverOptions:
+    """`procmap discover`. Its log-column options are `MeasureOptions`' (None: not given)."""
+
+    log: Path | None = None
+    output: Path | None = None
+    process_id: str | None = None
+    name: str | None = None
+    keep: float = 0.8
+    min_share: float | None = None
+    every: bool = False
+    summary: bool = False
+    against: Path | None = None
+    report_format: str = "text"
+    force: bool = False
+    case: str | None = None
+    activity: str | None = None
+    timestamp: str | None = None
+    start_timestamp: str | None = None
+    resource: str | None = None
+    lifecycle: str | None = None
+    timezone: str | None = None
+    timestamp_format: str | None = None
+    start_timestamp_format: str | None = None
+    strict: bool = False
+    skip_bad_rows: bool = False
+    max_bad_rows: str = "1%"
+    config_path: Path | None = None
+    quiet: bool = False
+
+
+@dataclass(frozen=True)
 class RenderOptions:
     """`procmap render`."""
 

@@ -14,7 +14,10 @@ read) and the log writers (`write_csv`, `write_xes`,
 stream a simulation to a stream or a file in memory bounded by the cases in progress,
 telling a progress callable the cases made and returning what they wrote, `Written`); and the measured map
 (`measured_dot`, `measured_svg`, `write_measured`: the authored map as a heat map of a
-measure result); and `declared_measurements` (the logs of `[tool.procmap.logs]` measured
+measure result); `discover_log` (`procmap discover`: a first draft of a process from a
+log, `Discovery`; `Filter`, the variants it keeps), `summarize_log` (a log at a glance,
+`LogSummary`), `against_map` (a map's gaps against its measurement) and their reports
+(`summary_text`, `summary_json`, `against_text`, `against_json`); and `declared_measurements` (the logs of `[tool.procmap.logs]` measured
 for `procmap render`: the worksheet's figures and the measured map beside the authored
 one).
 
@@ -39,6 +42,16 @@ attach(
         "NothingMapsError": "errors",
         "RefusedLogError": "errors",
         "measure_log": "engine",
+        "Discovery": "discover",
+        "Filter": "discover",
+        "LogSummary": "discover",
+        "against_map": "discover",
+        "discover_log": "discover",
+        "summarize_log": "discover",
+        "against_json": "discoverreport",
+        "against_text": "discoverreport",
+        "summary_json": "discoverreport",
+        "summary_text": "discoverreport",
         "REPORT_FORMATS": "report",
         "breached": "report",
         "format_report": "report",
@@ -73,6 +86,8 @@ attach(
 
 if TYPE_CHECKING:
     from .declared import declared_measurements
+    from .discover import Discovery, Filter, LogSummary, against_map, discover_log, summarize_log
+    from .discoverreport import against_json, against_text, summary_json, summary_text
     from .engine import measure_log
     from .errors import LogError, MemoryLimitError, NothingMapsError, RefusedLogError
     from .heatmap import measured_dot, measured_svg, write_measured

@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..config import LogColumns
 from ..format import Flow
@@ -49,6 +49,8 @@ from .logread import (
     timestamp_formats,
 )
 from .tables import iso, one
+
+_T = TypeVar("_T")
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -113,10 +115,28 @@ def measure_log(
     the memory limit (`MEMORY_LIMITS_AFTER`, capped by `MEMORY_ENV`). `phase`, when
     given, is told what the run does as it goes on, for a progress line ("reading the
     log", "measuring")."""
-    source_file = source
-    columns = columns or LogColumns()
-    run = _Run(strict, max_bad_rows, source_file, phase or _silent)
+    run = _Run(strict, max_bad_rows, source, phase or _silent)
 
+    def use(read: LogRead) -> MeasureResult:
+        return _measure(read, process, run)
+
+    return read_log(log, columns=columns, run=run, use=use)
+
+
+def read_log(
+    log: str | os.PathLike[str],
+    *,
+    columns: LogColumns | None = None,
+    run: _Run,
+    use: Callable[[LogRead], _T],
+    resource: bool = False,
+) -> _T:
+    """Read the event log at `log` with `columns` into table `ev` and hand it to `use`
+    (`LogRead`: the connection, the events cut down to their activity instances, the
+    skipped rows, the lifecycle counts): what `procmap measure` and `procmap discover`
+    share, with the same errors (see `measure_log`) and the same tries with more memory.
+    With `resource`, `ev` keeps the resource column too, as `r`."""
+    columns = columns or LogColumns()
     path = Path(log)
     shown = str(log)
     if not path.exists():
@@ -128,7 +148,7 @@ def measure_log(
         if i:
             run.phase("measuring again with more memory")
         try:
-            return _measure_file(process, path, shown, limit, columns, run)
+            return _read_file(path, shown, limit, columns, run, use, resource)
         except _OutOfMemory as error:
             if i + 1 == len(limits):
                 within = f"within the memory limit of {error.mb} MB" if error.mb else "in memory"
@@ -184,19 +204,44 @@ class _Run:
     phase: Callable[[str], None]
 
 
+def reading(
+    *,
+    strict: bool = False,
+    max_bad_rows: float | None = None,
+    phase: Callable[[str], None] | None = None,
+) -> _Run:
+    """How `read_log` treats a log's unreadable rows, as `measure_log` does."""
+    return _Run(strict, max_bad_rows, None, phase or _silent)
+
+
+@dataclass(frozen=True)
+class LogRead:
+    """A log read into table `ev` (`events`), on `con`: its `skipped` rows and its
+    `lifecycle` counts, cut down to its activity instances; `shown`, the log as named;
+    `columns`, the column read for each role (None: the log has none)."""
+
+    con: DuckDBPyConnection
+    shown: str
+    events: Events
+    skipped: SkippedRows
+    lifecycle: Lifecycle
+    columns: Mapping[str, str | None]
+
+
 def _silent(_: str) -> None:
     """A `phase` that tells no one."""
 
 
-def _measure_file(
-    process: ProcessLike,
+def _read_file(
     path: Path,
     shown: str,
     limit: str | None,
     log_columns: LogColumns,
     run: _Run,
-) -> MeasureResult:
-    """`measure_log` with DuckDB's memory limited to `limit`; raises `_OutOfMemory` when
+    use: Callable[[LogRead], _T],
+    resource: bool,
+) -> _T:
+    """`read_log` with DuckDB's memory limited to `limit`; raises `_OutOfMemory` when
     that is too little, `LogError` for an unusable log."""
     import duckdb
 
@@ -219,7 +264,9 @@ def _measure_file(
                 _set_limit(con, limit, size)
             columns = resolve(con, shown, source, log_columns.roles())
             formats = timestamp_formats(con, shown, source, columns, log_columns.formats())
-            return _measure(con, process, shown, source, columns, formats, run)
+            if not resource:
+                columns = {**columns, "resource": None}
+            return use(_events(con, shown, source, columns, formats, run))
     except (duckdb.OutOfMemoryException, _OutOfMemory) as error:
         first = first_line(error, "out of memory")
         raise _OutOfMemory(_limit_mb(con, limit, size), first) from None
@@ -306,30 +353,18 @@ class _Read:
     activities: Activities
 
 
-def _measure(
+def _events(
     con: DuckDBPyConnection,
-    process: ProcessLike,
     shown: str,
     source: Source,
     columns: Mapping[str, str | None],
     formats: Mapping[str, str],
     run: _Run,
-) -> MeasureResult:
-    """Every figure, in one read of the log (two when the sample missed an activity) and
-    one sort of its events.
-
-    1. table `ev`, one row per row of the log in file order (`logread.read_events`);
-    2. the skipped rows (refused with `run.strict`, or beyond `run.max_bad_rows`), then
-       `ev` cut down to the activity instances when the log has lifecycle transitions
-       (`lifecycle.instances`), and the activities mapped to steps;
-    2b. refused: a log of which no activity maps, or (`run.strict`) one with an activity
-       that maps to no step (`_check_unmapped`);
-    3. table `e`, the readable events, an activity off the map numbered after the steps,
-       with the per-case window figures (`tables.mapped_events`, which drops `ev`);
-    4. table `pc`, one row per case, and `vr`, one row per distinct variant, which come
-       to Python whole (`tables`), each within the memory limit or refused;
-    5. the figures from `e`, `pc` and the variants (`_result`).
-    """
+) -> LogRead:
+    """Table `ev`, one row per row of the log in file order (`logread.read_events`); the
+    skipped rows (refused with `run.strict`, or beyond `run.max_bad_rows`), then `ev` cut
+    down to the activity instances when the log has lifecycle transitions
+    (`lifecycle.instances`)."""
     ev = read_events(con, shown, source, columns, formats)
     skipped = tables.skipped_rows(con, ev)
     if skipped["count"] and run.strict:
@@ -340,7 +375,23 @@ def _measure(
         )
     if skipped["count"] and run.max_bad_rows is not None:
         _bad_rows(con, shown, ev, skipped, run.max_bad_rows)
-    lifecycle = instances(con, shown, ev)
+    return LogRead(con, shown, ev, skipped, instances(con, shown, ev), columns)
+
+
+def _measure(read: LogRead, process: ProcessLike, run: _Run) -> MeasureResult:
+    """Every figure, in one read of the log (two when the sample missed an activity) and
+    one sort of its events.
+
+    1. the log read (`_events`: table `ev`, its skipped rows, its activity instances);
+    2. the activities mapped to steps; refused: a log of which no activity maps, or
+       (`run.strict`) one with an activity that maps to no step (`_check_unmapped`);
+    3. table `e`, the readable events, an activity off the map numbered after the steps,
+       with the per-case window figures (`tables.mapped_events`, which drops `ev`);
+    4. table `pc`, one row per case, and `vr`, one row per distinct variant, which come
+       to Python whole (`tables`), each within the memory limit or refused;
+    5. the figures from `e`, `pc` and the variants (`_result`).
+    """
+    con, shown, ev = read.con, read.shown, read.events
     found = map_activities(process, tables.activity_counts(con, ev))
     if found is None:
         raise LogError(f"{shown}: no readable events (every row lacks a case, activity or time)")
@@ -361,7 +412,7 @@ def _measure(
         con,
         process,
         flow,
-        _Read(shown, skipped, lifecycle, found),
+        _Read(shown, read.skipped, read.lifecycle, found),
         e,
         pc,
         variants,

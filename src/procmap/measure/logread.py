@@ -430,7 +430,9 @@ class Events:
     the case `c` (trimmed, null when blank), the activity `a`, the timestamp `t` and start
     `s` in microseconds, and the timestamp's text `ts_text` where it did not parse (for
     the skipped rows' reasons); when the log has a lifecycle column (`lifecycle`, its
-    name), the transition `lc`, trimmed and lower-cased (null when blank).
+    name), the transition `lc`, trimmed and lower-cased (null when blank); when the
+    reader asked for the resource column and the log has one, the resource `r` (trimmed,
+    null when blank).
 
     `values`: the activity column's values in ENUM order, untrimmed (`a` is an ENUM of
     them: a byte or two, not a string); None when the column holds more than
@@ -542,6 +544,8 @@ def _create_ev(
     start_sql = parse_sql(start_col, start_fmt) if start_col else "NULL::BIGINT"
     lc_col = columns.get("lifecycle")
     lc_sql = f''',\n lower(nullif(trim("{quote(lc_col)}"), '')) AS lc''' if lc_col else ""
+    res_col = columns.get("resource")
+    lc_sql += f''',\n nullif(trim("{quote(res_col)}"::VARCHAR), '') AS r''' if res_col else ""
     if values:
         con.execute("CREATE TYPE activity AS ENUM (SELECT unnest(?::VARCHAR[]))", [values])
     con.execute("SET preserve_insertion_order = true")  # rowid: the row in the file
