@@ -25,6 +25,7 @@ from procmap.render.analysis import analyze, reading_order, spell_minutes
 SETUP = CASES / "valid" / "parallel-block-in-decision-loop-in-strand" / "client-setup.yaml"
 CHASE = CASES / "valid" / "invoice-chase-waits-and-escalation" / "invoice-chase.yaml"
 OWNED = Path(__file__).parent / "parallel_documents" / "owned-gateways.yaml"
+NESTED = Path(__file__).parent / "parallel_documents" / "nested.yaml"
 
 
 def _load(path: Path):
@@ -145,6 +146,41 @@ def test_handoffs_of_the_two_cases():
         ("wait-pay", "welcome", ()),
         ("chase", "accounts", ("Yes",)),
     ]
+
+
+def test_a_block_nested_in_a_strand_and_a_wait_on_a_join():
+    process = _load(NESTED)
+    facts = analyze(process)
+    # The figures of the fixture's comment: 4,375m elapsed (1d + 2d of it waiting),
+    # 235m hands-on; the inner block's slow strand (the credit check) is on the path.
+    assert (facts.longest_minutes, facts.longest_hands_on_minutes) == (4_375, 235)
+    assert facts.longest_elapsed == "3 days 55 minutes" and facts.longest_waiting == "3 days"
+    assert [v.id for v in facts.longest_path] == [
+        "start", "outer", "inner", "check", "inner-join", "sign", "outer-join", "send", "done",
+    ]  # fmt: skip
+    assert [(b.split.id, [[v.id for v in s.steps] for s in b.strands]) for b in facts.blocks] == [
+        ("outer", [["brief"], ["inner", "draft", "check", "inner-join", "sign"]]),
+        ("inner", [["draft"], ["check"]]),
+    ]
+    # The innermost block places a step: the credit check is strand 2 of the inner split.
+    assert facts.places["check"].block.split.id == "inner"
+    assert facts.places["sign"].block.split.id == "outer" and facts.places["sign"].last
+    assert [(h.source.id, h.target.id) for h in facts.handoffs] == [
+        ("check", "sign"),
+        ("sign", "send"),
+    ]
+    assert set(visits(process).values()) == {1.0}  # every step once a run, joins too
+    text = _render("runbook.md.j2", NESTED)
+    assert (
+        "When all of them are done (every strand of step 2, Prepare in parallel), wait 1 day,"
+        " then go on with step 10, Send the contract.\n"
+    ) in text
+    assert "_Strand 2 of 2 after step 4 (Contract work)" in text
+    sheet = _render("dmaic.md.j2", NESTED)
+    assert (
+        "- Step 9, All prepared: waits 1 day after every strand of step 2 is done before it"
+        " can start (on the longest path)"
+    ) in sheet
 
 
 # --- the documents -----------------------------------------------------------------------
