@@ -318,3 +318,11 @@ def test_portfolio_command_reports_the_strands_in_full(capsys):
     (process,) = json.loads(out)["processes"]
     assert process["hours_per_month"] == 37.5 and process["handoffs"] == 2
     assert (process["elapsed_minutes"], process["hands_on_minutes"]) == (1_605, 225)
+
+
+def test_hands_on_time_past_the_elapsed_time_is_not_called_part_of_it(tmp_path):
+    # Without the wait, the strands (1h and 2h) overlap: 2h 45m elapsed, 3h 45m of work.
+    path = tmp_path / "owned-gateways.yaml"
+    path.write_text(OWNED.read_text().replace(", wait: 1d", ""))
+    text = _render("runbook.md.j2", path)
+    assert "up to 2 hours 45 minutes elapsed, with 3h 45m hands-on (the longest path" in text
