@@ -11,10 +11,20 @@ The rules, each stated where the report explains it:
 
 - A run's *visits* of a step: a decision sends the runs down its branches by the shares
   it declares (`shares:`), else in equal parts, as `procmap simulate` does; a loop
-  counts every round. A step reached by 6% of the runs counts 6% of its time.
+  counts every round. A step reached by 6% of the runs counts 6% of its time. A parallel
+  split sends every run down each of its strands (each strand's steps are done in every
+  case that reaches the split: no share division), and its join is passed once per run,
+  when the last strand arrives.
 - *Work hours* of a step: its `duration`, with a day as `hours_per_day` (8) and a week as
   `days_per_week` (5) such days, since a person works a step, not the calendar. Automated
   steps and steps without a duration count no hours.
+- *Handoffs*: the DMAIC worksheet's (`procmap.render`'s analysis): owner changes
+  between work steps, a parallel split or join passed through and not multiplied by its
+  strands, each counted once per process.
+- *Elapsed and hands-on time* of a case: the critical path's (`Flow.critical_path`).
+- *RACI*: R for the owners of the steps (not of a parallel split or join, which are not
+  work), A for the process owner, C for the review's approver, I for the owner of a
+  process handed work (a subprocess called, a process fed) who is not R or A.
 - *Effort*: work steps (tasks and subprocesses) + handoffs + manual work steps.
 - *Return*: per metric with a baseline and a target, the gap |target - baseline| as a
   share of the baseline (at most 1, that is 100%); the mean over those metrics.
@@ -36,6 +46,9 @@ from typing import Any
 from ..config import PORTFOLIO_WEIGHTS
 from ..format import STAGES, Flow, ProcessLike, StepLike
 
+#: Steps whose owner only places them in a lane, not work: a parallel split and a join
+#: make their owner neither responsible (R) nor loaded with their (no) hours.
+LANES = ("parallel", "join")
 #: The ranking factors, in the order the report explains them (named by the configuration).
 FACTORS: tuple[str, ...] = PORTFOLIO_WEIGHTS
 DEFAULT_WEIGHTS: dict[str, float] = dict.fromkeys(FACTORS, 1.0)
@@ -129,6 +142,11 @@ class ProcessFigures:
     hours_per_month: float | None
     calls: list[str]
     feeds: list[str]
+    #: A case start to end along the critical path: elapsed minutes (waits and work, a
+    #: parallel block's slowest strand) and hands-on minutes (every strand's work).
+    elapsed_minutes: float = 0.0
+    hands_on_minutes: float = 0.0
+    parallel_blocks: int = 0
     factors: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
     rank: int = 0
@@ -216,8 +234,9 @@ def visits(process: ProcessLike) -> dict[str, float]:
     flow = Flow(process)
     order = list(flow.steps)
     index = {sid: i for i, sid in enumerate(order)}
+    strands = {b.join: len(b.strands) for b in flow.blocks.values() if b.join is not None}
     for use_shares in (True, False):
-        moves = [_moves(flow.steps[sid], flow.steps, use_shares) for sid in order]
+        moves = [_moves(flow.steps[sid], flow.steps, use_shares, strands) for sid in order]
         starts = flow.starts or order[:1]
         found = _solve(len(order), index, moves, {index[s]: 1 / len(starts) for s in starts})
         if found is not None:
@@ -226,17 +245,26 @@ def visits(process: ProcessLike) -> dict[str, float]:
 
 
 def _moves(
-    step: StepLike, steps: Mapping[str, StepLike], use_shares: bool
+    step: StepLike, steps: Mapping[str, StepLike], use_shares: bool, strands: Mapping[str, int]
 ) -> list[tuple[str, float]]:
+    """Where a run goes from `step`, with the share of its visits each target gets: all
+    of them to every strand of a split; a strand's arrival at a join counts as 1/n of a
+    visit (`strands`: join -> n), since the n strands pass the join once together."""
     targets = [(label, t) for label, t in step.targets() if t in steps]
     if not targets:
         return []
+    if step.kind == "parallel":
+        return [(t, 1.0 / strands.get(t, 1)) for _, t in targets]
     shares = step.shares if use_shares and step.branches else None
     if shares:
         total = sum(shares.get(label, 0.0) for label, _ in targets if label is not None)
         if total > 0:
-            return [(t, shares.get(label, 0.0) / total) for label, t in targets if label]
-    return [(t, 1 / len(targets)) for _, t in targets]
+            return [
+                (t, shares.get(label, 0.0) / total / strands.get(t, 1))
+                for label, t in targets
+                if label
+            ]
+    return [(t, 1 / len(targets) / strands.get(t, 1)) for _, t in targets]
 
 
 def _solve(
@@ -291,7 +319,7 @@ def _figures(
     loads = []
     rpm = process.runs_per_month
     for step in process.steps:
-        if step.owner is None:
+        if step.owner is None or step.kind in LANES:
             continue
         hours = 0.0 if step.automated else work_hours(step.duration, settings) * seen[step.id]
         loads.append(
@@ -330,6 +358,9 @@ def _figures(
             dict.fromkeys(s.process for s in process.steps if s.kind == "subprocess" and s.process)
         ),
         feeds=list(dict.fromkeys(f for f in process.feeds if f != process.id)),
+        elapsed_minutes=facts.longest_minutes,
+        hands_on_minutes=facts.longest_hands_on_minutes,
+        parallel_blocks=len(facts.blocks),
     )
     figures.questions = [
         key
@@ -416,7 +447,8 @@ def _raci(
 
     for _, process in ordered:
         for step in process.steps:
-            mark(step.owner, process.id, "R")
+            if step.kind not in LANES:
+                mark(step.owner, process.id, "R")
         mark(process.owner, process.id, "A")
         if process.review is not None:
             mark(process.review.approver, process.id, "C")

@@ -88,6 +88,11 @@ def hours_explanation(portfolio: Portfolio) -> str:
         f" month. A day of work is {number(settings.hours_per_day, 2)} hours and a week"
         f" {number(settings.days_per_week, 2)} days; automated steps take no one's time; after a"
         " decision, runs split by its `shares` (equal parts when it has none)."
+        + (
+            " After a parallel split, every run does each strand: their hours add up."
+            if any(p.parallel_blocks for p in portfolio.processes)
+            else ""
+        )
     )
 
 
@@ -149,6 +154,8 @@ def _process_json(p: ProcessFigures) -> dict[str, Any]:
         "return": _r(p.return_, 4),
         "hours_per_run": _r(p.hours_per_run),
         "hours_per_month": _r(p.hours_per_month),
+        "elapsed_minutes": _r(p.elapsed_minutes),
+        "hands_on_minutes": _r(p.hands_on_minutes),
         "factors": p.factors,
         "calls": p.calls,
         "feeds": p.feeds,

@@ -308,7 +308,7 @@ def _contains(sequence: Any, item: Any) -> bool:
 def _environment(folders: tuple[Path, ...]) -> jinja2.sandbox.SandboxedEnvironment:
     import jinja2
 
-    from .analysis import format_minutes, number
+    from .analysis import format_minutes, number, spell_minutes
 
     # Sandboxed: templates come from the repository (a pull request can change them) and
     # are rendered in CI, so they must not reach Python internals (`__class__`,
@@ -332,6 +332,7 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.sandbox.SandboxedEnvironme
         code=code,
         anchor=anchor,
         minutes=format_minutes,
+        spelled=spell_minutes,
         number=number,
     )
     env.tests["contains"] = _contains
