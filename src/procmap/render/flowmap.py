@@ -16,18 +16,24 @@ entities and doubled backslashes) or `_quoted` (a quoted DOT string, used for li
 from __future__ import annotations
 
 import contextlib
-import html
 import re
 import subprocess
-import textwrap
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from .._children import die_with_parent_preexec
 from ..format import Flow, ProcessLike, StepLike, renamed_steps
+from .dottext import clean_text as clean_text
+from .dottext import duration_text as duration_text
+from .dottext import first_line as _first_line
+from .dottext import html_text as _html
+from .dottext import last_wins as _last_wins
+from .dottext import quoted_text as _quoted
+from .dottext import url_text as _url
+from .dottext import wrap_items as _wrap_items
+from .dottext import wrap_text as _wrap
 
 DIRECTIONS = ("LR", "TB")
 #: What `draw` makes: the drawings, and `json`, Graphviz's layout as data (positions of
@@ -57,9 +63,6 @@ DECISION_WIDTH = 18
 DETAIL_WIDTH = 30
 TITLE_WIDTH = 90
 LEGEND_COLUMNS = 4
-
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$")
-_UNIT_WORDS = {"m": "min", "min": "min", "h": "h", "d": "day", "w": "week"}
 
 # Legend entries: mark -> (sample text, sample cell attributes, explanation).
 _LEGEND: dict[str, tuple[str, str, str]] = {
@@ -651,91 +654,3 @@ def _was(before: StepLike, step: StepLike, process: ProcessLike) -> list[str]:
     if before.kind != step.kind:
         lines.append(f"was a {before.kind}")
     return lines
-
-
-# --- text ------------------------------------------------------------------------------
-
-
-#: Unicode's Cc (control) and Cs (surrogate) categories, exactly: a test holds them equal.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def clean_text(text: str) -> str:
-    """Control characters (newlines included) become spaces; XML cannot hold most of them."""
-    return _CONTROL.sub(" ", text)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """Lines of at most `width` characters, broken at spaces (long words are split)."""
-    text = clean_text(text)
-    if len(text) <= width and text and text == text.strip():
-        return [text]  # what textwrap gives, without its cost (most labels are short)
-    lines = textwrap.wrap(text, width=width, break_on_hyphens=False)
-    return lines or [""]
-
-
-def _wrap_items(items: list[str], width: int = DETAIL_WIDTH) -> list[str]:
-    """A comma-separated list in lines of about `width`, breaking between items first."""
-    lines: list[str] = []
-    for item in items:
-        if lines and len(lines[-1]) + 2 + len(item) <= width:
-            lines[-1] += ", " + clean_text(item)
-        else:
-            if lines:
-                lines[-1] += ","
-            lines.extend(_wrap(item, width))
-    return lines
-
-
-def _html(text: str) -> str:
-    """User text for an HTML-like label: markup characters and `]` become entities, and
-    backslashes are doubled because Graphviz still expands `\\N`, `\\G` and the like there."""
-    escaped = html.escape(clean_text(text), quote=True).replace("\\", "\\\\")
-    # Graphviz's HTML lexer trips over a raw `]` (a label `<]>` is a syntax error, a line
-    # of just `]` vanishes) and rejects empty elements such as `<B></B>`.
-    return escaped.replace("]", "&#93;") or " "
-
-
-def _url(url: str) -> str:
-    """A link with quotes, backslashes, brackets, spaces and non-ASCII percent-encoded."""
-    return quote(clean_text(url).strip(), safe=":/?#@!$&'()*+,;=%-._~")
-
-
-def _quoted(text: str) -> str:
-    """User text as a quoted DOT string; backslashes are doubled so no escape survives."""
-    return '"' + clean_text(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def duration_text(duration: str | None) -> str | None:
-    """`45m` -> `45 min`, `2d` -> `2 days`: the duration as a reader says it."""
-    if duration is None:
-        return None
-    match = _DURATION.match(duration.strip())
-    if match is None:
-        return duration
-    number, unit = match.groups()
-    word = _UNIT_WORDS[unit]
-    if word in ("day", "week") and float(number) != 1:
-        word += "s"
-    return f"{number}\N{NO-BREAK SPACE}{word}"
-
-
-def _last_wins(attrs: list[str]) -> list[str]:
-    """Drop earlier settings of an attribute that a later mark overrides."""
-    seen: set[str] = set()
-    kept: list[str] = []
-    for attr in reversed(attrs):
-        name = attr.split("=", 1)[0]
-        if name not in seen:
-            seen.add(name)
-            kept.append(attr)
-    return kept[::-1]
-
-
-def _first_line(stderr: object) -> str:
-    if isinstance(stderr, bytes):
-        stderr = stderr.decode("utf-8", "replace")
-    for line in str(stderr or "").splitlines():
-        if line.strip():
-            return line.strip()
-    return "no message"

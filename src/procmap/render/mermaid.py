@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 
 from ..format import Flow, ProcessLike, StepLike
-from .flowmap import DIRECTIONS, clean_text, duration_text
+from .dottext import clean_text, duration_text
+from .flowmap import DIRECTIONS
 
 # Same palette as flowmap: Okabe-Ito accents on greys, each with a non-colour mark too.
 _CLASSES = {

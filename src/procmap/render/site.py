@@ -24,7 +24,8 @@ from functools import lru_cache
 from typing import Any
 
 from ..format import Process
-from .flowmap import Overlay, _quoted
+from .dottext import quoted_text as _quoted
+from .flowmap import Overlay
 
 STYLESHEET = "procmap.css.j2"
 STYLESHEET_NAME = "procmap.css"
