@@ -2,15 +2,19 @@
 
 Owns: the map notation of shared/DOMAIN.md section 2 in DOT (terminals for start and end,
 rectangles for tasks, diamonds for decisions, double boxes for subprocesses, labelled
-arrows), the quiet details on each step (owner, duration, tools, KPIs), the marks
+arrows), with BPMN's for parallel work and waiting (a parallel split and its join as a
+diamond headed by a big `+`, with its name; a wait as a clock, a small circle with a
+shaded quarter drawn by Graphviz, on the way into the step that waits, with "wait 7 days"
+on its arrow), the quiet details on each step (owner, duration, tools, KPIs), the marks
 (critical, automated, could automate, and the added/removed/changed overlay against a
-previous version) with a legend of the marks used, swimlanes per role, escaping of every
-user string, and running Graphviz `dot` with a timeout, never outliving procmap.
+previous version) with a legend of the marks used (the gateway and the clock among them),
+swimlanes per role, and running Graphviz `dot` with a timeout, never outliving procmap.
 
 Must not know: files, command-line options, Markdown documents, or how problems are
-printed. Every user string reaches DOT only through `_html` (inside HTML-like labels,
-entities and doubled backslashes) or `_quoted` (a quoted DOT string, used for links after
-`_url` percent-encodes them); node ids are generated (n0, n1, ...).
+printed. Every user string reaches DOT only through `dottext`'s `html_text` (inside
+HTML-like labels, entities and doubled backslashes) or `quoted_text` (a quoted DOT string,
+used for links after `url_text` percent-encodes them); node ids are generated (n0, n1,
+..., and n3w for the clock of n3).
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ ADDED = "#009E73"  # bluish green
 REMOVED = "#8C959F"  # grey
 CHANGED = "#AA3377"  # purple (Paul Tol), far from the critical vermillion
 FONT = "Helvetica"
+#: The steps drawn as the BPMN parallel gateway: a diamond with a plus.
+GATEWAYS = ("parallel", "join")
 _ANCHOR = 'shape=point, style=invis, width=0, height=0, label=""'
 
 NAME_WIDTH = 24
@@ -85,6 +91,16 @@ _LEGEND: dict[str, tuple[str, str, str]] = {
         "subprocess",
         f'BORDER="1" COLOR="{LINE}"',
         "double border: a whole process of its own",
+    ),
+    "parallel": (
+        "+",
+        f'BORDER="1" COLOR="{LINE}" BGCOLOR="{DECISION_FILL}"',
+        "parallel: all its strands run, in any order; the join waits for all",
+    ),
+    "wait": (
+        "◔ wait",
+        f'BORDER="1" COLOR="{LINE}"',
+        "clock: time passes before the next step, nobody works",
     ),
     "kpi": ("KPI: …", f'BORDER="1" COLOR="{LINE}"', "metric recorded at this step"),
     "added": ("+ added", f'BORDER="2" COLOR="{ADDED}"', "new in this version"),
@@ -170,6 +186,9 @@ def to_dot(
     node_lines = {
         sid: _node(ids[sid], box, link, marks, lanes, overlay) for sid, box in boxes.items()
     }
+    clocks = _clocks(boxes, edges, ids, overlay)
+    if clocks.nodes:
+        marks.add("wait")
 
     out = [
         "digraph procmap {",
@@ -186,13 +205,18 @@ def to_dot(
         depth = _depths(boxes, forward)
         first = min(boxes, key=lambda sid: depth[sid])
         last = max(boxes, key=lambda sid: depth[sid])
-        out.extend(_lane_lines(_lanes(boxes, process), node_lines, ids, first, last))
+        swimlanes = _lanes(boxes, process)
+        out.extend(_lane_lines(swimlanes, node_lines, ids, first, last, clocks.nodes))
     else:
-        out.extend(node_lines[sid] for sid in boxes)
+        for sid in boxes:
+            out.append(node_lines[sid])
+            out.extend(clocks.nodes.get(sid, ()))
     for source, target, label, status, back in edges:
         key = (source, target, label)
-        line = _edge(ids[source], ids[target], label, status, back, marks, overlay, key)
-        out.append(line)
+        tail = clocks.out_of.get(source, ids[source])
+        head = clocks.into.get(target, ids[target])
+        out.append(_edge(tail, head, label, status, back, marks, overlay, key))
+    out.extend(clocks.edges)
     if overlay is not None:
         out.extend(
             f"  {ids[source]} -> {ids[target]} [{', '.join(_last_wins(list(attrs)))}];"
@@ -339,8 +363,10 @@ def _lane_lines(
     ids: dict[str, str],
     first: str,
     last: str,
+    clocks: Mapping[str, Sequence[str]],
 ) -> list[str]:
-    """One cluster per lane, stretched across the map, written in roles order.
+    """One cluster per lane, stretched across the map, written in roles order; a step's
+    clock (`clocks`) in the step's lane.
 
     Each lane holds two invisible anchors, all heads on one rank just before the first
     step and all tails on one rank just after the last, so every lane spans the whole map
@@ -359,7 +385,9 @@ def _lane_lines(
         )
         out.append(f"    {heads[index]} [{_ANCHOR}];")
         out.append(f"    {tails[index]} [{_ANCHOR}];")
-        out.extend(f"  {node_lines[sid]}" for sid in members)
+        for sid in members:
+            out.append(f"  {node_lines[sid]}")
+            out.extend(f"  {line}" for line in clocks.get(sid, ()))
         out.append("  }")
     out.append(f"  {{ rank=same; {'; '.join(heads)}; }}")
     out.append(f"  {{ rank=same; {'; '.join(tails)}; }}")
@@ -391,8 +419,8 @@ def _depths(boxes: dict[str, _Box], edges: list[tuple[str, str]]) -> dict[str, i
 def _lanes(boxes: dict[str, _Box], process: ProcessLike) -> list[tuple[str, list[str]]]:
     """Swimlanes in roles declaration order, then undeclared owners, then steps with none.
 
-    A start, decision or end without an owner sits in the lane of the step next to it
-    (before it for decisions and ends, after it for a start), as in BPMN; a task without
+    A start, decision, parallel split, join or end without an owner sits in the lane of
+    the step next to it (the one before it; after it for a start), as in BPMN; a task without
     an owner goes to the "No owner" lane, where it shows.
     """
     pred: dict[str, list[str]] = {sid: [] for sid in boxes}
@@ -405,7 +433,7 @@ def _lanes(boxes: dict[str, _Box], process: ProcessLike) -> list[tuple[str, list
     lane: dict[str, str | None] = {}
     for sid, box in boxes.items():
         lane[sid] = box.step.owner
-        if lane[sid] is None and box.step.kind in ("decision", "end"):
+        if lane[sid] is None and box.step.kind in ("decision", "end", *GATEWAYS):
             lane[sid] = next((lane[p] for p in pred[sid] if lane.get(p)), None)
     for sid, box in boxes.items():
         if lane[sid] is None and box.step.kind == "start":
@@ -421,6 +449,91 @@ def _lanes(boxes: dict[str, _Box], process: ProcessLike) -> list[tuple[str, list
         ("No owner" if role is None else process.role_name(role) or role, members[role])
         for role in order
     ]
+
+
+# --- waits -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Clocks:
+    """The clocks of the steps that wait: the node each arrow into a waiting step ends at
+    (`into`), or leaves a waiting join from (`out_of`), each clock's node line by its
+    step (`nodes`), and the arrows between a clock and its step, with the wait (`edges`)."""
+
+    into: dict[str, str] = field(default_factory=dict)
+    out_of: dict[str, str] = field(default_factory=dict)
+    nodes: dict[str, list[str]] = field(default_factory=dict)
+    edges: list[str] = field(default_factory=list)
+
+
+def _clocks(
+    boxes: Mapping[str, _Box],
+    edges: Sequence[_Arrow],
+    ids: Mapping[str, str],
+    overlay: Overlay | None,
+) -> _Clocks:
+    """A clock for each step with a `wait`: a small node on the way into the step, with
+    "wait 7 days" on its arrow into the step; the arrows that led to the step lead to the
+    clock, so a step reached several ways shows its wait once. A join's wait starts when
+    its last strand arrives: its clock is on the way out. A drawn clock, not a character,
+    so that every font shows it. On a measured map, the arrow from the clock takes the
+    look of the one arrow into it (its width by count)."""
+    clocks = _Clocks()
+    for sid, box in boxes.items():
+        text = duration_text(box.step.wait)
+        if text is None:
+            continue
+        clock = f"{ids[sid]}w"
+        after = box.step.kind == "join"
+        arrows = [e for e in edges if e[0 if after else 1] == sid]
+        attrs = [f"label=<{_on_white(_html(f'wait {text}'))}>", *_status_look(box.status)]
+        if overlay is not None and len(arrows) == 1:
+            attrs = _last_wins(attrs + list(overlay.edge_attrs.get(arrows[0][:3], ())))
+        if after:
+            clocks.out_of[sid] = clock
+            clocks.edges.append(f"  {ids[sid]} -> {clock} [{', '.join(attrs)}];")
+        else:
+            clocks.into[sid] = clock
+            clocks.edges.append(f"  {clock} -> {ids[sid]} [{', '.join(attrs)}];")
+        clocks.nodes[sid] = [f"  {clock} [{', '.join(_clock_look(box.status))}];"]
+    return clocks
+
+
+def _on_white(html: str) -> str:
+    """A label on a white ground, so that an arrow drawn through it (a thick one on the
+    measured map) never crosses out the wait."""
+    return (
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1" BGCOLOR="white">'
+        f"<TR><TD>{html}</TD></TR></TABLE>"
+    )
+
+
+def _clock_look(status: str) -> list[str]:
+    """A clock face: a small circle with its first quarter shaded, as ◔ draws it."""
+    color = REMOVED if status == "removed" else QUIET
+    attrs = [
+        "shape=circle",
+        'style="wedged"',
+        f'fillcolor="{color};0.25:white"',
+        "width=0.3",
+        "height=0.3",
+        "fixedsize=true",
+        'label=""',
+    ]
+    if status == "added":
+        attrs += [f'color="{ADDED}"', "penwidth=2.4"]
+    elif status == "removed":
+        attrs += ['style="wedged,dashed"', f'color="{REMOVED}"']
+    return _last_wins(attrs)
+
+
+def _status_look(status: str) -> list[str]:
+    """The colours of an added or removed arrow."""
+    if status == "added":
+        return [f'color="{ADDED}"', f'fontcolor="{ADDED}"', "penwidth=2.4"]
+    if status == "removed":
+        return [f'color="{REMOVED}"', f'fontcolor="{REMOVED}"', 'style="dashed"']
+    return []
 
 
 # --- nodes and edges -------------------------------------------------------------------
@@ -440,6 +553,8 @@ def _node(
     details = _details(box, lanes, marks) if overlay is None or overlay.details else []
     label_parts = _label(step, tags, details)
     marks.update(tags)
+    if step.kind in GATEWAYS:
+        marks.add("parallel")
     attrs = _shape(step)
     if overlay is not None:
         label_parts.extend(overlay.node_lines.get(step.id, ()))
@@ -468,8 +583,10 @@ def _tags(box: _Box) -> list[str]:
 def _label(step: StepLike, tags: list[str], details: list[list[str]]) -> list[str]:
     """The parts of a step's HTML label: tags, the wrapped name, the process it runs and
     the quiet detail lines."""
-    width = DECISION_WIDTH if step.kind == "decision" else NAME_WIDTH
+    width = DECISION_WIDTH if step.kind in ("decision", *GATEWAYS) else NAME_WIDTH
     label_parts = []
+    if step.kind in GATEWAYS:
+        label_parts.append('<FONT POINT-SIZE="24"><B>+</B></FONT>')
     if tags:
         label_parts.append(
             "  ".join(
@@ -494,7 +611,7 @@ def _shape(step: StepLike) -> list[str]:
     """A step's shape and fill by its kind."""
     if step.kind in ("start", "end"):
         return ["shape=box", 'style="rounded,filled"', f'fillcolor="{TERMINAL_FILL}"']
-    if step.kind == "decision":
+    if step.kind in ("decision", *GATEWAYS):
         return [
             "shape=diamond",
             'style="filled"',
@@ -572,12 +689,9 @@ def _edge(
         # never pulls a later step in front of an earlier one.
         source, target = target, source
         attrs.append("dir=back")
-    if status == "added":
-        attrs += [f'color="{ADDED}"', f'fontcolor="{ADDED}"', "penwidth=2.4"]
-        marks.add("added")
-    elif status == "removed":
-        attrs += [f'color="{REMOVED}"', f'fontcolor="{REMOVED}"', 'style="dashed"']
-        marks.add("removed")
+    attrs += _status_look(status)
+    if status in ("added", "removed"):
+        marks.add(status)
     if overlay is not None and key is not None:
         attrs = _last_wins(attrs + list(overlay.edge_attrs.get(key, ())))
     suffix = f" [{', '.join(attrs)}]" if attrs else ""
@@ -638,6 +752,8 @@ def _legend_item(mark: str, fills: bool = True) -> str:
         )
     elif mark == "removed":
         cell += ' STYLE="dashed"'
+    elif mark == "parallel":
+        inner = '<FONT POINT-SIZE="14"><B>+</B></FONT>'
     return (
         f'<TD {cell} CELLPADDING="3">{inner}</TD>'
         f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="{QUIET}">{_html(meaning)}</FONT></TD>'
