@@ -169,7 +169,4 @@ def map_description(process: Process) -> str:
         if count:
             parts.append(f"{count} {noun}{'s' if count != 1 else ''}")
     listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-    return (
-        f"The flow of {process.name}: {listed}. Each box links to its step in"
-        " the runbook below."
-    )
+    return f"The flow of {process.name}: {listed}. Each box links to its step in the runbook below."
