@@ -621,3 +621,38 @@ def test_gateways_and_clocks_draw_as_png_and_pdf(fmt: str, magic: bytes) -> None
     for direction, lanes in LAYOUTS:
         dot = flowmap.to_dot(load(HERE / "waits.yaml"), direction=direction, lanes=lanes)
         assert flowmap.draw(dot, fmt).startswith(magic)
+
+
+def test_a_wait_added_removed_or_changed_marks_its_clock() -> None:
+    process = load(HERE / "waits.yaml")
+    waits = {"pack": "3h", "ship": "1d", "both": None}  # changed, added, removed
+    previous = process.model_copy(
+        update={
+            "steps": [s.model_copy(update={"wait": waits.get(s.id, s.wait)}) for s in process.steps]
+        }
+    )
+    # Before: pack waited 3h (now 2h), ship 1d (now not at all), both not at all (now 1d).
+    ids = node_ids(process)
+    lines = flowmap.to_dot(process, previous=previous).splitlines()
+
+    def clock_arrow(sid: str) -> str:
+        clock = f"{ids[sid]}w"
+        pair = (f"  {ids[sid]} -> {clock} [", f"  {clock} -> {ids[sid]} [")
+        (line,) = [line for line in lines if line.startswith(pair)]
+        return line
+
+    changed = clock_arrow("pack")
+    assert "wait 2\N{NO-BREAK SPACE}h, was 3\N{NO-BREAK SPACE}h" in changed
+    assert f'color="{flowmap.CHANGED}"' in changed
+    gone = clock_arrow("ship")
+    assert "wait 1\N{NO-BREAK SPACE}day<" in gone and f'color="{flowmap.REMOVED}"' in gone
+    assert 'style="wedged,dashed"' in node_line("\n".join(lines), f"{ids['ship']}w")
+    new = clock_arrow("both")
+    assert "wait 1\N{NO-BREAK SPACE}day<" in new and f'color="{flowmap.ADDED}"' in new
+    # The steps themselves are unchanged: only their clocks are marked.
+    assert "~ changed" not in node_line("\n".join(lines), ids["pack"])
+    legend = lines[-2]
+    assert "new in this version" in legend and "gone in this version" in legend
+    # Against itself, nothing is marked.
+    same = flowmap.to_dot(process, previous=load(HERE / "waits.yaml"))
+    assert not {flowmap.ADDED, flowmap.CHANGED, flowmap.REMOVED} & set(re.findall(r"#\w{6}", same))

@@ -159,6 +159,9 @@ class _Box:
     owner: ProcessLike
     status: str  # "same", "added", "removed" or "changed"
     before: StepLike | None = None  # the previous version of a changed step
+    #: the wait the step had in the previous version, when there is one and it differs
+    #: ("" when it had none): its clock is then marked
+    wait_before: str | None = None
 
 
 def to_dot(
@@ -188,7 +191,7 @@ def to_dot(
     }
     clocks = _clocks(boxes, edges, ids, overlay)
     if clocks.nodes:
-        marks.add("wait")
+        marks.update({"wait", *clocks.marks})
 
     out = [
         "digraph procmap {",
@@ -329,7 +332,12 @@ def _union(
             status = "changed"
         else:
             status = "same"
-        boxes[sid] = _Box(step, process, status, before if status == "changed" else None)
+        wait_before = None
+        if before is not None and before.wait_minutes != step.wait_minutes:
+            wait_before = before.wait or ""
+        boxes[sid] = _Box(
+            step, process, status, before if status == "changed" else None, wait_before
+        )
     for sid in old.order:
         if sid not in boxes and sid not in new_id:
             boxes[sid] = _Box(old.steps[sid], previous, "removed")
@@ -464,6 +472,7 @@ class _Clocks:
     out_of: dict[str, str] = field(default_factory=dict)
     nodes: dict[str, list[str]] = field(default_factory=dict)
     edges: list[str] = field(default_factory=list)
+    marks: set[str] = field(default_factory=set)  # the change marks the clocks use
 
 
 def _clocks(
@@ -480,13 +489,16 @@ def _clocks(
     look of the one arrow into it (its width by count)."""
     clocks = _Clocks()
     for sid, box in boxes.items():
-        text = duration_text(box.step.wait)
-        if text is None:
+        shown = _clock_status(box)
+        if shown is None:
             continue
+        status, text = shown
+        if status != "same":
+            clocks.marks.add(status)
         clock = f"{ids[sid]}w"
         after = box.step.kind == "join"
         arrows = [e for e in edges if e[0 if after else 1] == sid]
-        attrs = [f"label=<{_on_white(_html(f'wait {text}'))}>", *_status_look(box.status)]
+        attrs = [f"label=<{_on_white(_html(text))}>", *_status_look(status)]
         if overlay is not None and len(arrows) == 1:
             attrs = _last_wins(attrs + list(overlay.edge_attrs.get(arrows[0][:3], ())))
         if after:
@@ -495,8 +507,22 @@ def _clocks(
         else:
             clocks.into[sid] = clock
             clocks.edges.append(f"  {clock} -> {ids[sid]} [{', '.join(attrs)}];")
-        clocks.nodes[sid] = [f"  {clock} [{', '.join(_clock_look(box.status))}];"]
+        clocks.nodes[sid] = [f"  {clock} [{', '.join(_clock_look(status))}];"]
     return clocks
+
+
+def _clock_status(box: _Box) -> tuple[str, str] | None:
+    """How a step's clock is drawn against the previous version: its status and its
+    arrow's text; None when the step waits in neither version."""
+    now, then = duration_text(box.step.wait), box.wait_before
+    if then is None or box.status in ("added", "removed"):  # the wait is as the step is
+        status = box.status if box.status in ("added", "removed") else "same"
+        return None if now is None else (status, f"wait {now}")
+    if now is None:  # the step no longer waits
+        return "removed", f"wait {duration_text(then)}"
+    if not then:
+        return "added", f"wait {now}"
+    return "changed", f"wait {now}, was {duration_text(then)}"
 
 
 def _on_white(html: str) -> str:
@@ -520,17 +546,18 @@ def _clock_look(status: str) -> list[str]:
         "fixedsize=true",
         'label=""',
     ]
-    if status == "added":
-        attrs += [f'color="{ADDED}"', "penwidth=2.4"]
+    if status in ("added", "changed"):
+        attrs += [f'color="{ADDED if status == "added" else CHANGED}"', "penwidth=2.4"]
     elif status == "removed":
         attrs += ['style="wedged,dashed"', f'color="{REMOVED}"']
     return _last_wins(attrs)
 
 
 def _status_look(status: str) -> list[str]:
-    """The colours of an added or removed arrow."""
-    if status == "added":
-        return [f'color="{ADDED}"', f'fontcolor="{ADDED}"', "penwidth=2.4"]
+    """The colours of an added or removed arrow (of a changed wait: only a clock's)."""
+    if status in ("added", "changed"):
+        color = ADDED if status == "added" else CHANGED
+        return [f'color="{color}"', f'fontcolor="{color}"', "penwidth=2.4"]
     if status == "removed":
         return [f'color="{REMOVED}"', f'fontcolor="{REMOVED}"', 'style="dashed"']
     return []
