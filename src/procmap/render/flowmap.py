@@ -8,7 +8,8 @@ shaded quarter drawn by Graphviz, on the way into the step that waits, with "wai
 on its arrow), the quiet details on each step (owner, duration, tools, KPIs), the marks
 (critical, automated, could automate, and the added/removed/changed overlay against a
 previous version) with a legend of the marks used (the gateway and the clock among them),
-swimlanes per role, and running Graphviz `dot` with a timeout, never outliving procmap.
+and swimlanes per role. Drawing the DOT is `dotrun`'s (`draw`, `stop_drawings`,
+`DrawError`), re-exported here.
 
 Must not know: files, command-line options, Markdown documents, or how problems are
 printed. Every user string reaches DOT only through `dottext`'s `html_text` (inside
@@ -19,19 +20,18 @@ used for links after `url_text` percent-encodes them); node ids are generated (n
 
 from __future__ import annotations
 
-import contextlib
 import re
-import subprocess
-import threading
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .._children import die_with_parent_preexec
 from ..format import Flow, ProcessLike, StepLike, renamed_steps
+from .dotrun import DRAW_FORMATS as DRAW_FORMATS
+from .dotrun import DrawError as DrawError
+from .dotrun import draw as draw
+from .dotrun import stop_drawings as stop_drawings
 from .dottext import clean_text as clean_text
 from .dottext import duration_text as duration_text
-from .dottext import first_line as _first_line
 from .dottext import html_text as _html
 from .dottext import last_wins as _last_wins
 from .dottext import quoted_text as _quoted
@@ -40,9 +40,6 @@ from .dottext import wrap_items as _wrap_items
 from .dottext import wrap_text as _wrap
 
 DIRECTIONS = ("LR", "TB")
-#: What `draw` makes: the drawings, and `json`, Graphviz's layout as data (positions of
-#: nodes and edges), which the BPMN export turns into diagram interchange.
-DRAW_FORMATS = ("svg", "png", "pdf", "json")
 
 # Okabe-Ito accents on greys: readable by colour-blind readers, and every accent also has
 # a non-colour mark (a tag, a heavier or dashed border) so black-and-white print works.
@@ -115,10 +112,6 @@ _TAG_COLORS = {
     "changed": CHANGED,
     "removed": REMOVED,
 }
-
-
-class DrawError(Exception):
-    """Graphviz could not draw the map (missing, too slow, or failed); one line for users."""
 
 
 _Arrow = tuple[str, str, str | None, str, bool]
@@ -231,77 +224,6 @@ def to_dot(
     out.append(f"  label=<{_heading(process, marks, previous is not None, rows, fills)}>;")
     out.append("}")
     return "\n".join(out) + "\n"
-
-
-def draw(dot_source: str, fmt: str = "svg", *, timeout: float = 30.0) -> bytes:
-    """Run Graphviz `dot` on `dot_source` and return the drawing (svg, png or pdf), or the
-    layout as JSON (`json`).
-
-    The `dot` process is known to `stop_drawings()` while it runs, so an interrupted
-    render does not wait for drawings nobody will use.
-    """
-    if fmt not in DRAW_FORMATS:
-        raise DrawError(f"cannot draw {fmt!r}: choose one of {', '.join(DRAW_FORMATS)}")
-    try:
-        from graphviz.backend import dot_command
-    except ImportError:
-        raise DrawError("the 'graphviz' Python package is missing: pip install graphviz") from None
-    command = dot_command.command("dot", fmt)
-    try:
-        # `dot` dies with procmap, even a SIGKILLed one. The parent-death signal fires when
-        # the thread that started it ends: this thread waits for `dot` below, so it cannot.
-        child = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            preexec_fn=die_with_parent_preexec(),  # takes no lock: see there
-        )
-    except FileNotFoundError:
-        raise DrawError(
-            "Graphviz 'dot' was not found on PATH: install Graphviz"
-            " (apt-get install graphviz, or brew install graphviz)"
-        ) from None
-    except OSError as error:
-        raise DrawError(f"cannot run Graphviz 'dot': {error.strerror or error}") from None
-    with _RUNNING_LOCK:
-        _RUNNING.add(child)
-    try:
-        out, err = child.communicate(dot_source.encode("utf-8"), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.communicate()
-        raise DrawError(
-            f"Graphviz 'dot' took longer than {timeout:g} s and was stopped:"
-            " split the process or draw it with --format dot"
-        ) from None
-    except BaseException:  # Ctrl-C in the main thread: never leave `dot` running
-        child.kill()
-        child.wait()
-        raise
-    finally:
-        with _RUNNING_LOCK:
-            _RUNNING.discard(child)
-    if child.returncode != 0:
-        if child.returncode < 0:
-            raise DrawError(f"Graphviz 'dot' was stopped (signal {-child.returncode})")
-        raise DrawError(f"Graphviz 'dot' failed: {_first_line(err)}")
-    return bytes(out)
-
-
-_RUNNING: set[subprocess.Popen[bytes]] = set()
-_RUNNING_LOCK = threading.Lock()
-
-
-def stop_drawings() -> int:
-    """Kill every `dot` that `draw` is running now (their `draw` raises DrawError);
-    the number killed."""
-    with _RUNNING_LOCK:
-        running = list(_RUNNING)
-    for child in running:
-        with contextlib.suppress(OSError):
-            child.kill()
-    return len(running)
 
 
 # --- the union of two versions -------------------------------------------------------
