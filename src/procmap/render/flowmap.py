@@ -95,9 +95,9 @@ _LEGEND: dict[str, tuple[str, str, str]] = {
         "parallel: all its strands run, in any order; the join waits for all",
     ),
     "wait": (
-        "◔ wait",
+        "wait …",
         f'BORDER="1" COLOR="{LINE}"',
-        "clock: time passes before the next step, nobody works",
+        "after a clock (a circle, a quarter shaded): time passes, nobody works",
     ),
     "kpi": ("KPI: …", f'BORDER="1" COLOR="{LINE}"', "metric recorded at this step"),
     "added": ("+ added", f'BORDER="2" COLOR="{ADDED}"', "new in this version"),
@@ -457,7 +457,8 @@ def _on_white(html: str) -> str:
 
 
 def _clock_look(status: str) -> list[str]:
-    """A clock face: a small circle with its first quarter shaded, as ◔ draws it."""
+    """A clock face: a small circle with its first quarter shaded (as the character ◔,
+    which few fonts have)."""
     color = REMOVED if status == "removed" else QUIET
     attrs = [
         "shape=circle",
