@@ -16,7 +16,7 @@ ORACLE_STAMP := $(ORACLE_VENV)/.installed
 SOURCES := src tests bench
 PIP := -m pip --disable-pip-version-check
 
-.PHONY: setup dot browser demo test screenshots lint format bench docs golden lock lock-oracle test-latest test-oldest test-oracle test-interop docs-bpmn clean
+.PHONY: setup dot browser demo test screenshots lint format bench docs golden lock lock-oracle test-latest test-oldest test-oracle test-interop test-mermaid docs-bpmn clean
 
 # A new lock or a new pyproject.toml rebuilds .venv from nothing, so that nothing outside
 # the lock is left behind in it.
@@ -178,6 +178,17 @@ test-interop: setup browser
 		sh scripts/interop-round-trip.sh $(BIN)/procmap src/procmap/scaffold/starters \
 			$(INTEROP_OUT)/resaved/starters $(INTEROP_OUT)/back/starters; \
 	else echo "chromium is missing: the bpmn-js checks are skipped (apt-get install chromium)"; fi
+
+# The Mermaid output as Mermaid itself reads it: Mermaid's parser (interop/mermaid/, the
+# versions pinned in its package-lock.json) on the charts of every bundled process, both
+# directions, and on the golden charts (parallel blocks and waits among them).
+MERMAID_OUT := out/mermaid
+test-mermaid: setup
+	cd interop/mermaid && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(MERMAID_OUT)
+	$(BIN)/procmap render processes/ -f mermaid -o $(MERMAID_OUT)/LR --no-index -q
+	$(BIN)/procmap render processes/ -f mermaid -o $(MERMAID_OUT)/TB -d TB --no-index -q
+	node interop/mermaid/parse.mjs $(MERMAID_OUT)/*/*.mmd tests/golden/mermaid/*.mmd
 
 # The README's picture of an exported process as bpmn.io draws it: bpmn-js (interop/) in
 # headless Chromium (Debian: apt-get install chromium), beside procmap's own map.

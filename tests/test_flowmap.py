@@ -476,3 +476,183 @@ def test_wrap_of_short_text_is_textwraps(text, width):
 
     expected = textwrap.wrap(clean_text(text), width=width, break_on_hyphens=False) or [""]
     assert _wrap(text, width) == expected
+
+
+# --- parallel blocks and waits (issue 18) ------------------------------------------------
+
+CASES = ROOT / "tests" / "cases" / "valid"
+PARALLEL = {
+    "client-setup": CASES / "parallel-block-in-decision-loop-in-strand" / "client-setup.yaml",
+    "invoice-chase": CASES / "invoice-chase-waits-and-escalation" / "invoice-chase.yaml",
+}
+LAYOUTS = [("LR", False), ("LR", True), ("TB", False), ("TB", True)]
+
+
+def layout_name(direction: str, lanes: bool) -> str:
+    return direction + (".lanes" if lanes else "")
+
+
+@pytest.mark.parametrize("name", sorted(PARALLEL))
+@pytest.mark.parametrize("direction, lanes", LAYOUTS)
+def test_golden_dot_parallel_and_waits(
+    name: str, direction: str, lanes: bool, golden: Golden
+) -> None:
+    dot = flowmap.to_dot(load(PARALLEL[name]), direction=direction, lanes=lanes)
+    golden(f"flowmap/{name}.{layout_name(direction, lanes)}.dot", dot)
+
+
+def node_line(dot: str, node: str) -> str:
+    return next(line for line in dot.splitlines() if line.strip().startswith(f"{node} ["))
+
+
+def test_split_and_join_are_diamonds_with_a_plus_and_their_name() -> None:
+    process = load(PARALLEL["client-setup"])
+    ids = node_ids(process)
+    dot = flowmap.to_dot(process)
+    for sid, name in (("split", "Set up in parallel"), ("joined", "All set up")):
+        line = node_line(dot, ids[sid])
+        assert "shape=diamond" in line, line
+        assert 'label=<<FONT POINT-SIZE="24"><B>+</B></FONT><BR/>' + name in line, line
+    # The legend explains the gateway, and only on a map that has one.
+    heading = dot.splitlines()[-2]
+    assert "parallel: all its strands run, in any order; the join waits for all" in heading
+    assert "parallel:" not in flowmap.to_dot(example("webinar-funnel")).splitlines()[-2]
+
+
+def test_a_wait_is_a_clock_on_the_way_into_its_step() -> None:
+    process = load(PARALLEL["invoice-chase"])
+    ids = node_ids(process)
+    dot = flowmap.to_dot(process)
+    clock = f"{ids['paid-1']}w"
+    assert 'style="wedged"' in node_line(dot, clock) and 'label=""' in node_line(dot, clock)
+    lines = dot.splitlines()
+    # reminder-1 -> clock -> paid-1, the wait on the clock's arrow into the step.
+    assert f"  {ids['reminder-1']} -> {clock};" in lines
+    (into,) = [line for line in lines if line.startswith(f"  {clock} -> {ids['paid-1']} [")]
+    assert "wait 7\N{NO-BREAK SPACE}days" in into
+    assert f"  {ids['reminder-1']} -> {ids['paid-1']};" not in lines
+    assert dot.count("wait 14\N{NO-BREAK SPACE}days") == 1
+    assert dot.count("wait 7\N{NO-BREAK SPACE}days") == 2  # paid-1 and collect
+    heading = lines[-2]
+    assert "wait …" in heading and "a quarter shaded): time passes, nobody works" in heading
+    assert "wait …" not in flowmap.to_dot(example("webinar-funnel"))
+
+
+def test_a_step_reached_two_ways_shows_its_wait_once_and_a_join_waits_after() -> None:
+    process = load(HERE / "waits.yaml")
+    ids = node_ids(process)
+    dot = flowmap.to_dot(process)
+    lines = dot.splitlines()
+    pack, ok, both = ids["pack"], ids["ok"], ids["both"]
+    # Both ways into `pack` (the start, and the loop back from `ok`) go through one clock.
+    assert f"  {ids['begin']} -> {pack}w;" in lines
+    assert f"  {pack}w -> {ok} [label=<no>, dir=back];" in lines
+    assert dot.count("wait 2\N{NO-BREAK SPACE}h") == 1
+    # The join's wait starts when its last strand arrives: the clock is on its way out.
+    assert f"  {ids['ship']} -> {both};" in lines and f"  {ids['bill']} -> {both};" in lines
+    assert f"  {both}w -> {ids['done']};" in lines
+    (after,) = [line for line in lines if line.startswith(f"  {both} -> {both}w [")]
+    assert "wait 1\N{NO-BREAK SPACE}day<" in after
+
+
+def test_in_lanes_a_clock_and_an_unowned_gateway_sit_with_their_step() -> None:
+    process = load(HERE / "waits.yaml")
+    ids = node_ids(process)
+    dot = flowmap.to_dot(process, lanes=True)
+    warehouse, finance = dot.split("subgraph cluster_lane")[1:]
+    for node in (ids["pack"], f"{ids['pack']}w", ids["split"], ids["both"], f"{ids['both']}w"):
+        assert f"    {node} [" in warehouse, node
+    assert f"    {ids['bill']} [" in finance
+
+
+def test_a_new_step_with_a_wait_gets_an_added_clock() -> None:
+    before = load(HERE / "waits.yaml")
+    steps = [s for s in before.steps if s.id != "pack"]
+    steps[0] = steps[0].model_copy(update={"next": "ok"})
+    previous = before.model_copy(update={"steps": steps})
+    ids = node_ids(before)
+    dot = flowmap.to_dot(before, previous=previous)
+    clock = node_line(dot, f"{ids['pack']}w")
+    assert f'color="{flowmap.ADDED}"' in clock and 'style="wedged"' in clock
+    into = f"  {ids['pack']}w -> {ids['pack']} ["
+    (line,) = [line for line in dot.splitlines() if line.startswith(into)]
+    assert f'color="{flowmap.ADDED}"' in line
+
+
+def test_the_measured_overlay_of_the_one_arrow_into_a_clock_carries_on_after_it() -> None:
+    process = load(PARALLEL["invoice-chase"])
+    ids = node_ids(process)
+    key = ("reminder-1", "paid-1", None)
+    overlay = flowmap.Overlay(edge_labels={key: "200×"}, edge_attrs={key: ["penwidth=6.00"]})
+    lines = flowmap.to_dot(process, overlay=overlay).splitlines()
+    clock = f"{ids['paid-1']}w"
+    assert f"  {ids['reminder-1']} -> {clock} [label=<200×>, penwidth=6.00];" in lines
+    (into,) = [line for line in lines if line.startswith(f"  {clock} -> {ids['paid-1']} [")]
+    assert "penwidth=6.00" in into and "wait 7\N{NO-BREAK SPACE}days" in into
+
+
+@needs_dot
+@pytest.mark.parametrize("name", sorted(PARALLEL))
+@pytest.mark.parametrize("direction, lanes", LAYOUTS)
+def test_svg_gateways_and_clocks_in_every_layout(name: str, direction: str, lanes: bool) -> None:
+    process = load(PARALLEL[name])
+    ids = node_ids(process)
+    svg = svg_of(flowmap.to_dot(process, direction=direction, lanes=lanes))
+    nodes = groups(svg, "node")
+    for step in process.steps:
+        node = nodes[ids[step.id]]
+        if step.kind in ("parallel", "join"):
+            (diamond,) = node.iter(f"{SVG}polygon")
+            assert len(points(diamond)) == 4
+            assert texts(node)[0] == "+" and squash(step.name) in squash("".join(texts(node)))
+        if step.wait is not None:
+            clock = nodes[f"{ids[step.id]}w"]
+            assert not texts(clock)
+            # the dial and its shaded quarter: a circle and a filled wedge
+            assert len(list(clock.iter(f"{SVG}path"))) >= 2 or list(clock.iter(f"{SVG}ellipse"))
+    waits = [t for edge in groups(svg, "edge").values() for t in texts(edge) if "wait" in t]
+    expected = [flowmap.duration_text(s.wait) for s in process.steps if s.wait is not None]
+    assert sorted(waits) == sorted(f"wait {text}" for text in expected)
+
+
+@needs_dot
+@pytest.mark.parametrize("fmt, magic", [("png", b"\x89PNG"), ("pdf", b"%PDF")])
+def test_gateways_and_clocks_draw_as_png_and_pdf(fmt: str, magic: bytes) -> None:
+    for direction, lanes in LAYOUTS:
+        dot = flowmap.to_dot(load(HERE / "waits.yaml"), direction=direction, lanes=lanes)
+        assert flowmap.draw(dot, fmt).startswith(magic)
+
+
+def test_a_wait_added_removed_or_changed_marks_its_clock() -> None:
+    process = load(HERE / "waits.yaml")
+    waits = {"pack": "3h", "ship": "1d", "both": None}  # changed, added, removed
+    previous = process.model_copy(
+        update={
+            "steps": [s.model_copy(update={"wait": waits.get(s.id, s.wait)}) for s in process.steps]
+        }
+    )
+    # Before: pack waited 3h (now 2h), ship 1d (now not at all), both not at all (now 1d).
+    ids = node_ids(process)
+    lines = flowmap.to_dot(process, previous=previous).splitlines()
+
+    def clock_arrow(sid: str) -> str:
+        clock = f"{ids[sid]}w"
+        pair = (f"  {ids[sid]} -> {clock} [", f"  {clock} -> {ids[sid]} [")
+        (line,) = [line for line in lines if line.startswith(pair)]
+        return line
+
+    changed = clock_arrow("pack")
+    assert "wait 2\N{NO-BREAK SPACE}h, was 3\N{NO-BREAK SPACE}h" in changed
+    assert f'color="{flowmap.CHANGED}"' in changed
+    gone = clock_arrow("ship")
+    assert "wait 1\N{NO-BREAK SPACE}day<" in gone and f'color="{flowmap.REMOVED}"' in gone
+    assert 'style="wedged,dashed"' in node_line("\n".join(lines), f"{ids['ship']}w")
+    new = clock_arrow("both")
+    assert "wait 1\N{NO-BREAK SPACE}day<" in new and f'color="{flowmap.ADDED}"' in new
+    # The steps themselves are unchanged: only their clocks are marked.
+    assert "~ changed" not in node_line("\n".join(lines), ids["pack"])
+    legend = lines[-2]
+    assert "new in this version" in legend and "gone in this version" in legend
+    # Against itself, nothing is marked.
+    same = flowmap.to_dot(process, previous=load(HERE / "waits.yaml"))
+    assert not {flowmap.ADDED, flowmap.CHANGED, flowmap.REMOVED} & set(re.findall(r"#\w{6}", same))

@@ -447,3 +447,105 @@ def test_legend_of_marks_drops_the_automated_fill():
     dot = measured_dot(webinar(), WEBINAR)
     assert "⚙ automated" in dot and flowmap.AUTOMATED_FILL not in dot
     assert flowmap.AUTOMATED_FILL in flowmap.to_dot(webinar())
+
+
+# --- parallel blocks and waits (issue 18) ------------------------------------------------
+
+CLIENT_SETUP = (
+    ROOT / "tests" / "cases" / "valid" / "parallel-block-in-decision-loop-in-strand"
+) / "client-setup.yaml"
+
+
+def client_setup() -> Process:
+    result = load_file(str(CLIENT_SETUP))
+    assert result.document is not None
+    process, problems = validate_document(result.document)
+    assert process is not None, problems
+    return process
+
+
+#: A hand-built result for client-setup: arrows inside the block counted per strand, the
+#: split and the join without events of their own, waits before `chase` and `wait-pay`.
+CLIENT: dict[str, Any] = {
+    "process": "client-setup",
+    "cases": 100,
+    "events": 700,
+    "span": {"first": "2026-01-05T09:00:00Z", "last": "2026-03-30T17:00:00Z"},
+    "steps": [
+        step("start", 100, None),
+        step("kickoff", 100, 2 * H, work50=30 * 60),
+        step("paid", 0, None),
+        step("chase", 40, 7.5 * D, work50=15 * 60),
+        step("split", 0, None),
+        step("accounts", 130, 1 * H, work50=H),
+        step("check", 0, None),
+        step("invoice", 100, 3 * H, work50=20 * 60),
+        step("wait-pay", 100, 16 * D, work50=5 * 60),
+        step("joined", 0, None),
+        step("welcome", 100, 4 * H, work50=10 * 60),
+        step("done", 100, None),
+    ],
+    "arrows": [
+        arrow("start", "kickoff", 100, p50=H),
+        arrow("kickoff", "paid", 140, p50=D),
+        arrow("paid", "split", 100, label="Yes", share=100 / 140),
+        arrow("paid", "chase", 40, label="No", share=40 / 140, p50=7.2 * D),
+        arrow("chase", "paid", 40),
+        arrow("split", "accounts", 100, p50=2 * H),
+        arrow("split", "invoice", 100, p50=H),
+        arrow("accounts", "check", 130),
+        arrow("check", "joined", 100, label="Yes", share=100 / 130),
+        arrow("check", "accounts", 30, label="No", share=30 / 130, p50=3 * H),
+        arrow("invoice", "wait-pay", 100, p50=14.5 * D),
+        arrow("wait-pay", "joined", 100),
+        arrow("joined", "welcome", 100, p50=4 * H),
+        arrow("welcome", "done", 100, p50=60.0),
+    ],
+    "branches": [],
+    "conformance": {"fitting": 100, "deviating": 0, "incomplete": 0, "fitness": 1.0},
+}
+
+
+def test_the_measured_map_draws_gateways_and_clocks_with_the_figures_unchanged():
+    process = client_setup()
+    n = ids_by_step(process)
+    dot = measured_dot(process, CLIENT)
+    lines = dot.splitlines()
+    for sid in ("split", "joined"):
+        line = next(line for line in lines if line.startswith(f"  {n[sid]} ["))
+        assert "shape=diamond" in line and "<B>+</B>" in line
+    # The arrow into a waiting step ends at its clock and keeps its figures; the clock's
+    # arrow says the declared wait, as thick as the arrow into it.
+    into = edge_of(dot, n["invoice"], f"{n['wait-pay']}w")
+    assert "100×" in into and f"median {heatmap.human_duration(14.5 * D)}" in into
+    pen = re.search(r"penwidth=[\d.]+", into)
+    assert pen is not None
+    (after,) = [
+        line for line in lines if line.startswith(f"  {n['wait-pay']}w -> {n['wait-pay']} [")
+    ]
+    assert "wait 14\N{NO-BREAK SPACE}days" in after and pen.group(0) in after
+    chase = edge_of(dot, n["paid"], f"{n['chase']}w")
+    assert (
+        "<B>No</B>" in chase
+        and "40× · 29%" in chase
+        and f"median {heatmap.human_duration(7.2 * D)}" in chase
+    )
+    # The steps' own figures are the result's, whatever the clocks and gateways.
+    assert f"p90 wait {heatmap.human_duration(16 * D)}" in node_of(dot, "Record payment")
+    assert "130 cases" in node_of(dot, "Create accounts")
+    heading = lines[-2]
+    assert "the join waits for all" in heading and "nobody works" in heading
+
+
+def test_golden_measured_dot_of_a_parallel_process_with_waits(golden: Golden):
+    golden("heatmap/client-setup.measured.dot", measured_dot(client_setup(), CLIENT))
+    golden(
+        "heatmap/client-setup.TB.lanes.measured.dot",
+        measured_dot(client_setup(), CLIENT, direction="TB", lanes=True),
+    )
+
+
+@needs_dot
+def test_the_measured_map_of_a_parallel_process_draws():
+    svg = measured_svg(client_setup(), CLIENT, direction="TB", lanes=True)
+    assert b"wait 14\xc2\xa0days" in svg and b"100\xc3\x97" in svg

@@ -11,10 +11,11 @@ import pytest
 from conftest import Golden, example, load
 from procmap.format.graph import Flow
 from procmap.render import mermaid
+from procmap.render.dottext import duration_text
 
 HERE = Path(__file__).parent / "flowmap"
-NODE = re.compile(r'^  (n\d+)(\(\["|\[\["|\{"|\[")([^"]*)("\]\)|"\]\]|"\}|"\])$')
-EDGE = re.compile(r'^  (n\d+) -->(?:\|"([^"]*)"\|)? (n\d+)$')
+NODE = re.compile(r'^  (n\d+w?)(\(\["|\[\["|\{"|\["|\(\(")([^"]*)("\]\)|"\]\]|"\}|"\]|"\)\))$')
+EDGE = re.compile(r'^  (n\d+w?) -->(?:\|"([^"]*)"\|)? (n\d+w?)$')
 SHAPES = {"start": '(["', "end": '(["', "decision": '{"', "subprocess": '[["', "task": '["'}
 
 
@@ -36,7 +37,7 @@ def parse(chart: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str |
         elif edge := EDGE.match(line):
             edges.append((edge.group(1), edge.group(2), edge.group(3)))
         else:
-            assert re.match(r"^  (classDef \w+ [\w:#,.\- ]+|class [n\d,]+ \w+)$", line), line
+            assert re.match(r"^  (classDef \w+ [\w:#,.\- ]+|class [nw\d,]+ \w+)$", line), line
     return nodes, edges
 
 
@@ -128,3 +129,71 @@ def test_deterministic() -> None:
     assert mermaid.to_mermaid(example("webinar-funnel")) == mermaid.to_mermaid(
         example("webinar-funnel")
     )
+
+
+# --- parallel blocks and waits (issue 18) ------------------------------------------------
+
+CASES = Path(__file__).parent / "cases" / "valid"
+PARALLEL = {
+    "client-setup": CASES / "parallel-block-in-decision-loop-in-strand" / "client-setup.yaml",
+    "invoice-chase": CASES / "invoice-chase-waits-and-escalation" / "invoice-chase.yaml",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PARALLEL))
+@pytest.mark.parametrize("direction", ["LR", "TB"])
+def test_golden_mermaid_parallel_and_waits(name: str, direction: str, golden: Golden) -> None:
+    chart = mermaid.to_mermaid(load(PARALLEL[name]), direction=direction)
+    golden(f"mermaid/{name}.{direction}.mmd", chart)
+
+
+@pytest.mark.parametrize("path", [*PARALLEL.values(), HERE / "waits.yaml"])
+def test_gateways_and_waits_keep_every_line_mermaid(path: Path) -> None:
+    """Split and join are diamonds headed by a big bold +; a wait is a dashed circle on the
+    way into its step (out of a join), and the chart has only node, arrow and class lines."""
+    process = load(path)
+    flow = Flow(process)
+    nodes, edges = parse(mermaid.to_mermaid(process))
+    ids = {sid: f"n{i}" for i, sid in enumerate(flow.order)}
+    waiting = {sid for sid, step in flow.steps.items() if step.wait is not None}
+    assert set(nodes) == set(ids.values()) | {f"{ids[sid]}w" for sid in waiting}
+    for sid, step in flow.steps.items():
+        shape, label = nodes[ids[sid]]
+        if step.kind in ("parallel", "join"):
+            assert shape == '{"' and label.startswith(
+                "<b style='font-size:1.6em'>+</b><br/>" + step.name
+            ), label
+        if sid in waiting:
+            shape, label = nodes[f"{ids[sid]}w"]
+            assert shape == '(("' and decode(label) == f"wait {duration_text(step.wait)}"
+    # Each arrow of the map is there, through the clock of a waiting step (out of a join's).
+    tail = {
+        sid: ids[sid] + ("w" if sid in waiting and flow.steps[sid].kind == "join" else "")
+        for sid in flow.steps
+    }
+    head = {
+        sid: ids[sid] + ("w" if sid in waiting and flow.steps[sid].kind != "join" else "")
+        for sid in flow.steps
+    }
+    expected = [(tail[e.source], e.label, head[e.target]) for e in flow.edges]
+    expected += [
+        (ids[sid], None, f"{ids[sid]}w")
+        if flow.steps[sid].kind == "join"
+        else (f"{ids[sid]}w", None, ids[sid])
+        for sid in waiting
+    ]
+    assert sorted(edges, key=str) == sorted(
+        ((a, None if b is None else _encoded(b), c) for a, b, c in expected), key=str
+    )
+
+
+def _encoded(label: str) -> str:
+    return "".join(f"#{ord(ch)};" if ch in '"#&<>[]{}()|`\\' else ch for ch in label)
+
+
+def test_the_wait_class_marks_only_the_clocks() -> None:
+    chart = mermaid.to_mermaid(load(PARALLEL["invoice-chase"]))
+    assert "classDef wait " in chart
+    (line,) = [line for line in chart.splitlines() if line.endswith(" wait")]
+    assert sorted(line.split()[1].split(",")) == ["n2w", "n5w", "n9w"]
+    assert "classDef wait" not in mermaid.to_mermaid(example("webinar-funnel"))

@@ -145,3 +145,45 @@ def test_pages_made_on_several_threads_at_once_never_fail():
     finally:
         sys.setswitchinterval(switch)
     assert failures == []
+
+
+CASES = REPO / "tests" / "cases" / "valid"
+PARALLEL = {
+    "client-setup": CASES / "parallel-block-in-decision-loop-in-strand" / "client-setup.yaml",
+    "invoice-chase": CASES / "invoice-chase-waits-and-escalation" / "invoice-chase.yaml",
+}
+
+
+def test_parallel_blocks_and_waits_show_on_the_inline_map(capsys, tmp_path):
+    """The page's map is the flow map: the split and the join as a diamond headed by a +,
+    each wait as a clock with "wait 7 days" on its arrow, the legend of both, every box
+    (the gateways too) linking to a section of the page, and the description saying so."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in PARALLEL.values():
+        shutil.copy(path, folder / path.name)
+    for lanes in ((), ("--lanes", "--direction", "TB")):
+        out = tmp_path / ("site" + "".join(lanes))
+        status, _, err = procmap(
+            capsys, "render", str(folder), "-o", str(out), "-f", "html", "-q", *lanes
+        )
+        assert status == 0, err
+        page = (out / "client-setup.html").read_text(encoding="utf-8")
+        drawing = page.split('<section id="map"', 1)[1].split("</section>", 1)[0]
+        text = re.sub(r"[ \t\n]+", " ", " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", drawing)))
+        for name in ("Set up in parallel", "All set up"):
+            assert f"+ {name}" in text, name
+        assert text.count("wait 7\N{NO-BREAK SPACE}days") == 1
+        assert text.count("wait 14\N{NO-BREAK SPACE}days") == 1
+        assert "the join waits for all" in text and "nobody works" in text
+        assert drawing.count("<path") >= 4  # the two clocks: a dial and a shaded quarter each
+        targets = re.findall(r'xlink:href="([^"]+)"', drawing)
+        for sid in ("split", "joined", "chase", "wait-pay"):
+            assert f"#step-{sid}" in targets, sid
+        for anchor in (t[1:] for t in targets if t.startswith("#")):
+            assert f'id="{anchor}"' in page, anchor
+        assert (
+            "The flow of Client setup: 6 tasks, 2 decisions, 1 parallel block and 2 waits." in page
+        )
+        chase = (out / "invoice-chase.html").read_text(encoding="utf-8")
+        assert "1 parallel block and 3 waits." in chase

@@ -34,11 +34,11 @@ attach(
         "DrawError": "flowmap",
         "Overlay": "flowmap",
         "draw": "flowmap",
-        "html_text": "flowmap:_html",
-        "quoted_text": "flowmap:_quoted",
-        "url_text": "flowmap:_url",
+        "html_text": "dottext",
+        "quoted_text": "dottext",
+        "url_text": "dottext",
         "to_dot": "flowmap",
-        "wrap_text": "flowmap:_wrap",
+        "wrap_text": "dottext",
         "ArrowFigures": "measureresult",
         "Branch": "measureresult",
         "CaseCount": "measureresult",
@@ -82,11 +82,8 @@ attach(
 
 if TYPE_CHECKING:
     from .analysis import analyze, format_minutes
+    from .dottext import html_text, quoted_text, url_text, wrap_text
     from .flowmap import INK, LINE, QUIET, REMOVED, DrawError, Overlay, draw, to_dot
-    from .flowmap import _html as html_text
-    from .flowmap import _quoted as quoted_text
-    from .flowmap import _url as url_text
-    from .flowmap import _wrap as wrap_text
     from .folder import LOCK
     from .manifest import MANIFEST
     from .measured import (

@@ -2,37 +2,44 @@
 
 Owns: the map notation of shared/DOMAIN.md section 2 in DOT (terminals for start and end,
 rectangles for tasks, diamonds for decisions, double boxes for subprocesses, labelled
-arrows), the quiet details on each step (owner, duration, tools, KPIs), the marks
+arrows), with BPMN's for parallel work and waiting (a parallel split and its join as a
+diamond headed by a big `+`, with its name; a wait as a clock, a small circle with a
+shaded quarter drawn by Graphviz, on the way into the step that waits, with "wait 7 days"
+on its arrow), the quiet details on each step (owner, duration, tools, KPIs), the marks
 (critical, automated, could automate, and the added/removed/changed overlay against a
-previous version) with a legend of the marks used, swimlanes per role, escaping of every
-user string, and running Graphviz `dot` with a timeout, never outliving procmap.
+previous version) with a legend of the marks used (the gateway and the clock among them),
+and swimlanes per role. Drawing the DOT is `dotrun`'s (`draw`, `stop_drawings`,
+`DrawError`), re-exported here.
 
 Must not know: files, command-line options, Markdown documents, or how problems are
-printed. Every user string reaches DOT only through `_html` (inside HTML-like labels,
-entities and doubled backslashes) or `_quoted` (a quoted DOT string, used for links after
-`_url` percent-encodes them); node ids are generated (n0, n1, ...).
+printed. Every user string reaches DOT only through `dottext`'s `html_text` (inside
+HTML-like labels, entities and doubled backslashes) or `quoted_text` (a quoted DOT string,
+used for links after `url_text` percent-encodes them); node ids are generated (n0, n1,
+..., and n3w for the clock of n3).
 """
 
 from __future__ import annotations
 
-import contextlib
-import html
 import re
-import subprocess
-import textwrap
-import threading
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
-from .._children import die_with_parent_preexec
 from ..format import Flow, ProcessLike, StepLike, renamed_steps
+from .dotrun import DRAW_FORMATS as DRAW_FORMATS
+from .dotrun import DrawError as DrawError
+from .dotrun import draw as draw
+from .dotrun import stop_drawings as stop_drawings
+from .dottext import clean_text as clean_text
+from .dottext import duration_text as duration_text
+from .dottext import html_text as _html
+from .dottext import last_wins as _last_wins
+from .dottext import quoted_text as _quoted
+from .dottext import url_text as _url
+from .dottext import wrap_items as _wrap_items
+from .dottext import wrap_text as _wrap
 
 DIRECTIONS = ("LR", "TB")
-#: What `draw` makes: the drawings, and `json`, Graphviz's layout as data (positions of
-#: nodes and edges), which the BPMN export turns into diagram interchange.
-DRAW_FORMATS = ("svg", "png", "pdf", "json")
 
 # Okabe-Ito accents on greys: readable by colour-blind readers, and every accent also has
 # a non-colour mark (a tag, a heavier or dashed border) so black-and-white print works.
@@ -50,6 +57,8 @@ ADDED = "#009E73"  # bluish green
 REMOVED = "#8C959F"  # grey
 CHANGED = "#AA3377"  # purple (Paul Tol), far from the critical vermillion
 FONT = "Helvetica"
+#: The steps drawn as the BPMN parallel gateway: a diamond with a plus.
+GATEWAYS = ("parallel", "join")
 _ANCHOR = 'shape=point, style=invis, width=0, height=0, label=""'
 
 NAME_WIDTH = 24
@@ -57,9 +66,6 @@ DECISION_WIDTH = 18
 DETAIL_WIDTH = 30
 TITLE_WIDTH = 90
 LEGEND_COLUMNS = 4
-
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$")
-_UNIT_WORDS = {"m": "min", "min": "min", "h": "h", "d": "day", "w": "week"}
 
 # Legend entries: mark -> (sample text, sample cell attributes, explanation).
 _LEGEND: dict[str, tuple[str, str, str]] = {
@@ -83,6 +89,16 @@ _LEGEND: dict[str, tuple[str, str, str]] = {
         f'BORDER="1" COLOR="{LINE}"',
         "double border: a whole process of its own",
     ),
+    "parallel": (
+        "+",
+        f'BORDER="1" COLOR="{LINE}" BGCOLOR="{DECISION_FILL}"',
+        "parallel: all its strands run, in any order; the join waits for all",
+    ),
+    "wait": (
+        "wait …",
+        f'BORDER="1" COLOR="{LINE}"',
+        "after a clock (a circle, a quarter shaded): time passes, nobody works",
+    ),
     "kpi": ("KPI: …", f'BORDER="1" COLOR="{LINE}"', "metric recorded at this step"),
     "added": ("+ added", f'BORDER="2" COLOR="{ADDED}"', "new in this version"),
     "changed": ("~ changed", f'BORDER="2" COLOR="{CHANGED}"', "name, owner or kind changed"),
@@ -96,10 +112,6 @@ _TAG_COLORS = {
     "changed": CHANGED,
     "removed": REMOVED,
 }
-
-
-class DrawError(Exception):
-    """Graphviz could not draw the map (missing, too slow, or failed); one line for users."""
 
 
 _Arrow = tuple[str, str, str | None, str, bool]
@@ -140,6 +152,9 @@ class _Box:
     owner: ProcessLike
     status: str  # "same", "added", "removed" or "changed"
     before: StepLike | None = None  # the previous version of a changed step
+    #: the wait the step had in the previous version, when there is one and it differs
+    #: ("" when it had none): its clock is then marked
+    wait_before: str | None = None
 
 
 def to_dot(
@@ -167,6 +182,9 @@ def to_dot(
     node_lines = {
         sid: _node(ids[sid], box, link, marks, lanes, overlay) for sid, box in boxes.items()
     }
+    clocks = _clocks(boxes, edges, ids, overlay)
+    if clocks.nodes:
+        marks.update({"wait", *clocks.marks})
 
     out = [
         "digraph procmap {",
@@ -183,13 +201,18 @@ def to_dot(
         depth = _depths(boxes, forward)
         first = min(boxes, key=lambda sid: depth[sid])
         last = max(boxes, key=lambda sid: depth[sid])
-        out.extend(_lane_lines(_lanes(boxes, process), node_lines, ids, first, last))
+        swimlanes = _lanes(boxes, process)
+        out.extend(_lane_lines(swimlanes, node_lines, ids, first, last, clocks.nodes))
     else:
-        out.extend(node_lines[sid] for sid in boxes)
+        for sid in boxes:
+            out.append(node_lines[sid])
+            out.extend(clocks.nodes.get(sid, ()))
     for source, target, label, status, back in edges:
         key = (source, target, label)
-        line = _edge(ids[source], ids[target], label, status, back, marks, overlay, key)
-        out.append(line)
+        tail = clocks.out_of.get(source, ids[source])
+        head = clocks.into.get(target, ids[target])
+        out.append(_edge(tail, head, label, status, back, marks, overlay, key))
+    out.extend(clocks.edges)
     if overlay is not None:
         out.extend(
             f"  {ids[source]} -> {ids[target]} [{', '.join(_last_wins(list(attrs)))}];"
@@ -201,77 +224,6 @@ def to_dot(
     out.append(f"  label=<{_heading(process, marks, previous is not None, rows, fills)}>;")
     out.append("}")
     return "\n".join(out) + "\n"
-
-
-def draw(dot_source: str, fmt: str = "svg", *, timeout: float = 30.0) -> bytes:
-    """Run Graphviz `dot` on `dot_source` and return the drawing (svg, png or pdf), or the
-    layout as JSON (`json`).
-
-    The `dot` process is known to `stop_drawings()` while it runs, so an interrupted
-    render does not wait for drawings nobody will use.
-    """
-    if fmt not in DRAW_FORMATS:
-        raise DrawError(f"cannot draw {fmt!r}: choose one of {', '.join(DRAW_FORMATS)}")
-    try:
-        from graphviz.backend import dot_command
-    except ImportError:
-        raise DrawError("the 'graphviz' Python package is missing: pip install graphviz") from None
-    command = dot_command.command("dot", fmt)
-    try:
-        # `dot` dies with procmap, even a SIGKILLed one. The parent-death signal fires when
-        # the thread that started it ends: this thread waits for `dot` below, so it cannot.
-        child = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            preexec_fn=die_with_parent_preexec(),  # takes no lock: see there
-        )
-    except FileNotFoundError:
-        raise DrawError(
-            "Graphviz 'dot' was not found on PATH: install Graphviz"
-            " (apt-get install graphviz, or brew install graphviz)"
-        ) from None
-    except OSError as error:
-        raise DrawError(f"cannot run Graphviz 'dot': {error.strerror or error}") from None
-    with _RUNNING_LOCK:
-        _RUNNING.add(child)
-    try:
-        out, err = child.communicate(dot_source.encode("utf-8"), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.communicate()
-        raise DrawError(
-            f"Graphviz 'dot' took longer than {timeout:g} s and was stopped:"
-            " split the process or draw it with --format dot"
-        ) from None
-    except BaseException:  # Ctrl-C in the main thread: never leave `dot` running
-        child.kill()
-        child.wait()
-        raise
-    finally:
-        with _RUNNING_LOCK:
-            _RUNNING.discard(child)
-    if child.returncode != 0:
-        if child.returncode < 0:
-            raise DrawError(f"Graphviz 'dot' was stopped (signal {-child.returncode})")
-        raise DrawError(f"Graphviz 'dot' failed: {_first_line(err)}")
-    return bytes(out)
-
-
-_RUNNING: set[subprocess.Popen[bytes]] = set()
-_RUNNING_LOCK = threading.Lock()
-
-
-def stop_drawings() -> int:
-    """Kill every `dot` that `draw` is running now (their `draw` raises DrawError);
-    the number killed."""
-    with _RUNNING_LOCK:
-        running = list(_RUNNING)
-    for child in running:
-        with contextlib.suppress(OSError):
-            child.kill()
-    return len(running)
 
 
 # --- the union of two versions -------------------------------------------------------
@@ -302,7 +254,12 @@ def _union(
             status = "changed"
         else:
             status = "same"
-        boxes[sid] = _Box(step, process, status, before if status == "changed" else None)
+        wait_before = None
+        if before is not None and before.wait_minutes != step.wait_minutes:
+            wait_before = before.wait or ""
+        boxes[sid] = _Box(
+            step, process, status, before if status == "changed" else None, wait_before
+        )
     for sid in old.order:
         if sid not in boxes and sid not in new_id:
             boxes[sid] = _Box(old.steps[sid], previous, "removed")
@@ -336,8 +293,10 @@ def _lane_lines(
     ids: dict[str, str],
     first: str,
     last: str,
+    clocks: Mapping[str, Sequence[str]],
 ) -> list[str]:
-    """One cluster per lane, stretched across the map, written in roles order.
+    """One cluster per lane, stretched across the map, written in roles order; a step's
+    clock (`clocks`) in the step's lane.
 
     Each lane holds two invisible anchors, all heads on one rank just before the first
     step and all tails on one rank just after the last, so every lane spans the whole map
@@ -356,7 +315,9 @@ def _lane_lines(
         )
         out.append(f"    {heads[index]} [{_ANCHOR}];")
         out.append(f"    {tails[index]} [{_ANCHOR}];")
-        out.extend(f"  {node_lines[sid]}" for sid in members)
+        for sid in members:
+            out.append(f"  {node_lines[sid]}")
+            out.extend(f"  {line}" for line in clocks.get(sid, ()))
         out.append("  }")
     out.append(f"  {{ rank=same; {'; '.join(heads)}; }}")
     out.append(f"  {{ rank=same; {'; '.join(tails)}; }}")
@@ -388,8 +349,8 @@ def _depths(boxes: dict[str, _Box], edges: list[tuple[str, str]]) -> dict[str, i
 def _lanes(boxes: dict[str, _Box], process: ProcessLike) -> list[tuple[str, list[str]]]:
     """Swimlanes in roles declaration order, then undeclared owners, then steps with none.
 
-    A start, decision or end without an owner sits in the lane of the step next to it
-    (before it for decisions and ends, after it for a start), as in BPMN; a task without
+    A start, decision, parallel split, join or end without an owner sits in the lane of
+    the step next to it (the one before it; after it for a start), as in BPMN; a task without
     an owner goes to the "No owner" lane, where it shows.
     """
     pred: dict[str, list[str]] = {sid: [] for sid in boxes}
@@ -402,7 +363,7 @@ def _lanes(boxes: dict[str, _Box], process: ProcessLike) -> list[tuple[str, list
     lane: dict[str, str | None] = {}
     for sid, box in boxes.items():
         lane[sid] = box.step.owner
-        if lane[sid] is None and box.step.kind in ("decision", "end"):
+        if lane[sid] is None and box.step.kind in ("decision", "end", *GATEWAYS):
             lane[sid] = next((lane[p] for p in pred[sid] if lane.get(p)), None)
     for sid, box in boxes.items():
         if lane[sid] is None and box.step.kind == "start":
@@ -418,6 +379,111 @@ def _lanes(boxes: dict[str, _Box], process: ProcessLike) -> list[tuple[str, list
         ("No owner" if role is None else process.role_name(role) or role, members[role])
         for role in order
     ]
+
+
+# --- waits -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Clocks:
+    """The clocks of the steps that wait: the node each arrow into a waiting step ends at
+    (`into`), or leaves a waiting join from (`out_of`), each clock's node line by its
+    step (`nodes`), and the arrows between a clock and its step, with the wait (`edges`)."""
+
+    into: dict[str, str] = field(default_factory=dict)
+    out_of: dict[str, str] = field(default_factory=dict)
+    nodes: dict[str, list[str]] = field(default_factory=dict)
+    edges: list[str] = field(default_factory=list)
+    marks: set[str] = field(default_factory=set)  # the change marks the clocks use
+
+
+def _clocks(
+    boxes: Mapping[str, _Box],
+    edges: Sequence[_Arrow],
+    ids: Mapping[str, str],
+    overlay: Overlay | None,
+) -> _Clocks:
+    """A clock for each step with a `wait`: a small node on the way into the step, with
+    "wait 7 days" on its arrow into the step; the arrows that led to the step lead to the
+    clock, so a step reached several ways shows its wait once. A join's wait starts when
+    its last strand arrives: its clock is on the way out. A drawn clock, not a character,
+    so that every font shows it. On a measured map, the arrow from the clock takes the
+    look of the one arrow into it (its width by count)."""
+    clocks = _Clocks()
+    for sid, box in boxes.items():
+        shown = _clock_status(box)
+        if shown is None:
+            continue
+        status, text = shown
+        if status != "same":
+            clocks.marks.add(status)
+        clock = f"{ids[sid]}w"
+        after = box.step.kind == "join"
+        arrows = [e for e in edges if e[0 if after else 1] == sid]
+        attrs = [f"label=<{_on_white(_html(text))}>", *_status_look(status)]
+        if overlay is not None and len(arrows) == 1:
+            attrs = _last_wins(attrs + list(overlay.edge_attrs.get(arrows[0][:3], ())))
+        if after:
+            clocks.out_of[sid] = clock
+            clocks.edges.append(f"  {ids[sid]} -> {clock} [{', '.join(attrs)}];")
+        else:
+            clocks.into[sid] = clock
+            clocks.edges.append(f"  {clock} -> {ids[sid]} [{', '.join(attrs)}];")
+        clocks.nodes[sid] = [f"  {clock} [{', '.join(_clock_look(status))}];"]
+    return clocks
+
+
+def _clock_status(box: _Box) -> tuple[str, str] | None:
+    """How a step's clock is drawn against the previous version: its status and its
+    arrow's text; None when the step waits in neither version."""
+    now, then = duration_text(box.step.wait), box.wait_before
+    if then is None or box.status in ("added", "removed"):  # the wait is as the step is
+        status = box.status if box.status in ("added", "removed") else "same"
+        return None if now is None else (status, f"wait {now}")
+    if now is None:  # the step no longer waits
+        return "removed", f"wait {duration_text(then)}"
+    if not then:
+        return "added", f"wait {now}"
+    return "changed", f"wait {now}, was {duration_text(then)}"
+
+
+def _on_white(html: str) -> str:
+    """A label on a white ground, so that an arrow drawn through it (a thick one on the
+    measured map) never crosses out the wait."""
+    return (
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1" BGCOLOR="white">'
+        f"<TR><TD>{html}</TD></TR></TABLE>"
+    )
+
+
+def _clock_look(status: str) -> list[str]:
+    """A clock face: a small circle with its first quarter shaded (as the character ◔,
+    which few fonts have)."""
+    color = REMOVED if status == "removed" else QUIET
+    attrs = [
+        "shape=circle",
+        'style="wedged"',
+        f'fillcolor="{color};0.25:white"',
+        "width=0.3",
+        "height=0.3",
+        "fixedsize=true",
+        'label=""',
+    ]
+    if status in ("added", "changed"):
+        attrs += [f'color="{ADDED if status == "added" else CHANGED}"', "penwidth=2.4"]
+    elif status == "removed":
+        attrs += ['style="wedged,dashed"', f'color="{REMOVED}"']
+    return _last_wins(attrs)
+
+
+def _status_look(status: str) -> list[str]:
+    """The colours of an added or removed arrow (of a changed wait: only a clock's)."""
+    if status in ("added", "changed"):
+        color = ADDED if status == "added" else CHANGED
+        return [f'color="{color}"', f'fontcolor="{color}"', "penwidth=2.4"]
+    if status == "removed":
+        return [f'color="{REMOVED}"', f'fontcolor="{REMOVED}"', 'style="dashed"']
+    return []
 
 
 # --- nodes and edges -------------------------------------------------------------------
@@ -437,6 +503,8 @@ def _node(
     details = _details(box, lanes, marks) if overlay is None or overlay.details else []
     label_parts = _label(step, tags, details)
     marks.update(tags)
+    if step.kind in GATEWAYS:
+        marks.add("parallel")
     attrs = _shape(step)
     if overlay is not None:
         label_parts.extend(overlay.node_lines.get(step.id, ()))
@@ -465,8 +533,10 @@ def _tags(box: _Box) -> list[str]:
 def _label(step: StepLike, tags: list[str], details: list[list[str]]) -> list[str]:
     """The parts of a step's HTML label: tags, the wrapped name, the process it runs and
     the quiet detail lines."""
-    width = DECISION_WIDTH if step.kind == "decision" else NAME_WIDTH
+    width = DECISION_WIDTH if step.kind in ("decision", *GATEWAYS) else NAME_WIDTH
     label_parts = []
+    if step.kind in GATEWAYS:
+        label_parts.append('<FONT POINT-SIZE="24"><B>+</B></FONT>')
     if tags:
         label_parts.append(
             "  ".join(
@@ -491,7 +561,7 @@ def _shape(step: StepLike) -> list[str]:
     """A step's shape and fill by its kind."""
     if step.kind in ("start", "end"):
         return ["shape=box", 'style="rounded,filled"', f'fillcolor="{TERMINAL_FILL}"']
-    if step.kind == "decision":
+    if step.kind in ("decision", *GATEWAYS):
         return [
             "shape=diamond",
             'style="filled"',
@@ -569,12 +639,9 @@ def _edge(
         # never pulls a later step in front of an earlier one.
         source, target = target, source
         attrs.append("dir=back")
-    if status == "added":
-        attrs += [f'color="{ADDED}"', f'fontcolor="{ADDED}"', "penwidth=2.4"]
-        marks.add("added")
-    elif status == "removed":
-        attrs += [f'color="{REMOVED}"', f'fontcolor="{REMOVED}"', 'style="dashed"']
-        marks.add("removed")
+    attrs += _status_look(status)
+    if status in ("added", "removed"):
+        marks.add(status)
     if overlay is not None and key is not None:
         attrs = _last_wins(attrs + list(overlay.edge_attrs.get(key, ())))
     suffix = f" [{', '.join(attrs)}]" if attrs else ""
@@ -635,6 +702,8 @@ def _legend_item(mark: str, fills: bool = True) -> str:
         )
     elif mark == "removed":
         cell += ' STYLE="dashed"'
+    elif mark == "parallel":
+        inner = '<FONT POINT-SIZE="14"><B>+</B></FONT>'
     return (
         f'<TD {cell} CELLPADDING="3">{inner}</TD>'
         f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="{QUIET}">{_html(meaning)}</FONT></TD>'
@@ -651,91 +720,3 @@ def _was(before: StepLike, step: StepLike, process: ProcessLike) -> list[str]:
     if before.kind != step.kind:
         lines.append(f"was a {before.kind}")
     return lines
-
-
-# --- text ------------------------------------------------------------------------------
-
-
-#: Unicode's Cc (control) and Cs (surrogate) categories, exactly: a test holds them equal.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def clean_text(text: str) -> str:
-    """Control characters (newlines included) become spaces; XML cannot hold most of them."""
-    return _CONTROL.sub(" ", text)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """Lines of at most `width` characters, broken at spaces (long words are split)."""
-    text = clean_text(text)
-    if len(text) <= width and text and text == text.strip():
-        return [text]  # what textwrap gives, without its cost (most labels are short)
-    lines = textwrap.wrap(text, width=width, break_on_hyphens=False)
-    return lines or [""]
-
-
-def _wrap_items(items: list[str], width: int = DETAIL_WIDTH) -> list[str]:
-    """A comma-separated list in lines of about `width`, breaking between items first."""
-    lines: list[str] = []
-    for item in items:
-        if lines and len(lines[-1]) + 2 + len(item) <= width:
-            lines[-1] += ", " + clean_text(item)
-        else:
-            if lines:
-                lines[-1] += ","
-            lines.extend(_wrap(item, width))
-    return lines
-
-
-def _html(text: str) -> str:
-    """User text for an HTML-like label: markup characters and `]` become entities, and
-    backslashes are doubled because Graphviz still expands `\\N`, `\\G` and the like there."""
-    escaped = html.escape(clean_text(text), quote=True).replace("\\", "\\\\")
-    # Graphviz's HTML lexer trips over a raw `]` (a label `<]>` is a syntax error, a line
-    # of just `]` vanishes) and rejects empty elements such as `<B></B>`.
-    return escaped.replace("]", "&#93;") or " "
-
-
-def _url(url: str) -> str:
-    """A link with quotes, backslashes, brackets, spaces and non-ASCII percent-encoded."""
-    return quote(clean_text(url).strip(), safe=":/?#@!$&'()*+,;=%-._~")
-
-
-def _quoted(text: str) -> str:
-    """User text as a quoted DOT string; backslashes are doubled so no escape survives."""
-    return '"' + clean_text(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def duration_text(duration: str | None) -> str | None:
-    """`45m` -> `45 min`, `2d` -> `2 days`: the duration as a reader says it."""
-    if duration is None:
-        return None
-    match = _DURATION.match(duration.strip())
-    if match is None:
-        return duration
-    number, unit = match.groups()
-    word = _UNIT_WORDS[unit]
-    if word in ("day", "week") and float(number) != 1:
-        word += "s"
-    return f"{number}\N{NO-BREAK SPACE}{word}"
-
-
-def _last_wins(attrs: list[str]) -> list[str]:
-    """Drop earlier settings of an attribute that a later mark overrides."""
-    seen: set[str] = set()
-    kept: list[str] = []
-    for attr in reversed(attrs):
-        name = attr.split("=", 1)[0]
-        if name not in seen:
-            seen.add(name)
-            kept.append(attr)
-    return kept[::-1]
-
-
-def _first_line(stderr: object) -> str:
-    if isinstance(stderr, bytes):
-        stderr = stderr.decode("utf-8", "replace")
-    for line in str(stderr or "").splitlines():
-        if line.strip():
-            return line.strip()
-    return "no message"

@@ -1,9 +1,12 @@
 """Flow maps as Mermaid flowcharts, which GitHub draws inside Markdown.
 
 Owns: the same notation as `flowmap` in Mermaid syntax (stadiums for start and end,
-rectangles for tasks, `{...}` diamonds for decisions, `[[...]]` subroutine boxes for
-subprocesses, labelled arrows, classDefs for critical and automated steps) and escaping
-user text with Mermaid's entity codes so no name can break or extend the chart.
+rectangles for tasks, `{...}` diamonds for decisions, diamonds headed by a big bold `+` for a
+parallel split and its join, `[[...]]` subroutine boxes for subprocesses, a `((...))`
+dashed circle saying "wait 7 days" on the way into a step that waits (out of a join that
+waits), labelled arrows, classDefs for critical and automated steps and for the waits)
+and escaping user text with Mermaid's entity codes so no name can break or extend the
+chart. Only shapes of Mermaid's classic syntax, which every Mermaid since 9 parses.
 
 Must not know: files, command-line options, Graphviz, or Markdown documents around it.
 """
@@ -13,7 +16,8 @@ from __future__ import annotations
 import json
 
 from ..format import Flow, ProcessLike, StepLike
-from .flowmap import DIRECTIONS, clean_text, duration_text
+from .dottext import clean_text, duration_text
+from .flowmap import DIRECTIONS
 
 # Same palette as flowmap: Okabe-Ito accents on greys, each with a non-colour mark too.
 _CLASSES = {
@@ -21,12 +25,15 @@ _CLASSES = {
     "automated": "fill:#E3EFF8,stroke:#424A53",
     "automatable": "stroke:#424A53,stroke-dasharray:4 3",
     "terminal": "fill:#E6EAEF,stroke:#424A53",
+    "wait": "fill:#FFFFFF,stroke:#59636E,stroke-dasharray:3 3,color:#59636E",
 }
 _TAGS = {"critical": "! critical", "automated": "⚙ automated", "automatable": "⚙ could automate"}
 _SHAPES = {
     "start": ('(["', '"])'),
     "end": ('(["', '"])'),
     "decision": ('{"', '"}'),
+    "parallel": ('{"', '"}'),
+    "join": ('{"', '"}'),
     "subprocess": ('[["', '"]]'),
     "task": ('["', '"]'),
 }
@@ -48,15 +55,29 @@ def to_mermaid(process: ProcessLike, *, direction: str = "LR") -> str:
         f"flowchart {direction}",
     ]
     classes: dict[str, list[str]] = {name: [] for name in _CLASSES}
+    into: dict[str, str] = {}  # a waiting step: arrows into it end at its clock
+    out_of: dict[str, str] = {}  # a waiting join: arrows out of it leave from its clock
+    waits: list[str] = []
     for sid in flow.order:
         step = flow.steps[sid]
         opening, closing = _SHAPES[step.kind]
         lines.append(f"  {ids[sid]}{opening}{_label(step, process)}{closing}")
         for name in _classes_of(step):
             classes[name].append(ids[sid])
+        text = duration_text(step.wait)
+        if text is not None:
+            clock = f"{ids[sid]}w"
+            lines.append(f'  {clock}(("{_text(f"wait {text}")}"))')
+            classes["wait"].append(clock)
+            after = step.kind == "join"
+            (out_of if after else into)[sid] = clock
+            waits.append(f"  {ids[sid]} --> {clock}" if after else f"  {clock} --> {ids[sid]}")
     for edge in flow.edges:
         label = f'|"{_text(edge.label)}"|' if edge.label is not None else ""
-        lines.append(f"  {ids[edge.source]} -->{label} {ids[edge.target]}")
+        tail = out_of.get(edge.source, ids[edge.source])
+        head = into.get(edge.target, ids[edge.target])
+        lines.append(f"  {tail} -->{label} {head}")
+    lines.extend(waits)
     for name, style in _CLASSES.items():
         if classes[name]:
             lines.append(f"  classDef {name} {style}")
@@ -89,6 +110,8 @@ def _label(step: StepLike, process: ProcessLike) -> str:
         if part is not None
     ]
     lines = [*head, _text(step.name)]
+    if step.kind in ("parallel", "join"):
+        lines.insert(0, "<b style='font-size:1.6em'>+</b>")
     if step.kind == "subprocess" and step.process:
         lines.append(_small(f"runs process {step.process}"))
     if details:

@@ -24,7 +24,8 @@ from functools import lru_cache
 from typing import Any
 
 from ..format import Process
-from .flowmap import Overlay, _quoted
+from .dottext import quoted_text as _quoted
+from .flowmap import Overlay
 
 STYLESHEET = "procmap.css.j2"
 STYLESHEET_NAME = "procmap.css"
@@ -158,11 +159,14 @@ def map_description(process: Process) -> str:
     for step in process.steps:
         counts[step.kind] = counts.get(step.kind, 0) + 1
     tasks = counts.get("task", 0) + counts.get("subprocess", 0)
-    decisions = counts.get("decision", 0)
+    waits = sum(1 for step in process.steps if step.wait is not None)
     parts = [f"{tasks} task{'s' if tasks != 1 else ''}"]
-    if decisions:
-        parts.append(f"{decisions} decision{'s' if decisions != 1 else ''}")
-    return (
-        f"The flow of {process.name}: {' and '.join(parts)}. Each box links to its step in"
-        " the runbook below."
-    )
+    for count, noun in (
+        (counts.get("decision", 0), "decision"),
+        (counts.get("parallel", 0), "parallel block"),
+        (waits, "wait"),
+    ):
+        if count:
+            parts.append(f"{count} {noun}{'s' if count != 1 else ''}")
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"The flow of {process.name}: {listed}. Each box links to its step in the runbook below."
