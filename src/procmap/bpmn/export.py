@@ -24,7 +24,8 @@ Owns: the mapping from procmap's format to BPMN elements and ids.
 - A `wait:` -> an `intermediateCatchEvent` with a `timerEventDefinition`, its
   `timeDuration` in ISO 8601 (`durations`: `7d` -> `P7D`, `1w` -> `P7D`), on the flow
   before the step that waits (after its merge; a join's after the join, once its strands
-  are done), named "Wait 7 days" (`Wait_<id>`).
+  are done), named "Wait 7 days" (`Wait_<id>`), with `procmap:wait` naming the step
+  whose wait it is.
 - The step's description is its first `documentation`; its checklist the second, as
   Markdown task items (`textFormat="text/markdown"`).
 - What BPMN has no element for is kept in `extensionElements` (`procmap:process` and
@@ -368,6 +369,8 @@ def _flow_nodes(bp: Element, graph: _Graph) -> None:
             element.children.append(
                 _extension("step", _dump(step, STEP_IN_BPMN), [("id", step.id)])
             )
+        elif node in graph.timer:  # whose wait it is: a join's comes after the join
+            element.children.append(_extension("wait", {}, [("step", graph.belongs[node])]))
         for fid in incoming[node]:
             element.add("bpmn:incoming", text=fid)
         for fid in outgoing[node]:

@@ -354,8 +354,22 @@ def _flows(
     after: list[tuple[str | None, str]],
     name: Callable[[str], str],
 ) -> None:
-    """Arrows out of one step: retargeted and relabelled, then added, then removed."""
+    """Arrows out of one step: retargeted and relabelled, then added, then removed; a
+    parallel split's strands (several arrows without a label) added or removed."""
     sid, src = source.id, source.name
+    strands = (
+        [t for label, t in before if label is None],
+        [t for label, t in after if label is None],
+    )
+    if max(len(strands[0]), len(strands[1])) > 1:
+        for target in strands[1]:
+            if target not in strands[0]:
+                found.add("flow.added", f"strand added to {src}", None, name(target), sid)
+        for target in strands[0]:
+            if target not in strands[1]:
+                found.add("flow.removed", f"strand removed from {src}", name(target), None, sid)
+        before = [(label, t) for label, t in before if label is not None]
+        after = [(label, t) for label, t in after if label is not None]
     was = dict(before)
     now = dict(after)
     gone = [(label, target) for label, target in before if label not in now]
