@@ -127,9 +127,15 @@ class _Graph:
             chain.append(ref)
             if step.wait and step.kind == "join":
                 chain.append(self._timer(sid, step.wait))
-            bases = {f"Merge_{sid}": f"merge_{sid}", f"Wait_{sid}": f"wait_{sid}", ref: sid}
+            # merge -> timer -> step, or join -> timer: Flow_merge_<id>, Flow_wait_<id>,
+            # Flow_<join>_wait
+            bases = {
+                f"Merge_{sid}": f"merge_{sid}",
+                f"Wait_{sid}": f"wait_{sid}",
+                ref: f"{sid}_wait",
+            }
             for source, target in itertools.pairwise(chain):
-                inner.append((bases[source] if source != ref else f"{sid}_wait", source, target))
+                inner.append((bases[source], source, target))
             entry[sid], leave[sid] = chain[0], chain[-1]
         for edge in flow.edges:
             target = routed.get((edge.source, edge.target), entry[edge.target])

@@ -5,9 +5,13 @@ end events become start and end steps (their triggers kept as text, I017), inter
 events tasks (I013), tasks of every type tasks (`automated` for service, script and
 business-rule tasks), a call activity a subprocess step, an expanded subprocess a
 subprocess step and a process of its own (a collapsed one a task), an exclusive gateway
-that splits a decision and an event-based one a decision (I012); a gateway that only
-joins is a join, dropped later. Parallel, inclusive and complex splits keep their element
-name as their kind, for `gateways.settle_parallel`.
+that splits a decision and an event-based one a decision (I012); a parallel gateway that
+only joins is a join (kept when a split claims it, `parallel`), any other gateway that
+only joins a merge, dropped later. Parallel, inclusive and complex splits keep their
+element name as their kind, for `parallel.settle_parallel`. A timer catch event with a
+duration is a `timer` (its minutes for `waits`); with a date or a cycle (I026), or a
+duration in months or years or not ISO 8601 (I027), a task with the value in its
+description.
 
 Must not know: how the process is assembled (it asks its `Maker` for a subprocess's
 process), files.

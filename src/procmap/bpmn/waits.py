@@ -6,6 +6,7 @@ over like a merging gateway). A timer holds up the element after it when that is
 way in, so that the wait is that step's on every path: a task, a decision, a parallel
 split or an end. In a file procmap exported, a timer marked `procmap:wait` with the id of
 the join before it is that join's wait (a join's wait runs once its strands are done).
+A timer's name that says more than its duration is kept in that step's description.
 
 A timer that holds up no step on its own stays a task that waits (I013): one before a
 join (it delays one strand, not the join), before a step other flows also reach, after
@@ -16,10 +17,18 @@ Must not know: steps' fields (`steps` writes `wait:`), files.
 
 from __future__ import annotations
 
+import re
+
 from .durations import procmap_wait
 from .elements import Item, Report, Wiring, procmap_element
 from .kinds import read_as_task
 
+#: A timer's name that only says its duration ("3 days", procmap's "Wait 3 days"): the
+#: wait says it; any other name is kept in the description of the step it holds up.
+_CAPTION = re.compile(
+    r"^(?:wait\s+)?[0-9]+(?:[.,][0-9]+)?\s*(?:m|min|minutes?|h|hours?|d|days?|w|weeks?)$",
+    re.IGNORECASE,
+)
 #: What a wait cannot be put on: a merge is dropped, a timer is no step.
 _NO_WAIT = ("merge", "timer", "start")
 
@@ -53,6 +62,10 @@ def settle_waits(items: dict[str, Item], wiring: Wiring, report: Report) -> None
         if target is not None:
             items[target].wait = (items[target].wait or 0.0) + item.wait
             item.kind = "merge"
+            if item.name and not _CAPTION.match(item.name):
+                items[target].notes.append(
+                    f"In the BPMN file the wait before it is the timer {item.name!r}."
+                )
             continue
         wait = procmap_wait(item.wait)
         item.name = item.name or f"Wait {wait}"
