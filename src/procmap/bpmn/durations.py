@@ -7,9 +7,12 @@ into minutes (`read_duration`) and back into a `wait:` (`procmap_wait`).
 The export writes days, hours, minutes and seconds only (`1w` -> `P7D`, `36h` ->
 `P1DT12H`, `45m` -> `PT45M`): every engine reads them. A week (`P1W`) is ISO 8601 but not
 an XML Schema `xs:duration`, which Camunda 7 and Flowable parse timers as (through
-`javax.xml.datatype`), so they refuse it; `P7D` means the same to all of them, and to
-SpiffWorkflow and Zeebe. The import reads weeks too, and a modeler's expression when it
-is a duration in quotes (`"P7D"`, as SpiffWorkflow writes it) or FEEL's `=duration("P7D")`.
+`javax.xml.datatype`), so they refuse it; `P7D` means the same to all of them and to
+Zeebe. The text is the bare duration, as Camunda Modeler writes it: SpiffWorkflow parses
+the file, but its engine evaluates a timer's text as a Python expression and would need
+`"P7D"` in quotes, which every other engine refuses. The import reads weeks too, and a
+modeler's expression when it is a duration in quotes (`"P7D"`, SpiffWorkflow's) or FEEL's
+`=duration("P7D")`.
 Months and years have no fixed length and no unit in `wait:`: `read_duration` says so.
 
 Must not know: XML, steps or problems (the callers report).
