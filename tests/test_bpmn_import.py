@@ -430,15 +430,24 @@ def test_a_parallel_branch_straight_to_the_join_is_a_strand_with_nothing_to_do(t
     assert report.errors == 0, text(report.problems, False)
 
 
-def test_the_readme_import_example_shows_what_procmap_prints(run_procmap, tmp_path: Path):
-    command = "procmap import tests/bpmn/import/parallel.bpmn -o drafts/"
+def test_the_readme_import_examples_show_what_procmap_prints(run_procmap, tmp_path: Path):
+    """Every `procmap import tests/bpmn/import/<file>.bpmn -o drafts/` the README shows
+    (the parallel gateway's at least), with what procmap prints for it."""
+    import re
+
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    start = readme.index(f"$ {command}\n") + len(f"$ {command}\n")
-    shown = readme[start:].split("```")[0].rstrip("\n").splitlines()
-    copy = tmp_path / "tests" / "bpmn" / "import" / "parallel.bpmn"
-    copy.parent.mkdir(parents=True)
-    copy.write_bytes((FIXTURES / "parallel.bpmn").read_bytes())
-    done = run_procmap(*command.split()[1:], cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == shown
+    names = re.findall(
+        r"^\$ procmap import tests/bpmn/import/([\w-]+)\.bpmn -o drafts/$", readme, re.M
+    )
+    assert "parallel" in names
+    for name in names:
+        command = f"procmap import tests/bpmn/import/{name}.bpmn -o drafts/"
+        start = readme.index(f"$ {command}\n") + len(f"$ {command}\n")
+        shown = readme[start:].split("```")[0].split("\n$ ")[0].rstrip("\n").splitlines()
+        copy = tmp_path / "tests" / "bpmn" / "import" / f"{name}.bpmn"
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes((FIXTURES / f"{name}.bpmn").read_bytes())
+        done = run_procmap(*command.split()[1:], cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines() == shown, name
     assert (tmp_path / "drafts" / "product-launch.yaml").is_file()
