@@ -445,3 +445,35 @@ def test_an_engine_runs_both_strands_and_the_join_waits_for_each_once(answer: st
     assert ("Step_review" in waited) == (answer == "yes")
     assert waited[-1] == "Step_go"  # after the join, once
     assert waited.count("Step_go") == 1
+
+
+# procmap diff, which the round trip relies on ---------------------------------------------
+
+
+def test_diff_compares_a_split_s_strands_as_strands(tmp_path: Path):
+    """A split's `next` is one arrow per strand, none labelled: the same strands are no
+    change (main's diff compared only the last strand with each of them), one strand more
+    or fewer is one arrow added or removed."""
+    same = diff_files(str(CLIENT), str(CLIENT))
+    assert same.changes == []
+    source = CLIENT.read_text(encoding="utf-8")
+    more = tmp_path / "client-setup.yaml"
+    more.write_text(
+        source.replace(
+            "next: [accounts, invoice]", "next: [accounts, invoice, welcome-kit]"
+        ).replace(
+            "  - {id: joined,",
+            "  - {id: welcome-kit, name: Post the welcome kit, owner: ops, next: joined}\n"
+            "  - {id: joined,",
+        ),
+        encoding="utf-8",
+    )
+    changes = diff_files(str(CLIENT), str(more)).changes
+    strand = [c for c in changes if c.kind == "flow.added" and c.what.startswith("strand")]
+    assert [(c.what, c.new) for c in strand] == [
+        ("strand added to Set up in parallel", "Post the welcome kit")
+    ]
+    back = diff_files(str(more), str(CLIENT)).changes
+    assert [(c.what, c.old) for c in back if c.what.startswith("strand")] == [
+        ("strand removed from Set up in parallel", "Post the welcome kit")
+    ]
