@@ -154,17 +154,31 @@ test-oldest: $(UV) dot browser
 
 # The BPMN export as other tools read it: bpmnlint with its recommended rules and no
 # warnings, and bpmn-js's modeler with no import warning and no change of meaning after
-# it saves the file again, on the export of every bundled process and every starter. npm installs the
+# it saves the file again, on the export of every bundled process and every starter, and of
+# the parallel blocks and waits of issue 18 (their processes, and the modelers' fixtures of
+# tests/bpmn/import/parallel-*.bpmn as imported). npm installs the
 # versions pinned in interop/package-lock.json into interop/node_modules (not committed).
 INTEROP_OUT := out/interop
+INTEROP_PARALLEL := tests/cases/valid/invoice-chase-waits-and-escalation/invoice-chase.yaml \
+	tests/cases/valid/parallel-block-in-decision-loop-in-strand/client-setup.yaml \
+	tests/bpmn/export/review-in-strand.yaml
 test-interop: setup browser
 	cd interop && npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(INTEROP_OUT)
 	$(BIN)/procmap render processes/ -f bpmn -o $(INTEROP_OUT)/processes --no-index -q
 	$(BIN)/procmap render src/procmap/scaffold/starters/ -f bpmn -o $(INTEROP_OUT)/starters \
 		--no-index -q
+	@# parallel blocks and waits (issue 18): the two processes of the issue, and the
+	@# modelers' parallel and timer fixtures as procmap imports them
+	mkdir -p $(INTEROP_OUT)/parallel-src
+	cp $(INTEROP_PARALLEL) $(INTEROP_OUT)/parallel-src/
+	for file in tests/bpmn/import/parallel-*.bpmn; do \
+		$(BIN)/procmap import $$file -o $(INTEROP_OUT)/parallel-src -q || exit 1; done
+	$(BIN)/procmap render $(INTEROP_OUT)/parallel-src -f bpmn -o $(INTEROP_OUT)/parallel \
+		--no-index -q
 	cd interop && ./node_modules/.bin/bpmnlint --max-warnings=0 \
-		../$(INTEROP_OUT)/processes/*.bpmn ../$(INTEROP_OUT)/starters/*.bpmn
+		../$(INTEROP_OUT)/processes/*.bpmn ../$(INTEROP_OUT)/starters/*.bpmn \
+		../$(INTEROP_OUT)/parallel/*.bpmn
 	@echo "bpmnlint: every export passes the recommended rules"
 	@# bpmn-js's modeler must open each file without a warning, and what it saves must
 	@# import back with no change of meaning (needs Chromium)
@@ -176,7 +190,11 @@ test-interop: setup browser
 		sh scripts/interop-round-trip.sh $(BIN)/procmap processes \
 			$(INTEROP_OUT)/resaved/processes $(INTEROP_OUT)/back/processes && \
 		sh scripts/interop-round-trip.sh $(BIN)/procmap src/procmap/scaffold/starters \
-			$(INTEROP_OUT)/resaved/starters $(INTEROP_OUT)/back/starters; \
+			$(INTEROP_OUT)/resaved/starters $(INTEROP_OUT)/back/starters && \
+		python3 scripts/bpmnjs-check.py --resave $(INTEROP_OUT)/resaved/parallel \
+			$(INTEROP_OUT)/parallel/*.bpmn && \
+		sh scripts/interop-round-trip.sh $(BIN)/procmap $(INTEROP_OUT)/parallel-src \
+			$(INTEROP_OUT)/resaved/parallel $(INTEROP_OUT)/back/parallel; \
 	else echo "chromium is missing: the bpmn-js checks are skipped (apt-get install chromium)"; fi
 
 # The Mermaid output as Mermaid itself reads it: Mermaid's parser (interop/mermaid/, the

@@ -1,8 +1,8 @@
 """One BPMN process made into a procmap process: the steps in order, then the record.
 
 Owns: `Builder.process`, which runs the import of one process in its stages (read the
-elements, wire the flows, the boundary events, the kinds, the gateways, the steps, the
-exceptions, the unreachable steps) and assembles the process record (`procmap: 1`, id,
+elements, wire the flows, the boundary events, the kinds, the waits, the parallel splits
+and joins, the flows and branch labels, the steps, the exceptions, the unreachable steps) and assembles the process record (`procmap: 1`, id,
 name, description, procmap's extension fields, roles from the lanes, steps, exceptions);
 the processes made of expanded subprocesses (`made`) and the subprocess steps made from
 call activities (`calls`), which the file-level import checks once all are made.
@@ -32,9 +32,11 @@ from .elements import (
     wire,
 )
 from .extension import fields
-from .gateways import label_decisions, link_flows, settle_parallel
+from .gateways import label_decisions, link_flows
 from .kinds import assign_kinds
+from .parallel import implicit_splits, settle_parallel
 from .steps import Made, Step, exception_records, make_steps, path, prune
+from .waits import settle_waits
 from .xmltext import Node
 
 
@@ -85,6 +87,8 @@ class Builder:
             return None
         exceptions = read_boundaries(found, report)
         assign_kinds(self, items, wiring)
+        settle_waits(items, wiring, report)
+        implicit_splits(items, wiring, report)
         settle_parallel(items, wiring, report)
         link_flows(items, wiring, report)
         label_decisions(items, report)

@@ -146,13 +146,16 @@ class Item:
     """A BPMN flow node on its way to becoming a step."""
 
     node: Node
-    kind: str  # start, task, decision, end, subprocess; or join (dropped)
+    # start, task, decision, end, subprocess, parallel, join; timer (a wait, `waits`);
+    # merge (a gateway that only merges: dropped)
+    kind: str
     name: str
     out: list[tuple[str, str | None, Node]] = field(default_factory=list)  # target, label, flow
     notes: list[str] = field(default_factory=list)
     automated: bool = False  # a service, script or business-rule task
     process: str | None = None  # the process a subprocess step calls
     event_labels: bool = False  # a decision's branches are named after their targets
+    wait: float | None = None  # minutes of the timers before it (`wait:`), or of a timer
 
 
 @dataclass

@@ -14,8 +14,18 @@ Owns: the mapping from procmap's format to BPMN elements and ids.
   person), else `userTask`; decision -> `exclusiveGateway` named with the question, its
   outgoing flows named with the branch labels; subprocess -> `callActivity` whose
   `calledElement` is the other process's BPMN id; end -> `endEvent`.
+- A parallel split -> a `parallelGateway` (`gatewayDirection="Diverging"`), a flow per
+  strand; a join -> a `parallelGateway` (`Converging`).
 - A step with several incoming arrows gets a merging `exclusiveGateway` before it
   (`Merge_<id>`), as modelers draw it (bpmnlint's fake-join and no-gateway-join-fork).
+  A join gets one before it per strand with several arrows into it (a decision inside
+  the strand, `Merge_<join>_<n>`): a BPMN parallel join waits for a token on every
+  incoming flow, procmap's for one per strand.
+- A `wait:` -> an `intermediateCatchEvent` with a `timerEventDefinition`, its
+  `timeDuration` in ISO 8601 (`durations`: `7d` -> `P7D`, `1w` -> `P7D`), on the flow
+  before the step that waits (after its merge; a join's after the join, once its strands
+  are done), named "Wait 7 days" (`Wait_<id>`), with `procmap:wait` naming the step
+  whose wait it is.
 - The step's description is its first `documentation`; its checklist the second, as
   Markdown task items (`textFormat="text/markdown"`).
 - What BPMN has no element for is kept in `extensionElements` (`procmap:process` and
@@ -33,10 +43,12 @@ Must not know: files, options, or how the layout is computed (that is `layout`).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
 from ..format import Flow, Process, Step
+from .durations import iso_duration, spoken
 from .extension import Json, encode
 from .layout import Box, Layout, lay_out
 from .xmltext import BPMN, BPMNDI, DC, DI, PROCMAP, XSI, Element, serialize
@@ -46,6 +58,8 @@ STEP_IN_BPMN = ("id", "name", "kind", "description", "checklist", "next", "branc
 #: The process's fields written as BPMN (the rest go into `procmap:process`).
 PROCESS_IN_BPMN = ("procmap", "id", "name", "description", "steps")
 UNASSIGNED = "Lane__unassigned"
+#: A parallel split diverges, a join converges (`gatewayDirection`).
+DIRECTION = {"parallel": "Diverging", "join": "Converging"}
 CHECKLIST_FORMAT = "text/markdown"
 CHECK_ITEM = "- [ ] "
 
@@ -68,7 +82,14 @@ def step_ref(step_id: str) -> str:
 
 
 class _Graph:
-    """The flow nodes and sequence flows of the export, before any XML."""
+    """The flow nodes and sequence flows of the export, before any XML.
+
+    Besides a node per step: a merging `exclusiveGateway` before a step with several
+    arrows in (`Merge_<id>`); before a join, one per strand that has several arrows into
+    it (`Merge_<join>_<n>`, the strand's number), because a BPMN parallel join waits for
+    a token on every incoming flow and procmap's join for one per strand; and a timer
+    (`Wait_<id>`) on the flow before a step with a `wait:` (after the merge), or after a
+    join with one (its strands done, the wait runs)."""
 
     def __init__(self, process: Process) -> None:
         flow = Flow(process)
@@ -76,47 +97,77 @@ class _Graph:
         self.kind: dict[str, str] = {}  # BPMN id -> element name
         self.name: dict[str, str | None] = {}
         self.step_of: dict[str, Step | None] = {}
+        self.belongs: dict[str, str] = {}  # a merge or timer -> the step id it serves
+        self.timer: dict[str, str] = {}  # a timer -> its ISO 8601 duration
         self.flows: list[tuple[str, str, str, str | None]] = []  # id, source, target, name
+        self._used: set[str] = set()
         incoming: dict[str, int] = {}
         for edge in flow.edges:
             incoming[edge.target] = incoming.get(edge.target, 0) + 1
+        routed: dict[tuple[str, str], str] = {}  # (source, join) -> the strand's merge
+        entry: dict[str, str] = {}
+        leave: dict[str, str] = {}
+        inner: list[tuple[str, str, str]] = []  # flow id base, source, target
         for sid, step in self.steps.items():
-            if incoming.get(sid, 0) > 1 and step.kind != "start":
-                merge = f"Merge_{sid}"
-                self.kind[merge] = "exclusiveGateway"
-                self.name[merge] = None
-                self.step_of[merge] = None
             ref = step_ref(sid)
+            chain: list[str] = []
+            if step.kind == "join":
+                for key, merge in _strand_merges(flow, sid).items():
+                    routed[key] = merge
+                    if merge not in self.kind:
+                        self._helper(merge, "exclusiveGateway", sid)
+                        inner.append((f"merge_{merge.removeprefix('Merge_')}", merge, ref))
+            elif incoming.get(sid, 0) > 1 and step.kind != "start":
+                chain.append(self._helper(f"Merge_{sid}", "exclusiveGateway", sid))
+            if step.wait and step.kind != "join":
+                chain.append(self._timer(sid, step.wait))
             self.kind[ref] = _element(step)
             self.name[ref] = step.name
             self.step_of[ref] = step
-        used: set[str] = set()
-
-        def add(source: str, target: str, name: str | None) -> None:
-            base = f"Flow_{source.split('_', 1)[1]}_{target.split('_', 1)[1]}"
-            if source.startswith("Merge_"):
-                base = f"Flow_merge_{target.split('_', 1)[1]}"
-            fid, n = base, 1
-            while fid in used:
-                n += 1
-                fid = f"{base}_{n}"
-            used.add(fid)
-            self.flows.append((fid, source, target, name))
-
+            chain.append(ref)
+            if step.wait and step.kind == "join":
+                chain.append(self._timer(sid, step.wait))
+            # merge -> timer -> step, or join -> timer: Flow_merge_<id>, Flow_wait_<id>,
+            # Flow_<join>_wait
+            bases = {
+                f"Merge_{sid}": f"merge_{sid}",
+                f"Wait_{sid}": f"wait_{sid}",
+                ref: f"{sid}_wait",
+            }
+            for source, target in itertools.pairwise(chain):
+                inner.append((bases[source], source, target))
+            entry[sid], leave[sid] = chain[0], chain[-1]
         for edge in flow.edges:
-            target = step_ref(edge.target)
-            if f"Merge_{edge.target}" in self.kind:
-                target = f"Merge_{edge.target}"
-            add(step_ref(edge.source), target, edge.label)
-        for node in self.kind:
-            if node.startswith("Merge_"):
-                add(node, step_ref(node.removeprefix("Merge_")), None)
+            target = routed.get((edge.source, edge.target), entry[edge.target])
+            self._add(f"{edge.source}_{edge.target}", leave[edge.source], target, edge.label)
+        for base, source, target in inner:
+            self._add(base, source, target, None)
+
+    def _helper(self, node: str, kind: str, sid: str, name: str | None = None) -> str:
+        self.kind[node] = kind
+        self.name[node] = name
+        self.step_of[node] = None
+        self.belongs[node] = sid
+        return node
+
+    def _timer(self, sid: str, wait: str) -> str:
+        node = self._helper(f"Wait_{sid}", "intermediateCatchEvent", sid, f"Wait {spoken(wait)}")
+        self.timer[node] = iso_duration(wait)
+        return node
+
+    def _add(self, base: str, source: str, target: str, name: str | None) -> None:
+        fid, n = f"Flow_{base}", 1
+        while fid in self._used:
+            n += 1
+            fid = f"Flow_{base}_{n}"
+        self._used.add(fid)
+        self.flows.append((fid, source, target, name))
 
     def owner(self, node: str) -> str | None:
         step = self.step_of[node]
-        if step is None:  # a merge sits in the lane of the step it merges into
-            step = self.step_of[step_ref(node.removeprefix("Merge_"))]
-        return step.owner if step is not None else None
+        if step is None:  # a merge or timer sits in the lane of the step it serves
+            step = self.steps[self.belongs[node]]
+        return step.owner
 
     def lane_roles(self) -> dict[str, str | None]:
         """Node -> the role whose lane it is drawn in: its owner; for a decision, start,
@@ -143,13 +194,30 @@ class _Graph:
         return roles
 
 
+def _strand_merges(flow: Flow[Step], join: str) -> dict[tuple[str, str], str]:
+    """(source, join) -> the merge of its strand, for the strands of the block `join`
+    closes that have several arrows into it (a decision inside the strand)."""
+    block = next((b for b in flow.blocks.values() if b.join == join), None)
+    if block is None:
+        return {}
+    found: dict[tuple[str, str], str] = {}
+    for number, strand in enumerate(block.strands, 1):
+        sources = [p for p in flow.pred[join] if p in strand.steps]
+        if len(sources) > 1:
+            for source in sources:
+                found[(source, join)] = f"Merge_{join}_{number}"
+    return found
+
+
 def _borrows(step: Step | None) -> bool:
-    """Whether a node without an owner is drawn in a neighbour's lane: a merge, decision,
-    start or end (not a task or subprocess)."""
-    return step is None or step.kind in ("decision", "start", "end")
+    """Whether a node without an owner is drawn in a neighbour's lane: a merge, timer,
+    decision, parallel split or join, start or end (not a task or subprocess)."""
+    return step is None or step.kind in ("decision", "start", "end", "parallel", "join")
 
 
 def _element(step: Step) -> str:
+    if step.kind in ("parallel", "join"):
+        return "parallelGateway"
     if step.kind == "start":
         return "startEvent"
     if step.kind == "end":
@@ -299,16 +367,27 @@ def _flow_nodes(bp: Element, graph: _Graph) -> None:
             unnamed = [f for f, s, _, name in graph.flows if s == node and name is None]
             if unnamed:
                 attrs.append(("default", unnamed[0]))
+        if step is not None and step.kind in DIRECTION:
+            attrs.append(("gatewayDirection", DIRECTION[step.kind]))
         element = bp.add(f"bpmn:{kind}", *attrs)
         if step is not None:
             _documentation(element, step)
             element.children.append(
                 _extension("step", _dump(step, STEP_IN_BPMN), [("id", step.id)])
             )
+        elif node in graph.timer:  # whose wait it is: a join's comes after the join
+            element.children.append(_extension("wait", {}, [("step", graph.belongs[node])]))
         for fid in incoming[node]:
             element.add("bpmn:incoming", text=fid)
         for fid in outgoing[node]:
             element.add("bpmn:outgoing", text=fid)
+        if node in graph.timer:
+            timer = element.add("bpmn:timerEventDefinition", ("id", f"{node}_timer"))
+            timer.add(
+                "bpmn:timeDuration",
+                ("xsi:type", "bpmn:tFormalExpression"),
+                text=graph.timer[node],
+            )
 
 
 def _sequence_flows(bp: Element, graph: _Graph) -> None:

@@ -4,7 +4,7 @@ Owns: reading a `.bpmn` file safely (`xmltext.parse`), its collaboration (pool n
 message flows, I015) and the choice of processes (`--process`, I005), each made process
 checked through the model with what its steps name declared (I024, I025), and writing
 the processes as YAML files (`write_imported`). Every loss is a `Problem` with the BPMN
-element's id and line (codes I001 to I025, the rule registry's family "I"; `CODES` is
+element's id and line (codes I001 to I028, the rule registry's family "I"; `CODES` is
 its view). The mapping of one process is `builder`'s, in stages:
 
 - `elements`: the children of a process (flow nodes, flows, lanes, boundary events);
@@ -14,12 +14,16 @@ its view). The mapping of one process is `builder`'s, in stages:
   (`process:` its `calledElement`); a collapsed `subProcess` -> a task; an expanded one
   -> a subprocess step and a process file of its own (its steps read as a process); an
   exclusive gateway that splits -> a decision; an event-based gateway -> a decision; an
-  intermediate event -> a task;
-- `gateways`: a gateway that only joins is dropped and its flows joined; a parallel
-  split -> a task "Do in parallel: A, B" followed by the branches one after another
-  (when they meet again in one join), an inclusive split -> a decision (its branches
-  are optional); branch labels from the flow names (else the condition, else invented
-  `yes`/`no` and reported);
+  intermediate event -> a task, but a timer with a duration -> a wait (a date or a
+  cycle, I026, or months, I027: a task keeping the value in its description);
+- `waits`: each timer's duration the `wait:` of the step it holds up (`durations`: ISO
+  8601);
+- `parallel`: a parallel split -> `kind: parallel` and its join `kind: join` (a join
+  added where branches meet at a task, I028; branches that never meet, a decision,
+  I010), a task or event with several plain flows out -> a parallel split after it
+  (I019), an inclusive split -> a decision (its branches are optional);
+- `gateways`: a gateway that only merges is dropped and its flows joined; branch labels
+  from the flow names (else the condition, else invented `yes`/`no` and reported);
 - `steps`: the steps with their arrows; lanes -> roles and each step's owner;
   `documentation` -> descriptions (and a Markdown task list -> the checklist);
   procmap's own extension elements -> their fields; a boundary event -> an exception

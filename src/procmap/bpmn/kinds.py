@@ -5,9 +5,13 @@ end events become start and end steps (their triggers kept as text, I017), inter
 events tasks (I013), tasks of every type tasks (`automated` for service, script and
 business-rule tasks), a call activity a subprocess step, an expanded subprocess a
 subprocess step and a process of its own (a collapsed one a task), an exclusive gateway
-that splits a decision and an event-based one a decision (I012); a gateway that only
-joins is a join, dropped later. Parallel, inclusive and complex splits keep their element
-name as their kind, for `gateways.settle_parallel`.
+that splits a decision and an event-based one a decision (I012); a parallel gateway that
+only joins is a join (kept when a split claims it, `parallel`), any other gateway that
+only joins a merge, dropped later. Parallel, inclusive and complex splits keep their
+element name as their kind, for `parallel.settle_parallel`. A timer catch event with a
+duration is a `timer` (its minutes for `waits`); with a date or a cycle (I026), or a
+duration in months or years or not ISO 8601 (I027), a task with the value in its
+description.
 
 Must not know: how the process is assembled (it asks its `Maker` for a subprocess's
 process), files.
@@ -19,6 +23,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from ..format import slugify
+from .durations import read_duration
 from .elements import (
     AUTOMATED,
     EVENTS,
@@ -52,13 +57,33 @@ def _start(maker: Maker, item: Item, outs: list[Node]) -> None:
     node, found = item.node, definitions(item.node)
     item.kind = "start"
     item.name = item.name or "Start"
-    if found:
+    value = timer_value(node)
+    if value is not None and value[0] != "timeDuration":
+        what, text = value
+        maker.report.add(
+            "I026",
+            node,
+            f"{label(node)} starts on a timer with a {what} of {text!r}: kept in its description",
+        )
+        item.notes.append(f"Starts on a timer event, {what} {text}.")
+    elif found:
         maker.report.add(
             "I017",
             node,
             f"{label(node)} starts on a {', '.join(found)}: kept in its description",
         )
-        item.notes.append(f"Starts on a {', '.join(found)} event.")
+        shown = f", {value[0]} {value[1]}" if value is not None else ""
+        item.notes.append(f"Starts on a {', '.join(found)} event{shown}.")
+
+
+def timer_value(node: Node) -> tuple[str, str] | None:
+    """The first value of an event's timer: (`timeDuration`, `timeDate` or `timeCycle`,
+    its text), or None when it has no timer with a value."""
+    for definition in node.find(BPMN, "timerEventDefinition"):
+        for child in definition.children:
+            if child.name in ("timeDuration", "timeDate", "timeCycle") and child.text.strip():
+                return child.name, " ".join(child.text.split())
+    return None
 
 
 def _end(maker: Maker, item: Item, outs: list[Node]) -> None:
@@ -76,12 +101,45 @@ def _end(maker: Maker, item: Item, outs: list[Node]) -> None:
 
 def _intermediate(maker: Maker, item: Item, outs: list[Node]) -> None:
     node, name = item.node, item.node.name
+    if name == "intermediateCatchEvent" and definitions(node) == ["timer"] and _timer(maker, item):
+        return
+    read_as_task(maker.report, item)
+
+
+def read_as_task(report: Report, item: Item, why: str = "read as a task") -> None:
+    """An intermediate event as a task that waits or signals (I013)."""
+    node, name = item.node, item.node.name
     item.kind = "task"
     kinds = ", ".join(definitions(node)) or "none"
     verb = "Wait for" if name == "intermediateCatchEvent" else "Signal"
     item.name = item.name or f"{verb} {kinds}"
     item.notes.append(f"In the BPMN file: an intermediate {kinds} event ({name}).")
-    maker.report.add("I013", node, f"{label(node)} ({kinds}) read as a task")
+    report.add("I013", node, f"{label(node)} ({kinds}) {why}")
+
+
+def _timer(maker: Maker, item: Item) -> bool:
+    """A timer's duration: a wait (kind `timer`, settled in `waits`); a date, a cycle or
+    a duration `wait:` cannot say: a task that keeps its value in its description
+    (I026, I027). False for a timer with no value (read as any intermediate event)."""
+    node = item.node
+    found = timer_value(node)
+    if found is None:
+        return False
+    what, value = found
+    if what == "timeDuration":
+        minutes = read_duration(value)
+        if isinstance(minutes, float):
+            item.kind = "timer"
+            item.wait = minutes
+            return True
+        code, why = "I027", f"a timer of {value!r}: {minutes}"
+    else:
+        code, why = "I026", f"a timer with a {what} of {value!r}: `wait:` is a duration"
+    item.kind = "task"
+    item.name = item.name or f"Wait ({value})"
+    item.notes.append(f"In the BPMN file: a timer event, {what} {value}.")
+    maker.report.add(code, node, f"{label(node)} is {why}; read as a task, kept in its description")
+    return True
 
 
 def _task(maker: Maker, item: Item, outs: list[Node]) -> None:
@@ -127,8 +185,10 @@ def _subprocess(maker: Maker, item: Item, outs: list[Node]) -> None:
 
 def _gateway(maker: Maker, item: Item, outs: list[Node]) -> None:
     node, name = item.node, item.node.name
-    if len(outs) <= 1:
-        item.kind = "join"
+    if len(outs) <= 1 and name == "parallelGateway":
+        item.kind = "join"  # a step of its own, settled in gateways.settle_parallel
+    elif len(outs) <= 1:
+        item.kind = "merge"
     elif name == "exclusiveGateway":
         item.kind = "decision"
         item.name = item.name or "Which way?"

@@ -139,16 +139,29 @@ def lay_out(
                 boxes[node] = Box(xs[node] - width / 2, cy - tall / 2, width, tall)
         top += height
     pool = Box(ORIGIN[0], ORIGIN[1], right - ORIGIN[0], top - ORIGIN[1])
-    routes = {
-        flow: _route(boxes[s], boxes[t], nodes[s], [b for n, b in boxes.items() if n not in (s, t)])
-        for flow, s, t in edges
-    }
+    routes: dict[str, list[tuple[float, float]]] = {}
+    ends: tuple[set[tuple[float, float]], set[tuple[float, float]]] = (set(), set())
+    for flow, s, t in edges:
+        others = [b for n, b in boxes.items() if n not in (s, t)]
+        route = _route(boxes[s], boxes[t], nodes[s], others, ends)
+        ends[0].add(route[0])
+        ends[1].add(route[-1])
+        routes[flow] = route
     return Layout(pool, lane_boxes if lanes else {}, boxes, routes)
 
 
-def _route(source: Box, target: Box, kind: str, others: list[Box]) -> list[tuple[float, float]]:
+def _route(
+    source: Box,
+    target: Box,
+    kind: str,
+    others: list[Box],
+    ends: tuple[set[tuple[float, float]], set[tuple[float, float]]] = (set(), set()),
+) -> list[tuple[float, float]]:
     """Orthogonal waypoints from `source` to `target`: the first of the usual routes that
-    crosses no other shape (`others`), else the first of them."""
+    crosses no other shape (`others`), else the first of them. A route does not leave
+    where an earlier flow arrives, nor arrive where one leaves (`ends`: the starts and
+    the ends of the routes so far), so that no arrow seems to point both ways (a loop
+    back into a merge that then leaves downwards for a join)."""
     candidates: list[list[tuple[float, float]]] = []
     if target.x >= source.right + 10:  # forwards
         if abs(source.cy - target.cy) < 1:
@@ -176,10 +189,12 @@ def _route(source: Box, target: Box, kind: str, others: list[Box]) -> list[tuple
         candidates.append(
             [(source.cx, out_y), (source.cx, below), (target.cx, below), (target.cx, in_y)]
         )
-    for route in candidates:
+    starts, arrivals = ends
+    usable = [r for r in candidates if r[0] not in arrivals and r[-1] not in starts]
+    for route in usable:
         if not any(_crosses(route, box) for box in others):
             return route
-    return candidates[0]
+    return (usable or candidates)[0]
 
 
 def _crosses(route: list[tuple[float, float]], box: Box) -> bool:

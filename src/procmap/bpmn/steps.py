@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Required, TypedDict
 
-from ..format import slugify
+from ..format import duration_minutes, slugify
+from .durations import procmap_wait
 from .elements import (
     Boundary,
     ExceptionRecord,
@@ -46,7 +47,8 @@ class Step(TypedDict, total=False):
     owner: str
     automated: bool
     process: str
-    next: str
+    wait: str
+    next: str | list[str]
     branches: dict[str, str]
 
 
@@ -82,11 +84,31 @@ def _step(iid: str, item: Item, lanes: Lanes, made: Made) -> Step:
         step["automated"] = True
     if item.process is not None:
         step["process"] = item.process
-    if ext is not None:
-        made.fields[step["id"]] = fields(ext)
+    own = fields(ext) if ext is not None else None
+    if item.wait is not None:
+        step["wait"] = _wait(item.wait, own)
+    if own is not None:
+        own.pop("wait", None)  # the timer is the wait: one a modeler removed is gone
+        made.fields[step["id"]] = own
     elif item.node.name == "callActivity" and step.get("kind") == "subprocess":
         made.calls.append((step, item.node))
     return step
+
+
+def _wait(minutes: float, own: dict[str, Json] | None) -> str:
+    """The `wait:` of `minutes`: as procmap's extension spells it when it is the same time
+    (a file procmap exported: `1w` stays `1w`), else in the largest whole unit."""
+    written = (own or {}).get("wait")
+    if isinstance(written, str) and _minutes(written) == minutes:
+        return written
+    return procmap_wait(minutes)
+
+
+def _minutes(text: str) -> float | None:
+    try:
+        return duration_minutes(text)
+    except (ValueError, KeyError, AttributeError):
+        return None
 
 
 def _end(made: Made) -> str:
@@ -131,6 +153,9 @@ def _arrows(iid: str, item: Item, made: Made, report: Report) -> None:
     if item.kind == "decision":
         # every branch is labelled (`gateways.label_decisions`)
         step["branches"] = {text: t for t, text in targets if text is not None}
+        return
+    if item.kind == "parallel":  # a strand per flow (`parallel.settle_parallel`)
+        step["next"] = [t for t, _ in targets]
         return
     if not targets:
         report.add(
@@ -193,7 +218,7 @@ def make_steps(
     to start from. The subprocess steps made from call activities join `calls`, even
     then (the file-level import turns the missing ones into tasks, I024)."""
     made = Made(calls=calls)
-    order = [i for i, item in items.items() if item.kind != "join"]
+    order = [i for i, item in items.items() if item.kind != "merge"]
     for iid in order:
         made.steps[iid] = _step(iid, items[iid], lanes, made)
     for iid in order:
@@ -224,7 +249,7 @@ def path(starts: list[str], items: dict[str, Item], outs: dict[str, list[Node]])
 
 
 def path_names(starts: list[str], items: dict[str, Item], outs: dict[str, list[Node]]) -> list[str]:
-    return [items[i].name or i for i in path(starts, items, outs) if items[i].kind != "join"]
+    return [items[i].name or i for i in path(starts, items, outs) if items[i].kind != "merge"]
 
 
 def steps_name(steps: dict[str, Step], sid: str) -> str | None:
@@ -235,8 +260,8 @@ def steps_name(steps: dict[str, Step], sid: str) -> str | None:
 
 
 def _targets(step: Step) -> list[str]:
-    following = step.get("next")
-    found = [following] if following else []
+    following = step.get("next") or []
+    found = [following] if isinstance(following, str) else list(following)
     return found + list((step.get("branches") or {}).values())
 
 
@@ -330,7 +355,10 @@ def prune(
         step_list = [s for s in step_list if s["id"] in seen]
         kept = {s["id"] for s in step_list}
         for s in step_list:
-            if s.get("next") and s["next"] not in kept:
+            following = s.get("next")
+            if isinstance(following, list):
+                s["next"] = [t for t in following if t in kept]
+            elif following and following not in kept:
                 del s["next"]
             if s.get("branches"):
                 s["branches"] = {k: v for k, v in s["branches"].items() if v in kept}

@@ -592,8 +592,8 @@ RULES: dict[str, Rule] = {
             "I010",
             "parallel-gateway",
             W,
-            "Parallel work runs at the same time in BPMN; a process file has no parallel work, so the branches are listed one after another.",
-            "Check the order of the branches in the imported steps, or say in the task that they run at the same time.",
+            "A parallel gateway becomes a parallel block when its branches meet again; branches that never meet (each to its own end) cannot be a block, so the gateway is read as a decision between them.",
+            "Join the branches in the modeler before the process ends, or check the decision's branches.",
         ),
         _r(
             "I011",
@@ -655,8 +655,8 @@ RULES: dict[str, Rule] = {
             "I019",
             "implicit-split",
             W,
-            "Several flows out of a task are a choice BPMN leaves implicit; a decision is added after the task.",
-            "Name the decision's question and its branches.",
+            "Several flows out of a task or event: plain ones all run in BPMN (an implicit parallel split), so a parallel split is added after it when they meet again; flows with conditions, or that never meet, are a choice, so a decision is added.",
+            "Name the added split or decision, and check the decision's branches.",
         ),
         _r(
             "I020",
@@ -699,6 +699,27 @@ RULES: dict[str, Rule] = {
             W,
             "Tools or metrics a step names but the file does not declare (a damaged procmap extension) are left out.",
             "Declare the tools and metrics under `tools:` and `metrics:` and name them on the step again.",
+        ),
+        _r(
+            "I026",
+            "timer-date-or-cycle",
+            W,
+            "A timer at a date (`timeDate`) or on a cycle (`timeCycle`) is no wait: `wait:` is a duration. A start event keeps it in its description; an intermediate one is read as a task that keeps it in its description.",
+            "Say the date or the schedule in the process's `trigger:` or the step's description, or give the step a `wait:` if a duration is meant.",
+        ),
+        _r(
+            "I027",
+            "wait-not-kept",
+            W,
+            "A timer duration in months or years (no fixed length, no unit in `wait:`), or one that is not an ISO 8601 duration (an expression), cannot be a `wait:`; the timer is read as a task that keeps the value in its description.",
+            "Give the step after it a `wait:` in days or weeks, and remove the task.",
+        ),
+        _r(
+            "I028",
+            "implicit-merge",
+            W,
+            "Parallel branches that meet at a task or an exclusive gateway, not a parallel join, would run what follows once per branch in BPMN; procmap has no such step, so a join is added before it and what follows runs once.",
+            "Check that the step after the added join should run once; in the modeler, join the branches with a parallel gateway.",
         ),
     ]
 }
