@@ -6,6 +6,7 @@ in time order, so the strands interleave; the same seed gives the same bytes."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from typing import Any
 
@@ -72,7 +73,7 @@ def test_a_wait_delays_its_step_by_the_declared_time_without_an_event():
         (invoice,), (paid,) = _of(events, "invoice"), _of(events, "wait-pay")
         assert paid.start == invoice.timestamp + 14 * DAY  # wait: 14d, in its strand
         ordered = sorted(events, key=lambda event: event.start)
-        for before, chase in zip(ordered, ordered[1:], strict=False):
+        for before, chase in itertools.pairwise(ordered):
             if chase.step == "chase":  # wait: 7d after the step before it
                 assert chase.start == before.timestamp + 7 * DAY
                 chased += 1

@@ -40,6 +40,7 @@ attach(
         "to_dot": "flowmap",
         "wrap_text": "flowmap:_wrap",
         "ArrowFigures": "measureresult",
+        "BlockFigures": "measureresult",
         "Branch": "measureresult",
         "CaseCount": "measureresult",
         "Conformance": "measureresult",
@@ -60,6 +61,7 @@ attach(
         "Unmapped": "measureresult",
         "UnmappedMore": "measureresult",
         "Variant": "measureresult",
+        "WaitFigures": "measureresult",
         "Measured": "measured",
         "Home": "options",
         "Measurement": "options",
@@ -99,6 +101,7 @@ if TYPE_CHECKING:
     )
     from .measureresult import (
         ArrowFigures,
+        BlockFigures,
         Branch,
         CaseCount,
         Conformance,
@@ -119,6 +122,7 @@ if TYPE_CHECKING:
         Unmapped,
         UnmappedMore,
         Variant,
+        WaitFigures,
     )
     from .options import (
         Home,

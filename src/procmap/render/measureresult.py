@@ -193,6 +193,31 @@ class Conformance(TypedDict):
     incomplete_examples: list[str]
 
 
+class BlockFigures(TypedDict):
+    """A parallel block of the map (its split and join, its strands): the cases with an
+    event inside it, and `time`, each such case's time from the earliest start of those
+    events to the latest timestamp among them (null when none)."""
+
+    split: str
+    join: str | None
+    strands: int
+    cases: int
+    time: Stats | None
+
+
+class WaitFigures(TypedDict):
+    """A step with a `wait:`: `declared`, the wait in seconds; `measured`, the waiting
+    before it in the log (from the previous event's timestamp to the start of the next:
+    the step's own events, or, for a step without events such as a decision, the
+    consecutive events whose way on the map passes it), counted in `count` (null when
+    the log has no start times or no such events)."""
+
+    step: str
+    declared: float
+    count: int
+    measured: Stats | None
+
+
 class Rework(TypedDict):
     """Cases in which a step occurs more than once (unmapped activities not counted)."""
 
@@ -252,6 +277,8 @@ class MeasureResult(TypedDict):
     arrows: list[ArrowFigures]
     branches: list[Branch]
     throughput: Stats | None
+    blocks: list[BlockFigures]
+    waits: list[WaitFigures]
     conformance: Conformance
     rework: Rework
     variants: list[Variant]
