@@ -231,3 +231,16 @@ def test_the_report_shows_blocks_and_waits(tmp_path, fmt):
     waits = text.split("Waits, declared and measured")[1]
     wait_row = next(line for line in waits.splitlines() if "paid-2" in line)
     assert wait_row.replace("|", " ").split() == ["paid-2", "2w", "120", "2w", "2w"]
+
+
+def test_the_measured_map_shows_block_times_and_waits(tmp_path):
+    from procmap.measure import measured_dot
+
+    process = load(INVOICE_CHASE)
+    events = simulate_log(process, cases=300, seed=2)
+    result = measure_log(process, _log(tmp_path, events))
+    dot = measured_dot(process, result)
+    p50 = format_report(result, "text").split("escalated")[1].split()[2]  # the block's p50
+    assert f"split to join: median {p50}" in dot
+    assert dot.count("(declared 7d)") == 2 and dot.count("(declared 2w)") == 1
+    assert "waited: median 2w (declared 2w)" in dot
