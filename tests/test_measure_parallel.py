@@ -244,3 +244,25 @@ def test_the_measured_map_shows_block_times_and_waits(tmp_path):
     assert f"split to join: median {p50}" in dot
     assert dot.count("(declared 7d)") == 2 and dot.count("(declared 2w)") == 1
     assert "waited: median 2w (declared 2w)" in dot
+
+
+def test_the_worksheet_facts_hold_block_times_and_waits(tmp_path):
+    from procmap.render import analyze, measured_facts
+
+    process = load(INVOICE_CHASE)
+    events = simulate_log(process, cases=300, seed=2)
+    result = measure_log(process, _log(tmp_path, events))
+    facts = measured_facts(analyze(process), result)
+    (block,) = facts.blocks
+    assert (block.split.id, block.join and block.join.id, block.strands, block.cases) == (
+        "escalate",
+        "escalated",
+        2,
+        40,
+    )
+    assert block.p50 == format_report(result, "text").split("escalated")[1].split()[2]
+    assert [(w.view.id, w.declared, w.p50, w.p90) for w in facts.waits] == [
+        ("paid-1", "7d", "7d", "7d"),
+        ("paid-2", "2w", "2w", "2w"),
+        ("collect", "7d", "7d", "7d"),
+    ]
