@@ -266,3 +266,22 @@ def test_the_worksheet_facts_hold_block_times_and_waits(tmp_path):
         ("paid-2", "2w", "2w", "2w"),
         ("collect", "7d", "7d", "7d"),
     ]
+
+
+def test_a_wait_in_a_strand_is_measured_from_the_step_before_it_in_its_strand(tmp_path):
+    # `Record payment` waits 14d after `Send invoice`, in its strand; the case's previous
+    # event is often the other strand's `Create accounts`, which would make it shorter
+    process = load(CLIENT_SETUP)
+    events = simulate_log(process, cases=300, seed=2)
+    cases = _by_case(events)
+    across = 0
+    for evs in cases.values():
+        steps = [e.step for e in evs]
+        across += steps[steps.index("wait-pay") - 1] != "invoice"
+    assert across > 50
+    result = measure_log(process, _log(tmp_path, events))
+    waits = {w["step"]: w for w in result["waits"]}
+    assert waits["wait-pay"]["count"] == 300
+    assert waits["wait-pay"]["measured"]["p50"] == pytest.approx(14 * DAY)
+    assert waits["wait-pay"]["measured"]["p90"] == pytest.approx(14 * DAY)
+    assert waits["chase"]["measured"]["p50"] == pytest.approx(7 * DAY)

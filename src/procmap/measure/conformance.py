@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .replay import Link, Net, concurrent
-from .strands import link_times
+from .strands import link_times, link_waits, wait_times
 from .tables import EXAMPLES, Cases, CaseVariant, Mapped, arrow_counts, round6
 
 if TYPE_CHECKING:
@@ -39,7 +39,9 @@ if TYPE_CHECKING:
         Deviation,
         OffMap,
         Rework,
+        StepFigures,
         Variant,
+        WaitFigures,
     )
 
 #: A transition that leaves the map: (from, to); from is None when the first step of a
@@ -222,6 +224,38 @@ def _variant_links(
             links.append((k - 1, k, tuple(silent_path(flow, silent, a, b) or ())))
     links.append((len(steps) - 1, None, tuple(end_path(flow, silent, steps[-1]) or ())))
     return links
+
+
+def waits(
+    con: DuckDBPyConnection,
+    e: Mapped,
+    pc: Cases,
+    flow: Flow[StepLike],
+    silent: set[str],
+    variants: Sequence[CaseVariant],
+    pairs: Iterable[tuple[str, str]],
+    steps: Sequence[StepFigures],
+) -> list[WaitFigures]:
+    """Each step with a `wait:` and the waiting measured before it (`strands.wait_times`):
+    on a map with parallel blocks, from each variant's replay (the event whose token the
+    step took, into it or, a step without events, through it); else from the steps'
+    waiting and, for a silent step, the transitions that pass it (`passing`)."""
+    if not flow.blocks:
+        return wait_times(con, e, flow, passing(flow, silent, pairs), steps)
+    waiting = {sid for sid in flow.steps if flow.steps[sid].wait_minutes}
+    net = Net(flow, silent)
+    apart = concurrent(flow)
+    timed: list[tuple[str, int, int, str, str]] = []
+    for variant in variants:
+        for j, k, taken in _variant_links(net, flow, silent, apart, variant.steps):
+            if j < 0 or k is None or not taken:
+                continue
+            key = variant.examples[0]
+            # the steps it passes, and the one it goes into (by its last arrow: a
+            # strand that reached a join before the last one did not go on from it)
+            passed = {x for x, _ in taken[1:]} | {taken[-1][1]}
+            timed.extend((key, j + 1, k + 1, sid, "") for sid in sorted(passed & waiting))
+    return wait_times(con, e, flow, {}, steps, link_waits(con, e, pc, timed))
 
 
 def passing(

@@ -34,7 +34,7 @@ from ..config import LogColumns
 from ..format import Flow
 from . import tables
 from .activities import Activities, map_activities
-from .conformance import arrows, conformance, off_map, passing, rework, variant_list
+from .conformance import arrows, conformance, off_map, rework, variant_list, waits
 from .errors import LogError, MemoryLimitError, NothingMapsError, RefusedLogError
 from .kpis import control, metrics
 from .lifecycle import instances
@@ -48,7 +48,7 @@ from .logread import (
     resolve,
     timestamp_formats,
 )
-from .strands import block_times, wait_times
+from .strands import block_times
 from .tables import iso, one
 
 if TYPE_CHECKING:
@@ -464,7 +464,7 @@ def _result(
         "branches": branches,
         "throughput": tables.throughput(con, pc),
         "blocks": block_times(con, e, flow),
-        "waits": wait_times(con, e, flow, passing(flow, silent, pairs), steps),
+        "waits": waits(con, e, pc, flow, silent, variants, pairs, steps),
         "conformance": conformance(flow, silent, variants, total_cases, leaving),
         "rework": rework(variants, total_cases, e.ids[: e.on_map]),
         "variants": variant_list(variants, total_cases),

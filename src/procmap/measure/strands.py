@@ -37,23 +37,46 @@ def link_times(
     lists it)."""
     if not links:
         return {}
-    columns = [list(column) for column in zip(*links, strict=True)]
-    con.execute(
-        """CREATE TABLE lk AS SELECT unnest($1::VARCHAR[]) AS x, unnest($2::UINTEGER[]) AS j,
-                  unnest($3::UINTEGER[]) AS k, unnest($4::VARCHAR[]) AS ax,
-                  unnest($5::VARCHAR[]) AS ay""",
-        columns,
-    )
     rows = con.execute(
-        f"""WITH cv AS (SELECT c, CAST(first_value(c) OVER (PARTITION BY v ORDER BY r0)
-                                       AS VARCHAR) AS x FROM {pc.name})
-           SELECT lk.ax, lk.ay, quantile_cont((b.t - a.t) / 1000000.0, 0.5)
-           FROM lk JOIN cv ON cv.x = lk.x
-           JOIN {e.name} AS a ON a.c = cv.c AND a.n = lk.j
-           JOIN {e.name} AS b ON b.c = cv.c AND b.n = lk.k
-           GROUP BY lk.ax, lk.ay"""
+        f"""SELECT lk.ax, lk.ay, quantile_cont((b.t - a.t) / 1000000.0, 0.5)
+           FROM {_linked(con, e, pc, "lk", links)} GROUP BY lk.ax, lk.ay"""
     ).fetchall()
     return {(x, y): None if p50 is None else float(p50) for x, y, p50 in rows}
+
+
+def link_waits(
+    con: DuckDBPyConnection, e: Mapped, pc: Cases, links: Sequence[TimedLink]
+) -> dict[str, tuple[int, Stats | None]]:
+    """Step -> (count, {mean, p50, p90}) of the time, over every case of each link's
+    variant, from the link's first event's timestamp to its second's start, of the
+    `links` whose arrow (x, y) names the step as x (table `lw`; an overlap, a start before
+    the first event's timestamp, left out, as in the steps' waiting)."""
+    if not links:
+        return {}
+    rows = con.execute(
+        f"""SELECT lw.ax, count(*), {STATS.format(x="(b.s - a.t)")}
+           FROM {_linked(con, e, pc, "lw", links)} WHERE b.s >= a.t GROUP BY lw.ax"""
+    ).fetchall()
+    return {str(x): (int(k), stats(row)) for x, k, *row in rows}
+
+
+def _linked(
+    con: DuckDBPyConnection, e: Mapped, pc: Cases, name: str, links: Sequence[TimedLink]
+) -> str:
+    """SQL FROM: table `name` made of `links`, joined to every case of each link's
+    variant (`cv`) and to the link's two events (`a`, `b`)."""
+    columns = [list(column) for column in zip(*links, strict=True)]
+    con.execute(
+        f"""CREATE TABLE {name} AS SELECT unnest($1::VARCHAR[]) AS x,
+                  unnest($2::UINTEGER[]) AS j, unnest($3::UINTEGER[]) AS k,
+                  unnest($4::VARCHAR[]) AS ax, unnest($5::VARCHAR[]) AS ay""",
+        columns,
+    )
+    return f"""{name} JOIN (SELECT c, CAST(first_value(c) OVER (PARTITION BY v ORDER BY r0)
+                                        AS VARCHAR) AS x FROM {pc.name}) AS cv
+               ON cv.x = {name}.x
+               JOIN {e.name} AS a ON a.c = cv.c AND a.n = {name}.j
+               JOIN {e.name} AS b ON b.c = cv.c AND b.n = {name}.k"""
 
 
 def block_times(con: DuckDBPyConnection, e: Mapped, flow: Flow[StepLike]) -> list[BlockFigures]:
@@ -93,13 +116,16 @@ def wait_times(
     flow: Flow[StepLike],
     paths: dict[str, list[tuple[str, str]]],
     steps: Sequence[StepFigures],
+    replayed: dict[str, tuple[int, Stats | None]] | None = None,
 ) -> list[WaitFigures]:
     """Each step with a `wait:`, in map order: the declared wait in seconds and the
     waiting measured before it, from the previous event's timestamp to the start of the
     next event: a step the log has, its own waiting (`steps`, `tables.step_figures`); a
     step without events (a decision), the consecutive events (a, b) of `paths[step]`
     (the pairs whose way on the map passes it), counted and timed alike (an overlap left
-    out)."""
+    out). A map with parallel blocks gives `replayed` instead (`link_waits`): from the
+    event whose token the step took, in its own strand, not the case's previous event,
+    which may be another strand's."""
     waiting = {figures["id"]: figures for figures in steps}
     listed: list[WaitFigures] = []
     for sid in flow.order:
@@ -107,7 +133,9 @@ def wait_times(
         if not minutes:
             continue
         own = waiting.get(sid)
-        if own is not None and own["events"]:
+        if replayed is not None:
+            count, measured = replayed.get(sid, (0, None))
+        elif own is not None and own["events"]:
             count, measured = own["events"] - own["overlaps"], own["waiting"]
         else:
             count, measured = _pair_waits(con, e, paths.get(sid, []))

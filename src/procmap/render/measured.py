@@ -300,30 +300,40 @@ def measured_facts(
         ],
         unmapped=[(u["activity"], u["events"]) for u in result["unmapped_activities"]],
         control=control,
-        blocks=[
-            BlockTime(
-                split=views[b["split"]],
-                join=views.get(b["join"] or ""),
-                strands=b["strands"],
-                cases=b["cases"],
-                p50=human_duration(_stat(b["time"], "p50")),
-                p90=human_duration(_stat(b["time"], "p90")),
-            )
-            for b in result.get("blocks", [])
-            if b["split"] in views
-        ],
-        waits=[
-            WaitTime(
-                view=views[w["step"]],
-                declared=human_duration(w["declared"]),
-                count=w["count"],
-                p50=human_duration(_stat(w["measured"], "p50")),
-                p90=human_duration(_stat(w["measured"], "p90")),
-            )
-            for w in result.get("waits", [])
-            if w["step"] in views
-        ],
+        blocks=_block_times(views, result),
+        waits=_wait_times(views, result),
     )
+
+
+def _block_times(views: dict[str, StepView], result: MeasureResult) -> list[BlockTime]:
+    """The map's parallel blocks with their times from split to join."""
+    return [
+        BlockTime(
+            split=views[b["split"]],
+            join=views.get(b["join"] or ""),
+            strands=b["strands"],
+            cases=b["cases"],
+            p50=human_duration(_stat(b["time"], "p50")),
+            p90=human_duration(_stat(b["time"], "p90")),
+        )
+        for b in result.get("blocks", [])
+        if b["split"] in views
+    ]
+
+
+def _wait_times(views: dict[str, StepView], result: MeasureResult) -> list[WaitTime]:
+    """The steps with a `wait:`, the declared wait beside the measured waiting."""
+    return [
+        WaitTime(
+            view=views[w["step"]],
+            declared=human_duration(w["declared"]),
+            count=w["count"],
+            p50=human_duration(_stat(w["measured"], "p50")),
+            p90=human_duration(_stat(w["measured"], "p90")),
+        )
+        for w in result.get("waits", [])
+        if w["step"] in views
+    ]
 
 
 def _time_sinks(
