@@ -76,7 +76,7 @@ def _sections(result: MeasureResult) -> list[Section]:
         ),
         (
             "Waits, declared and measured",
-            ["Step", "Declared", "Events", "p50", "p90"],
+            ["Step", "Declared", "Count", "p50", "p90"],
             _waits(result),
         ),
         (

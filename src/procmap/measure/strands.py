@@ -2,9 +2,10 @@
 
 Owns the queries that read table `e` (`tables.Mapped`) and `pc` (`tables.Cases`) for what a
 map with parallel blocks or waits adds: the time of each link the replay found between
-two events of a case that need not be consecutive (`link_times`, table `lk`), each block's
-time from split to join (`block_times`), and the waiting time measured where a step
-declares a `wait:` (`wait_times`). Durations in seconds.
+two events of a case that need not be consecutive (`link_times`, table `lk`; and from
+the first's timestamp to the second's start for the waits, `link_waits`, table `lw`),
+each block's time from split to join (`block_times`), and the waiting time measured where
+a step declares a `wait:` (`wait_times`). Durations in seconds.
 
 Must not know: how the log was read, how the links were found (`replay`), how figures
 are shown.
