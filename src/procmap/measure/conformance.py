@@ -194,13 +194,13 @@ def _replayed(
     net = Net(flow, silent)
     apart = concurrent(flow)
     counts: dict[tuple[str, str], int] = {}
-    timed: list[tuple[str, int, int, str, str]] = []
+    timed: list[tuple[int, int, int, str, str]] = []
     for variant in variants:
         for j, k, taken in _variant_links(net, flow, silent, apart, variant.steps):
             for x, y in taken:
                 counts[(x, y)] = counts.get((x, y), 0) + variant.cases
                 if j >= 0 and k is not None:
-                    timed.append((variant.examples[0], j + 1, k + 1, x, y))
+                    timed.append((variant.rows[0], j + 1, k + 1, x, y))
     times = link_times(con, e, pc, timed)
     return {arrow: (count, times.get(arrow)) for arrow, count in counts.items()}
 
@@ -245,12 +245,12 @@ def waits(
     waiting = {sid for sid in flow.steps if flow.steps[sid].wait_minutes}
     net = Net(flow, silent)
     apart = concurrent(flow)
-    timed: list[tuple[str, int, int, str, str]] = []
+    timed: list[tuple[int, int, int, str, str]] = []
     for variant in variants:
         for j, k, taken in _variant_links(net, flow, silent, apart, variant.steps):
             if j < 0 or k is None or not taken:
                 continue
-            key = variant.examples[0]
+            key = variant.rows[0]
             # the steps it passes, and the one it goes into (by its last arrow: a
             # strand that reached a join before the last one did not go on from it)
             passed = {x for x, _ in taken[1:]} | {taken[-1][1]}

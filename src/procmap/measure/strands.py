@@ -2,8 +2,9 @@
 
 Owns the queries that read table `e` (`tables.Mapped`) and `pc` (`tables.Cases`) for what a
 map with parallel blocks or waits adds: the time of each link the replay found between
-two events of a case that need not be consecutive (`link_times`, table `lk`; and from
-the first's timestamp to the second's start for the waits, `link_waits`, table `lw`),
+two events of a case that need not be consecutive (`link_times`, tables `lk`, `lk_t`;
+and from the first's timestamp to the second's start for the waits, `link_waits`, tables
+`lw`, `lw_t`; each case named by its variant's first row, table `cv`),
 each block's time from split to join (`block_times`), and the waiting time measured where
 a step declares a `wait:` (`wait_times`). Durations in seconds.
 
@@ -24,9 +25,9 @@ if TYPE_CHECKING:
     from ..format import Flow, StepLike
     from ..render import BlockFigures, Stats, StepFigures, WaitFigures
 
-#: A link to time: (the variant's first case id, the events' numbers in their case, from
-#: and to, and an arrow it counts on).
-TimedLink = tuple[str, int, int, str, str]
+#: A link to time: (the variant's first row, `tables.CaseVariant.rows[0]`, the events'
+#: numbers in their case, from and to, and an arrow it counts on).
+TimedLink = tuple[int, int, int, str, str]
 
 
 def link_times(
@@ -34,13 +35,14 @@ def link_times(
 ) -> dict[tuple[str, str], float | None]:
     """(x, y) -> median seconds, over every case of each link's variant, from the link's
     first event's timestamp to its second's, of the `links` on arrow x -> y (table `lk`;
-    a case's variant is named by its first case in log order, as `tables.variants`
-    lists it)."""
+    a case's variant is named by the first row of its first case in log order, as
+    `tables.variants` lists it)."""
     if not links:
         return {}
+    name = _linked(con, e, pc, "lk", links)
     rows = con.execute(
-        f"""SELECT lk.ax, lk.ay, quantile_cont((b.t - a.t) / 1000000.0, 0.5)
-           FROM {_linked(con, e, pc, "lk", links)} GROUP BY lk.ax, lk.ay"""
+        f"""SELECT l.ax, l.ay, quantile_cont(t.dt / 1000000.0, 0.5)
+           FROM {name} AS l JOIN {name}_t AS t USING (x, j, k) GROUP BY l.ax, l.ay"""
     ).fetchall()
     return {(x, y): None if p50 is None else float(p50) for x, y, p50 in rows}
 
@@ -54,9 +56,11 @@ def link_waits(
     the first event's timestamp, left out, as in the steps' waiting)."""
     if not links:
         return {}
+    name = _linked(con, e, pc, "lw", links)
     rows = con.execute(
-        f"""SELECT lw.ax, count(*), {STATS.format(x="(b.s - a.t)")}
-           FROM {_linked(con, e, pc, "lw", links)} WHERE b.s >= a.t GROUP BY lw.ax"""
+        f"""SELECT l.ax, count(*), {STATS.format(x="t.dw")}
+           FROM {name} AS l JOIN {name}_t AS t USING (x, j, k) WHERE t.dw >= 0
+           GROUP BY l.ax"""
     ).fetchall()
     return {str(x): (int(k), stats(row)) for x, k, *row in rows}
 
@@ -64,20 +68,28 @@ def link_waits(
 def _linked(
     con: DuckDBPyConnection, e: Mapped, pc: Cases, name: str, links: Sequence[TimedLink]
 ) -> str:
-    """SQL FROM: table `name` made of `links`, joined to every case of each link's
-    variant (`cv`) and to the link's two events (`a`, `b`)."""
+    """Table `name` made of `links`, and `name`_t: for each distinct link (variant,
+    events) and each case of its variant (table `cv`, made once: each case with its
+    variant's first row), `dt`, from the first event's timestamp to the second's, and
+    `dw`, to the second's start, in microseconds. Returns `name`."""
     columns = [list(column) for column in zip(*links, strict=True)]
     con.execute(
-        f"""CREATE TABLE {name} AS SELECT unnest($1::VARCHAR[]) AS x,
+        f"""CREATE TABLE {name} AS SELECT unnest($1::UBIGINT[]) AS x,
                   unnest($2::UINTEGER[]) AS j, unnest($3::UINTEGER[]) AS k,
                   unnest($4::VARCHAR[]) AS ax, unnest($5::VARCHAR[]) AS ay""",
         columns,
     )
-    return f"""{name} JOIN (SELECT c, CAST(first_value(c) OVER (PARTITION BY v ORDER BY r0)
-                                        AS VARCHAR) AS x FROM {pc.name}) AS cv
-               ON cv.x = {name}.x
-               JOIN {e.name} AS a ON a.c = cv.c AND a.n = {name}.j
-               JOIN {e.name} AS b ON b.c = cv.c AND b.n = {name}.k"""
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS cv AS
+               SELECT c, min(r0) OVER (PARTITION BY v) AS x FROM {pc.name}"""
+    )
+    con.execute(
+        f"""CREATE TABLE {name}_t AS SELECT p.x, p.j, p.k, b.t - a.t AS dt, b.s - a.t AS dw
+           FROM (SELECT DISTINCT x, j, k FROM {name}) AS p JOIN cv ON cv.x = p.x
+           JOIN {e.name} AS a ON a.c = cv.c AND a.n = p.j
+           JOIN {e.name} AS b ON b.c = cv.c AND b.n = p.k"""
+    )
+    return name
 
 
 def block_times(con: DuckDBPyConnection, e: Mapped, flow: Flow[StepLike]) -> list[BlockFigures]:
