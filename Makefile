@@ -159,8 +159,7 @@ test-oldest: $(UV) dot browser
 # tests/bpmn/import/parallel-*.bpmn as imported). npm installs the
 # versions pinned in interop/package-lock.json into interop/node_modules (not committed).
 INTEROP_OUT := out/interop
-INTEROP_PARALLEL := tests/cases/valid/invoice-chase-waits-and-escalation/invoice-chase.yaml \
-	tests/cases/valid/parallel-block-in-decision-loop-in-strand/client-setup.yaml \
+INTEROP_PARALLEL := tests/cases/valid/parallel-block-in-decision-loop-in-strand/client-setup.yaml \
 	tests/bpmn/export/review-in-strand.yaml
 test-interop: setup browser
 	cd interop && npm ci --no-audit --no-fund --loglevel=error
@@ -168,7 +167,8 @@ test-interop: setup browser
 	$(BIN)/procmap render processes/ -f bpmn -o $(INTEROP_OUT)/processes --no-index -q
 	$(BIN)/procmap render src/procmap/scaffold/starters/ -f bpmn -o $(INTEROP_OUT)/starters \
 		--no-index -q
-	@# parallel blocks and waits (issue 18): the two processes of the issue, and the
+	@# parallel blocks and waits (issue 18): the issue's client set-up (the invoice chase
+	@# is among processes/ above), a decision inside a strand, and the
 	@# modelers' parallel and timer fixtures as procmap imports them
 	mkdir -p $(INTEROP_OUT)/parallel-src
 	cp $(INTEROP_PARALLEL) $(INTEROP_OUT)/parallel-src/

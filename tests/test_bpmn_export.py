@@ -29,7 +29,7 @@ STARTERS = sorted((REPO / "src" / "procmap" / "scaffold" / "starters").glob("*.y
 PARALLEL = [
     path
     for path in (
-        REPO / "tests/cases/valid/invoice-chase-waits-and-escalation/invoice-chase.yaml",
+        REPO / "processes" / "invoice-chase.yaml",
         REPO / "tests/cases/valid/parallel-block-in-decision-loop-in-strand/client-setup.yaml",
         REPO / "tests/bpmn/export/review-in-strand.yaml",
     )

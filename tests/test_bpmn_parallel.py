@@ -26,7 +26,7 @@ from procmap.git import diff_files
 from procmap.lint import text, validate_paths
 
 REPO = Path(__file__).resolve().parent.parent
-INVOICE = REPO / "tests/cases/valid/invoice-chase-waits-and-escalation/invoice-chase.yaml"
+INVOICE = REPO / "processes" / "invoice-chase.yaml"
 CLIENT = REPO / "tests/cases/valid/parallel-block-in-decision-loop-in-strand/client-setup.yaml"
 IN_STRAND = REPO / "tests/bpmn/export/review-in-strand.yaml"
 MODELERS = sorted((REPO / "tests/bpmn/import").glob("parallel-*.bpmn"))

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Golden, example, load
+from conftest import REPO, Golden, example, load
 from procmap.format.graph import Flow
 from procmap.format.model import Process
 from procmap.format.values import visible
@@ -483,7 +483,7 @@ def test_wrap_of_short_text_is_textwraps(text, width):
 CASES = ROOT / "tests" / "cases" / "valid"
 PARALLEL = {
     "client-setup": CASES / "parallel-block-in-decision-loop-in-strand" / "client-setup.yaml",
-    "invoice-chase": CASES / "invoice-chase-waits-and-escalation" / "invoice-chase.yaml",
+    "invoice-chase": REPO / "processes" / "invoice-chase.yaml",
 }
 LAYOUTS = [("LR", False), ("LR", True), ("TB", False), ("TB", True)]
 

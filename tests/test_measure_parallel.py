@@ -21,7 +21,7 @@ from procmap.measure import format_report, measure_log, simulate_log, write_csv
 
 CASES = REPO / "tests" / "cases" / "valid"
 CLIENT_SETUP = CASES / "parallel-block-in-decision-loop-in-strand" / "client-setup.yaml"
-INVOICE_CHASE = CASES / "invoice-chase-waits-and-escalation" / "invoice-chase.yaml"
+INVOICE_CHASE = REPO / "processes" / "invoice-chase.yaml"
 DAY = 86400.0
 
 

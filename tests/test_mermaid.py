@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Golden, example, load
+from conftest import REPO, Golden, example, load
 from procmap.format.graph import Flow
 from procmap.render import mermaid
 from procmap.render.dottext import duration_text
@@ -136,7 +136,7 @@ def test_deterministic() -> None:
 CASES = Path(__file__).parent / "cases" / "valid"
 PARALLEL = {
     "client-setup": CASES / "parallel-block-in-decision-loop-in-strand" / "client-setup.yaml",
-    "invoice-chase": CASES / "invoice-chase-waits-and-escalation" / "invoice-chase.yaml",
+    "invoice-chase": REPO / "processes" / "invoice-chase.yaml",
 }
 
 

@@ -446,7 +446,7 @@ def test_cases_that_end_or_begin_through_silent_steps_agree_with_pm4py(tmp_path)
 # -- parallel blocks: fitting cases against pm4py's token-based replay (issue 18) ----------
 
 PARALLEL = [
-    REPO / "tests/cases/valid/invoice-chase-waits-and-escalation/invoice-chase.yaml",
+    REPO / "processes" / "invoice-chase.yaml",
     REPO / "tests/cases/valid/parallel-block-in-decision-loop-in-strand/client-setup.yaml",
 ]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CASES, procmap
+from conftest import CASES, REPO, procmap
 from procmap.format import Flow
 from procmap.lint.linter import validate_paths
 from procmap.portfolio import analyse, as_json, format_portfolio, visits
@@ -23,7 +23,7 @@ from procmap.render import documents
 from procmap.render.analysis import analyze, reading_order, spell_minutes
 
 SETUP = CASES / "valid" / "parallel-block-in-decision-loop-in-strand" / "client-setup.yaml"
-CHASE = CASES / "valid" / "invoice-chase-waits-and-escalation" / "invoice-chase.yaml"
+CHASE = REPO / "processes" / "invoice-chase.yaml"
 OWNED = Path(__file__).parent / "parallel_documents" / "owned-gateways.yaml"
 NESTED = Path(__file__).parent / "parallel_documents" / "nested.yaml"
 
@@ -186,7 +186,8 @@ def test_a_block_nested_in_a_strand_and_a_wait_on_a_join():
 # --- the documents -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [SETUP, CHASE], ids=["client-setup", "invoice-chase"])
+# The invoice chase is bundled: its documents are among test_render's golden files.
+@pytest.mark.parametrize("path", [SETUP], ids=["client-setup"])
 @pytest.mark.parametrize("document", ["runbook", "dmaic"])
 def test_golden_documents_of_parallel_work_and_waits(golden, path, document):
     text = _render(f"{document}.md.j2", path)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import CASES
+from conftest import CASES, REPO
 from procmap.format import Flow, Step
 from procmap.format.loader import load_file
 from procmap.format.schema import validate_document
 
 SETUP = CASES / "valid" / "parallel-block-in-decision-loop-in-strand" / "client-setup.yaml"
-CHASE = CASES / "valid" / "invoice-chase-waits-and-escalation" / "invoice-chase.yaml"
+CHASE = REPO / "processes" / "invoice-chase.yaml"
 
 
 def flow_of(path: Path) -> Flow[Step]:

@@ -472,7 +472,7 @@ def test_bundled_processes_give_a_portfolio(capsys):
     status, out, err = procmap(capsys, "portfolio", str(REPO / "processes"), "-f", "json")
     assert status == 0 and err == ""
     data = json.loads(out)
-    assert len(data["processes"]) == 6
+    assert len(data["processes"]) == 7
     assert all(data["coverage"][stage] for stage in data["coverage"])
     assert data["processes"][0]["id"] == "webinar-funnel"
     assert {g["kind"] for g in data["gaps"]} == {"role"}

@@ -17,7 +17,7 @@ from procmap.measure import render_log, simulate_log
 
 CASES = REPO / "tests" / "cases" / "valid"
 CLIENT_SETUP = CASES / "parallel-block-in-decision-loop-in-strand" / "client-setup.yaml"
-INVOICE_CHASE = CASES / "invoice-chase-waits-and-escalation" / "invoice-chase.yaml"
+INVOICE_CHASE = REPO / "processes" / "invoice-chase.yaml"
 DAY = dt.timedelta(days=1)
 
 

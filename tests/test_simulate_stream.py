@@ -28,7 +28,7 @@ from procmap.measure import (
 #: Every bundled process, and the two with parallel blocks and waits (issue 18).
 PROCESSES = [
     *sorted((REPO / "processes").glob("*.yaml")),
-    REPO / "tests/cases/valid/invoice-chase-waits-and-escalation/invoice-chase.yaml",
+    REPO / "processes" / "invoice-chase.yaml",
     REPO / "tests/cases/valid/parallel-block-in-decision-loop-in-strand/client-setup.yaml",
 ]
 SETTINGS = [

@@ -150,7 +150,7 @@ def test_pages_made_on_several_threads_at_once_never_fail():
 CASES = REPO / "tests" / "cases" / "valid"
 PARALLEL = {
     "client-setup": CASES / "parallel-block-in-decision-loop-in-strand" / "client-setup.yaml",
-    "invoice-chase": CASES / "invoice-chase-waits-and-escalation" / "invoice-chase.yaml",
+    "invoice-chase": REPO / "processes" / "invoice-chase.yaml",
 }
 
 
