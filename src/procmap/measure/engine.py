@@ -40,8 +40,10 @@ from .kpis import control, metrics
 from .lifecycle import instances
 from .logread import (
     Events,
+    Head,
     Source,
     first_line,
+    head,
     lit,
     loaded,
     read_events,
@@ -218,8 +220,10 @@ def _measure_file(
                 size = source.size
                 _set_limit(con, limit, size)
             columns = resolve(con, shown, source, log_columns.roles())
-            formats = timestamp_formats(con, shown, source, columns, log_columns.formats())
-            return _measure(con, process, shown, source, columns, formats, run)
+            given = log_columns.formats()
+            sample = head(con, source, columns, given)
+            formats = timestamp_formats(con, shown, source, columns, given, sample.iso)
+            return _measure(con, process, shown, source, (columns, formats, sample), run)
     except (duckdb.OutOfMemoryException, _OutOfMemory) as error:
         first = first_line(error, "out of memory")
         raise _OutOfMemory(_limit_mb(con, limit, size), first) from None
@@ -311,12 +315,12 @@ def _measure(
     process: ProcessLike,
     shown: str,
     source: Source,
-    columns: Mapping[str, str | None],
-    formats: Mapping[str, str],
+    read: tuple[Mapping[str, str | None], Mapping[str, str], Head],
     run: _Run,
 ) -> MeasureResult:
     """Every figure, in one read of the log (two when the sample missed an activity) and
-    one sort of its events.
+    one sort of its events. `read`: the log's columns, their formats, and its first rows
+    (`logread.head`).
 
     1. table `ev`, one row per row of the log in file order (`logread.read_events`);
     2. the skipped rows (refused with `run.strict`, or beyond `run.max_bad_rows`), then
@@ -330,7 +334,7 @@ def _measure(
        to Python whole (`tables`), each within the memory limit or refused;
     5. the figures from `e`, `pc` and the variants (`_result`).
     """
-    ev = read_events(con, shown, source, columns, formats)
+    ev = read_events(con, shown, source, *read)
     skipped = tables.skipped_rows(con, ev)
     if skipped["count"] and run.strict:
         first = skipped["examples"][0]
