@@ -300,12 +300,16 @@ def parse_sql(column: str, fmt: str = ISO) -> str:
     The value in format `fmt` (strptime's spelling, naive times in the session's time
     zone), trimmed (DuckDB's trim: spaces, Unicode ones too); or as ISO 8601 (`ISO`),
     tried first untrimmed, as it reads with ASCII spaces around it: the most common case
-    then makes no trimmed copy (COALESCE tries the trimmed text only where it is null)."""
+    then makes no trimmed copy. A CASE, not COALESCE, tries the trimmed text only where
+    the first try is null: DuckDB computed COALESCE's trim for every row (some 30 ms a
+    column on 1M events)."""
     raw = f'"{quote(column)}"'
     text = f"nullif(trim({raw}), '')"
     if fmt == ISO:
+        cast = f"try_cast({raw} AS TIMESTAMPTZ)"
         return (
-            f"epoch_us(coalesce(try_cast({raw} AS TIMESTAMPTZ), try_cast({text} AS TIMESTAMPTZ)))"
+            f"epoch_us(CASE WHEN {cast} IS NULL THEN try_cast({text} AS TIMESTAMPTZ)"
+            f" ELSE {cast} END)"
         )
     return f"epoch_us(try_strptime({text}, '{lit(fmt)}')::TIMESTAMPTZ)"
 
