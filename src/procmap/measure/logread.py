@@ -1,8 +1,10 @@
 """An event log read into DuckDB: the file as a relation, its columns, table `ev`.
 
-Owns: opening a log (CSV, gzip CSV and Parquet read by DuckDB; XES converted first by
-`xes`), refusing what is not text, finding the column of each role (`DEFAULT_COLUMNS`), the
-format of each timestamp column (`timestamp_formats`: one per column, ISO 8601 or one of
+Owns: opening a log (CSV, gzip CSV and Parquet read by DuckDB, a CSV's dialect sniffed
+once and then given; XES converted first by `xes`), refusing what is not text, finding the
+column of each role (`DEFAULT_COLUMNS`), the log's first rows read once (`head`: the
+activities they hold, whether each timestamp column is ISO 8601 there), the format of
+each timestamp column (`timestamp_formats`: one per column, ISO 8601 or one of
 `TIMESTAMP_FORMATS`, chosen from the first rows, from the whole column when they fit
 both day-first and month-first, refused when it does too), and table `ev`
 (`read_events`): one row per row of the log, in file order, with the activity as an ENUM

@@ -2,10 +2,11 @@
 
 Owns the tables after `ev` (`logread.read_events`), each made by one function and named
 by the handle it returns, which the functions that read it take: `e` (`Mapped`: the
-readable events, with their step as a number, an activity off the map numbered after the
-steps, and the per-case window figures), `pc` (`Cases`: one row per case), `vr`
-(`VariantTable`: one row per distinct variant), and the small helper tables `m` (the
-numbered activities as text) and `uses` (log transitions on map arrows). Every query
+readable events, with their case and step as numbers, an activity off the map numbered
+after the steps, and the per-case window figures), `cn` (the case ids by number, made
+with `e`), `pc` (`Cases`: one row per case), `vr` (`VariantTable`: one row per distinct
+variant), and the small helper tables `m` (the numbered activities as text) and `uses`
+(log transitions on map arrows). Every query
 that reads them is here: skipped rows, activity counts, steps, directly-follows pairs
 (and those with an unmapped activity), the steps cases begin and end at, arrow counts,
 throughput and the metrics' figures. Durations come out in seconds, timestamps as ISO 8601 UTC with `Z`.
