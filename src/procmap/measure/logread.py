@@ -338,18 +338,14 @@ def head(
     each timestamp role to its format, if given (those columns are not checked)."""
     act = columns["activity"]
     assert act is not None
-    chosen = [
-        column
+    chosen = {
+        role: column
         for role in ("timestamp", "start_timestamp")
         if (column := columns.get(role)) is not None and given.get(role) is None
-    ]
-    roles = [
-        role
-        for role in ("timestamp", "start_timestamp")
-        if columns.get(role) is not None and given.get(role) is None
-    ]
+    }
     values = "".join(
-        f""", nullif(trim("{quote(column)}"), '') AS v{i}""" for i, column in enumerate(chosen)
+        f""", nullif(trim("{quote(column)}"), '') AS v{i}"""
+        for i, column in enumerate(chosen.values())
     )
     checks = "".join(
         f", count(v{i}) = count(try_cast(v{i} AS TIMESTAMPTZ))" for i in range(len(chosen))
@@ -363,7 +359,7 @@ def head(
     assert row is not None
     rows, distinct, sample = row[:3]
     found = None if distinct > ENUM_VALUES else sorted(sample or [])
-    return Head(int(rows), found, dict(zip(roles, (bool(x) for x in row[3:]), strict=True)))
+    return Head(int(rows), found, dict(zip(chosen, (bool(x) for x in row[3:]), strict=True)))
 
 
 def timestamp_formats(
