@@ -211,7 +211,7 @@ def _sniffed(con: DuckDBPyConnection, file: str) -> tuple[str, tuple[str, ...]] 
             return None
         sql = prompt[len("FROM ") : -1]
         described = con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()
-    except duckdb.OutOfMemoryException:
+    except (duckdb.OutOfMemoryException, duckdb.InterruptException):
         raise
     except duckdb.Error:
         return None
