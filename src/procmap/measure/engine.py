@@ -40,8 +40,10 @@ from .kpis import control, metrics
 from .lifecycle import instances
 from .logread import (
     Events,
+    Head,
     Source,
     first_line,
+    head,
     lit,
     loaded,
     read_events,
@@ -264,10 +266,12 @@ def _read_file(
                 size = source.size
                 _set_limit(con, limit, size)
             columns = resolve(con, shown, source, log_columns.roles())
-            formats = timestamp_formats(con, shown, source, columns, log_columns.formats())
+            given = log_columns.formats()
+            sample = head(con, source, columns, given)
+            formats = timestamp_formats(con, shown, source, columns, given, sample.iso)
             if not resource:
                 columns = {**columns, "resource": None}
-            return use(_events(con, shown, source, columns, formats, run))
+            return use(_events(con, shown, source, (columns, formats, sample), run))
     except (duckdb.OutOfMemoryException, _OutOfMemory) as error:
         first = first_line(error, "out of memory")
         raise _OutOfMemory(_limit_mb(con, limit, size), first) from None
@@ -358,15 +362,15 @@ def _events(
     con: DuckDBPyConnection,
     shown: str,
     source: Source,
-    columns: Mapping[str, str | None],
-    formats: Mapping[str, str],
+    read: tuple[Mapping[str, str | None], Mapping[str, str], Head],
     run: _Run,
 ) -> LogRead:
     """Table `ev`, one row per row of the log in file order (`logread.read_events`); the
     skipped rows (refused with `run.strict`, or beyond `run.max_bad_rows`), then `ev` cut
     down to the activity instances when the log has lifecycle transitions
-    (`lifecycle.instances`)."""
-    ev = read_events(con, shown, source, columns, formats)
+    (`lifecycle.instances`). `read`: the log's columns, their formats, and its first rows
+    (`logread.head`)."""
+    ev = read_events(con, shown, source, *read)
     skipped = tables.skipped_rows(con, ev)
     if skipped["count"] and run.strict:
         first = skipped["examples"][0]
@@ -376,7 +380,7 @@ def _events(
         )
     if skipped["count"] and run.max_bad_rows is not None:
         _bad_rows(con, shown, ev, skipped, run.max_bad_rows)
-    return LogRead(con, shown, ev, skipped, instances(con, shown, ev), columns)
+    return LogRead(con, shown, ev, skipped, instances(con, shown, ev), read[0])
 
 
 def _measure(read: LogRead, process: ProcessLike, run: _Run) -> MeasureResult:

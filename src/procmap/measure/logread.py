@@ -1,8 +1,10 @@
 """An event log read into DuckDB: the file as a relation, its columns, table `ev`.
 
-Owns: opening a log (CSV, gzip CSV and Parquet read by DuckDB; XES converted first by
-`xes`), refusing what is not text, finding the column of each role (`DEFAULT_COLUMNS`), the
-format of each timestamp column (`timestamp_formats`: one per column, ISO 8601 or one of
+Owns: opening a log (CSV, gzip CSV and Parquet read by DuckDB, a CSV's dialect sniffed
+once and then given; XES converted first by `xes`), refusing what is not text, finding the
+column of each role (`DEFAULT_COLUMNS`), the log's first rows read once (`head`: the
+activities they hold, whether each timestamp column is ISO 8601 there), the format of
+each timestamp column (`timestamp_formats`: one per column, ISO 8601 or one of
 `TIMESTAMP_FORMATS`, chosen from the first rows, from the whole column when they fit
 both day-first and month-first, refused when it does too), and table `ev`
 (`read_events`): one row per row of the log, in file order, with the activity as an ENUM
@@ -166,17 +168,56 @@ def _parquet(con: DuckDBPyConnection, file: str) -> Source:
 def _csv(con: DuckDBPyConnection, file: str, shown: str) -> Source:
     import duckdb
 
+    found = _sniffed(con, file)
+    if found is not None:
+        return Source(*found, csv=True)
     sql = (
         f"read_csv('{lit(file)}', all_varchar = true, header = true,"
         f" auto_detect = true, buffer_size = {CSV_BUFFER_BYTES})"
     )
-    try:  # DuckDB sniffs the dialect again on every read: find the columns once
+    try:
         names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()]
     except duckdb.OutOfMemoryException:
         raise
     except duckdb.Error as error:
         raise not_csv(shown, error) from None
     return Source(sql, tuple(names), csv=True)
+
+
+def _sniffed(con: DuckDBPyConnection, file: str) -> tuple[str, tuple[str, ...]] | None:
+    """The CSV at `file` read with the dialect and columns DuckDB's sniffer finds, given
+    explicitly (`sniff_csv`'s `Prompt`: DuckDB sniffs again on every `auto_detect` read,
+    some 20 ms each), and its column names; None when that cannot be had as it was
+    sniffed (DuckDB before 0.10 has no `sniff_csv`; a quote in the path or a column name,
+    which the prompt leaves unescaped; a file the sniffer refuses): the caller then reads
+    with `auto_detect`, as the sniffer would, and reports what fails."""
+    import duckdb
+
+    if "'" in file or "\\" in file:
+        return None
+    try:
+        row = con.execute(
+            f"SELECT Columns, Prompt FROM sniff_csv('{file}', all_varchar = true, header = true,"
+            f" buffer_size = {CSV_BUFFER_BYTES})"
+        ).fetchone()
+        if row is None:
+            return None
+        names = tuple(str(column["name"]) for column in row[0])
+        prompt = str(row[1])
+        head = f"FROM read_csv('{file}', "
+        if any("'" in n or "\\" in n for n in names) or not (
+            prompt.startswith(head) and prompt.endswith(");") and "auto_detect=false" in prompt
+        ):
+            return None
+        sql = prompt[len("FROM ") : -1]
+        described = con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()
+    except (duckdb.OutOfMemoryException, duckdb.InterruptException):
+        raise
+    except duckdb.Error:
+        return None
+    if tuple(r[0] for r in described) != names:
+        return None
+    return sql, names
 
 
 def not_csv(shown: str, error: Exception) -> LogError:
@@ -261,14 +302,64 @@ def parse_sql(column: str, fmt: str = ISO) -> str:
     The value in format `fmt` (strptime's spelling, naive times in the session's time
     zone), trimmed (DuckDB's trim: spaces, Unicode ones too); or as ISO 8601 (`ISO`),
     tried first untrimmed, as it reads with ASCII spaces around it: the most common case
-    then makes no trimmed copy (COALESCE tries the trimmed text only where it is null)."""
+    then makes no trimmed copy. A CASE, not COALESCE, tries the trimmed text only where
+    the first try is null: DuckDB computed COALESCE's trim for every row (some 30 ms a
+    column on 1M events)."""
     raw = f'"{quote(column)}"'
     text = f"nullif(trim({raw}), '')"
     if fmt == ISO:
+        cast = f"try_cast({raw} AS TIMESTAMPTZ)"
         return (
-            f"epoch_us(coalesce(try_cast({raw} AS TIMESTAMPTZ), try_cast({text} AS TIMESTAMPTZ)))"
+            f"epoch_us(CASE WHEN {cast} IS NULL THEN try_cast({text} AS TIMESTAMPTZ)"
+            f" ELSE {cast} END)"
         )
     return f"epoch_us(try_strptime({text}, '{lit(fmt)}')::TIMESTAMPTZ)"
+
+
+@dataclass(frozen=True)
+class Head:
+    """What one read of the log's first rows (`SAMPLE_ROWS`) finds: how many `rows`; the
+    activity column's `values` among them, sorted (None: more than `ENUM_VALUES`); and
+    `iso`, for each timestamp role whose format is not given, whether every value of its
+    column there is ISO 8601 (or blank)."""
+
+    rows: int
+    values: list[str] | None
+    iso: dict[str, bool]
+
+
+def head(
+    con: DuckDBPyConnection,
+    source: Source,
+    columns: Mapping[str, str | None],
+    given: Mapping[str, str | None],
+) -> Head:
+    """The `Head` of the log: `columns` maps each role to its column (`resolve`), `given`
+    each timestamp role to its format, if given (those columns are not checked)."""
+    act = columns["activity"]
+    assert act is not None
+    chosen = {
+        role: column
+        for role in ("timestamp", "start_timestamp")
+        if (column := columns.get(role)) is not None and given.get(role) is None
+    }
+    values = "".join(
+        f""", nullif(trim("{quote(column)}"), '') AS v{i}"""
+        for i, column in enumerate(chosen.values())
+    )
+    checks = "".join(
+        f", count(v{i}) = count(try_cast(v{i} AS TIMESTAMPTZ))" for i in range(len(chosen))
+    )
+    row = con.execute(
+        f"""SELECT count(*), count(DISTINCT a),
+                   CASE WHEN count(DISTINCT a) <= {ENUM_VALUES}
+                        THEN list(DISTINCT a) FILTER (WHERE a IS NOT NULL) END{checks}
+            FROM (SELECT "{quote(act)}" AS a{values} FROM {source.sql} LIMIT {SAMPLE_ROWS})"""
+    ).fetchone()
+    assert row is not None
+    rows, distinct, sample = row[:3]
+    found = None if distinct > ENUM_VALUES else sorted(sample or [])
+    return Head(int(rows), found, dict(zip(chosen, (bool(x) for x in row[3:]), strict=True)))
 
 
 def timestamp_formats(
@@ -277,11 +368,12 @@ def timestamp_formats(
     source: Source,
     columns: Mapping[str, str | None],
     given: Mapping[str, str | None],
+    iso: Mapping[str, bool],
 ) -> dict[str, str]:
     """The format of each timestamp column (role `timestamp`, and `start_timestamp` when
     the log has one): the one `given` for its role (`ISO`, or strptime's spelling), else
-    ISO 8601 when it reads every value of the column's first rows (`SAMPLE_ROWS`; the
-    columns checked in one read of them), else the one of `TIMESTAMP_FORMATS` that reads
+    ISO 8601 when it reads every value of the column's first rows (`SAMPLE_ROWS`; `iso`,
+    each role's `Head.iso`), else the one of `TIMESTAMP_FORMATS` that reads
     the most of those values (`_choose`), the first listed on a tie. When the best day-first and month-first formats
     read as many of them, they are counted over the whole column (one more read, for such
     logs only); a column they still tie on takes the order of the other timestamp
@@ -297,7 +389,6 @@ def timestamp_formats(
             found[role] = _given(con, shown, source, column, fmt, role)
         elif column is not None:
             chosen[role] = column
-    iso = _all_iso(con, source, chosen) if chosen else {}
     for role, column in chosen.items():
         choice = ISO if iso[role] else _choose(con, source, column)
         if isinstance(choice, str):
@@ -352,25 +443,6 @@ def _counts(
     row = con.execute(f"SELECT {', '.join(reads)} FROM {values}").fetchone()
     assert row is not None
     return {f: int(n) for f, n in zip(formats, row, strict=True)}
-
-
-def _all_iso(
-    con: DuckDBPyConnection, source: Source, columns: Mapping[str, str]
-) -> dict[str, bool]:
-    """Role -> whether every value of its column in the first `SAMPLE_ROWS` rows is ISO
-    8601 (or blank): one read of those rows for all the columns."""
-    values = ", ".join(
-        f"""nullif(trim("{quote(column)}"), '') AS v{i}"""
-        for i, column in enumerate(columns.values())
-    )
-    counts = ", ".join(
-        f"count(v{i}) = count(try_cast(v{i} AS TIMESTAMPTZ))" for i in range(len(columns))
-    )
-    row = con.execute(
-        f"SELECT {counts} FROM (SELECT {values} FROM {source.sql} LIMIT {SAMPLE_ROWS})"
-    ).fetchone()
-    assert row is not None
-    return dict(zip(columns, (bool(x) for x in row), strict=True))
 
 
 def _choose(con: DuckDBPyConnection, source: Source, column: str) -> str | tuple[str, str]:
@@ -470,19 +542,23 @@ def read_events(
     source: Source,
     columns: Mapping[str, str | None],
     formats: Mapping[str, str] | None = None,
+    first: Head | None = None,
 ) -> Events:
     """Table `ev` (`Events`), in one read of the log, or two when the first rows
-    (`SAMPLE_ROWS`) missed an activity: the ENUM is then made from the whole column.
-    `columns` maps each role to its column; the case, activity and timestamp ones are
-    given. `formats`: each timestamp role's format (`timestamp_formats`; ISO 8601 for a
-    role it lacks)."""
+    (`SAMPLE_ROWS`, read by `head`: `first`, or read here when not given) missed an
+    activity: the ENUM is then made from the whole column. `columns` maps each role to
+    its column; the case, activity and timestamp ones are given. `formats`: each
+    timestamp role's format (`timestamp_formats`; ISO 8601 for a role it lacks)."""
     import duckdb
 
     act_col = columns["activity"]
     assert act_col and columns["timestamp"]
     act = f'"{quote(act_col)}"'
     try:
-        values = _sample(con, shown, source, act)
+        first = first or head(con, source, columns, {})
+        if not first.rows:
+            raise LogError(f"{shown}: no events (a header and no rows)")
+        values = first.values
         whole = False
         while True:
             if values is not None and not values and not whole:
@@ -513,19 +589,6 @@ def read_events(
             [values[at : at + TRIM_CHUNK]],
         ).fetchall()
     return Events(values, dict(trimmed), lifecycle=lifecycle)
-
-
-def _sample(con: DuckDBPyConnection, shown: str, source: Source, act: str) -> list[str] | None:
-    """The activity column's values in the log's first rows, sorted; None when there are
-    more than `ENUM_VALUES`."""
-    sample = con.execute(
-        f"SELECT DISTINCT {act} FROM (SELECT {act} FROM {source.sql} LIMIT {SAMPLE_ROWS})"
-        f" LIMIT {ENUM_VALUES + 2}"
-    ).fetchall()
-    if not sample:
-        raise LogError(f"{shown}: no events (a header and no rows)")
-    values = sorted(v for (v,) in sample if v is not None)
-    return None if len(values) > ENUM_VALUES else values
 
 
 def _create_ev(

@@ -81,7 +81,7 @@ def _linked(
     )
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS cv AS
-               SELECT c, min(r0) OVER (PARTITION BY v) AS x FROM {pc.name}"""
+               SELECT r0 AS c, min(r0) OVER (PARTITION BY v) AS x FROM {pc.name}"""
     )
     con.execute(
         f"""CREATE TABLE {name}_t AS SELECT p.x, p.j, p.k, b.t - a.t AS dt, b.s - a.t AS dw
