@@ -236,7 +236,11 @@ def test_outputs_of_a_process_that_is_gone_are_removed_and_only_those(tmp_path):
         "two.mmd",
         "two.runbook.md",
     ]
-    assert second.written == ["deux.mmd", "deux.runbook.md", "index.md"]
+    # four.yaml is invalid today, so this run is not the whole catalog: the index is left
+    # alone, with a line saying it is out of date (issue 21: an index is never written
+    # from part of the processes).
+    assert second.written == ["deux.mmd", "deux.runbook.md"]
+    assert any("index.md not rewritten" in w and "(not four)" in w for w in second.warnings)
     assert _listing(out) == sorted(
         [
             MANIFEST,

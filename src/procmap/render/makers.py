@@ -57,6 +57,9 @@ class Makers:
         self.folders = search_path(options.templates)
         self.rendered = {p.id for p in processes.values()}
         self.names = {p.id: p.name for p in processes.values()}
+        #: Processes with outputs in the folder that this run leaves out (set by the run
+        #: from the manifest): id -> (file name, input sha256). See `plan.index_kept`.
+        self.others: dict[str, tuple[str, str]] = {}
         self._inputs: dict[str, str] = {}
         self._analysis: dict[str, Analysis] = {}
         self._lock = threading.Lock()

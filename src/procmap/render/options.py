@@ -85,8 +85,9 @@ class Home:
 @dataclass
 class Outcome:
     """What the run did: outputs written, outputs skipped as unchanged, stale outputs
-    removed, one-line problems, and one-line warnings (entries of the manifest ignored),
-    which do not make the run fail."""
+    removed, one-line problems, and one-line warnings (entries of the manifest ignored, an
+    index left alone because the run renders part of the folder's processes), which do
+    not make the run fail."""
 
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
