@@ -89,8 +89,11 @@ def test_every_format_is_written_and_subprocess_boxes_link_to_runbooks(tmp_path)
     assert (tmp_path / "lead-handoff.pdf").read_bytes().startswith(b"%PDF")
     assert b"lead-scoring.runbook.md" in (tmp_path / "lead-handoff.svg").read_bytes()
     assert "(lead-scoring.runbook.md)" in (tmp_path / "lead-handoff.runbook.md").read_text()
-    assert "![Flow map of" in (tmp_path / "lead-handoff.runbook.md").read_text()
-    assert "```mermaid\n" in (tmp_path / "lead-handoff.runbook.md").read_text()
+    # The map once (issue 21): with the mermaid format asked for, the Mermaid block GitHub
+    # draws, and a link to the SVG in place of the image beside it.
+    runbook = (tmp_path / "lead-handoff.runbook.md").read_text()
+    assert "![Flow map of" not in runbook and "](lead-handoff.svg)" in runbook
+    assert "```mermaid\n" in runbook
     assert not [n for n in _listing(tmp_path) if n.endswith(".tmp")]
 
 

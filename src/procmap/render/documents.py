@@ -327,6 +327,20 @@ def cell(value: Any, links: bool = False) -> str:
     return text if text else "–"
 
 
+def paren(value: Any, escape: str = "md") -> str:
+    """A name in brackets after what it names (`step 2 (Sam, virtual assistant)`): the
+    name's own brackets become a comma, so brackets never nest ("Step 2 (Sam (virtual
+    assistant))"); escaped by `md`, or by `cell` with `paren("cell")`."""
+    text = " ".join(str(value).split())
+    while True:
+        flat = re.sub(r"\s*\(([^()]*)\)", r", \1", text)
+        if flat == text:
+            break
+        text = flat
+    text = text.replace("(", "").replace(")", "").strip(", ")
+    return f"({cell(text) if escape == 'cell' else md(text)})"
+
+
 def code(value: Any) -> str:
     """Inline code that survives backticks in the value."""
     text = " ".join(str(value).split())
@@ -370,6 +384,7 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.sandbox.SandboxedEnvironme
         md=md,
         md_blocks=md_blocks,
         cell=cell,
+        paren=paren,
         code=code,
         anchor=anchor,
         minutes=format_minutes,
