@@ -122,7 +122,7 @@ $(ORACLE_STAMP): pyproject.toml $(LOCK) $(ORACLE_LOCK)
 	touch $(ORACLE_STAMP)
 
 test-oracle: $(ORACLE_STAMP)
-	$(ORACLE_VENV)/bin/python -m pytest tests/test_oracle.py -p no:cacheprovider
+	$(ORACLE_VENV)/bin/python -m pytest tests/test_oracle.py tests/test_oracle_discover.py -p no:cacheprovider
 
 # The newest releases the declared ranges allow, today, in their own venv: what a user who
 # runs `pip install procmap` now gets. The weekly workflow runs it to see a breaking

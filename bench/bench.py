@@ -4,14 +4,17 @@ Owns: running and timing the commands (always as separate processes, so no run w
 another's imports or memory), the floors (a bare interpreter, libyaml composing the same
 text), the comparison tools (yamllint and check-jsonschema, installed on first use into
 bench/.data/tools-venv), peak memory, the render hook (bench/render_bench.py, when present),
-the measure section (bench/measure_bench.py: `procmap measure` against pm4py, issue 8)
+the measure section (bench/measure_bench.py: `procmap measure` against pm4py, issue 8),
+the discover section (bench/discover_bench.py: `procmap discover` against measure and
+pm4py's inductive miner, issue 20)
 and the report, as text or JSON. Progress goes to stderr; the report to stdout.
 
 Must not know: procmap's internals. It calls the `procmap` command and the library entry
 point `procmap.lint.validate_paths`, nothing else. Timings never go into the test suite.
 
 Usage: python bench/bench.py [--quick] [--full-tools] [--processes N] [--steps S] [--seed K]
-                             [--runs R] [--json] [--measure-only] [--no-measure]
+                             [--runs R] [--json] [--measure-only] [--discover-only]
+                             [--no-measure]
 """
 
 from __future__ import annotations
@@ -333,6 +336,19 @@ def render_hook(notes: list[str]) -> list[tuple[str, str]]:
         return []
 
 
+def discover_section(rounds: int, notes: list[str]) -> dict[str, Any] | None:
+    """Figures from bench/discover_bench.py (issue 20), timed with `run`."""
+    progress("discover: bench/discover_bench.py")
+    sys.path.insert(0, str(BENCH))
+    import discover_bench
+
+    try:
+        return discover_bench.run(DATA, run, rounds, notes)
+    except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+        notes.append(f"Discover: failed: {type(error).__name__}: {error}")
+        return None
+
+
 def measure_section(rounds: int, notes: list[str]) -> dict[str, Any] | None:
     """Figures from bench/measure_bench.py (issue 8), timed with `run`."""
     progress("measure: bench/measure_bench.py")
@@ -479,6 +495,12 @@ def text_report(result: dict[str, Any]) -> str:
         w("")
         for line in measure_bench.report(result["measure"]):
             w(line)
+    if result.get("discover"):
+        import discover_bench
+
+        w("")
+        for line in discover_bench.report(result["discover"]):
+            w(line)
     if result["notes"]:
         w("")
         for note in result["notes"]:
@@ -563,7 +585,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the measure section: procmap measure against pm4py, and a 10M-event log",
     )
-    which.add_argument("--no-measure", action="store_true", help="leave the measure section out")
+    which.add_argument(
+        "--discover-only",
+        action="store_true",
+        help="only the discover section: procmap discover against measure and pm4py's miner",
+    )
+    which.add_argument(
+        "--no-measure", action="store_true", help="leave the measure and discover sections out"
+    )
     args = parser.parse_args(argv)
     if args.processes < 1 or args.steps < 6:
         parser.error("--processes must be at least 1 and --steps at least 6")
@@ -588,9 +617,12 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.system()} {platform.machine()}",
     }
     measure_rounds = 1 if args.quick else 3
-    if args.measure_only:
+    if args.measure_only or args.discover_only:
         result: dict[str, Any] = {"environment": environment, "notes": notes}
-        result["measure"] = measure_section(measure_rounds, notes)
+        if args.measure_only:
+            result["measure"] = measure_section(measure_rounds, notes)
+        else:
+            result["discover"] = discover_section(measure_rounds, notes)
         return _finish(result, load_before, args.json)
     progress(f"generating or reusing {args.processes} processes of {args.steps} steps")
     folder = ensure(args.processes, args.steps, args.seed)
@@ -613,6 +645,7 @@ def main(argv: list[str] | None = None) -> int:
     result["render"] = render_hook(notes)
     if not args.no_measure:
         result["measure"] = measure_section(measure_rounds, notes)
+        result["discover"] = discover_section(measure_rounds, notes)
     return _finish(result, load_before, args.json)
 
 

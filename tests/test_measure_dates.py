@@ -263,3 +263,50 @@ def test_the_start_timestamp_format_is_its_own_setting():
     answer = next(s for s in result["steps"] if s["id"] == "answer")
     # the start read day-first: 3 February 10:00 to 13 March 11:00 (month first)
     assert answer["processing"]["mean"] == 38 * 86400 + 3600
+
+
+def _project(tmp_path: Path, entry: str) -> Path:
+    """A project with the helpdesk process and its garbled log declared in
+    [tool.procmap.logs] with `entry` (the table's settings)."""
+    (tmp_path / "processes").mkdir()
+    (tmp_path / "processes" / "helpdesk.yaml").write_bytes(PROCESS.read_bytes())
+    _garbled(tmp_path)
+    (tmp_path / "procmap.toml").write_text(
+        f'[logs.helpdesk]\npath = "garbled.csv"\ntimestamp-format = "%m/%d/%Y %H:%M"\n{entry}\n',
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_a_declared_log_s_max_bad_rows_applies_when_the_option_is_not_given(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.chdir(_project(tmp_path, 'max-bad-rows = "5%"'))
+    status, out, err = procmap(capsys, "measure", "processes/helpdesk.yaml", "-f", "json")
+    assert status == 0, err
+    assert json.loads(out)["skipped_rows"]["count"] == 3
+    # The option, given, wins over the configuration.
+    status, _, err = procmap(capsys, "measure", "processes/helpdesk.yaml", "--max-bad-rows", "1%")
+    assert status == 1 and "above the 1.0% allowed" in err
+
+
+def test_render_refuses_a_declared_log_above_its_max_bad_rows_and_says_so(
+    tmp_path, capsys, monkeypatch
+):
+    """Before, render measured a declared log with no limit: its figures went into the
+    worksheet whatever share of the rows was unreadable."""
+    monkeypatch.chdir(_project(tmp_path, ""))
+    status, _, err = procmap(capsys, "render", "-f", "dmaic", "-o", "out", "-q")
+    assert status == 1, err  # as for any declared log that cannot be measured
+    assert "3 of 150 rows unreadable (2.0%, above the 1.0%" in err
+    assert "`max-bad-rows` in [tool.procmap.logs.helpdesk] allows more" in err
+    assert "rendered without figures" in err
+    assert "Measured" not in (tmp_path / "out" / "helpdesk.dmaic.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("value", ['"many"', '"101%"', "-1"])
+def test_a_declared_max_bad_rows_must_be_a_percent(tmp_path, capsys, monkeypatch, value):
+    monkeypatch.chdir(_project(tmp_path, f"max-bad-rows = {value}"))
+    status, _, err = procmap(capsys, "measure", "processes/helpdesk.yaml")
+    assert status == 2
+    assert "logs.helpdesk.max-bad-rows" in err and "is not a percent of the rows" in err

@@ -441,3 +441,129 @@ def test_cases_that_end_or_begin_through_silent_steps_agree_with_pm4py(tmp_path)
     assert arrows[("channel", "confirm")] == starts["confirm"]
     assert arrows[("missing", "done")] == ends["confirm"]
     assert arrows[("request", "closed")] == ends["request"]
+
+
+# -- parallel blocks: fitting cases against pm4py's token-based replay (issue 18) ----------
+
+PARALLEL = [
+    REPO / "tests/cases/valid/invoice-chase-waits-and-escalation/invoice-chase.yaml",
+    REPO / "tests/cases/valid/parallel-block-in-decision-loop-in-strand/client-setup.yaml",
+]
+
+
+def _petri_net(process: Any) -> tuple[Any, Any, Any]:
+    """The process as a Petri net built with pm4py's own objects, independently of
+    procmap's replay: a place in front of each step (a join: one per arrow into it, each
+    strand's), a source and a sink; each task, start and end a transition labelled with
+    its step id (what the frame's activity is), a start taking the source's token and an
+    end putting one on the sink; a decision an invisible transition per branch; a split an
+    invisible transition putting a token in front of every strand; a join an invisible
+    transition taking one from each arrow into it."""
+    from pm4py.objects.petri_net.obj import Marking, PetriNet
+    from pm4py.objects.petri_net.utils import petri_utils
+
+    net = PetriNet(process.id)
+    places: dict[str, Any] = {}
+
+    def place(name: str) -> Any:
+        if name not in places:
+            places[name] = PetriNet.Place(name)
+            net.places.add(places[name])
+        return places[name]
+
+    steps = {step.id: step for step in process.steps}
+
+    def into(source: str, target: str) -> Any:
+        """The place an arrow source -> target puts its token on."""
+        return place(f"{source}->{target}" if steps[target].kind == "join" else f"at:{target}")
+
+    def transition(name: str, label: str | None, takes: list[Any], puts: list[Any]) -> None:
+        made = PetriNet.Transition(name, label)
+        net.transitions.add(made)
+        for taken in takes:
+            petri_utils.add_arc_from_to(taken, made, net)
+        for put in puts:
+            petri_utils.add_arc_from_to(made, put, net)
+
+    source, sink = place("source"), place("sink")
+    for step in process.steps:
+        targets = [target for _, target in step.targets()]
+        if step.kind == "decision":
+            for target in targets:
+                transition(
+                    f"{step.id}=>{target}", None, [place(f"at:{step.id}")], [into(step.id, target)]
+                )
+            continue
+        if step.kind == "join":
+            incoming = [s.id for s in process.steps if step.id in [t for _, t in s.targets()]]
+            takes = [place(f"{s}->{step.id}") for s in incoming]
+        else:
+            takes = [source if step.kind == "start" else place(f"at:{step.id}")]
+        puts = [sink] if step.kind == "end" else [into(step.id, t) for t in targets]
+        visible = step.kind not in ("parallel", "join")
+        transition(step.id, step.id if visible else None, takes, puts)
+    initial, final = Marking(), Marking()
+    initial[source] = 1
+    final[sink] = 1
+    return net, initial, final
+
+
+def _damaged(events: list[Any]) -> list[Any]:
+    """The simulated events with a few long cases (those that pass a block) broken, each
+    a different way: stopped before its last two steps, an event dropped (two ways), the
+    steps of two events swapped (their times kept), an event repeated at its time."""
+    from dataclasses import replace
+
+    cases: dict[str, list[Any]] = {}
+    for event in events:
+        cases.setdefault(event.case, []).append(event)
+    names = sorted(cases)
+    a, b, c, d, e = (cases[name] for name in [n for n in names if len(cases[n]) >= 7][:5])
+    swapped = [
+        *d[:1],
+        replace(d[1], step=d[2].step, activity=d[2].activity, resource=d[2].resource),
+        replace(d[2], step=d[1].step, activity=d[1].activity, resource=d[1].resource),
+        *d[3:],
+    ]
+    broken = {a[0].case: a[:-2], b[0].case: b[:3] + b[4:], c[0].case: c[:2] + c[3:]}
+    broken[d[0].case] = swapped
+    broken[e[0].case] = [*e[:3], e[2], *e[3:]]
+    kept: list[Any] = []
+    for case in names:
+        kept.extend(broken.get(case, cases[case]))
+    return kept
+
+
+@pytest.mark.parametrize("path", PARALLEL, ids=lambda p: p.stem)
+def test_fitting_cases_of_a_parallel_process_are_those_pm4py_replays(tmp_path, path):
+    """procmap's fitting cases are the cases pm4py's token-based replay fits on the Petri
+    net of the same map. procmap lists up to 5 example cases for each deviation and for
+    the incomplete ones: the damage is spread so that no list is cut, and the cases that
+    do not fit are exactly those listed."""
+    process = _process(path)
+    events = _damaged(simulate_log(process, cases=200, seed=11))
+    log = tmp_path / "log.csv"
+    with log.open("w", encoding="utf-8", newline="") as out:
+        write_csv(events, out)
+    conformance = measure_log(process, log)["conformance"]
+    groups = [(d["count"], d["examples"]) for d in conformance["deviations"]]
+    groups.append((conformance["incomplete"], conformance["incomplete_examples"]))
+    assert all(count == len(examples) for count, examples in groups), groups
+    cases = sorted({event.case for event in events})
+    not_fitting = {case for _, examples in groups for case in examples}
+    mine = {case for case in cases if case not in not_fitting}
+    assert conformance["fitting"] == len(mine)
+    assert 0 < len(not_fitting) <= 5
+
+    rows = [{CASE: e.case, ACTIVITY: e.step, TIMESTAMP: e.timestamp.isoformat()} for e in events]
+    eventlog = pm4py.convert_to_event_log(_pm4py_frame(rows))
+    net, initial, final = _petri_net(process)
+    from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
+
+    replayed = token_replay.apply(eventlog, net, initial, final)
+    theirs = {
+        trace.attributes["concept:name"]
+        for trace, result in zip(eventlog, replayed, strict=True)
+        if result["trace_is_fit"]
+    }
+    assert mine == theirs

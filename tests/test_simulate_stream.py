@@ -25,7 +25,12 @@ from procmap.measure import (
     write_simulated,
 )
 
-PROCESSES = sorted((REPO / "processes").glob("*.yaml"))
+#: Every bundled process, and the two with parallel blocks and waits (issue 18).
+PROCESSES = [
+    *sorted((REPO / "processes").glob("*.yaml")),
+    REPO / "tests/cases/valid/invoice-chase-waits-and-escalation/invoice-chase.yaml",
+    REPO / "tests/cases/valid/parallel-block-in-decision-loop-in-strand/client-setup.yaml",
+]
 SETTINGS = [
     {"cases": 300, "rate": 250.0, "seed": 1},
     {"cases": 400, "rate": 1e6, "distribution": "fixed"},  # ties everywhere

@@ -167,8 +167,8 @@ def run_discover(options: DiscoverOptions) -> int:
     if options.log is None:
         raise CliError("give the LOG to discover from")
     loaded = config(options.config_path)
-    limit = None if options.skip_bad_rows else bad_row_limit(options.max_bad_rows)
-    columns = _columns(options, loaded)
+    columns, declared = _columns(options, loaded)
+    limit = None if options.skip_bad_rows else bad_row_limit(options.max_bad_rows, declared)
     try:
         if options.against is not None:
             return _against(options, loaded, columns, limit)
@@ -182,19 +182,19 @@ def run_discover(options: DiscoverOptions) -> int:
         raise CliError(str(error)) from None
 
 
-def _columns(options: DiscoverOptions, loaded: Config) -> LogColumns:
-    """The log's columns: the entry of \\[tool.procmap.logs] that names this log (or the
-    process of --id), overridden by the options given."""
-    from ..config import LogColumns
+def _columns(options: DiscoverOptions, loaded: Config) -> tuple[LogColumns, float]:
+    """The log's columns and its `max-bad-rows`: the entry of \\[tool.procmap.logs] that
+    names this log (or the process of --id), the columns overridden by the options."""
+    from ..config import MAX_BAD_ROWS, DeclaredLog
 
     assert options.log is not None
     wanted = options.log.resolve()
-    found = LogColumns()
+    found = DeclaredLog(str(options.log), max_bad_rows=MAX_BAD_ROWS)
     for pid, declared in loaded.logs.items():
         if Path(declared.path).resolve() == wanted or pid == options.process_id:
-            found = declared.columns
+            found = declared
             break
-    return found.overridden(options)
+    return found.columns.overridden(options), found.max_bad_rows
 
 
 def _summary(options: DiscoverOptions, columns: LogColumns, limit: float | None) -> int:

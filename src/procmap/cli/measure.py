@@ -89,7 +89,8 @@ def run_measure(options: MeasureOptions) -> int:
 
     if options.report_format not in FORMATS:
         raise CliError(f"--format: {options.report_format!r} is not one of {', '.join(FORMATS)}")
-    max_bad_rows = None if options.skip_bad_rows else bad_row_limit(options.max_bad_rows)
+    if options.max_bad_rows is not None:  # a wrong value is a usage error before any log
+        bad_row_limit(options.max_bad_rows, 0.0)
     loaded = config(options.config_path)
     processes = _processes(options.process_file, loaded)
     if processes is None:
@@ -98,6 +99,11 @@ def run_measure(options: MeasureOptions) -> int:
     results: list[tuple[str, MeasureResult]] = []
     for path, process, declared in jobs:
         columns = declared.columns.overridden(options)
+        max_bad_rows = (
+            None
+            if options.skip_bad_rows
+            else bad_row_limit(options.max_bad_rows, declared.max_bad_rows)
+        )
         try:
             # a status line on a terminal after a second of work (not with --quiet)
             showing = shown(sys.stderr, options.quiet)
@@ -133,18 +139,17 @@ def run_measure(options: MeasureOptions) -> int:
     return 1 if options.check and any(breached(measured) for _, measured in results) else 0
 
 
-def bad_row_limit(text: str) -> float:
-    """`--max-bad-rows` as a fraction: `1%`, `0.5%` or `2` (percent), 0 to 100."""
-    import math
+def bad_row_limit(text: str | None, declared: float) -> float:
+    """`--max-bad-rows` as a fraction (`config.bad_row_share`); when not given, the log's
+    `max-bad-rows` in [tool.procmap.logs] (`declared`, 1 % when it has none)."""
+    from ..config import bad_row_share
 
-    number = text.strip().removesuffix("%").strip()
+    if text is None:
+        return declared
     try:
-        value = float(number)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value <= 100:  # also NaN
-        raise CliError(f"--max-bad-rows: {text!r} is not a percent of the rows like 1% or 0.5%")
-    return value / 100
+        return bad_row_share(text)
+    except ValueError as error:
+        raise CliError(f"--max-bad-rows: {error}") from None
 
 
 def _warn_skipped(measured: MeasureResult) -> None:
@@ -200,14 +205,15 @@ def _processes(process_file: Path | None, loaded: Config) -> dict[str, ProcessLi
 def _jobs(options: MeasureOptions, loaded: Config, processes: dict[str, ProcessLike]) -> list[Job]:
     """What to measure: PROCESS against LOG (else its configured log), or every process
     with a configured log."""
-    from ..config import DeclaredLog, LogColumns
+    from ..config import MAX_BAD_ROWS, DeclaredLog, LogColumns
 
     if options.process_file is not None:
         ((path, process),) = processes.items()
         declared = loaded.logs.get(process.id)
         if options.log is not None:
             columns = declared.columns if declared else LogColumns()
-            declared = DeclaredLog(str(options.log), columns)
+            limit = declared.max_bad_rows if declared else MAX_BAD_ROWS
+            declared = DeclaredLog(str(options.log), columns, limit)
         elif declared is None:
             raise CliError(
                 f"{options.process_file}: no LOG given and none configured for {process.id!r}"

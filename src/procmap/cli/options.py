@@ -68,7 +68,7 @@ class MeasureOptions:
     start_timestamp_format: str | None = None
     strict: bool = False
     skip_bad_rows: bool = False
-    max_bad_rows: str = "1%"
+    max_bad_rows: str | None = None
     check: bool = False
     report_format: str = "text"
     output: Path | None = None
@@ -102,7 +102,7 @@ class DiscoverOptions:
     start_timestamp_format: str | None = None
     strict: bool = False
     skip_bad_rows: bool = False
-    max_bad_rows: str = "1%"
+    max_bad_rows: str | None = None
     config_path: Path | None = None
     quiet: bool = False
 

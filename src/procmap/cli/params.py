@@ -123,11 +123,13 @@ SkipBadRowsOpt = Annotated[
     typer.Option("--skip-bad-rows", help="Measure without the unreadable rows, however many."),
 ]
 MaxBadRowsOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--max-bad-rows",
         metavar="PERCENT",
-        help="Unreadable rows allowed, as a percent of the rows (1%, 0.5%), before exit 1.",
+        help="Unreadable rows allowed, as a percent of the rows (1%, 0.5%), before exit 1"
+        " (default: the log's max-bad-rows in \\[tool.procmap.logs], else 1%).",
+        show_default=False,
     ),
 ]
 

@@ -97,17 +97,38 @@ class LogColumns:
 _SETTINGS = ("timezone", "timestamp_format", "start_timestamp_format")
 
 
+#: The share of a log's rows that may be unreadable before the log is refused: 1 %.
+MAX_BAD_ROWS = 0.01
+
+
 @dataclass(frozen=True)
 class DeclaredLog:
-    """A `[tool.procmap.logs]` entry: the log's path (absolute) and its columns."""
+    """A `[tool.procmap.logs]` entry: the log's path (absolute), its columns, and the
+    share of unreadable rows it may have before it is refused (`max-bad-rows`)."""
 
     path: str
     columns: LogColumns = field(default_factory=LogColumns)
+    max_bad_rows: float = MAX_BAD_ROWS
 
 
 #: What a `[tool.procmap.logs]` entry may set besides `path`: the fields of `LogColumns`,
-#: kebab-case (the options of `procmap measure`).
-LOG_KEYS = tuple(f.name.replace("_", "-") for f in fields(LogColumns))
+#: kebab-case (the options of `procmap measure`), and `max-bad-rows`.
+LOG_KEYS = (*(f.name.replace("_", "-") for f in fields(LogColumns)), "max-bad-rows")
+
+
+def bad_row_share(text: str) -> float:
+    """`max-bad-rows` (`--max-bad-rows`) as a fraction: `1%`, `0.5%` or `2` (percent),
+    0 to 100; ValueError for anything else."""
+    number = text.strip().removesuffix("%").strip()
+    try:
+        value = float(number)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a percent of the rows like 1% or 0.5%") from None
+    if not 0 <= value <= 100:  # also NaN
+        raise ValueError(f"{text!r} is not a percent of the rows like 1% or 0.5%")
+    return value / 100
+
+
 #: `[tool.procmap.portfolio]`: the weight of each ranking factor, the currency of `value:`,
 #: and the working day and week that turn step durations into hours of work.
 PORTFOLIO_KEYS = ("weights", "currency", "hours-per-day", "days-per-week")
@@ -361,8 +382,15 @@ def _logs(table: Any, root: Path, where: str) -> dict[str, DeclaredLog]:
             raise ConfigError(f"{where}`logs.{pid}` must be a path or a table with `path`")
         _inside_project(root, entry["path"], key, where)
         settings: dict[str, str] = {}
+        limit = MAX_BAD_ROWS
         for key, value in entry.items():
             if key == "path":
+                continue
+            if key == "max-bad-rows" and isinstance(value, str | int | float):
+                try:
+                    limit = bad_row_share(str(value))
+                except ValueError as error:
+                    raise ConfigError(f"{where}`logs.{pid}.max-bad-rows`: {error}") from None
                 continue
             if key not in LOG_KEYS:
                 raise ConfigError(
@@ -371,7 +399,7 @@ def _logs(table: Any, root: Path, where: str) -> dict[str, DeclaredLog]:
             if not isinstance(value, str):
                 raise ConfigError(f"{where}`logs.{pid}.{key}` must be a string")
             settings[key.replace("-", "_")] = value
-        logs[str(pid)] = DeclaredLog(str(root / entry["path"]), LogColumns(**settings))
+        logs[str(pid)] = DeclaredLog(str(root / entry["path"]), LogColumns(**settings), limit)
     return logs
 
 

@@ -4,23 +4,29 @@ Owns the figures that follow the authored map through the steps that never occur
 log (decisions, usually; "silent" steps): `silent_path`, which map arrows a log
 transition counts on (`arrows`: the arrows and the decisions' branches, counted by
 `tables.arrow_counts`; a case's first event is reached from a start, and its last one
-goes on to an end, through silent steps, `start_path` and `end_path`), the transitions
-that leave the map (`off_map`), whether each distinct variant fits the map
-(`conformance`; an event of an activity that maps to no step is off the map), and the
-variants and rework as the result lists them. In Python, from the distinct variants:
-bounded by the map and by what `engine` lets Python hold.
+goes on to an end, through silent steps, `start_path` and `end_path`; a map with
+parallel blocks counts them strand by strand from each variant's replay, `replay.Net`,
+timed by `strands.link_times`), the transitions that leave the map (`off_map`; two
+steps of different strands of a block follow each other without leaving it), whether
+each distinct variant fits the map (`conformance`: replayed once on the map read as a
+workflow net; an event of an activity that maps to no step is off the map), the silent
+steps with a wait and the transitions that pass them (`passing`), and the variants and
+rework as the result lists them. In Python, from the distinct variants: bounded by the
+map and by what `engine` lets Python hold.
 
-Must not know: how the log is read, SQL beyond the `tables` it calls, how a result is shown.
+Must not know: how the log is read, SQL beyond the `tables` and `strands` it calls, how a
+result is shown.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .tables import EXAMPLES, CaseVariant, Mapped, arrow_counts, round6
+from .replay import Link, Net, concurrent
+from .strands import link_times, link_waits, wait_times
+from .tables import EXAMPLES, Cases, CaseVariant, Mapped, arrow_counts, round6
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -33,7 +39,9 @@ if TYPE_CHECKING:
         Deviation,
         OffMap,
         Rework,
+        StepFigures,
         Variant,
+        WaitFigures,
     )
 
 #: A transition that leaves the map: (from, to); from is None when the first step of a
@@ -95,13 +103,19 @@ def arrows(
     silent: set[str],
     pairs: Iterable[tuple[str, str]],
     bounds: tuple[dict[str, int], dict[str, int]],
+    variants: Sequence[CaseVariant] = (),
+    pc: Cases | None = None,
 ) -> tuple[list[ArrowFigures], list[Branch]]:
     """The arrows of the map in map order, and the branches of its decisions. A log
     transition A->B (`pairs`, the directly-follows pairs) counts on every arrow of the
     shortest map path from A to B through silent steps, with the A->B time on each; the
     cases that begin at each step (`bounds`, first) count on their `start_path` and those
-    that end at each (`bounds`, second) on their `end_path`, without a time. `share`
-    (arrows leaving a decision only): count / transitions through the decision."""
+    that end at each (`bounds`, second) on their `end_path`, without a time. A map with
+    parallel blocks counts strand by strand instead, from the `variants` replayed
+    (`_replayed`; `pc`, table `pc`, gives the times). `share` (arrows leaving a
+    decision only): count / transitions through the decision."""
+    if flow.blocks and pc is not None:
+        return _listed(flow, _replayed(con, e, pc, flow, silent, variants))
     number = e.number
     used: list[tuple[int, int, str, str]] = []
     for f, g in pairs:
@@ -114,6 +128,14 @@ def arrows(
             for x, y in path_of(flow, silent, sid) or []:
                 count, p50 = figures.get((x, y), (0, None))
                 figures[(x, y)] = (count + k, p50)
+    return _listed(flow, figures)
+
+
+def _listed(
+    flow: Flow[StepLike], figures: dict[tuple[str, str], tuple[int, float | None]]
+) -> tuple[list[ArrowFigures], list[Branch]]:
+    """The arrows of the map in map order with their `figures` ((x, y) -> count, median
+    seconds), and the branches of its decisions."""
     through: dict[str, int] = {}
     for edge in flow.edges:
         through[edge.source] = (
@@ -154,6 +176,104 @@ def arrows(
     return listed, branches
 
 
+def _replayed(
+    con: DuckDBPyConnection,
+    e: Mapped,
+    pc: Cases,
+    flow: Flow[StepLike],
+    silent: set[str],
+    variants: Sequence[CaseVariant],
+) -> dict[tuple[str, str], tuple[int, float | None]]:
+    """(x, y) -> (count, median seconds) of the arrows of a map with parallel blocks:
+    each distinct variant replayed once (`replay.Net.links`), each event counting on the
+    arrows by which it took its tokens, with the time from the event that put them there
+    (a case's first event, from its start, and a silent end, without a time), weighted by
+    the variant's cases. Past where a variant stops fitting, its transitions count as a
+    map without blocks counts them (`silent_path`; none between two strands), and its
+    first and last event on their `start_path` and `end_path`."""
+    net = Net(flow, silent)
+    apart = concurrent(flow)
+    counts: dict[tuple[str, str], int] = {}
+    timed: list[tuple[int, int, int, str, str]] = []
+    for variant in variants:
+        for j, k, taken in _variant_links(net, flow, silent, apart, variant.steps):
+            for x, y in taken:
+                counts[(x, y)] = counts.get((x, y), 0) + variant.cases
+                if j >= 0 and k is not None:
+                    timed.append((variant.rows[0], j + 1, k + 1, x, y))
+    times = link_times(con, e, pc, timed)
+    return {arrow: (count, times.get(arrow)) for arrow, count in counts.items()}
+
+
+def _variant_links(
+    net: Net,
+    flow: Flow[StepLike],
+    silent: set[str],
+    apart: set[tuple[str, str]],
+    steps: Sequence[str],
+) -> list[Link]:
+    """The links of one variant (`_replayed`)."""
+    links, fired = net.links(steps)
+    if net.classify(steps).fits:
+        return links
+    if fired == 0:
+        links.append((-1, 0, tuple(start_path(flow, silent, steps[0]) or ())))
+    for k in range(fired + 1, len(steps)):
+        a, b = steps[k - 1], steps[k]
+        if (a, b) not in apart:
+            links.append((k - 1, k, tuple(silent_path(flow, silent, a, b) or ())))
+    links.append((len(steps) - 1, None, tuple(end_path(flow, silent, steps[-1]) or ())))
+    return links
+
+
+def waits(
+    con: DuckDBPyConnection,
+    e: Mapped,
+    pc: Cases,
+    flow: Flow[StepLike],
+    silent: set[str],
+    variants: Sequence[CaseVariant],
+    pairs: Iterable[tuple[str, str]],
+    steps: Sequence[StepFigures],
+) -> list[WaitFigures]:
+    """Each step with a `wait:` and the waiting measured before it (`strands.wait_times`):
+    on a map with parallel blocks, from each variant's replay (the event whose token the
+    step took, into it or, a step without events, through it); else from the steps'
+    waiting and, for a silent step, the transitions that pass it (`passing`)."""
+    if not flow.blocks:
+        return wait_times(con, e, flow, passing(flow, silent, pairs), steps)
+    waiting = {sid for sid in flow.steps if flow.steps[sid].wait_minutes}
+    net = Net(flow, silent)
+    apart = concurrent(flow)
+    timed: list[tuple[int, int, int, str, str]] = []
+    for variant in variants:
+        for j, k, taken in _variant_links(net, flow, silent, apart, variant.steps):
+            if j < 0 or k is None or not taken:
+                continue
+            key = variant.rows[0]
+            # the steps it passes, and the one it goes into (by its last arrow: a
+            # strand that reached a join before the last one did not go on from it)
+            passed = {x for x, _ in taken[1:]} | {taken[-1][1]}
+            timed.extend((key, j + 1, k + 1, sid, "") for sid in sorted(passed & waiting))
+    return wait_times(con, e, flow, {}, steps, link_waits(con, e, pc, timed))
+
+
+def passing(
+    flow: Flow[StepLike], silent: set[str], pairs: Iterable[tuple[str, str]]
+) -> dict[str, list[tuple[str, str]]]:
+    """Each silent step with a `wait:`, and the consecutive events (`pairs`, step ids)
+    whose `silent_path` passes it: where the log shows its wait."""
+    waiting = {sid for sid in silent if flow.steps[sid].wait_minutes}
+    found: dict[str, list[tuple[str, str]]] = {}
+    if not waiting:
+        return found
+    for f, g in pairs:
+        for _, y in silent_path(flow, silent, f, g) or []:
+            if y in waiting:
+                found.setdefault(y, []).append((f, g))
+    return found
+
+
 def off_map(
     flow: Flow[StepLike],
     silent: set[str],
@@ -164,10 +284,11 @@ def off_map(
     (consecutive events, mapped or not) with no map path through silent steps, and the
     cases whose first event (`first`, cases by step) no start reaches (from None); most
     first, then by from and to."""
+    apart = concurrent(flow)
     listed: list[OffMap] = [
         {"from": f, "to": g, "count": k}
         for f, g, k in pairs
-        if silent_path(flow, silent, f, g) is None
+        if (f, g) not in apart and silent_path(flow, silent, f, g) is None
     ]
     listed += [
         {"from": None, "to": sid, "count": k}
@@ -178,27 +299,6 @@ def off_map(
     return listed
 
 
-def _wrong(flow: Flow[StepLike], silent: set[str], seq: Sequence[str]) -> _Wrong | None:
-    """The first transition of `seq` that leaves the map (None when it has none); an
-    activity that maps to no step has no arrow into or out of it."""
-    first = seq[0]
-    if start_path(flow, silent, first) is None:
-        return (None, first)
-    for a, b in itertools.pairwise(seq):
-        if silent_path(flow, silent, a, b) is None:
-            return (a, b)
-    return None
-
-
-def _can_end(flow: Flow[StepLike], silent: set[str], sid: str) -> bool:
-    """An end is reachable from `sid`: it is one, or one without events is passed
-    silently (an end with events must be in the log)."""
-    ends = set(flow.ends)
-    if sid in ends:
-        return True
-    return any(silent_path(flow, silent, sid, end) for end in ends if end in silent)
-
-
 def conformance(
     flow: Flow[StepLike],
     silent: set[str],
@@ -206,22 +306,29 @@ def conformance(
     total: int,
     leaving: list[OffMap],
 ) -> Conformance:
-    """A case fits when its steps are a path of the map from a start step to an end step,
-    passing the silent steps; it is incomplete when it fits so far but stops where no end
-    is reachable through them; else it deviates at its first transition that leaves the
-    map (`leaving`: every transition that leaves it, `off_map`). Examples: up to
-    `EXAMPLES` case ids in log order."""
+    """Each distinct variant replayed once on the map read as a workflow net (the token
+    game, `replay.Net`: the silent steps fire without events, a split runs every strand,
+    a join waits for each): a case fits when its events fire in order and leave no
+    token, a valid interleaving of the strands, loops and decisions included; it is
+    incomplete when they fire but some strand or the way to an end is left undone; else
+    it deviates at its first event that cannot fire, from the event before it (`from`
+    None: its first event; an activity that maps to no step never fires). `leaving`:
+    every transition that leaves the map, `off_map`. Examples: up to `EXAMPLES` case
+    ids in log order."""
     fitting = incomplete = 0
     deviations: dict[_Wrong, tuple[list[int], list[tuple[int, str]]]] = {}
     incomplete_ex: list[tuple[int, str]] = []
+    net = Net(flow, silent)
     for variant in variants:
-        wrong = _wrong(flow, silent, variant.steps)
+        verdict = net.classify(variant.steps)
         examples = zip(variant.rows, variant.examples, strict=True)
-        if wrong is not None:
+        if verdict.at is not None:
+            at = verdict.at
+            wrong = (variant.steps[at - 1] if at else None, variant.steps[at])
             count, found = deviations.setdefault(wrong, ([0], []))
             count[0] += variant.cases
             found.extend(examples)
-        elif _can_end(flow, silent, variant.steps[-1]):
+        elif verdict.fits:
             fitting += variant.cases
         else:
             incomplete += variant.cases

@@ -27,8 +27,9 @@ def declared_measurements(
     draw_map: bool = True,
 ) -> tuple[dict[str, Measurement], list[str]]:
     """Process id -> Measurement for each process (input path -> validated process) with
-    a declared log; and one line per log that could not be measured (its process is then
-    rendered without figures). `draw_map` adds the measured map to the outputs. The
+    a declared log; and one line per log that could not be measured or was refused (more
+    unreadable rows than its `max-bad-rows`, dates that read two ways: its process is
+    then rendered without figures). `draw_map` adds the measured map to the outputs. The
     result names its log relative to `root` (the configuration's folder), so the
     documents are the same on every machine."""
     found: dict[str, Measurement] = {}
@@ -40,12 +41,24 @@ def declared_measurements(
         # Imported only for a process with a log: a run whose logs are all of other
         # processes (or a repository's `procmap render` of other files) skips them.
         from .engine import measure_log
-        from .errors import LogError, NothingMapsError
+        from .errors import LogError, NothingMapsError, RefusedLogError
 
         try:
-            result = measure_log(process, declared.path, source=path, columns=declared.columns)
+            result = measure_log(
+                process,
+                declared.path,
+                source=path,
+                columns=declared.columns,
+                max_bad_rows=declared.max_bad_rows,
+            )
         except NothingMapsError as error:  # the worksheet names the log's activities
             result = error.result
+        except RefusedLogError as error:
+            problems.append(
+                f"{error} (the log of {process.id}, refused: `max-bad-rows` in"
+                f" [tool.procmap.logs.{process.id}] allows more; rendered without figures)"
+            )
+            continue
         except LogError as error:
             problems.append(f"{error} (the log of {process.id}; rendered without figures)")
             continue

@@ -34,7 +34,7 @@ from ..config import LogColumns
 from ..format import Flow
 from . import tables
 from .activities import Activities, map_activities
-from .conformance import arrows, conformance, off_map, rework, variant_list
+from .conformance import arrows, conformance, off_map, rework, variant_list, waits
 from .errors import LogError, MemoryLimitError, NothingMapsError, RefusedLogError
 from .kpis import control, metrics
 from .lifecycle import instances
@@ -48,6 +48,7 @@ from .logread import (
     resolve,
     timestamp_formats,
 )
+from .strands import block_times
 from .tables import iso, one
 
 _T = TypeVar("_T")
@@ -488,7 +489,7 @@ def _result(
     directly = tables.directly_follows(con, e)
     pairs = [(d["from"], d["to"]) for d in directly]
     bounds = tables.case_bounds(con, e)
-    listed, branches = arrows(con, e, flow, silent, pairs, bounds)
+    listed, branches = arrows(con, e, flow, silent, pairs, bounds, variants, pc)
     leaving = off_map(
         flow,
         silent,
@@ -497,6 +498,7 @@ def _result(
     )
     measured = metrics(con, e, process, variants, (first, last))
     found = read.activities
+    steps = tables.step_figures(con, e, flow, cases_of)
     return {
         "process": process.id,
         "log": read.shown,
@@ -507,11 +509,13 @@ def _result(
         "unmapped_more": {"activities": found.more[0], "events": found.more[1]},
         "skipped_rows": read.skipped,
         "lifecycle": read.lifecycle,
-        "steps": tables.step_figures(con, e, flow, cases_of),
+        "steps": steps,
         "directly_follows": directly,
         "arrows": listed,
         "branches": branches,
         "throughput": tables.throughput(con, pc),
+        "blocks": block_times(con, e, flow),
+        "waits": waits(con, e, pc, flow, silent, variants, pairs, steps),
         "conformance": conformance(flow, silent, variants, total_cases, leaving),
         "rework": rework(variants, total_cases, e.ids[: e.on_map]),
         "variants": variant_list(variants, total_cases),

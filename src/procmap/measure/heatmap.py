@@ -4,7 +4,8 @@ Owns: turning a measure result (the dict `procmap measure --format json` prints)
 figures on the authored map: arrows labelled with how often they were taken, their share
 after a decision and their median time, pen width by count; steps shaded by their p90
 waiting time on a sequential scale with a legend (steps that never wait stay white),
-with their figures in the box; steps
+with their figures in the box (a join's block, its time from split to join; a step
+with a `wait:`, the waiting measured before it beside the declared one); steps
 the log never reached greyed and dashed (a decision or an end reached by the cases that
 end there is reached); arrows the log took that the map does not have, dashed in a
 warning colour, counting every such transition (`conformance.off_map`), and in words those
@@ -118,6 +119,7 @@ def measured_dot(
     bounds = shade_bounds(sorted(waits.values()))
     nodes = _Nodes(waits, bounds)
     nodes.add_steps(flow, steps, _reached(arrows))
+    nodes.add_timings(result)
     edge_labels, edge_attrs = _edges(flow, arrows, _expected(result), most)
     extra_edges, missing = _off_map(flow, deviations, most)
     overlay = Overlay(
@@ -181,6 +183,25 @@ class _Nodes:
             elif cases:  # else a decision or an end without events: its arrows carry figures
                 assert entry is not None
                 self._measured(sid, entry, cases, terminal)
+
+    def add_timings(self, result: MeasureResult) -> None:
+        """Under each join, its block's time from split to join; under each step with a
+        `wait:`, the waiting measured before it beside the declared wait."""
+        for block in result.get("blocks", []):
+            time = block.get("time")
+            if time is not None and time.get("p50") is not None:
+                text = f"split to join: median {human_duration(time['p50'])}"
+                text += f", p90 {human_duration(time['p90'])}"
+                self._add(block["join"] or block["split"], text)
+        for wait in result.get("waits", []):
+            measured = wait.get("measured")
+            if measured is not None and measured.get("p50") is not None:
+                declared = human_duration(wait["declared"])
+                text = f"waited: median {human_duration(measured['p50'])} (declared {declared})"
+                self._add(wait["step"], text)
+
+    def _add(self, sid: str, text: str) -> None:
+        self.lines.setdefault(sid, []).append(_small(html_text(text), INK))
 
     def _never(self, sid: str, terminal: bool) -> None:
         style = "rounded,dashed" if terminal else "dashed"

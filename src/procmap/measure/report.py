@@ -70,6 +70,16 @@ def _sections(result: MeasureResult) -> list[Section]:
             _branches(result),
         ),
         (
+            "Parallel blocks, split to join",
+            ["Split", "Join", "Strands", "Cases", "p50", "p90"],
+            _blocks(result),
+        ),
+        (
+            "Waits, declared and measured",
+            ["Step", "Declared", "Count", "p50", "p90"],
+            _waits(result),
+        ),
+        (
             "Deviations",
             ["From", "To", "Cases", "Examples"],
             [
@@ -252,6 +262,35 @@ def _branches(result: MeasureResult) -> list[list[str]]:
             "–" if b["expected"] is None else f"{b['expected']:g}%",
         ]
         for b in result["branches"]
+    ]
+
+
+def _blocks(result: MeasureResult) -> list[list[str]]:
+    """Each parallel block: its time from the first start inside it to the last end."""
+    return [
+        [
+            b["split"],
+            b["join"] or "–",
+            str(b["strands"]),
+            str(b["cases"]),
+            human_duration(_p(b["time"], "p50")),
+            human_duration(_p(b["time"], "p90")),
+        ]
+        for b in result.get("blocks", [])
+    ]
+
+
+def _waits(result: MeasureResult) -> list[list[str]]:
+    """Each step with a `wait:`: the declared wait beside the waiting measured before it."""
+    return [
+        [
+            w["step"],
+            human_duration(w["declared"]),
+            str(w["count"]),
+            human_duration(_p(w["measured"], "p50")),
+            human_duration(_p(w["measured"], "p90")),
+        ]
+        for w in result.get("waits", [])
     ]
 
 

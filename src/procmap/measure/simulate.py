@@ -16,7 +16,15 @@ chances, when there are several) and walks the flow:
 - a decision emits no event and takes no time; it takes a branch with the shares the
   step declares (`shares: {label: percent}`, read with getattr until the field exists),
   else with equal shares;
-- a case that has not reached an end after `MAX_STEPS` steps (decisions included) stops.
+- a parallel split emits no event and takes no time: every strand runs from it at once,
+  each with its own times (drawn strand after strand, in written order), and the join
+  (no event either) is passed when the last strand reaches it; the case goes on from
+  there with that strand's owner. A case's events are in time order, so strands
+  interleave;
+- a step's `wait` is time that passes, exactly as declared, before the step begins
+  (before its handoff wait): no event, nobody working (a timer);
+- a case that has not reached an end after `MAX_STEPS` steps (decisions, splits and
+  joins included, every strand's together) stops.
 
 Lifecycle transitions (`lifecycle`): `none` (the default) writes one row per event with
 its `start_timestamp`; `start-complete` writes each event as two rows, a `start` at its
@@ -54,6 +62,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from .._files import atomic_file
+from ..format import Flow
 
 if TYPE_CHECKING:
     from ..format import ProcessLike, StepLike
@@ -302,6 +311,7 @@ class _Walker:
         self.activity: dict[str, str] = {}
         self.resource: dict[str, str] = {}
         self.flows: dict[str, list[tuple[str, float]]] = {}
+        self.wait_ms: dict[str, int] = {}
         for step in process.steps:
             minutes = step.minutes
             if minutes is None:  # no duration
@@ -310,34 +320,93 @@ class _Walker:
             self.activity[step.id] = _activity(step)
             self.resource[step.id] = process.role_name(step.owner) or ""
             self.flows[step.id] = _weighted_flows(step)
+            self.wait_ms[step.id] = round((step.wait_minutes or 0.0) * _MS_PER_MINUTE)
+        self.joins: dict[str, str] = {
+            split: block.join for split, block in Flow(process).blocks.items() if block.join
+        }
+        self._left = MAX_STEPS
 
-    def walk(self, rng: random.Random, clock: int) -> Iterable[tuple[StepLike, int, int]]:
-        """(step, began, ended) in milliseconds for each event of one case from `clock`."""
+    def walk(self, rng: random.Random, clock: int) -> list[tuple[StepLike, int, int]]:
+        """(step, began, ended) in milliseconds for each event of one case from `clock`,
+        in time order (by `ended`; ties in the order made: a strand before the next)."""
         if not self.starts:
-            return
+            return []
         step = self.starts[0] if len(self.starts) == 1 else _pick(rng, self.starts, None)
-        owner = None  # of the case's previous task or subprocess
-        for _ in range(MAX_STEPS):
+        made: list[tuple[StepLike, int, int]] = []
+        self._left = MAX_STEPS
+        self._run(rng, step, clock, None, None, made)
+        made.sort(key=lambda event: event[2])
+        return made
+
+    def _run(
+        self,
+        rng: random.Random,
+        step: StepLike,
+        clock: int,
+        owner: str | None,
+        until: str | None,
+        made: list[tuple[StepLike, int, int]],
+    ) -> tuple[int, str | None] | None:
+        """Walk from `step` at `clock` (`owner`: of the case's previous task), adding
+        events to `made`, until the join `until` is reached: (the time then, the owner
+        then); None when the walk ended before it (an end, no way on, `MAX_STEPS`)."""
+        while self._left > 0:
+            if until is not None and step.id == until:
+                return clock, owner
+            self._left -= 1
+            clock += self.wait_ms[step.id]
             if step.kind in ("start", "end"):
-                yield step, clock, clock
-            elif step.kind != "decision":
+                made.append((step, clock, clock))
+            elif step.kind == "parallel":
+                joined = self._strands(rng, step, clock, owner, made)
+                if joined is None:
+                    return None
+                step, (clock, owner) = joined
+                continue
+            elif step.kind not in ("decision", "join"):
                 if self.handoff_ms > 0 and owner and step.owner and step.owner != owner:
                     clock += self._time(rng, self.handoff_ms)
                 owner = step.owner or owner
                 took = self._time(rng, self.mean_ms[step.id])
-                yield step, clock, clock + took
+                made.append((step, clock, clock + took))
                 clock += took
             flows = self.flows[step.id]
             if step.kind == "end" or not flows:
-                return
+                return None
             if len(flows) == 1:
                 target = flows[0][0]
             else:
                 target = _pick(rng, [t for t, _ in flows], [w for _, w in flows])
             following = self.steps.get(target)
             if following is None:  # a dangling reference: a valid process has none
-                return
+                return None
             step = following
+        return None
+
+    def _strands(
+        self,
+        rng: random.Random,
+        split: StepLike,
+        clock: int,
+        owner: str | None,
+        made: list[tuple[StepLike, int, int]],
+    ) -> tuple[StepLike, tuple[int, str | None]] | None:
+        """Every strand of a parallel `split` walked from `clock`, one after another in
+        written order (each draws its own times): the join, and the time and owner when
+        the last strand reached it (ties: the first of them); None when a strand ended
+        instead, or the block has no join (a valid process has one)."""
+        join = self.joins.get(split.id)
+        if join is None:
+            return None
+        reached: list[tuple[int, str | None]] = []
+        for head in split.following():
+            first = self.steps.get(head)
+            done = None if first is None else self._run(rng, first, clock, owner, join, made)
+            if done is None:
+                return None
+            reached.append(done)
+        last = max(reached, key=lambda done: done[0]) if reached else (clock, owner)
+        return self.steps[join], last
 
     def _time(self, rng: random.Random, mean: float) -> int:
         if mean <= 0 or self.distribution == "fixed":

@@ -40,6 +40,7 @@ attach(
         "to_dot": "flowmap",
         "wrap_text": "dottext",
         "ArrowFigures": "measureresult",
+        "BlockFigures": "measureresult",
         "Branch": "measureresult",
         "CaseCount": "measureresult",
         "Conformance": "measureresult",
@@ -60,6 +61,7 @@ attach(
         "Unmapped": "measureresult",
         "UnmappedMore": "measureresult",
         "Variant": "measureresult",
+        "WaitFigures": "measureresult",
         "Measured": "measured",
         "Home": "options",
         "Measurement": "options",
@@ -96,6 +98,7 @@ if TYPE_CHECKING:
     )
     from .measureresult import (
         ArrowFigures,
+        BlockFigures,
         Branch,
         CaseCount,
         Conformance,
@@ -116,6 +119,7 @@ if TYPE_CHECKING:
         Unmapped,
         UnmappedMore,
         Variant,
+        WaitFigures,
     )
     from .options import (
         Home,

@@ -5,7 +5,8 @@ in the worksheet, the measure reports and the measured map), the unit a measured
 figure is shown in (`shown_in`: its own, or for a time too small for it the one that
 keeps two significant figures; `metric_figure`, `bare_figure`) and `measured_facts`: the
 Measure, Analyze and Control facts of the DMAIC worksheet (KPI actuals, measured time
-sinks, handoff times, branch shares, deviations, rework, variants, control status) from a
+sinks, handoff times, branch shares, deviations, rework, variants, control status, the
+parallel blocks' times from split to join, the waits measured against the declared) from a
 measure result joined to the process's `Analysis`, so they speak of numbered steps with
 names and of the roles that hand work over.
 
@@ -17,7 +18,7 @@ Markdown, templates or files.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ..format import TIME_UNITS
@@ -165,6 +166,29 @@ class ControlStatus:
 
 
 @dataclass(frozen=True)
+class BlockTime:
+    """A parallel block with its measured time from split to join."""
+
+    split: StepView
+    join: StepView | None
+    strands: int
+    cases: int  # with an event inside the block
+    p50: str  # from the first start inside the block to the last end
+    p90: str
+
+
+@dataclass(frozen=True)
+class WaitTime:
+    """A step with a `wait:`, the declared wait beside the waiting measured before it."""
+
+    view: StepView
+    declared: str
+    count: int  # the events (transitions, for a step without events) it is measured on
+    p50: str
+    p90: str
+
+
+@dataclass(frozen=True)
 class Measured:
     """What the worksheet shows of a measure result (see docs/templates.md)."""
 
@@ -195,6 +219,8 @@ class Measured:
     #: Beside the worksheet's control plan (`analysis.control`), entry for entry: the
     #: status of each control point, None for one whose metric has no `measure`.
     control: list[ControlStatus | None]
+    blocks: list[BlockTime] = field(default_factory=list)  # the map's parallel blocks
+    waits: list[WaitTime] = field(default_factory=list)  # the steps with a `wait:`
 
     @property
     def breached(self) -> list[ControlStatus]:
@@ -274,7 +300,40 @@ def measured_facts(
         ],
         unmapped=[(u["activity"], u["events"]) for u in result["unmapped_activities"]],
         control=control,
+        blocks=_block_times(views, result),
+        waits=_wait_times(views, result),
     )
+
+
+def _block_times(views: dict[str, StepView], result: MeasureResult) -> list[BlockTime]:
+    """The map's parallel blocks with their times from split to join."""
+    return [
+        BlockTime(
+            split=views[b["split"]],
+            join=views.get(b["join"] or ""),
+            strands=b["strands"],
+            cases=b["cases"],
+            p50=human_duration(_stat(b["time"], "p50")),
+            p90=human_duration(_stat(b["time"], "p90")),
+        )
+        for b in result.get("blocks", [])
+        if b["split"] in views
+    ]
+
+
+def _wait_times(views: dict[str, StepView], result: MeasureResult) -> list[WaitTime]:
+    """The steps with a `wait:`, the declared wait beside the measured waiting."""
+    return [
+        WaitTime(
+            view=views[w["step"]],
+            declared=human_duration(w["declared"]),
+            count=w["count"],
+            p50=human_duration(_stat(w["measured"], "p50")),
+            p90=human_duration(_stat(w["measured"], "p90")),
+        )
+        for w in result.get("waits", [])
+        if w["step"] in views
+    ]
 
 
 def _time_sinks(

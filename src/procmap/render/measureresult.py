@@ -134,7 +134,10 @@ DirectlyFollows = TypedDict(
 #: shortest map path from A to B through steps that never occur in the log, with the
 #: A->B time on each; a case's first event counts on the path from a start to it, and
 #: its last event on the path from it to the nearest end, through such steps (without a
-#: time). `share` (arrows leaving a decision only): count / transitions through the
+#: time). On a map with parallel blocks, strand by strand: each event counts on the
+#: arrows by which the replay brought its token, with the time from the event that put
+#: it there (the split's arrow to a strand's first step, from the event before the split;
+#: a strand's last step's arrow to the join, to the event after the join). `share` (arrows leaving a decision only): count / transitions through the
 #: decision; `p50`: median time of the log transitions on it (null when none).
 ArrowFigures = TypedDict(
     "ArrowFigures",
@@ -178,10 +181,14 @@ OffMap = TypedDict("OffMap", {"from": str | None, "to": str, "count": int})
 
 
 class Conformance(TypedDict):
-    """A case fits when its steps are a path of the map from a start step to an end step,
-    passing silently the steps that never occur in the log; it is incomplete when it fits
-    so far but stops where no end is reachable through such steps; else it deviates (an
-    event of an activity that maps to no step is off the map)."""
+    """Each distinct variant replayed on the map read as a workflow net (the token game:
+    a split puts a token on each strand, a join fires when every strand has brought one,
+    decisions choose a branch, the steps that never occur in the log fire silently): a
+    case fits when its events fire in order and leave no token (a path from a start to an
+    end, or a valid interleaving of the strands); it is incomplete when they fire but a
+    strand or the way to an end is left undone; else it deviates at its first event that
+    cannot fire (an event of an activity that maps to no step is off the map). `off_map`
+    never lists a pair of steps of two strands of one block."""
 
     fitting: int
     deviating: int
@@ -191,6 +198,31 @@ class Conformance(TypedDict):
     off_map: list[OffMap]
     unobserved_steps: list[str]
     incomplete_examples: list[str]
+
+
+class BlockFigures(TypedDict):
+    """A parallel block of the map (its split and join, its strands): the cases with an
+    event inside it, and `time`, each such case's time from the earliest start of those
+    events to the latest timestamp among them (null when none)."""
+
+    split: str
+    join: str | None
+    strands: int
+    cases: int
+    time: Stats | None
+
+
+class WaitFigures(TypedDict):
+    """A step with a `wait:`: `declared`, the wait in seconds; `measured`, the waiting
+    before it in the log (from the previous event's timestamp to the start of the next:
+    the step's own events, or, for a step without events such as a decision, the
+    consecutive events whose way on the map passes it), counted in `count` (null when
+    the log has no start times or no such events)."""
+
+    step: str
+    declared: float
+    count: int
+    measured: Stats | None
 
 
 class Rework(TypedDict):
@@ -252,6 +284,8 @@ class MeasureResult(TypedDict):
     arrows: list[ArrowFigures]
     branches: list[Branch]
     throughput: Stats | None
+    blocks: list[BlockFigures]
+    waits: list[WaitFigures]
     conformance: Conformance
     rework: Rework
     variants: list[Variant]
