@@ -84,3 +84,32 @@ def test_an_index_without_the_site_says_the_site_is_behind(tmp_path, run_procmap
         f"procmap: {out / 'index.html'}: lists the processes of the last html render, not"
         " those of index.md now; `procmap render -f html` brings the site up to date\n"
     ) in fewer.stderr
+
+
+def test_the_readme_recipe_with_diff_keeps_the_catalog(tmp_path, run_procmap):
+    """The issue's own command: one file against a git revision, maps only."""
+    import subprocess
+
+    _catalog(tmp_path)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(tmp_path)]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "processes"], check=True)
+    out = tmp_path / "out"
+    assert run_procmap("render", "-o", str(out), "-f", "svg,html", cwd=tmp_path).returncode == 0
+    index, home = (out / "index.md").read_bytes(), (out / "index.html").read_bytes()
+    done = run_procmap(
+        "render",
+        "processes/onboarding.yaml",
+        "--diff",
+        "main",
+        "-f",
+        "svg",
+        "-o",
+        str(out),
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (out / "onboarding.diff.svg").exists()
+    assert (out / "index.md").read_bytes() == index and (out / "index.html").read_bytes() == home
+    assert "not rewritten: this run renders 1 of the 3 processes there" in done.stderr
