@@ -168,10 +168,12 @@ def test_sipoc_is_derived_from_the_steps():
     )
     sipoc = analyze(process).sipoc
     assert sipoc.suppliers == ["Marketing"]
-    assert sipoc.inputs == ["A lead arrives", "Start"]
+    # Issue 21: the trigger is not an input again, and the process's own roles (Sales
+    # receives a handoff) are not its customers.
+    assert sipoc.inputs == ["Start"]
     assert sipoc.process == ["Invite", "Call", "Downsell"]
     assert sipoc.outputs == ["A booked call", "End"]
-    assert sipoc.customers == ["The customer at the try, buy stages", "Sales"]
+    assert sipoc.customers == ["The customer at the try, buy stages"]
 
 
 def test_exceptions_attach_to_their_step_or_stay_general():

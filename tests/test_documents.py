@@ -253,7 +253,7 @@ def test_a_multi_line_description_keeps_its_paragraphs_and_lists_in_the_runbook(
         "1. the customer\n"
         "2. the amount\n"
         "\n"
-        "- [ ] Do the work\n"
+        "- [ ] Done\n"
     ) in text
 
 

@@ -236,3 +236,20 @@ def test_a_phone_reads_the_page_without_sideways_scrolling(browser, site):
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0  # wide maps and tables scroll inside their own box
+
+
+def test_the_system_map_reads_at_its_default_size_on_a_laptop(browser, site):
+    """Issue 21: at 1280 px every label of the home page's system map is at least 12 px
+    tall as drawn, and the map fits its box (no sideways scrolling for this business)."""
+    with Visit(browser, (site / "index.html").as_uri(), width=1280) as visit:
+        sizes = visit.page.evaluate(
+            """() => Array.from(document.querySelectorAll('#system-map-section svg text'))
+              .map(t => t.getScreenCTM().a * parseFloat(getComputedStyle(t).fontSize))"""
+        )
+        box = visit.page.evaluate(
+            """() => { const d = document.querySelector('#system-map-section .drawing');
+              return d.scrollWidth - d.clientWidth; }"""
+        )
+        assert sizes and min(sizes) >= 12 - 0.01, sorted(sizes)[:5]
+        assert box <= 0
+        assert visit.problems == []

@@ -10,7 +10,8 @@ selectors: a code like G003, a prefix like P or G01, a rule name, or ALL), and
 `per-file-ignores` (glob pattern -> selectors), and `logs` (process id -> its event log for
 `procmap measure`: a path, or a table with `path` and the column settings of `LOG_KEYS`,
 read as a `DeclaredLog`: the path, relative to the configuration file, and its `LogColumns`), and `portfolio` (`PORTFOLIO_KEYS`: the
-ranking weights, the currency, the working day and week). The most specific selector wins; on a tie,
+ranking weights, the currency, the working day and week), and `site` (`SITE_KEYS`: the
+`title` of the HTML site, the business's name). The most specific selector wins; on a tie,
 ignore beats error beats warn.
 
 The configuration comes with the repository, so from anyone who can open a pull request:
@@ -34,7 +35,17 @@ from typing import Any
 from .._paths import escapes, project_root
 from ..format import RULES, SelectorError, Severity, expand
 
-KEYS = ("paths", "exclude", "ignore", "warn", "error", "per-file-ignores", "logs", "portfolio")
+KEYS = (
+    "paths",
+    "exclude",
+    "ignore",
+    "warn",
+    "error",
+    "per-file-ignores",
+    "logs",
+    "portfolio",
+    "site",
+)
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,11 @@ def bad_row_share(text: str) -> float:
 #: and the working day and week that turn step durations into hours of work.
 PORTFOLIO_KEYS = ("weights", "currency", "hours-per-day", "days-per-week")
 PORTFOLIO_WEIGHTS = ("frequency", "value", "critical", "return", "effort")
+#: `[tool.procmap.site]`: the HTML site's title, the business's name (in every page's
+#: title and header, and the home page's heading).
+SITE_KEYS = ("title",)
+#: The longest site title: a name, not a sentence.
+SITE_TITLE_CHARS = 80
 _RANK = {"warn": 0, "error": 1, "ignore": 2}
 
 
@@ -150,8 +166,12 @@ class Config:
     per_file: list[tuple[str, set[str]]] = field(default_factory=list)
     #: process id -> its declared log
     logs: dict[str, DeclaredLog] = field(default_factory=dict)
-    #: `[tool.procmap.portfolio]`, checked: keys with "_" for "-", weights as floats.
+    #: `[tool.procmap.portfolio]`, checked: keys with "_" for "-", weights as floats; and
+    #: `site_title` from `[tool.procmap.site]`, since the site's home page is made by the
+    #: portfolio from this table (`procmap.portfolio.Settings.from_config`).
     portfolio: dict[str, Any] = field(default_factory=dict)
+    #: `[tool.procmap.site] title`, checked: one line of text, or None.
+    site_title: str | None = None
 
     def apply(self, action: str, selectors: list[str], where: str = "") -> None:
         """Switch rules off (`ignore`) or set their severity (`warn`, `error`)."""
@@ -276,7 +296,33 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
         config.per_file.append((pattern, codes))
     config.logs = _logs(table.get("logs", {}), root, where)
     config.portfolio = _portfolio(table.get("portfolio", {}), where)
+    config.site_title = _site_title(table.get("site", {}), where)
+    if config.site_title is not None:
+        config.portfolio["site_title"] = config.site_title
     return config
+
+
+def _site_title(table: Any, where: str) -> str | None:
+    """`[tool.procmap.site] title`: the business's name, one line of visible text."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}`site` must be a table")
+    for key in table:
+        if key not in SITE_KEYS:
+            raise ConfigError(f"{where}`site`: unknown key {key!r} (known: {', '.join(SITE_KEYS)})")
+    if "title" not in table:
+        return None
+    title = table["title"]
+    if (
+        not isinstance(title, str)
+        or not title.strip()
+        or len(title) > SITE_TITLE_CHARS
+        or any(ord(c) < 32 or c == "\x7f" for c in title)
+    ):
+        raise ConfigError(
+            f"{where}`site.title` must be one line of text of at most {SITE_TITLE_CHARS}"
+            ' characters, the business\'s name: title = "Northwind Studio"'
+        )
+    return " ".join(title.split())
 
 
 def _number(value: Any) -> bool:

@@ -269,6 +269,19 @@ RULES: dict[str, Rule] = {
             "A time: m, min, minute(s), h, hour(s), d, day(s), w or week(s); a rate: `%` or no"
             " unit; a count: what is counted (leads, calls), not a time or `%`.",
         ),
+        _r(
+            "S016",
+            "link-scheme",
+            E,
+            "The runbook, the worksheet and the site make links of Markdown links and bare"
+            " addresses in descriptions, checklists, exceptions and the worksheet's problem, root"
+            " causes and changes: a `javascript:` link would"
+            " run code in the reader's browser, a `file:` or `data:` link open what the reader"
+            " did not choose, and a relative link points nowhere once the documents move.",
+            "Link to a full web or mail address: `[the welcome template](https://...)`,"
+            " `https://...` or `mailto:...`; write any other address as plain text without"
+            " the link brackets.",
+        ),
         # Flow graph: the checks a BPMN linter makes, in procmap's notation.
         _r(
             "G001",

@@ -664,3 +664,6 @@ def target_behind_baseline(ctx: Context) -> Iterator[Problem]:
 
 # The parallel blocks' checks (G015-G020) register themselves on import.
 from . import blocks as _blocks  # noqa: E402, F401
+
+# The check of links in running text (S016) registers itself on import.
+from . import links as _links  # noqa: E402, F401

@@ -92,6 +92,8 @@ class Settings:
     currency: str = ""
     hours_per_day: float = 8.0
     days_per_week: float = 5.0
+    #: The HTML site's title (`[tool.procmap.site] title`), for the home page it makes.
+    site_title: str = ""
 
     @classmethod
     def from_config(cls, table: Mapping[str, Any]) -> Settings:
@@ -103,6 +105,7 @@ class Settings:
             currency=str(table.get("currency", "")),
             hours_per_day=float(table.get("hours_per_day", 8.0)),
             days_per_week=float(table.get("days_per_week", 5.0)),
+            site_title=str(table.get("site_title", "")),
         )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..format import STAGES
@@ -330,12 +330,30 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def format_markdown(portfolio: Portfolio, color: bool = False, picture: str | None = None) -> str:
-    """A Markdown report; `picture` is the system map's file name, shown at the top."""
+#: In place of a section's notes on the site's home page: a link to where they went.
+_SEE_NOTES = (
+    "How these figures are worked out:"
+    " [the notes at the end](#portfolio-how-the-figures-are-worked-out)."
+)
+
+
+def format_markdown(
+    portfolio: Portfolio,
+    color: bool = False,
+    picture: str | None = None,
+    notes_at_end: bool = False,
+) -> str:
+    """A Markdown report; `picture` is the system map's file name, shown at the top.
+    `notes_at_end` (the site's home page) moves the sections' notes, how the score and the
+    hours are worked out, to a last section, so the tables come first."""
     lines = [f"# {_heading(portfolio)}", ""]
     if picture:
         lines += [f"![The system map: every process placed by hourglass stage]({picture})", ""]
+    moved: list[str] = []
     for section in sections(portfolio):
+        if notes_at_end and section.notes:
+            moved += [f"- **{section.title}:** {note}" for note in section.notes]
+            section = replace(section, notes=[_SEE_NOTES])
         lines += [f"## {section.title}", ""]
         if section.rows:
             lines.append("| " + " | ".join(_cell(h) for h in section.header) + " |")
@@ -348,6 +366,8 @@ def format_markdown(portfolio: Portfolio, color: bool = False, picture: str | No
             lines += [note, ""]
         if section.questions:
             lines += [f"- {question}" for question in section.questions] + [""]
+    if moved:
+        lines += ["## How the figures are worked out", "", *moved, ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -1,7 +1,8 @@
 """The portfolio for the site's home page (`procmap render --format html`).
 
-Owns: `site_home`, the render run's `Home`: the Markdown report and the system map whose
-boxes link to the process pages (`<id>.html`).
+Owns: `site_home`, the render run's `Home`: the Markdown report (its notes, the score's
+formula first, at the end) and the system map, top to bottom, whose boxes link to the
+process pages (`<id>.html`), and the site's title.
 
 Must not know: HTML (the render run converts and places it), files, options.
 """
@@ -23,7 +24,11 @@ def site_home(processes: Mapping[str, ProcessLike], settings: Settings | None = 
     portfolio = analyse(processes, settings)
     links = {process.id: f"{process.id}.html" for process in processes.values()}
     try:
-        picture = system_map_svg(portfolio, links)
+        # Top to bottom, the hourglass's own shape: narrow enough for a page, so its
+        # labels keep their size (at least 12 px) where the stages side by side would
+        # shrink to fit.
+        picture = system_map_svg(portfolio, links, direction="TB")
     except DrawError:
         picture = None
-    return Home(format_markdown(portfolio), picture)
+    title = settings.site_title if settings is not None else ""
+    return Home(format_markdown(portfolio, notes_at_end=True), picture, title)

@@ -140,13 +140,18 @@ class _Places:
         return [pid for pid in self.portfolio.coverage[stage] if pid not in self.placed[stage]]
 
 
-def system_map_dot(portfolio: Portfolio, links: Mapping[str, str] | None = None) -> str:
+def system_map_dot(
+    portfolio: Portfolio, links: Mapping[str, str] | None = None, direction: str = "LR"
+) -> str:
     """The system map as DOT; `links` maps a process id to the URL its box opens (the HTML
-    site gives `<id>.html`); the same portfolio gives the same bytes."""
+    site gives `<id>.html`); `direction` LR puts the stages side by side, TB one under
+    the other (the site's, narrow enough for a page); the same portfolio gives the same
+    bytes."""
     places = _Places.of(portfolio, links or {})
     out = [
         'digraph "The business at a glance" {',  # the title of the SVG, for screen readers
-        f'  graph [rankdir=LR, newrank=true, nodesep=0.3, ranksep=0.55, fontname="{FONT}",'
+        f"  graph [rankdir={'TB' if direction == 'TB' else 'LR'}, newrank=true, nodesep=0.3,"
+        f' ranksep=0.55, fontname="{FONT}",'
         ' labelloc=t, labeljust=l, pad=0.3, bgcolor="white"];',
         f'  node [shape=plain, fontname="{FONT}"];',
         f'  edge [fontname="{FONT}", fontsize=9, color="{LINE}", fontcolor="{QUIET}",'
@@ -291,11 +296,13 @@ def _heading(portfolio: Portfolio) -> str:
     )
 
 
-def system_map_svg(portfolio: Portfolio, links: Mapping[str, str] | None = None) -> bytes:
+def system_map_svg(
+    portfolio: Portfolio, links: Mapping[str, str] | None = None, direction: str = "LR"
+) -> bytes:
     """The system map drawn by Graphviz (render's `draw`: a timeout, one-line errors)."""
     from ..render import draw
 
-    return draw(system_map_dot(portfolio, links), "svg")
+    return draw(system_map_dot(portfolio, links, direction), "svg")
 
 
 def write_outputs(portfolio: Portfolio, out_dir: Path) -> list[Path]:

@@ -316,7 +316,7 @@ def analyze(
         control=[
             _control(process, point) for point in (process.dmaic.control if process.dmaic else [])
         ],
-        sipoc=_sipoc(process, steps, flow),
+        sipoc=_sipoc(process, steps),
         review=_review(process),
         general_exceptions=general,
         loops=[
@@ -579,6 +579,9 @@ def _kpis(process: ProcessLike, steps: list[StepView]) -> list[Kpi]:
         unit = f" {metric.unit}" if metric.unit else ""
         if metric.baseline is not None and metric.target is not None:
             change = metric.target - metric.baseline
+            # A rate's gap is in percentage points: 20 % to 24 % is "+4 pts", not "+20 %".
+            if (metric.unit or "").strip() == "%":
+                unit = " pt" if abs(change) == 1 else " pts"
             gap = f"{'+' if change > 0 else ''}{number(change)}{unit}"
         else:
             gap = ""
@@ -611,17 +614,18 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(i for i in items if i))
 
 
-def _sipoc(process: ProcessLike, steps: list[StepView], flow: Flow[StepLike]) -> Sipoc:
+def _sipoc(process: ProcessLike, steps: list[StepView]) -> Sipoc:
     """SIPOC from the steps (the derivation is stated in the worksheet):
     suppliers are the owners of the start steps and the tools the steps use; inputs are the
-    trigger and the start events; the process is the tasks and subprocesses in order;
-    outputs are the declared outputs and the end events; customers are the customer at the
-    hourglass stages served and the roles that receive work in a handoff."""
+    start events, not the trigger again (the worksheet shows it just above);
+    the process is the tasks and subprocesses in order; outputs are the declared outputs
+    and the end events; customers are the customer at the hourglass stages served (the
+    roles of the process hand work to each other inside it: they are not its customers)."""
     starts = [v for v in steps if v.kind == "start"]
     ends = [v for v in steps if v.kind == "end"]
     suppliers = [v.owner.name for v in starts if v.owner]
     suppliers += [t.name for v in steps for t in v.tools]
-    inputs = ([process.trigger] if process.trigger else []) + [v.name for v in starts]
+    inputs = [v.name for v in starts] or ([process.trigger] if process.trigger else [])
     work = [v.name for v in steps if v.kind in ("task", "subprocess")]
     outputs = list(process.outputs) + [v.name for v in ends]
     customers = []
@@ -630,7 +634,6 @@ def _sipoc(process: ProcessLike, steps: list[StepView], flow: Flow[StepLike]) ->
             f"The customer at the {', '.join(process.hourglass)} stage"
             + ("s" if len(process.hourglass) > 1 else "")
         )
-    customers += [h.receiver.name for h in _handoffs(flow, {v.id: v for v in steps})]
     return Sipoc(
         _unique(suppliers), _unique(inputs), _unique(work), _unique(outputs), _unique(customers)
     )

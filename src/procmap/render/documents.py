@@ -208,20 +208,57 @@ def templates_digest(folders: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def _inline(value: Any) -> str:
-    """One line of text with every inline Markdown and HTML character escaped."""
+#: A link procmap keeps in user text: `[label](url)` or a bare URL, for web and mail
+#: addresses only (`procmap validate` refuses any other scheme in a link: rule S017).
+#: A URL holds no space, `<`, `>`, `|`, backslash or backtick; parentheses only in pairs.
+_URL = r"(?:https?://|mailto:)(?:[^\s<>|\\`()]|\([^\s<>|\\`()]*\))+"
+_LINK = re.compile(rf"\[([^\[\]\n]+)\]\(({_URL})\)|(?<![\w/])({_URL})")
+#: What a bare URL's end does not take: the sentence's punctuation after it.
+_TRAILING = ".,;:!?'\""
+
+
+def _escaped(text: str) -> str:
+    return _INLINE.sub(r"\\\1", text)
+
+
+def _inline(value: Any, links: bool = False) -> str:
+    """One line of text with every inline Markdown and HTML character escaped; with
+    `links`, except the links in it (`_LINK`): a Markdown link stays one, its label
+    escaped, and a bare URL becomes an autolink (`<https://...>`). No other Markdown or
+    HTML gets through."""
     if value is None:
         return ""
-    return _INLINE.sub(r"\\\1", " ".join(str(value).split()))
+    text = " ".join(str(value).split())
+    if not links:
+        return _escaped(text)
+    out: list[str] = []
+    done = 0
+    for found in _LINK.finditer(text):
+        label, target, bare = found.group(1), found.group(2), found.group(3)
+        end = found.end()
+        if bare is not None:
+            kept = bare.rstrip(_TRAILING)
+            end -= len(bare) - len(kept)
+            if kept.endswith(("://", ":")):  # a scheme alone is no address
+                continue
+        out.append(_escaped(text[done : found.start()]))
+        if bare is not None:
+            out.append(f"<{kept}>")
+        else:
+            out.append(f"[{_escaped(label)}]({target})")
+        done = end
+    out.append(_escaped(text[done:]))
+    return "".join(out)
 
 
-def md(value: Any) -> str:
+def md(value: Any, links: bool = False) -> str:
     """Escape text for a Markdown line: emphasis, code, links, HTML and line-start marks
-    (a heading `#`, a quote `>`, a list `-`, `+` or `1.`).
+    (a heading `#`, a quote `>`, a list `-`, `+` or `1.`). With `links` (`|md(links=true)`,
+    for checklists and exceptions), web and mail links are kept (see `_inline`).
 
     Newlines become spaces, so a value never breaks the list item it sits in.
     """
-    text = _inline(value)
+    text = _inline(value, links)
     text = _ORDERED.sub(r"\1\\\2", text)
     return _BULLET.sub(r"\\\1", text)
 
@@ -240,7 +277,8 @@ def md_blocks(value: Any, indent: int = 0) -> str:
     `N.`, and bullets are `*`: the templates' own lists use `-`, and in Markdown a `-`
     list after the description's `-` list would merge with it into one list. `indent`
     spaces start every line after the first, for a text inside a list item (3 for
-    `1. `); blank lines stay empty.
+    `1. `); blank lines stay empty. Web and mail links are kept, as `md(links=True)`
+    keeps them.
     """
     if value is None:
         return ""
@@ -273,17 +311,34 @@ def _block(lines: list[str]) -> list[str]:
         mark = "*" if marker in "-*+" else marker[:-1] + "."
         levels.append((spaces, offset + len(mark) + 1))
         items.append((" " * offset + mark + " ", [rest.strip()]))
-    out = [md(" ".join(paragraph))] if paragraph else []
+    out = [md(" ".join(paragraph), True)] if paragraph else []
     if paragraph and items:
         out.append("")
-    out.extend((prefix + md(" ".join(w for w in words if w))).rstrip() for prefix, words in items)
+    out.extend(
+        (prefix + md(" ".join(w for w in words if w), True)).rstrip() for prefix, words in items
+    )
     return out
 
 
-def cell(value: Any) -> str:
-    """Escape text for a table cell (`|` included); an empty cell shows an en dash."""
-    text = _inline(value)
+def cell(value: Any, links: bool = False) -> str:
+    """Escape text for a table cell (`|` included); an empty cell shows an en dash. With
+    `links`, web and mail links are kept (see `_inline`)."""
+    text = _inline(value, links)
     return text if text else "–"
+
+
+def paren(value: Any, escape: str = "md") -> str:
+    """A name in brackets after what it names (`step 2 (Sam, virtual assistant)`): the
+    name's own brackets become a comma, so brackets never nest ("Step 2 (Sam (virtual
+    assistant))"); escaped by `md`, or by `cell` with `paren("cell")`."""
+    text = " ".join(str(value).split())
+    while True:
+        flat = re.sub(r"\s*\(([^()]*)\)", r", \1", text)
+        if flat == text:
+            break
+        text = flat
+    text = text.replace("(", "").replace(")", "").strip(", ")
+    return f"({cell(text) if escape == 'cell' else md(text)})"
 
 
 def code(value: Any) -> str:
@@ -329,6 +384,7 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.sandbox.SandboxedEnvironme
         md=md,
         md_blocks=md_blocks,
         cell=cell,
+        paren=paren,
         code=code,
         anchor=anchor,
         minutes=format_minutes,

@@ -102,6 +102,7 @@ TABLE: tuple[Format, ...] = (
             **run.graph,
             "index": run.options.index,
             "linked": run.site_linked(process),
+            "title": run.site_title,
         },
         make=lambda run, path, process: run.page(path, process),
         slow=True,

@@ -40,6 +40,7 @@ class Makers:
     makers of the outputs' bytes. Thread-safe: outputs are made on several threads."""
 
     options: Options  # declared here: `formats` reads it through a Makers it only names
+    site_title: str  # and this too
 
     def __init__(
         self,
@@ -51,12 +52,17 @@ class Makers:
         from .documents import search_path
 
         self.home_section = home
+        #: The site's title, the business's name ("" when not configured).
+        self.site_title = home.title if home is not None else ""
         self.options = options
         self.processes = processes
         self.measured = measured or {}
         self.folders = search_path(options.templates)
         self.rendered = {p.id for p in processes.values()}
         self.names = {p.id: p.name for p in processes.values()}
+        #: Processes with outputs in the folder that this run leaves out (set by the run
+        #: from the manifest): id -> (file name, input sha256). See `plan.index_kept`.
+        self.others: dict[str, tuple[str, str]] = {}
         self._inputs: dict[str, str] = {}
         self._analysis: dict[str, Analysis] = {}
         self._lock = threading.Lock()
@@ -248,6 +254,7 @@ class Makers:
             "dmaic": Markup(dmaic),
             "stylesheet": STYLESHEET_NAME,
             "home": HOME if self.options.index else None,
+            "site_title": self.site_title,
         }
         return render(PAGE, page, self.folders).encode("utf-8")
 
@@ -310,6 +317,7 @@ class Makers:
                     )
                 )
         home = {
+            "site_title": self.site_title,
             "pages": entries,
             "portfolio": portfolio,
             "system_map": system_map,

@@ -103,6 +103,26 @@ def relative(path: str, out_dir: Path) -> str:
     return found if os.sep == "/" else Path(found).as_posix()  # relpath's is normalized
 
 
+def other_processes(
+    manifest: dict[str, dict[str, Any]], processes: dict[str, Process], out_dir: Path
+) -> dict[str, tuple[str, str]]:
+    """The processes an earlier run rendered into the folder that this run leaves out,
+    though their files are still there (a subset named on the command line, or a file
+    invalid today): process id -> (its file's name, the sha256 of its input then). A run
+    that leaves some out is not the whole catalog, and must not rewrite the index."""
+    paths = {os.path.abspath(path) for path in processes}
+    ids = {process.id for process in processes.values()}
+    found: dict[str, tuple[str, str]] = {}
+    for record in manifest.values():
+        source, was = record.get("source"), record.get("process")
+        if not isinstance(source, str) or not isinstance(was, str) or was in ids:
+            continue
+        path = os.path.abspath(os.path.join(out_dir, source))
+        if path not in paths and os.path.isfile(path):
+            found[was] = (Path(source).name, str(record.get("input", "")))
+    return dict(sorted(found.items()))
+
+
 def stale_outputs(
     manifest: dict[str, dict[str, Any]],
     processes: dict[str, Process],

@@ -73,20 +73,29 @@ class Measurement:
 class Home:
     """The portfolio on the site's home page, given by the caller (`procmap.portfolio`
     makes it; the run only shows it): its report in Markdown and the system map's SVG,
-    whose boxes link to the process pages."""
+    whose boxes link to the process pages, and the site's title."""
 
     markdown: str
     map_svg: bytes | None = None
+    #: The site's title, the business's name (`[tool.procmap.site] title`); "" for none.
+    title: str = ""
 
     def digest(self) -> str:
-        return _sha256(self.markdown.encode("utf-8") + b"\0" + (self.map_svg or b""))
+        return _sha256(
+            self.markdown.encode("utf-8")
+            + b"\0"
+            + (self.map_svg or b"")
+            + b"\0"
+            + self.title.encode("utf-8")
+        )
 
 
 @dataclass
 class Outcome:
     """What the run did: outputs written, outputs skipped as unchanged, stale outputs
-    removed, one-line problems, and one-line warnings (entries of the manifest ignored),
-    which do not make the run fail."""
+    removed, one-line problems, and one-line warnings (entries of the manifest ignored, an
+    index left alone because the run renders part of the folder's processes), which do
+    not make the run fail."""
 
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)

@@ -101,10 +101,11 @@ def jobs(run: Makers) -> list[Job]:
     found: list[Job] = []
     for path, process in run.processes.items():
         found.extend(_process_jobs(run, path, process))
-    if run.options.index:
+    catalog = run.options.index and not run.others  # a subset never rewrites the index
+    if catalog:
         found.append(_index_job(run))
     if "html" in run.options.formats:
-        found.extend(_site_jobs(run))
+        found.extend(_site_jobs(run, catalog))
     if run.options.diff is not None:
         found.extend(_diff_jobs(run, run.options.diff))
     return found
@@ -133,11 +134,36 @@ def _process_jobs(run: Makers, path: str, process: Process) -> list[Job]:
 
 
 def _listing(run: Makers) -> str:
-    """The digest of the processes a listing shows: ids, file names and inputs."""
-    listing = sorted(
-        (p.id, Path(path).name, run.input_sha(path)) for path, p in run.processes.items()
+    """The digest of the processes a listing shows: ids, file names and inputs; with the
+    processes the run leaves out (`Makers.others`), as their outputs recorded them."""
+    listing = [(p.id, Path(path).name, run.input_sha(path)) for path, p in run.processes.items()]
+    listing.extend((pid, name, sha) for pid, (name, sha) in run.others.items())
+    return sha256(json.dumps(sorted(listing)).encode())
+
+
+def index_kept(run: Makers, manifest: dict[str, dict[str, Any]]) -> str | None:
+    """The line saying why the run leaves the index alone (None when it writes it): it
+    renders some of the processes in the folder only, so index.md (and index.html) keep
+    the whole catalog of the last full run, current or out of date; or it writes
+    index.md without the site, and the site's index.html lists other processes."""
+    if not run.options.index:
+        return None
+    if not run.others:
+        return _home_behind(run, manifest)
+    names = [INDEX] + ([HOME] if HOME in manifest else [])
+    count = len(run.processes) + len(run.others)
+    head = (
+        f"{run.options.out_dir / INDEX}{' and ' + HOME if len(names) > 1 else ''} not"
+        f" rewritten: this run renders {len(run.processes)} of the {count} processes there"
     )
-    return sha256(json.dumps(listing).encode())
+    record = manifest.get(INDEX)
+    if record is not None and record.get("input") == _listing(run):
+        return f"{head}; {'they list' if len(names) > 1 else 'it lists'} all {count}, up to date"
+    left = ", ".join(run.others)
+    return (
+        f"{head} (not {left}); out of date until a render of them all (`procmap render`"
+        " with no paths) rebuilds it"
+    )
 
 
 def _index_job(run: Makers) -> Job:
@@ -150,13 +176,25 @@ def _index_job(run: Makers) -> Job:
     return Job(INDEX, key, run.index)
 
 
-def _site_jobs(run: Makers) -> list[Job]:
-    """The site's stylesheet, and its home page when there is an index."""
+def _home_behind(run: Makers, manifest: dict[str, dict[str, Any]]) -> str | None:
+    """The line saying index.html no longer agrees with the index.md this run writes,
+    when the run does not make the site (None when it agrees, or there is none)."""
+    record = manifest.get(HOME)
+    if "html" in run.options.formats or record is None or record.get("input") == _listing(run):
+        return None
+    return (
+        f"{run.options.out_dir / HOME}: lists the processes of the last html render, not"
+        " those of index.md now; `procmap render -f html` brings the site up to date"
+    )
+
+
+def _site_jobs(run: Makers, catalog: bool) -> list[Job]:
+    """The site's stylesheet, and its home page when the index is written."""
     from .site import STYLESHEET_NAME
 
     version = {"version": __version__, "templates": run.templates_sha()}
     found = [Job(STYLESHEET_NAME, version, run.stylesheet)]
-    if run.options.index:
+    if catalog:
         key = {**version, "input": _listing(run)}
         if run.home_section is not None:
             key["portfolio"] = run.home_section.digest()

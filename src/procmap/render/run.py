@@ -47,7 +47,15 @@ from .formats import (
     output_names,
 )
 from .makers import Makers, shown_name
-from .manifest import MANIFEST, file_sha, manifest_bytes, read_manifest, sha256, stale_outputs
+from .manifest import (
+    MANIFEST,
+    file_sha,
+    manifest_bytes,
+    other_processes,
+    read_manifest,
+    sha256,
+    stale_outputs,
+)
 from .options import (
     Home,
     Measurement,
@@ -58,7 +66,7 @@ from .options import (
     check_options,
     parse_formats,
 )
-from .plan import Job, Plan, plan
+from .plan import Job, Plan, index_kept, plan
 
 __all__ = [
     "DEFAULT_FORMATS",
@@ -161,10 +169,15 @@ def _render(
 
     outcome = Outcome()
     manifest = read_manifest(options.out_dir, outcome.warnings)
+    makers = Makers(processes, options, measured, home)
+    makers.others = other_processes(manifest, processes, options.out_dir)
     try:
-        planned = plan(Makers(processes, options, measured, home), manifest)
+        planned = plan(makers, manifest)
     except (OSError, TemplateProblem) as error:
         raise RenderError(f"cannot read the templates: {error}") from None
+    kept = index_kept(makers, manifest)
+    if kept is not None:
+        outcome.warnings.append(kept)
     outcome.unchanged.extend(planned.unchanged)
     outcome.problems.extend(planned.refused)
     mode = file_mode()
