@@ -152,3 +152,10 @@ NoMeasureOpt = Annotated[
         " figures, no measured maps.",
     ),
 ]
+
+
+def complete_starters(incomplete: str) -> list[str]:
+    """Shell completion of `--from`: the built-in starters' ids."""
+    from ..scaffold import starters
+
+    return [sid for sid in starters() if sid.startswith(incomplete)]

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .options import ImportOptions, NewOptions, ProblemFormat
+from .params import complete_starters
 from .root import fail
+
+if TYPE_CHECKING:
+    from ..scaffold import InitResult
 
 _I = ImportOptions
 _N = NewOptions
@@ -23,47 +27,79 @@ _N = NewOptions
 
 def init_command(
     directory: Annotated[
-        Path, typer.Argument(help="Folder of the new process repository (default: .).")
+        Path,
+        typer.Argument(
+            metavar="DIR", help="Folder of the process repository, new or existing (default: .)."
+        ),
     ] = Path("."),
     starter: Annotated[
         str | None,
         typer.Option(
-            "--from", metavar="STARTER", help="The starter process (default: webinar-funnel)."
+            "--from",
+            metavar="STARTER",
+            help="The starter process (default: webinar-funnel).",
+            autocompletion=complete_starters,
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite files that exist already.")
+        bool, typer.Option("--force", help="Overwrite files that exist (never the README).")
     ] = False,
+    readme: Annotated[
+        bool,
+        typer.Option(
+            "--readme",
+            help="Add a section on the processes to an existing README.md (without it, the"
+            " section is printed for you to paste).",
+        ),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")] = False,
 ) -> None:
-    """Set up a process repository: a starter process, procmap.toml, pre-commit, CI workflows, editor schema and a README.
+    """Set up a process repository, or add one to an existing repository: a starter
+    process, procmap.toml, pre-commit, CI workflows, editor schema, a README and a
+    .gitignore entry for out/.
 
-    Exit status: 0 done, 1 files exist (nothing is written), 2 bad starter.
+    Files that exist are skipped and listed, never overwritten without --force.
+
+    Exit status: 0 done, 2 bad starter or folder.
+
+    Examples:
+
+    \b
+      procmap init                     # in your repository
+      procmap init acme-processes --from client-onboarding
     """
-    from ..scaffold import (
-        DEFAULT_STARTER,
-        ExistsError,
-        ScaffoldError,
-        init_repository,
-        install_requirement,
-    )
+    from ..scaffold import DEFAULT_STARTER, ScaffoldError, init_repository, install_requirement
 
-    install = install_requirement()
     try:
-        written = init_repository(directory, starter or DEFAULT_STARTER, force, install)
-    except ExistsError as error:
-        sys.stderr.write(f"procmap: {error}\n")
-        raise typer.Exit(1) from None
+        done = init_repository(
+            directory, starter or DEFAULT_STARTER, force, install_requirement(), readme
+        )
     except ScaffoldError as error:
         raise fail(str(error)) from None
-    sys.stdout.write(f"Created {len(written)} files in {directory}:\n")
-    sys.stdout.write("".join(f"  {path.relative_to(directory).as_posix()}\n" for path in written))
-    sys.stdout.write("Next: edit the process in processes/, then run `procmap validate`.\n")
-    if not install:
-        sys.stderr.write(
-            "procmap: note: this procmap was installed from a local folder or file, which"
-            " GitHub Actions cannot reach; set PROCMAP_INSTALL in .github/workflows/procmap.yml"
-            " and procmap-review.yml to a pip requirement it can install procmap from\n"
+    if not quiet:
+        _init_summary(directory, done)
+    if done.snippet:
+        sys.stdout.write(
+            "README.md exists, so it was left as it is: add this section to it, or run"
+            " again with --readme to add it for you.\n\n" + done.snippet
         )
+
+
+def _init_summary(directory: Path, done: InitResult) -> None:
+    """The files written and skipped, and what to do next."""
+    out = sys.stdout
+    out.write(f"Wrote {len(done.written)} file{'s' * (len(done.written) != 1)} in {directory}:\n")
+    out.write("".join(f"  {name}\n" for name in done.written))
+    if done.readme == "added":
+        out.write("  (README.md: a section on the processes added at its end)\n")
+    if done.gitignore:
+        out.write("Added out/ to .gitignore.\n")
+    if done.skipped:
+        out.write(
+            f"Skipped {len(done.skipped)} that exist (--force overwrites all but README.md):\n"
+        )
+        out.write("".join(f"  {name}\n" for name in done.skipped))
+    out.write("Next: edit the process in processes/, then run `procmap validate`.\n")
 
 
 def new_command(
