@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .options import ImportOptions, NewOptions, ProblemFormat
-from .params import complete_starters
+from .params import choice, complete_starters
 from .root import fail
 
 if TYPE_CHECKING:
@@ -61,12 +61,6 @@ def init_command(
     Files that exist are skipped and listed, never overwritten without --force.
 
     Exit status: 0 done, 2 bad starter or folder.
-
-    Examples:
-
-    \b
-      procmap init                     # in your repository
-      procmap init acme-processes --from client-onboarding
     """
     from ..scaffold import DEFAULT_STARTER, ScaffoldError, init_repository, install_requirement
 
@@ -110,23 +104,34 @@ def new_command(
     starter: Annotated[
         str | None,
         typer.Option(
-            "--from", metavar="STARTER", help="Starter to copy (default: webinar-funnel)."
+            "--from",
+            metavar="STARTER",
+            help="Starter to copy (default: webinar-funnel).",
+            autocompletion=complete_starters,
         ),
     ] = _N.starter,
     folder: Annotated[
-        Path, typer.Option("--dir", metavar="DIR", help="Folder to create the file in.")
+        Path,
+        typer.Option(
+            "--dir", metavar="DIR", help="Folder to create the file in (default: processes/)."
+        ),
     ] = _N.folder,
     name: Annotated[
-        str | None, typer.Option("--name", help="Name of the process (default: the starter's).")
+        str | None,
+        typer.Option(
+            "--name", metavar="NAME", help="Name of the process (default: the starter's)."
+        ),
     ] = _N.name,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = _N.force,
     list_starters: Annotated[
         bool, typer.Option("--list", help="List the starters, one a line, and exit.")
     ] = _N.list_starters,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help='No "Created" line.')] = _N.quiet,
 ) -> None:
     """Create a process file from a built-in starter (see --list).
 
     Exit status: 0 created, 1 the file exists, 2 bad id or starter.
+
     """
     _new(
         NewOptions(
@@ -136,6 +141,7 @@ def new_command(
             name=name,
             force=force,
             list_starters=list_starters,
+            quiet=quiet,
         )
     )
 
@@ -161,7 +167,8 @@ def _new(given: NewOptions) -> None:
         raise typer.Exit(1) from None
     except ScaffoldError as error:
         raise fail(str(error)) from None
-    sys.stdout.write(f"Created {path.as_posix()} from the {chosen} starter.\n")
+    if not given.quiet:
+        sys.stdout.write(f"Created {path.as_posix()} from the {chosen} starter.\n")
 
 
 def import_command(
@@ -169,7 +176,10 @@ def import_command(
     out_dir: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", help="Folder to write <id>.yaml into (default: processes/)."
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Folder to write <id>.yaml into (default: processes/).",
         ),
     ] = _I.out_dir,
     process: Annotated[
@@ -189,7 +199,12 @@ def import_command(
     ] = _I.force,
     output_format: Annotated[
         ProblemFormat,
-        typer.Option("--format", "-f", help="How problems are printed: text, json or github."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="How problems are printed: text (default), json or github.",
+            **choice(ProblemFormat),
+        ),
     ] = _I.output_format,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = _I.quiet,
 ) -> None:
@@ -198,6 +213,7 @@ def import_command(
     What procmap's format cannot say is reported as FILE:LINE:COL: I0xx and replaced by
     the closest thing. Exit status: 0 imported (warnings allowed unless --strict), 1 nothing
     sensible to make, a loss with --strict, or a file that exists; 2 usage error.
+
     """
     _import(
         ImportOptions(
