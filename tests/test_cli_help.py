@@ -48,6 +48,8 @@ def _faults(page: str, width: int) -> list[str]:
         heading = stripped.endswith(":") and not line.startswith(" " * 4)
         if 0 < len(words) <= 2 and not heading and not examples:
             faults.append(f"line {number} is an orphan: {line!r}")
+        if line.startswith("Usage:") and re.search(r"[{}<>]", line):
+            faults.append(f"line {number} shows a placeholder unlike FILE or [FILE]: {line!r}")
         if re.search(r"<(bool|list|str|int|float|path)\b", line):
             faults.append(f"line {number} shows a type: {line!r}")
     # a default said twice: "(default: x)" in the help and click's "[default: x]"

@@ -52,7 +52,12 @@ def init_command(
             " section is printed for you to paste).",
         ),
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print only the README section to paste, if there is one."
+        ),
+    ] = False,
 ) -> None:
     """Set up a process repository, or add one to an existing repository: a starter
     process, procmap.toml, pre-commit, CI workflows, editor schema, a README and a

@@ -117,6 +117,18 @@ class Command(TyperCommand):
         """The help page, its wrapped lines balanced (`_balanced`)."""
         return "\n".join(_balanced(super().get_help(ctx).split("\n")))
 
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """The usage line's words: an argument as FILE when required, [FILE] when not,
+        with ... when it takes several (typer 0.16+ would write {FILE})."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name != "argument":
+                pieces.extend(param.get_usage_pieces(ctx))
+                continue
+            name = str(param.metavar) if param.required else f"[{param.metavar}]"
+            pieces.append(name + ("..." if param.nargs != 1 else ""))
+        return pieces
+
     def format_options(self, ctx: Any, formatter: Any) -> None:
         """The arguments, then the options, each a definition list: an argument is named
         by its metavar alone (typer would add its Python type)."""

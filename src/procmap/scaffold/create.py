@@ -20,6 +20,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from .. import __version__
+from .._children import die_with_parent_preexec
 from ..format import ID_PATTERN, slugify
 
 DEFAULT_STARTER = "webinar-funnel"
@@ -274,6 +275,7 @@ def default_branch(folder: Path) -> str:
                 text=True,
                 timeout=10,
                 check=False,
+                preexec_fn=die_with_parent_preexec(),  # git dies with procmap
             )
         except (OSError, subprocess.SubprocessError):
             return "main"
