@@ -174,3 +174,26 @@ def test_render_formats_and_starters_complete_in_the_shell() -> None:
     assert _complete("procmap new --from cl") == ["client-onboarding"]
     assert _complete("procmap init --from lead") == ["lead-handoff"]
     assert _complete("procmap review -f j") == ["json"]
+
+
+def test_wrapped_help_text_is_balanced_not_orphaned() -> None:
+    from procmap.cli.root import _balanced
+
+    paragraph = [
+        "  Measure a process from an event log: step and handoff times, branches,",
+        "  KPIs.",
+    ]
+    assert _balanced(paragraph) == [
+        "  Measure a process from an event log: step and handoff",
+        "  times, branches, KPIs.",
+    ]
+    definition = [
+        "  --config FILE  Configuration file (default: the nearest procmap.toml",
+        "                 or pyproject.toml with",
+        "                 [tool.procmap]).",
+    ]
+    balanced = _balanced(definition)
+    assert all(len(line.split()) >= 3 for line in balanced)
+    assert " ".join(" ".join(balanced).split()) == " ".join(" ".join(definition).split())
+    examples = ["  Examples:", "", "    procmap init", "    procmap new --list"]
+    assert _balanced(examples) == examples
