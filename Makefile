@@ -16,7 +16,7 @@ ORACLE_STAMP := $(ORACLE_VENV)/.installed
 SOURCES := src tests bench
 PIP := -m pip --disable-pip-version-check
 
-.PHONY: setup dot browser demo test screenshots lint format bench docs golden lock lock-oracle test-latest test-oldest test-oracle test-interop test-mermaid docs-bpmn clean
+.PHONY: setup dot browser demo test screenshots lint format bench docs golden lock lock-oracle test-latest test-oldest test-oracle test-interop test-mermaid test-install docs-bpmn clean
 
 # A new lock or a new pyproject.toml rebuilds .venv from nothing, so that nothing outside
 # the lock is left behind in it.
@@ -97,6 +97,9 @@ lock: $(UV)
 	@# Replace the lock only when it changed, so that an unchanged lock rebuilds nothing.
 	@if cmp -s $(LOCK).new $(LOCK); then rm $(LOCK).new; echo "$(LOCK) is up to date"; \
 	else mv $(LOCK).new $(LOCK); echo "$(LOCK) updated: read git diff $(LOCK)"; fi
+	$(UV) pip compile requirements/pipx.in --universal --python-version 3.11 \
+		--generate-hashes --upgrade --quiet --custom-compile-command "make lock" \
+		-o requirements/pipx.txt
 
 # The test oracle's lock: pm4py (the `oracle` extra) and what it needs, for every platform,
 # Python 3.11+, held to the versions of requirements/dev.lock (-c), so that .venv-oracle
@@ -151,6 +154,14 @@ test-oldest: $(UV) dot browser
 	.venv-oldest/bin/ruff format --check $(SOURCES)
 	.venv-oldest/bin/lint-imports --no-cache
 	.venv-oldest/bin/python -m pytest
+
+# procmap installed as the README's "Install" section says, each way into a throwaway
+# place: a built wheel and a git URL with pip, the git URL with `uv tool install` and with
+# `pipx install` (pipx pinned in requirements/pipx.txt); each then runs --version, init and
+# validate. The git URL is a file:// clone of HEAD: commit first. Dependencies come from
+# the package index, so it needs the network (about two minutes).
+test-install: $(UV)
+	sh scripts/test-install.sh $(abspath $(BIN)/python) $(abspath $(UV))
 
 # The BPMN export as other tools read it: bpmnlint with its recommended rules and no
 # warnings, and bpmn-js's modeler with no import warning and no change of meaning after

@@ -138,6 +138,7 @@ def test_init_makes_a_repository_where_validate_passes(tmp_path, monkeypatch):
             ".github/workflows/procmap-comment.yml",
             ".github/workflows/procmap-review.yml",
             ".github/workflows/procmap.yml",
+            ".gitignore",
             ".pre-commit-config.yaml",
             ".vscode/settings.json",
             "README.md",
@@ -162,18 +163,87 @@ def test_init_makes_a_repository_where_validate_passes(tmp_path, monkeypatch):
     assert run("review", "--check").exit_code == 1
 
 
-def test_init_refuses_to_overwrite_and_lists_the_files(tmp_path):
-    (tmp_path / "README.md").write_text("ours\n")
-    (tmp_path / "procmap.toml").write_text("")
+def test_init_in_an_existing_repository_writes_what_is_missing_and_lists_the_rest(tmp_path):
+    # Issue 21: init used to refuse a folder with a README.md, and --force overwrote it.
+    (tmp_path / "README.md").write_text("# Studio\n\nOur own words.\n")
+    (tmp_path / "procmap.toml").write_text("# ours\n")
     result = run("init", str(tmp_path))
-    assert result.exit_code == 1
-    assert result.stderr == (
-        f"procmap: these files exist already in {tmp_path}: procmap.toml, README.md;"
-        " use --force to overwrite them\n"
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "README.md").read_text() == "# Studio\n\nOur own words.\n"
+    assert (tmp_path / "procmap.toml").read_text() == "# ours\n"
+    assert (tmp_path / ".github" / "workflows" / "procmap.yml").is_file()
+    assert (tmp_path / "processes" / f"{DEFAULT_STARTER}.yaml").is_file()
+    skipped = result.stdout.split("Skipped 2 that exist (--force overwrites all but README.md):\n")
+    assert skipped[1].startswith("  procmap.toml\n  README.md\n")
+    assert "  procmap.schema.json\n" in skipped[0]
+    # the README section is printed to paste, not written
+    assert "README.md exists, so it was left as it is" in result.stdout
+    assert result.stdout.rstrip().endswith("`procmap schema --output procmap.schema.json`.")
+    assert "\n## Our processes\n" in result.stdout and "\n### Commands\n" in result.stdout
+    # a second run writes nothing and overwrites nothing
+    again = run("init", str(tmp_path), "-q")
+    assert again.exit_code == 0
+    assert again.stdout.startswith("README.md exists")
+    assert (tmp_path / "procmap.toml").read_text() == "# ours\n"
+    # --force overwrites procmap's files, never the README
+    assert run("init", str(tmp_path), "--force", "-q").exit_code == 0
+    assert (tmp_path / "procmap.toml").read_text() != "# ours\n"
+    assert (tmp_path / "README.md").read_text() == "# Studio\n\nOur own words.\n"
+
+
+def test_init_adds_to_an_existing_readme_only_with_readme(tmp_path):
+    (tmp_path / "README.md").write_text("# Studio\n\nOur own words.\n")
+    result = run("init", str(tmp_path), "--readme")
+    assert result.exit_code == 0, result.stderr
+    assert "README.md exists" not in result.stdout
+    assert "(README.md: a section on the processes added at its end)" in result.stdout
+    text = (tmp_path / "README.md").read_text()
+    assert text.startswith("# Studio\n\nOur own words.\n\n## Our processes\n")
+    assert text.count("## Our processes") == 1
+    # once only
+    assert run("init", str(tmp_path), "--readme", "-q").exit_code == 0
+    assert (tmp_path / "README.md").read_text() == text
+
+
+def test_init_ignores_the_output_folder_once(tmp_path):
+    assert run("init", str(tmp_path / "new"), "-q").exit_code == 0
+    assert (tmp_path / "new" / ".gitignore").read_text() == "# procmap render's output\nout/\n"
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / ".gitignore").write_text(".venv")  # no final newline
+    result = run("init", str(tmp_path / "old"))
+    assert "Added out/ to .gitignore.\n" in result.stdout
+    assert (tmp_path / "old" / ".gitignore").read_text() == (
+        ".venv\n# procmap render's output\nout/\n"
     )
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "procmap.toml"]
-    assert run("init", str(tmp_path), "--force").exit_code == 0
-    assert (tmp_path / "README.md").read_text() != "ours\n"
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / ".gitignore").write_text("/out\n")
+    result = run("init", str(tmp_path / "mine"))
+    assert "Added out/" not in result.stdout
+    assert (tmp_path / "mine" / ".gitignore").read_text() == "/out\n"
+
+
+def test_init_checks_pushes_to_the_repository_s_default_branch(tmp_path):
+    git = shutil.which("git")
+    assert git is not None
+    subprocess.run([git, "init", "-q", "-b", "trunk", str(tmp_path)], check=True)
+    assert run("init", str(tmp_path), "-q").exit_code == 0
+    workflow = yaml.safe_load((tmp_path / ".github/workflows/procmap.yml").read_text())
+    triggers = workflow[True]  # PyYAML reads the key `on` as True
+    assert triggers["push"] == {"branches": ["trunk"]}
+    assert "pull_request" in triggers
+    # the steps that describe a pull request run on pull requests only
+    steps = workflow["jobs"]["validate"]["steps"]
+    guarded = [s for s in steps if "github.base_ref" in s.get("run", "") or "uses" in s]
+    assert any("upload-artifact" in s.get("uses", "") for s in guarded)
+    for step in guarded:
+        if "checkout" in step.get("uses", "") or "setup-python" in step.get("uses", ""):
+            continue
+        assert "github.event_name == 'pull_request'" in step["if"], step
+    assert "procmap diff --since trunk" in (tmp_path / "README.md").read_text()
+    # not a git repository: main
+    assert run("init", str(tmp_path / "plain"), "-q").exit_code == 0
+    plain = yaml.safe_load((tmp_path / "plain/.github/workflows/procmap.yml").read_text())
+    assert plain[True]["push"] == {"branches": ["main"]}
 
 
 def test_init_with_another_starter(tmp_path):
@@ -433,13 +503,23 @@ def test_requirement_from_the_install_record(direct_url, expected):
     assert requirement_from(direct_url, "0.1.0") == expected
 
 
-def test_init_says_when_ci_cannot_install_this_procmap(tmp_path, monkeypatch):
-    monkeypatch.setattr("procmap.scaffold.install_requirement", lambda: "")
-    local = run("init", str(tmp_path / "a"))
-    assert local.exit_code == 0
-    assert "set PROCMAP_INSTALL in .github/workflows/procmap.yml" in local.stderr
+def test_init_fills_the_install_line_even_for_a_local_procmap(tmp_path, monkeypatch):
+    # Issue 21: a procmap installed from a local folder left PROCMAP_INSTALL empty.
+    from procmap.scaffold.create import git_requirement, install_requirement
+
+    monkeypatch.setattr("procmap.scaffold.create.requirement_from", lambda direct_url, version: "")
+    assert install_requirement() == git_requirement()
+    assert git_requirement("0.1.0") == (
+        "procmap @ git+https://github.com/procmap/procmap.git@v0.1.0"
+    )
+    local = run("init", str(tmp_path / "a"), "-q")
+    assert local.exit_code == 0 and local.stderr == ""
+    workflow = yaml.safe_load((tmp_path / "a" / ".github/workflows/procmap.yml").read_text())
+    assert workflow["env"]["PROCMAP_INSTALL"] == git_requirement()
+    readme = (tmp_path / "a" / "README.md").read_text()
+    assert f'pipx install "{git_requirement()}"' in readme
     monkeypatch.setattr("procmap.scaffold.install_requirement", lambda: "procmap==0.1.0")
-    published = run("init", str(tmp_path / "b"))
+    published = run("init", str(tmp_path / "b"), "-q")
     assert published.exit_code == 0 and published.stderr == ""
     workflow = yaml.safe_load((tmp_path / "b" / ".github/workflows/procmap.yml").read_text())
     assert workflow["env"]["PROCMAP_INSTALL"] == "procmap==0.1.0"

@@ -18,7 +18,7 @@ import typer
 
 from .common import split
 from .options import DocumentFormat, ProblemFormat, ValidateOptions
-from .params import ColorOpt, ConfigOpt, JobsOpt, PathsArg
+from .params import ColorOpt, ConfigOpt, JobsOpt, PathsArg, choice
 from .root import fail, usage_errors
 
 _V = ValidateOptions
@@ -27,17 +27,26 @@ _V = ValidateOptions
 def validate(
     paths: PathsArg = _V.paths,
     output_format: Annotated[
-        ProblemFormat, typer.Option("--format", "-f", help="text, json or github (annotations).")
+        ProblemFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (default), json or github (annotations).",
+            **choice(ProblemFormat),
+        ),
     ] = _V.output_format,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = _V.strict,
     ignore: Annotated[
         list[str] | None,
         typer.Option(
-            "--ignore", help="Switch rules off: codes, prefixes or names, comma-separated."
+            "--ignore",
+            metavar="RULES",
+            help="Switch rules off: codes, prefixes or names, comma-separated.",
         ),
     ] = _V.ignore,
     warn: Annotated[
-        list[str] | None, typer.Option("--warn", help="Report these rules as warnings only.")
+        list[str] | None,
+        typer.Option("--warn", metavar="RULES", help="Report these rules as warnings only."),
     ] = _V.warn,
     config_path: ConfigOpt = _V.config_path,
     jobs: JobsOpt = _V.jobs,
@@ -47,6 +56,7 @@ def validate(
     """Check process files and report every problem as path:line:column: CODE message.
 
     Exit status: 0 no errors (warnings allowed unless --strict), 1 errors, 2 usage error.
+
     """
     from .validate import run_validate
 
@@ -72,7 +82,12 @@ def rules(
     ] = None,
     output_format: Annotated[
         DocumentFormat,
-        typer.Option("--format", "-f", help="text, markdown (the docs page) or json."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (default), markdown (the docs page) or json.",
+            **choice(DocumentFormat),
+        ),
     ] = DocumentFormat.text,
 ) -> None:
     """List the rules: code, name, default severity and why the rule exists."""

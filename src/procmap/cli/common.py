@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from _typeshed import DataclassInstance
 
     from ..config import Config
@@ -25,6 +27,16 @@ Options = TypeVar("Options", bound="DataclassInstance")
 
 class CliError(Exception):
     """A usage or configuration problem; the message is printed after `procmap: `."""
+
+
+def not_one_of(value: str, choices: Sequence[str]) -> str:
+    """The message for a value that is none of `choices`, with the closest one suggested:
+    "'jsn' is not one of text, markdown, json; did you mean 'json'?"."""
+    from ..format import suggest
+
+    close = suggest(value, list(choices))
+    tail = f"; did you mean {close!r}?" if close else ""
+    return f"{value!r} is not one of {', '.join(choices)}{tail}"
 
 
 class Terminated(BaseException):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import CliError
+from .common import CliError, not_one_of
 from .options import DiscoverOptions
 from .params import (
     ActivityOpt,
@@ -75,7 +75,7 @@ def discover_command(
         typer.Option(
             "--keep",
             metavar="SHARE",
-            help="Keep the most common variants covering this share of the cases (0 to 1).",
+            help="Keep the most common variants covering this share of the cases (0 to 1; default: 0.8).",
         ),
     ] = _D.keep,
     min_share: Annotated[
@@ -108,7 +108,10 @@ def discover_command(
     report_format: Annotated[
         str,
         typer.Option(
-            "--format", "-f", metavar="FORMAT", help="text or json (--summary and --against)."
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="text (default) or json (--summary and --against).",
         ),
     ] = _D.report_format,
     force: Annotated[
@@ -139,10 +142,11 @@ def discover_command(
     resource column, hands-on times from start times and long waits; goal, trigger and
     outcome left as TODO. Rare variants are left out (--keep, --min-share; --all keeps
     them) and the header comment says what was. Columns and lifecycle are read as
-    `procmap measure` reads them (and from \\[tool.procmap.logs] when the log is declared
+    `procmap measure` reads them (and from [tool.procmap.logs] when the log is declared
     there). Exit status: 0 done, 1 the log is refused (as by measure) or -o exists
     (--force overwrites), 2 a log that cannot be read or a usage error.
 
+    \f
     Long because: one parameter per option, as typer reads them.
     """
     # the parameters are exactly the dataclass's fields (tests/test_cli_fast.py holds them)
@@ -159,7 +163,7 @@ def run_discover(options: DiscoverOptions) -> int:
     from .measure import bad_row_limit
 
     if options.report_format not in FORMATS:
-        raise CliError(f"--format: {options.report_format!r} is not one of text, json")
+        raise CliError("--format: " + not_one_of(options.report_format, ["text", "json"]))
     if not 0 < options.keep <= 1:
         raise CliError(f"--keep: {options.keep:g} is not a share of the cases above 0, up to 1")
     if options.min_share is not None and not 0 <= options.min_share <= 100:
@@ -183,7 +187,7 @@ def run_discover(options: DiscoverOptions) -> int:
 
 
 def _columns(options: DiscoverOptions, loaded: Config) -> tuple[LogColumns, float]:
-    """The log's columns and its `max-bad-rows`: the entry of \\[tool.procmap.logs] that
+    """The log's columns and its `max-bad-rows`: the entry of [tool.procmap.logs] that
     names this log (or the process of --id), the columns overridden by the options."""
     from ..config import MAX_BAD_ROWS, DeclaredLog
 

@@ -27,6 +27,7 @@ from .params import (
     NoMeasureOpt,
     PathsArg,
     TemplatesOpt,
+    complete_render_formats,
 )
 from .root import fail, load_config, usage_errors
 
@@ -37,15 +38,18 @@ _S = ServeOptions
 def render(
     paths: PathsArg = _R.paths,
     out_dir: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder to write into (default: out/).")
+        Path,
+        typer.Option("--output", "-o", metavar="DIR", help="Folder to write into (default: out/)."),
     ] = _R.out_dir,
     formats: Annotated[
         list[str] | None,
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMATS",
             help="svg, png, pdf, dot, mermaid, bpmn (BPMN 2.0 XML), runbook, dmaic, html;"
             " repeatable or comma-separated (default: svg,runbook,dmaic).",
+            autocompletion=complete_render_formats,
         ),
     ] = _R.formats,
     direction: DirectionOpt = _R.direction,
@@ -75,9 +79,10 @@ def render(
     """Draw flow maps and write runbooks, DMAIC worksheets and an index for every valid process.
 
     Invalid files are reported as `procmap validate` reports them and are not rendered.
-    A process with a log in \\[tool.procmap.logs] is measured: its worksheet gets the
+    A process with a log in [tool.procmap.logs] is measured: its worksheet gets the
     measured figures and <id>.measured.svg is drawn beside <id>.svg. Exit status: 0 all
     rendered, 1 a file was invalid, a log unusable or an output failed, 2 usage error.
+
     """
     from .render import run_render
 
@@ -103,16 +108,23 @@ def render(
 
 def serve_command(
     paths: PathsArg = _S.paths,
-    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = _S.port,
+    port: Annotated[
+        int, typer.Option("--port", "-p", metavar="N", help="Port to listen on (default: 8000).")
+    ] = _S.port,
     host: Annotated[
         str,
-        typer.Option("--host", help="Address to listen on (default localhost only: 127.0.0.1)."),
+        typer.Option(
+            "--host",
+            metavar="HOST",
+            help="Address to listen on (default localhost only: 127.0.0.1).",
+        ),
     ] = _S.host,
     out_dir: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
+            metavar="DIR",
             help="Keep the site in this folder (default: a temporary folder, removed at exit).",
         ),
     ] = _S.out_dir,
@@ -121,6 +133,10 @@ def serve_command(
     templates: TemplatesOpt = _S.templates,
     no_measure: NoMeasureOpt = _S.no_measure,
     config_path: ConfigOpt = _S.config_path,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help='No "Rebuilt in" line after each save.'),
+    ] = _S.quiet,
 ) -> None:
     """Preview the site on localhost, redrawn on every save.
 
@@ -129,6 +145,7 @@ def serve_command(
     changed and reloads the open page. A file with errors keeps its last good page, under
     a banner with the problems. Ctrl-C stops it. Exit status: 0 stopped, 2 usage error
     (a port in use, a bad folder).
+
     """
     _serve(
         ServeOptions(
@@ -141,6 +158,7 @@ def serve_command(
             templates=templates,
             no_measure=no_measure,
             config_path=config_path,
+            quiet=quiet,
         )
     )
 
@@ -174,7 +192,9 @@ def _serve(given: ServeOptions) -> None:
         templates=folder,
         index=True,
     )
-    preview = Preview(chosen, config, options, measure=not given.no_measure, say=_say)
+    preview = Preview(
+        chosen, config, options, measure=not given.no_measure, say=_quiet if given.quiet else _say
+    )
     # `kill` (SIGTERM) stops it as Ctrl-C does: the temporary folder goes too.
     signal.signal(signal.SIGTERM, lambda *_: preview.stop())
     try:
@@ -201,3 +221,9 @@ def _say(line: str) -> None:
     """One line of the preview's news on stderr, at once."""
     sys.stderr.write(line + "\n")
     sys.stderr.flush()
+
+
+def _quiet(line: str) -> None:
+    """`_say` for --quiet: failures and problems only, not the "Rebuilt in" news."""
+    if not line.startswith("Rebuilt in "):
+        _say(line)

@@ -17,7 +17,7 @@ import typer
 
 from .common import default_paths
 from .options import DiffOptions, DocumentFormat, ReviewOptions
-from .params import ColorOpt, ConfigOpt, PathsArg
+from .params import ColorOpt, ConfigOpt, PathsArg, choice
 from .root import fail, load_config
 
 if TYPE_CHECKING:
@@ -47,7 +47,12 @@ def diff(
     ] = _D.since,
     output_format: Annotated[
         DocumentFormat,
-        typer.Option("--format", "-f", help="text, markdown (a pull-request comment) or json."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (default), markdown (a pull-request comment) or json.",
+            **choice(DocumentFormat),
+        ),
     ] = _D.output_format,
     config_path: ConfigOpt = _D.config_path,
     color: ColorOpt = _D.color,
@@ -57,6 +62,7 @@ def diff(
     Comments, key order, quoting and layout are not changes; a file that was invalid at REV
     is listed as not readable there, and counts as a change. Exit status: 0 no change of
     meaning, 1 changes, 2 trouble (missing or invalid file, bad revision, not a git repository).
+
     """
     _diff(
         DiffOptions(
@@ -141,7 +147,12 @@ def review_command(
     ] = _R.check,
     output_format: Annotated[
         DocumentFormat,
-        typer.Option("--format", "-f", help="text, markdown (a job summary or issue) or json."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (default), markdown (a job summary or issue) or json.",
+            **choice(DocumentFormat),
+        ),
     ] = _R.output_format,
     done: Annotated[
         Path | None,
@@ -155,7 +166,9 @@ def review_command(
     note: Annotated[
         str | None,
         typer.Option(
-            "--note", help="With --done: the changelog text (default: 'Reviewed; no changes.')."
+            "--note",
+            metavar="TEXT",
+            help="With --done: the changelog text (default: 'Reviewed; no changes.').",
         ),
     ] = _R.note,
     by: Annotated[
@@ -171,12 +184,17 @@ def review_command(
     ] = _R.force,
     config_path: ConfigOpt = _R.config_path,
     color: ColorOpt = _R.color,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="With --done: no line saying it was recorded.")
+    ] = _R.quiet,
 ) -> None:
     """List when each process is due for review, or record a review with --done.
 
     Due date = last review + cadence: weekly 7 days; monthly, quarterly and yearly in calendar months; Nd N days.
 
     Exit status: 0 fine, 1 invalid files (or, with --check, an overdue review; with --done, a file that cannot take the edit or be written, or a date before the last review without --force), 2 usage error.
+    \f
+    Long because: one parameter per option, as typer reads them.
     """
     options = ReviewOptions(
         paths=paths,
@@ -189,6 +207,7 @@ def review_command(
         force=force,
         config_path=config_path,
         color=color,
+        quiet=quiet,
     )
     day = _day(today, "--today")
     config = load_config(config_path)
@@ -251,4 +270,5 @@ def _record_review(options: ReviewOptions, done: Path, day: dt.date, config: Con
         sys.stderr.write(f"procmap: {done}: fix the errors above, then record the review\n")
         raise typer.Exit(1)
     due = f"; next review due {result.due.isoformat()}" if result.due else ""
-    sys.stdout.write(f"{done}: review recorded on {day.isoformat()}{due}.\n")
+    if not options.quiet:
+        sys.stdout.write(f"{done}: review recorded on {day.isoformat()}{due}.\n")

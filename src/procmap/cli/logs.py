@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from .common import not_one_of
 from .options import MeasureOptions, SimulateOptions
 from .params import (
     ActivityOpt,
@@ -56,7 +57,7 @@ def measure_command(
         typer.Argument(
             metavar="LOG",
             help="The event log: CSV, CSV.gz, Parquet, XES or XES.gz (default: the"
-            " process's log in \\[tool.procmap.logs]).",
+            " process's log in [tool.procmap.logs]).",
             show_default=False,
         ),
     ] = _M.log,
@@ -84,7 +85,9 @@ def measure_command(
     ] = _M.check,
     report_format: Annotated[
         str,
-        typer.Option("--format", "-f", metavar="FORMAT", help="text, markdown, json or github."),
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="text (default), markdown, json or github."
+        ),
     ] = _M.report_format,
     output: Annotated[
         Path | None,
@@ -102,7 +105,7 @@ def measure_command(
 
     Activities map to steps by their `activity:` or by the step's id or name. Columns
     default to the XES names, then common export names. With no PROCESS, measures every
-    process that has a log in \\[tool.procmap.logs] (JSON: a list). Exit status: 0 measured
+    process that has a log in [tool.procmap.logs] (JSON: a list). Exit status: 0 measured
     (with --check: no control threshold breached), 1 a control threshold breached with
     --check, a process file is invalid, or the log is refused because its figures would be
     wrong: a timestamp column reads as day-first and month-first alike, more rows are
@@ -110,6 +113,7 @@ def measure_command(
     unreadable rows or unmapped activities, or it cannot be measured within the memory
     limit (PROCMAP_MEMORY_LIMIT); 2 a log that cannot be read (missing, empty, not a log,
     a column not found) or a usage error.
+
     """
     # the parameters are exactly the dataclass's fields (tests/test_cli_fast.py holds them)
     options = MeasureOptions(**locals())
@@ -125,10 +129,18 @@ def simulate_command(
         Path, typer.Argument(metavar="PROCESS", help="The process file to simulate.")
     ],
     cases: Annotated[
-        int, typer.Option("--cases", "-n", help="Number of cases to simulate.")
+        int,
+        typer.Option(
+            "--cases", "-n", metavar="N", help="Number of cases to simulate (default: 100)."
+        ),
     ] = _S.cases,
     rate: Annotated[
-        float, typer.Option("--rate", help="Cases arriving per day (a Poisson process).")
+        float,
+        typer.Option(
+            "--rate",
+            metavar="NUMBER",
+            help="Cases arriving per day, a Poisson process (default: 20).",
+        ),
     ] = _S.rate,
     start: Annotated[
         str,
@@ -138,7 +150,9 @@ def simulate_command(
             help="When the first case arrives: ISO 8601, UTC unless an offset is given.",
         ),
     ] = _S.start,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random numbers.")] = _S.seed,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="Seed of the random numbers (default: 1).")
+    ] = _S.seed,
     distribution: Annotated[
         str,
         typer.Option(
@@ -162,7 +176,7 @@ def simulate_command(
         typer.Option(
             "--lifecycle",
             metavar="MODEL",
-            help="Lifecycle transitions: none (a row per event, with its start_timestamp),"
+            help="Lifecycle transitions: none (the default: a row per event, with its start_timestamp),"
             " start-complete (a start and a complete row per event) or full (also a"
             " schedule before each task, and some instances aborted: ate_abort).",
         ),
@@ -178,7 +192,8 @@ def simulate_command(
         ),
     ] = _S.output,
     log_format: Annotated[
-        str, typer.Option("--format", "-f", metavar="FORMAT", help="csv or xes (IEEE 1849).")
+        str,
+        typer.Option("--format", "-f", metavar="FORMAT", help="csv (default) or xes (IEEE 1849)."),
     ] = _S.log_format,
     quiet: QuietOpt = _S.quiet,
 ) -> None:
@@ -197,6 +212,8 @@ def simulate_command(
     FILE"; over a second, a bar of the cases on a terminal (neither with --quiet).
 
     Exit status: 0 written, 1 the process file is invalid, 2 usage error.
+    \f
+    Long because: one parameter per option, as typer reads them.
     """
     # the parameters are SimulateOptions' fields, in order (tests/test_cli_fast.py)
     _simulate(SimulateOptions(**locals()))
@@ -212,7 +229,7 @@ def _simulate(given: SimulateOptions) -> None:
     try:
         moment = parse_start(given.start)
         if log_format not in LOG_FORMATS:
-            raise SimulationError(f"--format: {log_format!r} is not one of csv, xes")
+            raise SimulationError("--format: " + not_one_of(log_format, ["csv", "xes"]))
         if given.cases < 1:
             raise SimulationError(f"--cases: must be at least 1, not {given.cases}")
         process = _process(given.process_file, config)

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .common import CliError, config, default_paths, parse_options
+from .common import CliError, config, default_paths, not_one_of, parse_options
 from .options import MeasureOptions
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def run_measure(options: MeasureOptions) -> int:
     from .progress import Status, shown
 
     if options.report_format not in FORMATS:
-        raise CliError(f"--format: {options.report_format!r} is not one of {', '.join(FORMATS)}")
+        raise CliError("--format: " + not_one_of(options.report_format, list(FORMATS)))
     if options.max_bad_rows is not None:  # a wrong value is a usage error before any log
         bad_row_limit(options.max_bad_rows, 0.0)
     loaded = config(options.config_path)

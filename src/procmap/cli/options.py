@@ -139,6 +139,7 @@ class ServeOptions:
     templates: Path | None = None
     no_measure: bool = False
     config_path: Path | None = None
+    quiet: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ class ReviewOptions:
     force: bool = False
     config_path: Path | None = None
     color: bool | None = None
+    quiet: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,7 @@ class NewOptions:
     name: str | None = None
     force: bool = False
     list_starters: bool = False
+    quiet: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from .common import default_paths
+from .common import default_paths, not_one_of
 from .options import PortfolioOptions
 from .params import ColorOpt, ConfigOpt, PathsArg
 from .root import fail, load_config
@@ -26,7 +26,9 @@ def portfolio_command(
     paths: PathsArg = _P.paths,
     report_format: Annotated[
         str,
-        typer.Option("--format", "-f", metavar="FORMAT", help="text (tables), markdown or json."),
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="text (tables; default), markdown or json."
+        ),
     ] = _P.report_format,
     output: Annotated[
         Path | None,
@@ -44,9 +46,10 @@ def portfolio_command(
 
     Ranks the processes by how often they run (`runs:`), what they produce (`value:`),
     their critical steps, the return of reaching their KPI targets and the effort they
-    take, with the weights of \\[tool.procmap.portfolio]. Files with errors are reported
+    take, with the weights of [tool.procmap.portfolio]. Files with errors are reported
     as `procmap validate` reports them (on stderr) and left out. Exit status: 0 done, 1 a
     file has errors (the others are still analysed), 2 usage or configuration error.
+
     """
     _portfolio(
         PortfolioOptions(
@@ -65,7 +68,7 @@ def _portfolio(given: PortfolioOptions) -> None:
     from ..portfolio import REPORT_FORMATS, Settings, analyse, format_portfolio
 
     if given.report_format not in REPORT_FORMATS:
-        raise fail(f"--format: {given.report_format!r} is not one of {', '.join(REPORT_FORMATS)}")
+        raise fail("--format: " + not_one_of(given.report_format, list(REPORT_FORMATS)))
     config = load_config(given.config_path)
     try:
         result = validate_paths(

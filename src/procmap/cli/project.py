@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .options import ImportOptions, NewOptions, ProblemFormat
+from .params import choice, complete_starters
 from .root import fail
+
+if TYPE_CHECKING:
+    from ..scaffold import InitResult
 
 _I = ImportOptions
 _N = NewOptions
@@ -23,47 +27,78 @@ _N = NewOptions
 
 def init_command(
     directory: Annotated[
-        Path, typer.Argument(help="Folder of the new process repository (default: .).")
+        Path,
+        typer.Argument(
+            metavar="DIR", help="Folder of the process repository, new or existing (default: .)."
+        ),
     ] = Path("."),
     starter: Annotated[
         str | None,
         typer.Option(
-            "--from", metavar="STARTER", help="The starter process (default: webinar-funnel)."
+            "--from",
+            metavar="STARTER",
+            help="The starter process (default: webinar-funnel).",
+            autocompletion=complete_starters,
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite files that exist already.")
+        bool, typer.Option("--force", help="Overwrite files that exist (never the README).")
+    ] = False,
+    readme: Annotated[
+        bool,
+        typer.Option(
+            "--readme",
+            help="Add a section on the processes to an existing README.md (without it, the"
+            " section is printed for you to paste).",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print only the README section to paste, if there is one."
+        ),
     ] = False,
 ) -> None:
-    """Set up a process repository: a starter process, procmap.toml, pre-commit, CI workflows, editor schema and a README.
+    """Set up a process repository, or add one to an existing repository: a starter
+    process, procmap.toml, pre-commit, CI workflows, editor schema, a README and a
+    .gitignore entry for out/.
 
-    Exit status: 0 done, 1 files exist (nothing is written), 2 bad starter.
+    Files that exist are skipped and listed, never overwritten without --force.
+
+    Exit status: 0 done, 2 bad starter or folder.
     """
-    from ..scaffold import (
-        DEFAULT_STARTER,
-        ExistsError,
-        ScaffoldError,
-        init_repository,
-        install_requirement,
-    )
+    from ..scaffold import DEFAULT_STARTER, ScaffoldError, init_repository, install_requirement
 
-    install = install_requirement()
     try:
-        written = init_repository(directory, starter or DEFAULT_STARTER, force, install)
-    except ExistsError as error:
-        sys.stderr.write(f"procmap: {error}\n")
-        raise typer.Exit(1) from None
+        done = init_repository(
+            directory, starter or DEFAULT_STARTER, force, install_requirement(), readme
+        )
     except ScaffoldError as error:
         raise fail(str(error)) from None
-    sys.stdout.write(f"Created {len(written)} files in {directory}:\n")
-    sys.stdout.write("".join(f"  {path.relative_to(directory).as_posix()}\n" for path in written))
-    sys.stdout.write("Next: edit the process in processes/, then run `procmap validate`.\n")
-    if not install:
-        sys.stderr.write(
-            "procmap: note: this procmap was installed from a local folder or file, which"
-            " GitHub Actions cannot reach; set PROCMAP_INSTALL in .github/workflows/procmap.yml"
-            " and procmap-review.yml to a pip requirement it can install procmap from\n"
+    if not quiet:
+        _init_summary(directory, done)
+    if done.snippet:
+        sys.stdout.write(
+            "README.md exists, so it was left as it is: add this section to it, or run"
+            " again with --readme to add it for you.\n\n" + done.snippet
         )
+
+
+def _init_summary(directory: Path, done: InitResult) -> None:
+    """The files written and skipped, and what to do next."""
+    out = sys.stdout
+    out.write(f"Wrote {len(done.written)} file{'s' * (len(done.written) != 1)} in {directory}:\n")
+    out.write("".join(f"  {name}\n" for name in done.written))
+    if done.readme == "added":
+        out.write("  (README.md: a section on the processes added at its end)\n")
+    if done.gitignore:
+        out.write("Added out/ to .gitignore.\n")
+    if done.skipped:
+        out.write(
+            f"Skipped {len(done.skipped)} that exist (--force overwrites all but README.md):\n"
+        )
+        out.write("".join(f"  {name}\n" for name in done.skipped))
+    out.write("Next: edit the process in processes/, then run `procmap validate`.\n")
 
 
 def new_command(
@@ -74,23 +109,34 @@ def new_command(
     starter: Annotated[
         str | None,
         typer.Option(
-            "--from", metavar="STARTER", help="Starter to copy (default: webinar-funnel)."
+            "--from",
+            metavar="STARTER",
+            help="Starter to copy (default: webinar-funnel).",
+            autocompletion=complete_starters,
         ),
     ] = _N.starter,
     folder: Annotated[
-        Path, typer.Option("--dir", metavar="DIR", help="Folder to create the file in.")
+        Path,
+        typer.Option(
+            "--dir", metavar="DIR", help="Folder to create the file in (default: processes/)."
+        ),
     ] = _N.folder,
     name: Annotated[
-        str | None, typer.Option("--name", help="Name of the process (default: the starter's).")
+        str | None,
+        typer.Option(
+            "--name", metavar="NAME", help="Name of the process (default: the starter's)."
+        ),
     ] = _N.name,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = _N.force,
     list_starters: Annotated[
         bool, typer.Option("--list", help="List the starters, one a line, and exit.")
     ] = _N.list_starters,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help='No "Created" line.')] = _N.quiet,
 ) -> None:
     """Create a process file from a built-in starter (see --list).
 
     Exit status: 0 created, 1 the file exists, 2 bad id or starter.
+
     """
     _new(
         NewOptions(
@@ -100,6 +146,7 @@ def new_command(
             name=name,
             force=force,
             list_starters=list_starters,
+            quiet=quiet,
         )
     )
 
@@ -125,7 +172,8 @@ def _new(given: NewOptions) -> None:
         raise typer.Exit(1) from None
     except ScaffoldError as error:
         raise fail(str(error)) from None
-    sys.stdout.write(f"Created {path.as_posix()} from the {chosen} starter.\n")
+    if not given.quiet:
+        sys.stdout.write(f"Created {path.as_posix()} from the {chosen} starter.\n")
 
 
 def import_command(
@@ -133,7 +181,10 @@ def import_command(
     out_dir: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", help="Folder to write <id>.yaml into (default: processes/)."
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Folder to write <id>.yaml into (default: processes/).",
         ),
     ] = _I.out_dir,
     process: Annotated[
@@ -153,7 +204,12 @@ def import_command(
     ] = _I.force,
     output_format: Annotated[
         ProblemFormat,
-        typer.Option("--format", "-f", help="How problems are printed: text, json or github."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="How problems are printed: text (default), json or github.",
+            **choice(ProblemFormat),
+        ),
     ] = _I.output_format,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = _I.quiet,
 ) -> None:
@@ -162,6 +218,7 @@ def import_command(
     What procmap's format cannot say is reported as FILE:LINE:COL: I0xx and replaced by
     the closest thing. Exit status: 0 imported (warnings allowed unless --strict), 1 nothing
     sensible to make, a loss with --strict, or a file that exists; 2 usage error.
+
     """
     _import(
         ImportOptions(

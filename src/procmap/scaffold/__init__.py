@@ -14,6 +14,7 @@ attach(
     {
         "DEFAULT_STARTER": "create",
         "ExistsError": "create",
+        "InitResult": "create",
         "ScaffoldError": "create",
         "init_repository": "create",
         "install_requirement": "create",
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from .create import (
         DEFAULT_STARTER,
         ExistsError,
+        InitResult,
         ScaffoldError,
         init_repository,
         install_requirement,

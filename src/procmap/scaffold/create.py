@@ -20,6 +20,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from .. import __version__
+from .._children import die_with_parent_preexec
 from ..format import ID_PATTERN, slugify
 
 DEFAULT_STARTER = "webinar-funnel"
@@ -184,31 +185,44 @@ def requirement_from(direct_url: str | None, version: str) -> str:
     return ""
 
 
+#: Where procmap's source is published; `git_requirement` installs a release from it.
+REPOSITORY_URL = "https://github.com/procmap/procmap"
+
+
+def git_requirement(version: str = __version__) -> str:
+    """The pip requirement of this release from procmap's git repository, at its tag."""
+    return f"procmap @ git+{REPOSITORY_URL}.git@v{version}"
+
+
 def install_requirement() -> str:
     """How CI should install procmap: from the same source as the procmap running now
-    (see `requirement_from`); "" when that cannot work outside this machine."""
+    (see `requirement_from`), or, when that source is a local folder or file that a CI
+    runner cannot reach, this release from procmap's git repository (`git_requirement`)."""
     try:
         distribution = metadata.distribution("procmap")
     except metadata.PackageNotFoundError:  # run from a source tree that is not installed
-        return ""
-    return requirement_from(distribution.read_text("direct_url.json"), distribution.version)
+        return git_requirement()
+    found = requirement_from(distribution.read_text("direct_url.json"), distribution.version)
+    return found or git_requirement(distribution.version)
 
 
-def _render(text: str, starter_id: str, install: str) -> str:
+def _render(text: str, starter_id: str, install: str, branch: str = "main") -> str:
     return (
         text.replace("@VERSION@", __version__)
         .replace("@STARTER@", starter_id)
         .replace("@INSTALL@", json.dumps(install))
+        .replace("@REQUIREMENT@", install or "procmap")
+        .replace("@BRANCH@", branch)
     )
 
 
 def repository_files(
-    starter_id: str = DEFAULT_STARTER, install: str | None = None
+    starter_id: str = DEFAULT_STARTER, install: str | None = None, branch: str = "main"
 ) -> dict[str, str]:
     """Path -> content of every file `procmap init` writes, in a stable order.
 
     `install` is the pip requirement the workflows install procmap from (default:
-    `install_requirement()`).
+    `install_requirement()`); `branch`, the default branch the check runs on pushes to.
     """
     from ..format import schema_text
 
@@ -216,21 +230,105 @@ def repository_files(
     requirement = install_requirement() if install is None else install
     files = {f"processes/{chosen.id}.yaml": chosen.text}
     for target, source in REPO_FILES.items():
-        files[target] = _render(_read("repo", *source.split("/")), chosen.id, requirement)
+        text = _read("repo", *source.split("/"))
+        files[target] = _render(text, chosen.id, requirement, branch)
     files["procmap.schema.json"] = schema_text()
     return files
 
 
-def workflow_files(install: str = "") -> dict[str, str]:
+def workflow_files(install: str | None = None) -> dict[str, str]:
     """The GitHub workflow files by name, as `procmap init` writes them when procmap is to
-    be installed with `install` (docs/workflows/ holds them with the default, "")."""
+    be installed with `install` (docs/workflows/ holds them with the default: this
+    release from procmap's git repository, `git_requirement`)."""
+    requirement = git_requirement() if install is None else install
     return {
         source.removeprefix("workflows/").removesuffix(".tmpl"): _render(
-            _read("repo", *source.split("/")), DEFAULT_STARTER, install
+            _read("repo", *source.split("/")), DEFAULT_STARTER, requirement
         )
         for source in REPO_FILES.values()
         if source.startswith("workflows/")
     }
+
+
+#: The line `procmap init` adds to .gitignore: the folder `procmap render` writes into.
+OUTPUT_IGNORE = "out/"
+
+
+def readme_section(readme: str) -> str:
+    """The generated README as a section to add to an existing README: its title a
+    second-level heading, its sections third-level."""
+    title, _, body = readme.partition("\n")
+    lines = [f"#{line}" if line.startswith("## ") else line for line in body.splitlines()]
+    return "\n".join([f"#{title}", *lines]) + "\n"
+
+
+def default_branch(folder: Path) -> str:
+    """The branch pushes go to in the git repository at `folder`: origin's HEAD, else the
+    branch checked out; "main" when it is not a git repository (or git is missing)."""
+    import subprocess
+
+    for ref in ("refs/remotes/origin/HEAD", "HEAD"):
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(folder), "symbolic-ref", "--quiet", "--short", ref],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+                preexec_fn=die_with_parent_preexec(),  # git dies with procmap
+            )
+        except (OSError, subprocess.SubprocessError):
+            return "main"
+        name = done.stdout.strip().removeprefix("origin/")
+        if done.returncode == 0 and name and re.fullmatch(r"[A-Za-z0-9._/-]+", name):
+            return name
+    return "main"
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What `init_repository` did: `written` and `skipped` (they existed) are paths in the
+    repository; `readme` is "written", "added" (a section appended to the existing
+    README), "present" (the section is there already) or "skipped" (with `snippet`, the
+    section to add by hand); `gitignore` is True when the output folder was added to it."""
+
+    written: list[str]
+    skipped: list[str]
+    readme: str
+    snippet: str
+    gitignore: bool
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="")
+
+
+def _add_readme(path: Path, text: str, add: bool) -> tuple[str, str]:
+    """The README: written when there is none, else the section appended when `add`."""
+    if not path.exists():
+        _write(path, text)
+        return "written", ""
+    section = readme_section(text)
+    old = path.read_text(encoding="utf-8", errors="replace")
+    if section.splitlines()[0] in old.splitlines():
+        return "present", ""
+    if not add:
+        return "skipped", section
+    separator = "" if not old or old.endswith("\n\n") else ("\n" if old.endswith("\n") else "\n\n")
+    _write(path, old + separator + section)
+    return "added", ""
+
+
+def _add_gitignore(path: Path) -> bool:
+    """Add the output folder to .gitignore unless a line ignores it already."""
+    old = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    folder = OUTPUT_IGNORE.strip("/")
+    if any(line.strip().strip("/") == folder for line in old.splitlines()):
+        return False
+    separator = "\n" if old and not old.endswith("\n") else ""
+    _write(path, f"{old}{separator}# procmap render's output\n{OUTPUT_IGNORE}\n")
+    return True
 
 
 def init_repository(
@@ -238,26 +336,29 @@ def init_repository(
     starter_id: str = DEFAULT_STARTER,
     force: bool = False,
     install: str | None = None,
-) -> list[Path]:
-    """Write a new process repository into `folder`; returns the files written.
+    readme: bool = False,
+) -> InitResult:
+    """Write what is missing of a process repository into `folder`, an existing
+    repository or a new folder.
 
-    Refuses, listing them, when any of the files exist, unless `force`. `install`: as in
-    `repository_files`.
+    A file that exists is skipped (and listed) unless `force`; the README is never
+    overwritten: with `readme` the section is added to it, else returned as `snippet`.
+    The output folder is added to .gitignore. `install`: as in `repository_files`.
     """
     root = Path(folder)
     if root.exists() and not root.is_dir():
         raise ScaffoldError(f"{root} is not a folder")
-    files = repository_files(starter_id, install)
-    existing = [name for name in files if (root / name).exists()]
-    if existing and not force:
-        raise ExistsError(
-            f"these files exist already in {root}: {', '.join(existing)}; use --force to"
-            " overwrite them"
-        )
-    written = []
+    files = repository_files(starter_id, install, default_branch(root) if root.exists() else "main")
+    readme_text = files.pop("README.md")
+    written, skipped = [], []
     for name, text in files.items():
         path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="")
-        written.append(path)
-    return written
+        if path.exists() and not force:
+            skipped.append(name)
+            continue
+        _write(path, text)
+        written.append(name)
+    state, snippet = _add_readme(root / "README.md", readme_text, readme)
+    (written if state in ("written", "added") else skipped).append("README.md")
+    gitignore = _add_gitignore(root / ".gitignore")
+    return InitResult(written, skipped, state, snippet, gitignore)
