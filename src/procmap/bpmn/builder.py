@@ -80,7 +80,12 @@ class Builder:
         self.lanes = read_lanes(pnode)
         items = found.items
         if not items:
-            report.add("I004", pnode, f"{label(pnode)} has no flow elements; nothing to import")
+            report.add(
+                "I029",
+                pnode,
+                f"{label(pnode)} has no flow elements (an empty pool, a modeler's main"
+                " process): skipped",
+            )
             return None
         wiring = wire(found, report)
         if wiring is None:

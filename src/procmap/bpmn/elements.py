@@ -74,6 +74,8 @@ class Report:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        #: the names of the file's messages, signals, errors, escalations and resources
+        self.refs: dict[str, str] = {}
 
     def add(self, code: str, node: Node | None, message: str) -> None:
         line, column = (node.line, node.column) if node is not None else (1, 1)
@@ -92,7 +94,9 @@ def name_of(value: str | None) -> str:
 def label(node: Node) -> str:
     """An element as a message names it: its class, id and name."""
     name = name_of(node.get("name"))
-    return f"{node.name} {node.get('id')!r}" + (f" ({name!r})" if name else "")
+    iid = node.get("id")
+    shown = f"{node.name} {iid!r}" if iid else f"{node.name} (no id)"
+    return shown + (f" ({name!r})" if name else "")
 
 
 def procmap_element(node: Node, tag: str) -> Node | None:
@@ -111,6 +115,33 @@ def definitions(node: Node) -> list[str]:
         for c in node.children
         if c.name.endswith("EventDefinition")
     ]
+
+
+def article(word: str) -> str:
+    """`word` after "a" or "an"."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+_REFS = ("messageRef", "signalRef", "errorRef", "escalationRef")
+
+
+def triggers(node: Node, refs: dict[str, str]) -> list[str]:
+    """An event's triggers in words, each with what names it: `message 'Order
+    received'`, `timer (timeDuration PT2H)`, `error 'Card declined'`, `link 'A'`."""
+    found: list[str] = []
+    for child in node.children:
+        if not child.name.endswith("EventDefinition"):
+            continue
+        kind = child.name.removesuffix("EventDefinition")
+        ref = next((child.get(r) for r in _REFS if child.get(r)), None)
+        named = refs.get(ref or "") or ref or name_of(child.get("name"))
+        values = [
+            f"{c.name} {' '.join(c.text.split())}"
+            for c in child.children
+            if c.name in ("timeDuration", "timeDate", "timeCycle", "condition") and c.text.strip()
+        ]
+        found.append(kind + (f" {named!r}" if named else "") + (f" ({values[0]})" if values else ""))
+    return found
 
 
 def documentation(node: Node) -> tuple[str | None, list[str]]:
@@ -248,7 +279,8 @@ def read_lanes(pnode: Node) -> Lanes:
 def _lane_set(lane_set: Node, own: bool, lanes: Lanes) -> None:
     taken: set[str] = set(lanes.roles)
     for lane in lane_set.find(BPMN, "lane"):
-        children = lane.find(BPMN, "childLaneSet")
+        # an empty child lane set (bpmn-js, Bizagi) leaves a leaf lane
+        children = [c for c in lane.find(BPMN, "childLaneSet") if c.find(BPMN, "lane")]
         if children:
             for child in children:
                 _lane_set(child, own, lanes)

@@ -3,7 +3,8 @@
 Owns: the flows out of each item with the merges stepped over (`link_flows`: gateways
 that only merge, and the timers `waits` moved onto a step; a merge that leads nowhere is
 an end, I021), and the labels of a decision's branches (`label_decisions`: the flow's
-name, else its condition, else invented and reported, I018). Parallel and inclusive
+name, else its condition, else `otherwise` for the default flow or "to" and the name
+of the step it leads to, reported, I018). Parallel and inclusive
 splits are `parallel`'s.
 
 Must not know: what the other elements become (`kinds`), steps' fields, files.
@@ -63,18 +64,14 @@ def label_decisions(items: dict[str, Item], report: Report) -> None:
             continue
         labels: list[str] = []
         default = item.node.get("default")
-        missing = [i for i, (_, text, _) in enumerate(item.out) if text is None]
-        invented = ["yes", "no"] if len(item.out) == 2 and len(missing) == 2 else None
         for index, (target, text, flow) in enumerate(item.out):
             if text is None:
                 if item.event_labels and target in items:
                     text = items[target].name  # reported with the gateway (I010 to I012)
                 elif flow.get("id") == default:
                     text = "otherwise"
-                elif invented is not None:
-                    text = invented[index]
-                else:
-                    text = f"option {index + 1}"
+                else:  # named after where it goes: the same whatever the XML order
+                    text = f"to {items[target].name or target}" if target in items else "other"
                 if not item.event_labels:
                     report.add(
                         "I018",

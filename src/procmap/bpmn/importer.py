@@ -46,7 +46,7 @@ from ..format import MAX_BYTES as MAX_YAML_BYTES
 from ..format import RULES, Problem, ProblemCounts, Severity, slugify
 from .builder import Builder, Imported
 from .elements import Report, label, name_of, procmap_element
-from .xmltext import BPMN, MAX_BYTES, Node, XmlError, parse
+from .xmltext import BPMN, MAX_BYTES, Node, XmlError, clean_tree, declared_latin1, parse
 
 #: code -> (name, severity, rationale) of the I0xx rules, read from the rule registry
 #: (`procmap.lint`'s `RULES`, family "I"); the README's table is this one.
@@ -55,6 +55,10 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     for code, rule in RULES.items()
     if code.startswith("I")
 }
+
+
+#: Elements of `definitions` that events and performers refer to by id.
+_NAMED = ("message", "signal", "error", "escalation", "resource")
 
 
 @dataclass
@@ -83,6 +87,11 @@ def import_bpmn(
     root = _root(path, report)
     if root is None:
         return result
+    report.refs = {
+        child.get("id") or "": name_of(child.get("name")) or (child.get("id") or "")
+        for child in root.children
+        if child.ns == BPMN and child.name in _NAMED
+    }
     participants = _participants(root, report)
     processes = _chosen(root, only, participants, report)
     if processes is None:
@@ -93,6 +102,8 @@ def import_bpmn(
         if made is not None:
             result.processes.append(made)
     result.processes.extend(builder.made)
+    if not result.processes and not any(p.severity == "error" for p in report.problems):
+        report.add("I004", root, "no process of the file holds flow elements; nothing to import")
     _missing_calls(builder, result, exists, report)
     _check(result, report)
     result.problems = sorted(report.problems, key=Problem.sort_key)
@@ -122,6 +133,13 @@ def _root(path: str, report: Report) -> Node | None:
     if root.ns != BPMN or root.name != "definitions":
         report.add("I002", root, f"the root element is {root.name!r}, not BPMN 2.0 definitions")
         return None
+    for node, where, replaced in clean_tree(root, declared_latin1(raw)):
+        report.add(
+            "I031",
+            node,
+            f"{label(node)}: in {where}, characters a YAML file cannot hold replaced:"
+            f" {', '.join(replaced)}",
+        )
     return root
 
 
@@ -173,7 +191,12 @@ def _missing_calls(
     """A call activity of a process neither made here nor in the output folder becomes
     a task (I024)."""
     made_ids = {m.id for m in result.processes}
+    by_bpmn_id = {m.source_id: m.id for m in result.processes}
     for step, node in builder.calls:
+        ref = (node.get("calledElement") or "").split(":")[-1]
+        if ref in by_bpmn_id:  # a process of the same file, by its BPMN id
+            step["process"] = by_bpmn_id[ref]
+            continue
         called = step.get("process")  # a subprocess step's, set with its kind
         if called is None or called in made_ids or (exists is not None and exists(called)):
             continue

@@ -33,8 +33,10 @@ from .elements import (
     Item,
     Report,
     Wiring,
+    article,
     definitions,
     label,
+    triggers,
 )
 from .xmltext import BPMN, Node
 
@@ -67,13 +69,11 @@ def _start(maker: Maker, item: Item, outs: list[Node]) -> None:
         )
         item.notes.append(f"Starts on a timer event, {what} {text}.")
     elif found:
+        words = ", ".join(triggers(node, maker.report.refs))
         maker.report.add(
-            "I017",
-            node,
-            f"{label(node)} starts on a {', '.join(found)}: kept in its description",
+            "I017", node, f"{label(node)} starts on {article(words)}: kept in its description"
         )
-        shown = f", {value[0]} {value[1]}" if value is not None else ""
-        item.notes.append(f"Starts on a {', '.join(found)} event{shown}.")
+        item.notes.append(f"Starts on {article(words)} event.")
 
 
 def timer_value(node: Node) -> tuple[str, str] | None:
@@ -91,12 +91,11 @@ def _end(maker: Maker, item: Item, outs: list[Node]) -> None:
     item.kind = "end"
     item.name = item.name or "End"
     if found:
+        words = ", ".join(triggers(node, maker.report.refs))
         maker.report.add(
-            "I017",
-            node,
-            f"{label(node)} is a {', '.join(found)} end: kept in its description",
+            "I017", node, f"{label(node)} is {article(words)} end: kept in its description"
         )
-        item.notes.append(f"Ends with a {', '.join(found)} event.")
+        item.notes.append(f"Ends with {article(words)} event.")
 
 
 def _intermediate(maker: Maker, item: Item, outs: list[Node]) -> None:
@@ -111,10 +110,11 @@ def read_as_task(report: Report, item: Item, why: str = "read as a task") -> Non
     node, name = item.node, item.node.name
     item.kind = "task"
     kinds = ", ".join(definitions(node)) or "none"
+    words = ", ".join(triggers(node, report.refs)) or "none"
     verb = "Wait for" if name == "intermediateCatchEvent" else "Signal"
     item.name = item.name or f"{verb} {kinds}"
-    item.notes.append(f"In the BPMN file: an intermediate {kinds} event ({name}).")
-    report.add("I013", node, f"{label(node)} ({kinds}) {why}")
+    item.notes.append(f"In the BPMN file: an intermediate {words} event ({name}).")
+    report.add("I013", node, f"{label(node)} ({words}) {why}")
 
 
 def _timer(maker: Maker, item: Item) -> bool:
