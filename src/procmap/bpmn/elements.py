@@ -140,7 +140,9 @@ def triggers(node: Node, refs: dict[str, str]) -> list[str]:
             for c in child.children
             if c.name in ("timeDuration", "timeDate", "timeCycle", "condition") and c.text.strip()
         ]
-        found.append(kind + (f" {named!r}" if named else "") + (f" ({values[0]})" if values else ""))
+        found.append(
+            kind + (f" {named!r}" if named else "") + (f" ({values[0]})" if values else "")
+        )
     return found
 
 
@@ -159,6 +161,32 @@ def documentation(node: Node) -> tuple[str | None, list[str]]:
         elif doc.text.strip():
             texts.append(doc.text)
     return ("\n\n".join(texts) if texts else None), checklist
+
+
+#: Letters NFKD does not take apart, as German, Scandinavian and French writers spell them.
+_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "OE",
+        "đ": "d",
+        "ł": "l",
+        "Ł": "L",
+    }
+)
+
+
+def slug(text: str) -> str:
+    """The id of a name: `slugify` of the name transliterated to ASCII first, so that
+    `Rechnung klären` is `rechnung-klaren`, not `rechnung-kl-ren`."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return slugify("".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def unique(base: str, taken: set[str]) -> str:
@@ -187,6 +215,7 @@ class Item:
     process: str | None = None  # the process a subprocess step calls
     event_labels: bool = False  # a decision's branches are named after their targets
     wait: float | None = None  # minutes of the timers before it (`wait:`), or of a timer
+    performer: str | None = None  # the resource its potentialOwner or humanPerformer names
 
 
 @dataclass
@@ -266,36 +295,45 @@ class Lanes:
     of: dict[str, str] = field(default_factory=dict)
 
 
-def read_lanes(pnode: Node) -> Lanes:
-    """The roles of the lanes (nested lane sets by their innermost lanes); in a file
-    procmap exported, the lane of unassigned steps is no role."""
+def read_lanes(pnode: Node, title: str, report: Report) -> Lanes:
+    """The roles of the lanes (nested lane sets by their innermost lanes; a lane whose
+    child lane set is empty is a leaf lane); a lane with no name is named after the
+    process `title` and its position (I033); in a file procmap exported, the lane of
+    unassigned steps is no role."""
     lanes = Lanes()
     own = procmap_element(pnode, "process") is not None
+    leaves: list[Node] = []
     for lane_set in pnode.find(BPMN, "laneSet"):
-        _lane_set(lane_set, own, lanes)
-    return lanes
-
-
-def _lane_set(lane_set: Node, own: bool, lanes: Lanes) -> None:
-    taken: set[str] = set(lanes.roles)
-    for lane in lane_set.find(BPMN, "lane"):
-        # an empty child lane set (bpmn-js, Bizagi) leaves a leaf lane
-        children = [c for c in lane.find(BPMN, "childLaneSet") if c.find(BPMN, "lane")]
-        if children:
-            for child in children:
-                _lane_set(child, own, lanes)
-            continue
+        _leaves(lane_set, leaves)
+    taken: set[str] = set()
+    for position, lane in enumerate(leaves, 1):
         marker = procmap_element(lane, "role")
+        name = name_of(lane.get("name"))
         if marker is not None:
             role = marker.get("id") or ""
         elif own and lane.get("id") == "Lane__unassigned":
             continue
         else:
-            title = name_of(lane.get("name"))
-            role = unique(slugify(title) or slugify(lane.get("id") or "") or "role", taken)
-        lanes.roles[role] = name_of(lane.get("name")) or role
+            if not name:
+                name = f"{title}, lane {position}"
+                report.add("I033", lane, f"{label(lane)} has no name: read as the role {name!r}")
+            role = unique(slug(name) or slug(lane.get("id") or "") or "role", taken)
+        taken.add(role)
+        lanes.roles[role] = name or role
         for ref in lane.find(BPMN, "flowNodeRef"):
             lanes.of[ref.text.strip()] = role
+    return lanes
+
+
+def _leaves(lane_set: Node, found: list[Node]) -> None:
+    """The innermost lanes of `lane_set`, in order: an empty child lane set (bpmn-js,
+    Bizagi) leaves a leaf lane."""
+    for lane in lane_set.find(BPMN, "lane"):
+        children = [c for c in lane.find(BPMN, "childLaneSet") if c.find(BPMN, "lane")]
+        if not children:
+            found.append(lane)
+        for child in children:
+            _leaves(child, found)
 
 
 class ExceptionRecord(TypedDict, total=False):

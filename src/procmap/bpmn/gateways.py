@@ -12,7 +12,7 @@ Must not know: what the other elements become (`kinds`), steps' fields, files.
 
 from __future__ import annotations
 
-from .elements import Item, Report, Wiring, label, name_of
+from .elements import Item, Report, Wiring, label, name_of, procmap_element
 from .xmltext import BPMN, Node
 
 
@@ -36,14 +36,33 @@ def _through_merges(target: str, items: dict[str, Item], wiring: Wiring, report:
     return target
 
 
-def _flow_label(flow: Node) -> str | None:
-    name = name_of(flow.get("name"))
-    if name:
-        return name
+def condition_of(flow: Node) -> str | None:
+    """The flow's condition, on one line, or None."""
     for condition in flow.find(BPMN, "conditionExpression"):
         if condition.text.strip():
             return " ".join(condition.text.split())
     return None
+
+
+def _flow_label(flow: Node) -> str | None:
+    return name_of(flow.get("name")) or condition_of(flow)
+
+
+def _notes(item: Item) -> None:
+    """What a named branch's flow says beyond its name, in the decision's description:
+    its condition, and which branch is the default."""
+    if procmap_element(item.node, "step") is not None:
+        return  # procmap's own export: its conditions are the answers to the question
+    default = item.node.get("default")
+    said: list[str] = []
+    for _, text, flow in item.out:
+        condition = condition_of(flow)
+        if condition is not None and text != condition:
+            said.append(f"{text!r} when {condition}")
+        if flow.get("id") == default and text != "otherwise":
+            said.append(f"{text!r} by default (when no other is taken)")
+    if said:
+        item.notes.append("In the BPMN file the branches are taken: " + "; ".join(said) + ".")
 
 
 def link_flows(items: dict[str, Item], wiring: Wiring, report: Report) -> None:
@@ -85,3 +104,4 @@ def label_decisions(items: dict[str, Item], report: Report) -> None:
                 text = f"{base} ({number})"
             labels.append(text)
             item.out[index] = (target, text, flow)
+        _notes(item)

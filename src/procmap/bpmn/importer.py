@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from ..format import MAX_BYTES as MAX_YAML_BYTES
 from ..format import RULES, Problem, ProblemCounts, Severity, slugify
 from .builder import Builder, Imported
-from .elements import Report, label, name_of, procmap_element
+from .elements import Report, label, name_of, procmap_element, slug
 from .xmltext import BPMN, MAX_BYTES, Node, XmlError, clean_tree, declared_latin1, parse
 
 #: code -> (name, severity, rationale) of the I0xx rules, read from the rule registry
@@ -220,7 +220,9 @@ def _names_of(pnode: Node, participants: dict[str, str]) -> set[str]:
     }
     if ext is not None:
         names.add(ext.get("id") or "")
-    return {n for n in names if n} | {slugify(n) for n in names if n}
+    return (
+        {n for n in names if n} | {slugify(n) for n in names if n} | {slug(n) for n in names if n}
+    )
 
 
 def _check(result: ImportResult, report: Report) -> None:

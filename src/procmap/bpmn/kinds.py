@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from ..format import slugify
 from .durations import read_duration
 from .elements import (
     AUTOMATED,
@@ -36,6 +35,7 @@ from .elements import (
     article,
     definitions,
     label,
+    slug,
     triggers,
 )
 from .xmltext import BPMN, Node
@@ -152,9 +152,9 @@ def _task(maker: Maker, item: Item, outs: list[Node]) -> None:
 def _call(maker: Maker, item: Item, outs: list[Node]) -> None:
     called = (item.node.get("calledElement") or "").split(":")[-1]
     item.name = item.name or called or "Subprocess"
-    if called and slugify(called):
+    if called and slug(called):
         item.kind = "subprocess"
-        item.process = slugify(called)
+        item.process = slug(called)
     else:
         item.kind = "task"
 
@@ -217,11 +217,59 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+def _loop(report: Report, item: Item) -> None:
+    """A loop or multi-instance marker as a line of the description (I030)."""
+    for marker in item.node.children:
+        if marker.name == "standardLoopCharacteristics":
+            what = "repeated in a loop"
+            inner = ["loopCondition", "loopMaximum"]
+        elif marker.name == "multiInstanceLoopCharacteristics":
+            order = "one after another" if marker.get("isSequential") == "true" else "at once"
+            what = f"done once per item, {order}"
+            inner = ["loopCardinality", "completionCondition", "loopDataInputRef"]
+        else:
+            continue
+        said = [
+            f"{c.name} {' '.join(c.text.split())}"
+            for c in marker.children
+            if c.name in inner and c.text.strip()
+        ]
+        said += [
+            f"{key} {marker.get(key)}"
+            for key in ("loopMaximum", "testBefore", "collection", "elementVariable")
+            if marker.get(key)
+        ]
+        detail = f" ({'; '.join(said)})" if said else ""
+        item.notes.append(f"In the BPMN file: {what}{detail}.")
+        report.add("I030", marker, f"{label(item.node)} is {what}{detail}: kept in its description")
+
+
+def _performer(report: Report, item: Item) -> None:
+    """The resource a `potentialOwner` or `humanPerformer` names, for the step's owner."""
+    for role in item.node.children:
+        if role.name not in ("potentialOwner", "humanPerformer", "performer"):
+            continue
+        ref = next((c.text.strip() for c in role.children if c.name == "resourceRef"), "")
+        ref = ref or (role.get("resourceRef") or "")
+        expressions = [
+            " ".join(e.text.split())
+            for e in role.iter()
+            if e.name in ("formalExpression", "expression") and e.text.strip()
+        ]
+        found = report.refs.get(ref.split(":")[-1]) or (expressions[0] if expressions else "")
+        if found:
+            item.performer = found
+            return
+
+
 def assign_kinds(maker: Maker, items: dict[str, Item], wiring: Wiring) -> None:
-    """Each item's kind, name, notes and extra fields, by its element's handler; an end
-    event with flows going out of it loses them (I020)."""
+    """Each item's kind, name, notes and extra fields, by its element's handler, with its
+    loop marker (I030) and performer; an end event with flows going out of it loses them
+    (I020)."""
     for iid, item in items.items():
         HANDLERS[item.node.name](maker, item, wiring.outs[iid])
+        _loop(maker.report, item)
+        _performer(maker.report, item)
         if item.kind == "end" and wiring.outs[iid]:
             maker.report.add(
                 "I020", item.node, f"{label(item.node)} has flows going out of it; left out"

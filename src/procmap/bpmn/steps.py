@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Required, TypedDict
 
-from ..format import duration_minutes, slugify
+from ..format import duration_minutes
 from .durations import procmap_wait
 from .elements import (
     Boundary,
@@ -28,6 +28,7 @@ from .elements import (
     label,
     name_of,
     procmap_element,
+    slug,
     unique,
 )
 from .extension import Json, fields
@@ -68,7 +69,7 @@ class Made:
 
 def _step(iid: str, item: Item, lanes: Lanes, made: Made) -> Step:
     ext = procmap_element(item.node, "step")
-    sid = (ext.get("id") if ext is not None else None) or slugify(item.name) or slugify(iid)
+    sid = (ext.get("id") if ext is not None else None) or slug(item.name) or slug(iid)
     step: Step = {"id": unique(sid, made.taken), "name": item.name}
     if item.kind != "task":
         step["kind"] = item.kind
