@@ -32,6 +32,7 @@ from .elements import (
     unique,
     wire,
 )
+from .events import event_subprocess_records, pair_links
 from .extension import fields
 from .gateways import label_decisions, link_flows
 from .kinds import assign_kinds
@@ -89,6 +90,8 @@ class Builder:
                 " process): skipped",
             )
             return None
+        for iid in pair_links(found):
+            items[iid].linked = True
         wiring = wire(found, report)
         if wiring is None:
             return None
@@ -106,6 +109,7 @@ class Builder:
         steps, order = built
         ids = {iid: s["id"] for iid, s in steps.steps.items()}
         records = exception_records(exceptions, items, wiring.outs, ids)
+        records += event_subprocess_records(found, report)
         after_boundary = {
             ids[i] for e in exceptions for i in path(e.after, items, wiring.outs) if i in ids
         }

@@ -127,7 +127,7 @@ _REFS = ("messageRef", "signalRef", "errorRef", "escalationRef")
 
 def triggers(node: Node, refs: dict[str, str]) -> list[str]:
     """An event's triggers in words, each with what names it: `message 'Order
-    received'`, `timer (timeDuration PT2H)`, `error 'Card declined'`, `link 'A'`."""
+    received'`, `timer after PT2H`, `error 'Card declined'`, `link 'A'`."""
     found: list[str] = []
     for child in node.children:
         if not child.name.endswith("EventDefinition"):
@@ -136,14 +136,21 @@ def triggers(node: Node, refs: dict[str, str]) -> list[str]:
         ref = next((child.get(r) for r in _REFS if child.get(r)), None)
         named = refs.get(ref or "") or ref or name_of(child.get("name"))
         values = [
-            f"{c.name} {' '.join(c.text.split())}"
+            f" {_VALUE_WORDS[c.name]} {' '.join(c.text.split())}"
             for c in child.children
-            if c.name in ("timeDuration", "timeDate", "timeCycle", "condition") and c.text.strip()
+            if c.name in _VALUE_WORDS and c.text.strip()
         ]
-        found.append(
-            kind + (f" {named!r}" if named else "") + (f" ({values[0]})" if values else "")
-        )
+        found.append(kind + (f" {named!r}" if named else "") + "".join(values[:1]))
     return found
+
+
+#: How an event's value reads after its kind: `timer after PT2H`, `timer at 2027-03-01`.
+_VALUE_WORDS = {
+    "timeDuration": "after",
+    "timeDate": "at",
+    "timeCycle": "every",
+    "condition": "when",
+}
 
 
 def documentation(node: Node) -> tuple[str | None, list[str]]:
@@ -216,6 +223,7 @@ class Item:
     event_labels: bool = False  # a decision's branches are named after their targets
     wait: float | None = None  # minutes of the timers before it (`wait:`), or of a timer
     performer: str | None = None  # the resource its potentialOwner or humanPerformer names
+    linked: bool = False  # a link event paired with another by name (`events`)
 
 
 @dataclass
@@ -225,10 +233,14 @@ class Elements:
     items: dict[str, Item] = field(default_factory=dict)
     flows: list[Node] = field(default_factory=list)
     boundaries: list[Node] = field(default_factory=list)
+    #: subprocesses started by an event (`triggeredByEvent`): no place in the flow
+    event_subprocesses: list[Node] = field(default_factory=list)
 
 
 def read_elements(pnode: Node, report: Report) -> Elements:
-    """The children of a process; what procmap has no place for is reported (I016, I020)."""
+    """The children of a process; what procmap has no place for is reported (I016, I020).
+    A boundary event written inside the subprocess it is attached to (as one modeler
+    does) is the process's; in the subprocess's own elements it is not."""
     found = Elements()
     for child in pnode.children:
         if child.ns != BPMN:
@@ -237,7 +249,10 @@ def read_elements(pnode: Node, report: Report) -> Elements:
         if name == "sequenceFlow":
             found.flows.append(child)
         elif name == "boundaryEvent":
-            found.boundaries.append(child)
+            if child.get("attachedToRef") != pnode.get("id"):
+                found.boundaries.append(child)
+        elif name in SUBPROCESSES and child.get("triggeredByEvent") == "true":
+            found.event_subprocesses.append(child)
         elif name in FLOW_NODES:
             found.items[iid] = Item(child, name, name_of(child.get("name")))
             for sub in child.children:
@@ -245,6 +260,8 @@ def read_elements(pnode: Node, report: Report) -> Elements:
                     report.add(
                         "I016", sub, f"{sub.name} {sub.get('id')!r} of {label(child)} left out"
                     )
+                elif sub.name == "boundaryEvent" and sub.get("attachedToRef") == iid:
+                    found.boundaries.append(sub)
         elif name in DATA:
             what = "annotations" if name in ANNOTATIONS else "data objects"
             report.add("I016", child, f"{label(child)} left out: procmap's format has no {what}")
@@ -350,8 +367,9 @@ class Boundary:
 
     event: Node
     attached: Item | None  # the task it is on
-    kinds: list[str]  # its triggers, or ["boundary"]
+    kinds: list[str]  # its triggers in words (`triggers`), or ["boundary"]
     after: list[str]  # the elements its flows lead to
+    interrupting: bool = True  # False: the task goes on (`cancelActivity="false"`)
 
 
 def read_boundaries(found: Elements, report: Report) -> list[Boundary]:
@@ -359,12 +377,18 @@ def read_boundaries(found: Elements, report: Report) -> list[Boundary]:
     exceptions: list[Boundary] = []
     for event in found.boundaries:
         attached = found.items.get(event.get("attachedToRef") or "")
-        kinds = definitions(event) or ["boundary"]
+        kinds = triggers(event, report.refs) or ["boundary"]
         after = [f.get("targetRef") for f in found.flows if f.get("sourceRef") == event.get("id")]
-        exceptions.append(Boundary(event, attached, kinds, [a for a in after if a is not None]))
+        interrupting = event.get("cancelActivity") != "false"
+        exceptions.append(
+            Boundary(event, attached, kinds, [a for a in after if a is not None], interrupting)
+        )
+        on = attached.name if attached else "an unknown task"
+        how = "" if interrupting else ", non-interrupting: the task goes on"
         report.add(
             "I014",
             event,
-            f"{label(event)} ({', '.join(kinds)}) on {attached.name if attached else 'an unknown task'!r} kept as an exception entry; the path after it is written into it",
+            f"{label(event)} ({', '.join(kinds)}{how}) on {on!r} kept as an exception entry;"
+            " the path after it is written into it",
         )
     return exceptions

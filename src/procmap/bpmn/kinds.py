@@ -100,6 +100,9 @@ def _end(maker: Maker, item: Item, outs: list[Node]) -> None:
 
 def _intermediate(maker: Maker, item: Item, outs: list[Node]) -> None:
     node, name = item.node, item.node.name
+    if item.linked:  # a link event paired by name (`events`): stepped over
+        item.kind = "merge"
+        return
     if name == "intermediateCatchEvent" and definitions(node) == ["timer"] and _timer(maker, item):
         return
     read_as_task(maker.report, item)

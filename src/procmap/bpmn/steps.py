@@ -24,6 +24,7 @@ from .elements import (
     Item,
     Lanes,
     Report,
+    article,
     documentation,
     label,
     name_of,
@@ -319,10 +320,11 @@ def exception_records(
         then = path_names(entry.after, items, outs)
         named = name_of(event.get("name"))
         what = named or " or ".join(entry.kinds)
+        how = "" if entry.interrupting else "; the task goes on"
         record: ExceptionRecord = {
-            "when": f"{what} ({', '.join(entry.kinds)} event)"
+            "when": f"{what} ({', '.join(entry.kinds)}{how})"
             if named
-            else f"A {what} event happens",
+            else f"{article(what).capitalize()} event happens{how}",
             "then": "Go on with: " + ", ".join(then) if then else "Stop here.",
         }
         if attached is not None and attached.node.get("id") in ids:

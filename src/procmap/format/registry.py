@@ -648,7 +648,7 @@ RULES: dict[str, Rule] = {
             "I018",
             "invented-label",
             W,
-            "A branch with no name and no condition gets an invented label: `otherwise` for the default flow, else \"to\" and the name of the step it leads to (\"to Ship the order\"), the same whatever order the modeler wrote the flows in.",
+            'A branch with no name and no condition gets an invented label: `otherwise` for the default flow, else "to" and the name of the step it leads to ("to Ship the order"), the same whatever order the modeler wrote the flows in.',
             "Replace the invented label with the answer the branch stands for.",
         ),
         _r(
@@ -753,7 +753,7 @@ RULES: dict[str, Rule] = {
             "I033",
             "unnamed-lane",
             W,
-            "A lane with no name becomes a role named after the pool and its position (\"Order handling, lane 2\"), not after a modeler's generated id.",
+            'A lane with no name becomes a role named after the pool and its position ("Order handling, lane 2"), not after a modeler\'s generated id.',
             "Give the role a title in the YAML, or name the lane in the modeler.",
         ),
         _r(
