@@ -257,9 +257,7 @@ def read_elements(pnode: Node, report: Report) -> Elements:
             found.items[iid] = Item(child, name, name_of(child.get("name")))
             for sub in child.children:
                 if sub.ns == BPMN and sub.name in DATA:
-                    report.add(
-                        "I016", sub, f"{sub.name} {sub.get('id')!r} of {label(child)} left out"
-                    )
+                    report.add("I016", sub, f"{label(sub)} of {label(child)} left out")
                 elif sub.name == "boundaryEvent" and sub.get("attachedToRef") == iid:
                     found.boundaries.append(sub)
         elif name in DATA:

@@ -35,6 +35,7 @@ from .elements import (
     article,
     definitions,
     label,
+    procmap_element,
     slug,
     triggers,
 )
@@ -55,8 +56,16 @@ class Maker(Protocol):
 Handler = Callable[[Maker, Item, list[Node]], None]
 
 
+#: The id suffix of the message trigger procmap's export gives each of several starts.
+START_TRIGGER = "_trigger"
+
+
 def _start(maker: Maker, item: Item, outs: list[Node]) -> None:
     node, found = item.node, definitions(item.node)
+    if procmap_element(node, "step") is not None and [
+        c.get("id") for c in node.children if c.name.endswith("EventDefinition")
+    ] == [f"{node.get('id')}{START_TRIGGER}"]:
+        found = []  # procmap's own export of one of several starts: no trigger of its own
     item.kind = "start"
     item.name = item.name or "Start"
     value = timer_value(node)
