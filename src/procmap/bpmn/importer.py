@@ -137,7 +137,7 @@ def _root(path: str, report: Report) -> Node | None:
         report.add(
             "I031",
             node,
-            f"{label(node)}: in {where}, characters a YAML file cannot hold replaced:"
+            f"{label(node)}: in {where}, characters a YAML file cannot hold replaced or removed:"
             f" {', '.join(replaced)}",
         )
     return root

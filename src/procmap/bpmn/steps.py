@@ -345,10 +345,21 @@ def prune(
     event leads to them, and arrows to them are dropped."""
     steps = made.steps
     seen = reachable(step_list)
-    dropped = [s for s in step_list if s["id"] not in seen and s["id"] not in after_boundary]
+    by_id = {s["id"]: s for s in step_list}
+    after = set(after_boundary)
+    stack = list(after)
+    while stack:  # what the path after a boundary event leads to (an end added, I021)
+        for target in _targets(by_id.get(stack.pop(), {"id": "", "name": ""})):
+            if target not in after and target not in seen:
+                after.add(target)
+                stack.append(target)
+    dropped = [s for s in step_list if s["id"] not in seen and s["id"] not in after]
     if dropped:
         gone = {d["id"] for d in dropped}
-        first = next(items[i].node for i in order if i in items and steps[i]["id"] in gone)
+        first = next(
+            (items[i].node for i in order if i in items and steps[i]["id"] in gone),
+            next(iter(items.values())).node,
+        )
         report.add(
             "I022",
             first,

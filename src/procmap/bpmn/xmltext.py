@@ -227,8 +227,8 @@ def _windows_1252(char: str) -> str:
 def clean_text(text: str, latin1: bool) -> tuple[str, list[str]]:
     """`text` as YAML can hold it: line breaks as `\\n` (a carriage return, from `&#xD;`,
     too), Windows-1252 quotes for the C1 controls of a file declared ISO-8859-1, and
-    every other character YAML cannot hold as U+FFFD; with the characters replaced, as
-    `U+XXXX`."""
+    every other character YAML cannot hold removed (controls, noncharacters: they show
+    nothing); with the characters replaced or removed, as `U+XXXX`."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     replaced: list[str] = []
     if latin1:
@@ -238,7 +238,7 @@ def clean_text(text: str, latin1: bool) -> tuple[str, list[str]]:
                 replaced.append(f"U+{ord(char):04X} as {meant!r}")
                 text = text.replace(char, meant)
     replaced += [f"U+{ord(c):04X}" for c in dict.fromkeys(_NOT_YAML.findall(text))]
-    return _NOT_YAML.sub("\ufffd", text), replaced
+    return _NOT_YAML.sub("", text), replaced
 
 
 def clean_tree(root: Node, latin1: bool) -> list[tuple[Node, str, list[str]]]:

@@ -739,7 +739,7 @@ RULES: dict[str, Rule] = {
             "I031",
             "replaced-character",
             W,
-            "A character that cannot be in YAML text (a control character, a character reference like `&#x7F;`; Windows-1252 quotes in a file declared ISO-8859-1) would make a file `procmap validate` refuses; it is replaced (the quotes by the characters meant, the rest by U+FFFD).",
+            "A character that cannot be in YAML text (a control character, a character reference like `&#x7F;`; Windows-1252 quotes in a file declared ISO-8859-1) would make a file `procmap validate` refuses; the quotes become the characters meant, the others (controls, noncharacters, which show nothing) are removed.",
             "Check the named text; fix it in the modeler or in the YAML.",
         ),
         _r(
