@@ -147,7 +147,7 @@ def test_the_table_names_real_codes_and_the_losses_of_the_issue():
 
 
 @cache
-def _schema():  # type: ignore[no-untyped-def]
+def _schema():
     import SpiffWorkflow.bpmn.parser as spiff_parser
     import xmlschema
 
