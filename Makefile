@@ -178,11 +178,13 @@ test-interop: setup browser
 	$(BIN)/procmap render $(INTEROP_OUT)/parallel-src -f bpmn -o $(INTEROP_OUT)/parallel \
 		--no-index -q
 	@# the modelers' corpus (issue 19), each file into a folder of its own
-	for file in tests/bpmn/corpus/*.bpmn; do \
+	@for file in tests/bpmn/corpus/*.bpmn; do \
 		name=$$(basename $$file .bpmn); \
-		$(BIN)/procmap import $$file -o $(INTEROP_OUT)/corpus-src/$$name -q || exit 1; \
-		$(BIN)/procmap render $(INTEROP_OUT)/corpus-src/$$name -f bpmn \
-			-o $(INTEROP_OUT)/corpus/$$name --no-index -q || exit 1; done
+		said=$$($(BIN)/procmap import $$file -o $(INTEROP_OUT)/corpus-src/$$name -q) || \
+			{ echo "$$said"; exit 1; }; \
+		said=$$($(BIN)/procmap render $(INTEROP_OUT)/corpus-src/$$name -f bpmn \
+			-o $(INTEROP_OUT)/corpus/$$name --no-index -q) || { echo "$$said"; exit 1; }; \
+	done; echo "corpus: every file of tests/bpmn/corpus imported and exported again"
 	cd interop && ./node_modules/.bin/bpmnlint --max-warnings=0 \
 		../$(INTEROP_OUT)/processes/*.bpmn ../$(INTEROP_OUT)/starters/*.bpmn \
 		../$(INTEROP_OUT)/parallel/*.bpmn ../$(INTEROP_OUT)/corpus/*/*.bpmn
@@ -201,7 +203,8 @@ test-interop: setup browser
 		python3 scripts/bpmnjs-check.py --resave $(INTEROP_OUT)/resaved/parallel \
 			$(INTEROP_OUT)/parallel/*.bpmn && \
 		sh scripts/interop-round-trip.sh $(BIN)/procmap $(INTEROP_OUT)/parallel-src \
-			$(INTEROP_OUT)/resaved/parallel $(INTEROP_OUT)/back/parallel; \
+			$(INTEROP_OUT)/resaved/parallel $(INTEROP_OUT)/back/parallel && \
+		python3 scripts/bpmnjs-check.py $(INTEROP_OUT)/corpus/*/*.bpmn; \
 	else echo "chromium is missing: the bpmn-js checks are skipped (apt-get install chromium)"; fi
 
 # The Mermaid output as Mermaid itself reads it: Mermaid's parser (interop/mermaid/, the
