@@ -6,8 +6,9 @@ process's children into flow nodes (`Item`), sequence flows and boundary events
 (`read_elements`: data elements and elements with no place reported, I016 and I020), the
 flows in and out of each node (`wire`, I003), the lanes as roles (`Lanes`), the boundary
 events on their way to exception entries (`Boundary`, I014), and the small readers
-shared by the other modules (names, labels, procmap's extension elements, documentation,
-unique ids).
+shared by the other modules (names, labels, triggers in words with their names and
+values, procmap's extension elements, documentation, ids transliterated to ASCII slugs
+and unique).
 
 Must not know: what a flow node becomes (`kinds`, `gateways`, `steps`) or files.
 """

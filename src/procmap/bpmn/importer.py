@@ -1,11 +1,16 @@
 """BPMN 2.0 files from the common modelers as procmap processes (`procmap import`).
 
-Owns: reading a `.bpmn` file safely (`xmltext.parse`), its collaboration (pool names,
-message flows, I015) and the choice of processes (`--process`, I005), each made process
-checked through the model with what its steps name declared (I024, I025), and writing
-the processes as YAML files (`write_imported`). Every loss is a `Problem` with the BPMN
-element's id and line (codes I001 to I028, the rule registry's family "I"; `CODES` is
-its view). The mapping of one process is `builder`'s, in stages:
+Owns: reading a `.bpmn` file safely (`xmltext.parse`, in any encoding it declares),
+its text made what YAML can hold (`xmltext.clean_tree`, I031), the names of its
+messages, signals, errors, escalations and resources (`Report.refs`), its collaboration
+(pool names, message flows, I015) and the choice of processes (`--process`, I005; a
+process with no flow elements skipped, I029, and a file with none refused, I004), call
+activities linked to the processes of the file by BPMN id, each made process checked
+through the model with what its steps name declared (I024, I025), and writing the
+processes as YAML files (`write_imported`). Every loss is a `Problem` with the BPMN
+element's id and line (codes I001 to I034, the rule registry's family "I"; `CODES` is
+its view; docs/bpmn.md is the table of what becomes of each element). The mapping of
+one process is `builder`'s, in stages:
 
 - `elements`: the children of a process (flow nodes, flows, lanes, boundary events);
 - `kinds`: a handler per element: start events of every kind -> start steps; end events
@@ -22,9 +27,15 @@ its view). The mapping of one process is `builder`'s, in stages:
   added where branches meet at a task, I028; branches that never meet, a decision,
   I010), a task or event with several plain flows out -> a parallel split after it
   (I019), an inclusive split -> a decision (its branches are optional);
+- `events`: link events paired by name; event subprocesses as exception entries (I034);
 - `gateways`: a gateway that only merges is dropped and its flows joined; branch labels
-  from the flow names (else the condition, else invented `yes`/`no` and reported);
-- `steps`: the steps with their arrows; lanes -> roles and each step's owner;
+  from the flow names (else the condition, else `otherwise` for the default flow or "to"
+  and the target's name, reported, I018), a named branch's condition and the default
+  in the decision's description;
+- `steps`: the steps with their arrows; lanes -> roles and each step's owner (an
+  unnamed lane named after the process and its position, I033; a performer the owner
+  of its task, I032 when its lane says otherwise); a loop or multi-instance marker a
+  line of the description (I030);
   `documentation` -> descriptions (and a Markdown task list -> the checklist);
   procmap's own extension elements -> their fields; a boundary event -> an exception
   entry on its task. Message flows, data objects, annotations are reported and left
