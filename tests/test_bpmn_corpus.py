@@ -200,3 +200,22 @@ def test_a_process_with_several_starts_exports_a_trigger_on_each(tmp_path: Path)
     assert result.problems == []
     write_imported(result, str(tmp_path / "back"))
     assert diff_files(str(source), str(tmp_path / "back" / "order-intake.yaml")).changes == []
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_a_corpus_file_with_any_element_missing_imports_or_says_why(path: Path, tmp_path: Path):
+    """Never an exception; whatever is imported passes `procmap validate` without errors."""
+    count = len(list(ET.parse(path).getroot().iter()))
+    for index in range(1, count):
+        tree = ET.parse(path)
+        nodes = list(tree.getroot().iter())
+        parents = {child: parent for parent in nodes for child in parent}
+        parents[nodes[index]].remove(nodes[index])
+        source = tmp_path / f"{index}.bpmn"
+        source.write_bytes(ET.tostring(tree.getroot()))
+        result = import_bpmn(str(source))
+        if result.errors:
+            continue
+        write_imported(result, str(tmp_path / f"out-{index}"))
+        report = validate_paths([str(tmp_path / f"out-{index}")], Config(), keep=True)
+        assert report.errors == 0, (index, text(report.problems, False))

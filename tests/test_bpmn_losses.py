@@ -341,3 +341,18 @@ def test_10_unlabelled_branches_are_named_after_their_targets_in_any_xml_order(t
     expected = {"to Fix the bug": "fix-the-bug", "to Explain": "explain", "to Escalate": "escalate"}
     assert _steps(one)["kind"]["branches"] == _steps(two)["kind"]["branches"] == expected
     assert _codes(one) == ["I018"] * 3
+
+
+def test_3_a_call_of_a_process_of_the_file_not_imported_names_its_would_be_id():
+    """With `--process`, the called process of the same file is not imported: the call is
+    a subprocess step when the process is in the output folder under the id its import
+    gives it, else a task that says why (I024)."""
+    path = str(CORPUS / "trisotech-semantic-onboarding.bpmn")
+    alone = import_bpmn(path, only="Employee onboarding")
+    (missing,) = [p for p in alone.problems if p.code == "I024"]
+    assert "'laptop-provisioning', which is neither imported (`--process`)" in missing.message
+    there = import_bpmn(
+        path, only="Employee onboarding", exists=lambda pid: pid == "laptop-provisioning"
+    )
+    assert "I024" not in _codes(there)
+    assert _steps(there)["provision-the-laptop"]["process"] == "laptop-provisioning"

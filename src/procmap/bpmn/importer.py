@@ -115,7 +115,8 @@ def import_bpmn(
     result.processes.extend(builder.made)
     if not result.processes and not any(p.severity == "error" for p in report.problems):
         report.add("I004", root, "no process of the file holds flow elements; nothing to import")
-    _missing_calls(builder, result, exists, report)
+    others = {p.get("id") or "": _would_be(p, participants) for p in root.find(BPMN, "process")}
+    _missing_calls(builder, result, exists, report, others)
     _check(result, report)
     result.problems = sorted(report.problems, key=Problem.sort_key)
     return result
@@ -198,16 +199,17 @@ def _missing_calls(
     result: ImportResult,
     exists: Callable[[str], bool] | None,
     report: Report,
+    others: dict[str, str],
 ) -> None:
-    """A call activity of a process neither made here nor in the output folder becomes
-    a task (I024)."""
+    """A call activity names a process of the file by its BPMN id: the id of the process
+    made of it, or (not imported, `--process`) the id its import would have; a call of a
+    process neither made here nor in the output folder becomes a task (I024)."""
     made_ids = {m.id for m in result.processes}
-    by_bpmn_id = {m.source_id: m.id for m in result.processes}
+    by_bpmn_id = {**others, **{m.source_id: m.id for m in result.processes}}
     for step, node in builder.calls:
         ref = (node.get("calledElement") or "").split(":")[-1]
         if ref in by_bpmn_id:  # a process of the same file, by its BPMN id
             step["process"] = by_bpmn_id[ref]
-            continue
         called = step.get("process")  # a subprocess step's, set with its kind
         if called is None or called in made_ids or (exists is not None and exists(called)):
             continue
@@ -218,8 +220,23 @@ def _missing_calls(
         report.add(
             "I024",
             node,
-            f"{label(node)} calls {called!r}, which is neither in the file nor in the output folder: read as a task",
+            f"{label(node)} calls {called!r}, which is neither"
+            + (" imported (`--process`)" if ref in others else " in the file")
+            + " nor in the output folder: read as a task",
         )
+
+
+def _would_be(pnode: Node, participants: dict[str, str]) -> str:
+    """The procmap id the import gives the process of `pnode` (`Builder._record`), before
+    a number makes it unique."""
+    ext = procmap_element(pnode, "process")
+    name = name_of(pnode.get("name")) or participants.get(pnode.get("id") or "", "")
+    return (
+        (ext.get("id") if ext is not None else None)
+        or slug(name)
+        or slug(pnode.get("id") or "")
+        or "process"
+    )
 
 
 def _names_of(pnode: Node, participants: dict[str, str]) -> set[str]:
