@@ -356,3 +356,24 @@ def test_3_a_call_of_a_process_of_the_file_not_imported_names_its_would_be_id():
     )
     assert "I024" not in _codes(there)
     assert _steps(there)["provision-the-laptop"]["process"] == "laptop-provisioning"
+
+
+def test_4_conditions_of_named_flows_out_of_a_task_are_kept(tmp_path: Path):
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:task id="a" name="Score the lead"/>'
+        '<bpmn:task id="b" name="Call"/><bpmn:task id="c" name="Nurture"/>'
+        '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>'
+        '<bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="a"/>'
+        '<bpmn:sequenceFlow id="f1" name="hot" sourceRef="a" targetRef="b">'
+        "<bpmn:conditionExpression>${score &gt;= 50}</bpmn:conditionExpression></bpmn:sequenceFlow>"
+        '<bpmn:sequenceFlow id="f2" name="cold" sourceRef="a" targetRef="c">'
+        "<bpmn:conditionExpression>${score &lt; 50}</bpmn:conditionExpression></bpmn:sequenceFlow>"
+        + _flows("b>e1", "c>e2").replace('id="f', 'id="h')
+    )
+    result, _ = _import(tmp_path, HEAD + _process(body) + TAIL)
+    added = _steps(result)["score-the-lead-which-way"]
+    assert added["branches"] == {"hot": "call", "cold": "nurture"}
+    assert added["description"] == (
+        "In the BPMN file the branches are taken: 'hot' when ${score >= 50};"
+        " 'cold' when ${score < 50}."
+    )

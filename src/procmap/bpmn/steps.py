@@ -33,6 +33,7 @@ from .elements import (
     unique,
 )
 from .extension import Json, fields
+from .gateways import condition_of
 from .xmltext import Node
 
 
@@ -143,6 +144,15 @@ def _which_way(
         "name": f"{item.name}: which way?",
         "branches": {lab: t for lab, (t, _) in zip(labels, targets, strict=True)},
     }
+    said = [
+        f"{text!r} when {condition}"
+        for _, text, flow in item.out
+        if (condition := condition_of(flow)) is not None and text is not None and text != condition
+    ]
+    if said:  # a named flow's condition
+        made.added[did]["description"] = (
+            "In the BPMN file the branches are taken: " + "; ".join(said) + "."
+        )
     step["next"] = did
 
 
