@@ -135,7 +135,7 @@ def triggers(node: Node, refs: dict[str, str]) -> list[str]:
             continue
         kind = child.name.removesuffix("EventDefinition")
         ref = next((child.get(r) for r in _REFS if child.get(r)), None)
-        named = refs.get(ref or "") or ref or name_of(child.get("name"))
+        named = refs.get((ref or "").split(":")[-1]) or ref or name_of(child.get("name"))
         values = [
             f" {_VALUE_WORDS[c.name]} {' '.join(c.text.split())}"
             for c in child.children
