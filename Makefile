@@ -167,11 +167,12 @@ test-install: $(UV)
 # warnings, and bpmn-js's modeler with no import warning and no change of meaning after
 # it saves the file again, on the export of every bundled process and every starter, and of
 # the parallel blocks and waits of issue 18 (their processes, and the modelers' fixtures of
-# tests/bpmn/import/parallel-*.bpmn as imported). npm installs the
+# tests/bpmn/import/parallel-*.bpmn as imported), a process with several starts, and the
+# modelers' corpus of issue 19 (tests/bpmn/corpus/) as imported. npm installs the
 # versions pinned in interop/package-lock.json into interop/node_modules (not committed).
 INTEROP_OUT := out/interop
 INTEROP_PARALLEL := tests/cases/valid/parallel-block-in-decision-loop-in-strand/client-setup.yaml \
-	tests/bpmn/export/review-in-strand.yaml
+	tests/bpmn/export/review-in-strand.yaml tests/bpmn/export/two-starts.yaml
 test-interop: setup browser
 	cd interop && npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(INTEROP_OUT)
@@ -187,9 +188,17 @@ test-interop: setup browser
 		$(BIN)/procmap import $$file -o $(INTEROP_OUT)/parallel-src -q || exit 1; done
 	$(BIN)/procmap render $(INTEROP_OUT)/parallel-src -f bpmn -o $(INTEROP_OUT)/parallel \
 		--no-index -q
+	@# the modelers' corpus (issue 19), each file into a folder of its own
+	@for file in tests/bpmn/corpus/*.bpmn; do \
+		name=$$(basename $$file .bpmn); \
+		said=$$($(BIN)/procmap import $$file -o $(INTEROP_OUT)/corpus-src/$$name -q) || \
+			{ echo "$$said"; exit 1; }; \
+		said=$$($(BIN)/procmap render $(INTEROP_OUT)/corpus-src/$$name -f bpmn \
+			-o $(INTEROP_OUT)/corpus/$$name --no-index -q) || { echo "$$said"; exit 1; }; \
+	done; echo "corpus: every file of tests/bpmn/corpus imported and exported again"
 	cd interop && ./node_modules/.bin/bpmnlint --max-warnings=0 \
 		../$(INTEROP_OUT)/processes/*.bpmn ../$(INTEROP_OUT)/starters/*.bpmn \
-		../$(INTEROP_OUT)/parallel/*.bpmn
+		../$(INTEROP_OUT)/parallel/*.bpmn ../$(INTEROP_OUT)/corpus/*/*.bpmn
 	@echo "bpmnlint: every export passes the recommended rules"
 	@# bpmn-js's modeler must open each file without a warning, and what it saves must
 	@# import back with no change of meaning (needs Chromium)
@@ -205,7 +214,8 @@ test-interop: setup browser
 		python3 scripts/bpmnjs-check.py --resave $(INTEROP_OUT)/resaved/parallel \
 			$(INTEROP_OUT)/parallel/*.bpmn && \
 		sh scripts/interop-round-trip.sh $(BIN)/procmap $(INTEROP_OUT)/parallel-src \
-			$(INTEROP_OUT)/resaved/parallel $(INTEROP_OUT)/back/parallel; \
+			$(INTEROP_OUT)/resaved/parallel $(INTEROP_OUT)/back/parallel && \
+		python3 scripts/bpmnjs-check.py $(INTEROP_OUT)/corpus/*/*.bpmn; \
 	else echo "chromium is missing: the bpmn-js checks are skipped (apt-get install chromium)"; fi
 
 # The Mermaid output as Mermaid itself reads it: Mermaid's parser (interop/mermaid/, the

@@ -233,9 +233,10 @@ def test_nested_lanes_give_roles_and_unnamed_gateways_get_names():
     (made,) = import_bpmn(str(FIXTURES / "nested-lanes-and-gateways.bpmn")).processes
     assert made.data["roles"] == {"sales": "Sales", "operations": "Operations"}
     steps = {s["id"]: s for s in made.data["steps"]}
+    # issue 19: unnamed branches are named after where they go, not yes/no in XML order
     assert steps["over-1000-eur"]["branches"] == {
-        "yes": "apply-the-discount-rules",
-        "no": "extras-ordered",
+        "to Apply the discount rules": "apply-the-discount-rules",
+        "to Extras ordered?": "extras-ordered",
     }
     assert steps["compute-the-price"]["automated"] is True  # scriptTask
     assert steps["apply-the-discount-rules"]["automated"] is True  # businessRuleTask

@@ -1,7 +1,8 @@
 """Every BPMN import code (family I of the rule registry) is produced by some input, with
 the registry's severity.
 
-The golden files in tests/bpmn/import/ and tests/test_bpmn_import.py produce most codes;
+The golden files of tests/bpmn/import/ and tests/bpmn/corpus/ and tests/test_bpmn_import.py
+produce most codes;
 the small processes here produce the rest (I003, I020, I022, I023, I025).
 """
 
@@ -56,7 +57,8 @@ def test_the_case_reports_its_code_with_the_registry_s_severity(code: str, tmp_p
 def test_every_import_code_is_produced_by_a_case():
     goldens = "".join(
         path.read_text(encoding="utf-8")
-        for path in sorted((REPO / "tests" / "bpmn" / "import").glob("*.expected"))
+        for folder in ("bpmn_import", "bpmn_corpus")
+        for path in sorted((REPO / "tests" / "golden" / folder).glob("*.expected"))
     )
     goldens += (REPO / "tests" / "test_bpmn_import.py").read_text(encoding="utf-8")
     covered = set(re.findall(r"\bI0\d\d\b", goldens)) | set(CASES)

@@ -155,4 +155,7 @@ def test_an_imported_bpmn_with_invisible_names_falls_back_to_names_that_show(tmp
     status, out, _ = procmap(capsys, "validate", str(tmp_path / "out"))
     assert status == 0 and "S014" not in out
     text = (tmp_path / "out" / "p.yaml").read_text()
-    assert "name: p\n" in text and "  l1: l1\n" in text and "    name: t1\n" in text
+    # issue 19: a lane with no name is named after the process and its position (I033),
+    # no longer after its BPMN id
+    assert "name: p\n" in text and '  p-lane-1: "p, lane 1"\n' in text
+    assert "    name: t1\n" in text

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..format import slugify
 from .elements import (
     ExceptionRecord,
+    Item,
     Lanes,
     Report,
     documentation,
@@ -28,9 +28,11 @@ from .elements import (
     read_boundaries,
     read_elements,
     read_lanes,
+    slug,
     unique,
     wire,
 )
+from .events import event_subprocess_records, pair_links
 from .extension import fields
 from .gateways import label_decisions, link_flows
 from .kinds import assign_kinds
@@ -77,16 +79,25 @@ class Builder:
         report = self.report
         own = procmap_element(pnode, "process") is not None
         found = read_elements(pnode, report)
-        self.lanes = read_lanes(pnode)
+        title = name_of(pnode.get("name")) or name_hint or pnode.get("id") or "Process"
+        self.lanes = read_lanes(pnode, title, report)
         items = found.items
         if not items:
-            report.add("I004", pnode, f"{label(pnode)} has no flow elements; nothing to import")
+            report.add(
+                "I029",
+                pnode,
+                f"{label(pnode)} has no flow elements (an empty pool, a modeler's main"
+                " process): skipped",
+            )
             return None
+        for iid in pair_links(found):
+            items[iid].linked = True
         wiring = wire(found, report)
         if wiring is None:
             return None
         exceptions = read_boundaries(found, report)
         assign_kinds(self, items, wiring)
+        _performers(items, self.lanes, report)
         settle_waits(items, wiring, report)
         implicit_splits(items, wiring, report)
         settle_parallel(items, wiring, report)
@@ -98,6 +109,7 @@ class Builder:
         steps, order = built
         ids = {iid: s["id"] for iid, s in steps.steps.items()}
         records = exception_records(exceptions, items, wiring.outs, ids)
+        records += event_subprocess_records(found, report)
         after_boundary = {
             ids[i] for e in exceptions for i in path(e.after, items, wiring.outs) if i in ids
         }
@@ -121,8 +133,8 @@ class Builder:
         name = name_of(pnode.get("name")) or name_hint or pnode.get("id") or "Process"
         pid = (
             (ext.get("id") if ext is not None else None)
-            or slugify(name)
-            or slugify(pnode.get("id") or "")
+            or slug(name)
+            or slug(pnode.get("id") or "")
             or "process"
         )
         pid = unique(pid, self.taken_ids)
@@ -143,6 +155,28 @@ class Builder:
             listed = data.get("exceptions")
             data["exceptions"] = [*(listed if isinstance(listed, list) else []), *more]
         return pid, data
+
+
+def _performers(items: dict[str, Item], lanes: Lanes, report: Report) -> None:
+    """A task's performer is its owner, unless its lane names another role: then the
+    lane wins and the performer is kept in its description (I032)."""
+    for iid, item in items.items():
+        if item.performer is None:
+            continue
+        role = slug(item.performer) or "performer"
+        lane = lanes.of.get(iid)
+        if lane is None:
+            lanes.of[iid] = role
+            lanes.roles.setdefault(role, item.performer)
+        elif lane != role and lanes.roles.get(lane) != item.performer:
+            item.notes.append(f"In the BPMN file its performer is {item.performer!r}.")
+            report.add(
+                "I032",
+                item.node,
+                f"{label(item.node)} is performed by {item.performer!r} but drawn in the lane"
+                f" of {lanes.roles.get(lane, lane)!r}: the lane is its owner, the performer"
+                " kept in its description",
+            )
 
 
 def _with_fields(step_list: list[Step], made: Made) -> list[Mapping[str, object]]:

@@ -6,8 +6,9 @@ process's children into flow nodes (`Item`), sequence flows and boundary events
 (`read_elements`: data elements and elements with no place reported, I016 and I020), the
 flows in and out of each node (`wire`, I003), the lanes as roles (`Lanes`), the boundary
 events on their way to exception entries (`Boundary`, I014), and the small readers
-shared by the other modules (names, labels, procmap's extension elements, documentation,
-unique ids).
+shared by the other modules (names, labels, triggers in words with their names and
+values, procmap's extension elements, documentation, ids transliterated to ASCII slugs
+and unique).
 
 Must not know: what a flow node becomes (`kinds`, `gateways`, `steps`) or files.
 """
@@ -74,6 +75,8 @@ class Report:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        #: the names of the file's messages, signals, errors, escalations and resources
+        self.refs: dict[str, str] = {}
 
     def add(self, code: str, node: Node | None, message: str) -> None:
         line, column = (node.line, node.column) if node is not None else (1, 1)
@@ -92,7 +95,9 @@ def name_of(value: str | None) -> str:
 def label(node: Node) -> str:
     """An element as a message names it: its class, id and name."""
     name = name_of(node.get("name"))
-    return f"{node.name} {node.get('id')!r}" + (f" ({name!r})" if name else "")
+    iid = node.get("id")
+    shown = f"{node.name} {iid!r}" if iid else f"{node.name} (no id)"
+    return shown + (f" ({name!r})" if name else "")
 
 
 def procmap_element(node: Node, tag: str) -> Node | None:
@@ -113,6 +118,42 @@ def definitions(node: Node) -> list[str]:
     ]
 
 
+def article(word: str) -> str:
+    """`word` after "a" or "an"."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+_REFS = ("messageRef", "signalRef", "errorRef", "escalationRef")
+
+
+def triggers(node: Node, refs: dict[str, str]) -> list[str]:
+    """An event's triggers in words, each with what names it: `message 'Order
+    received'`, `timer after PT2H`, `error 'Card declined'`, `link 'A'`."""
+    found: list[str] = []
+    for child in node.children:
+        if not child.name.endswith("EventDefinition"):
+            continue
+        kind = child.name.removesuffix("EventDefinition")
+        ref = next((child.get(r) for r in _REFS if child.get(r)), None)
+        named = refs.get((ref or "").split(":")[-1]) or ref or name_of(child.get("name"))
+        values = [
+            f" {_VALUE_WORDS[c.name]} {' '.join(c.text.split())}"
+            for c in child.children
+            if c.name in _VALUE_WORDS and c.text.strip()
+        ]
+        found.append(kind + (f" {named!r}" if named else "") + "".join(values[:1]))
+    return found
+
+
+#: How an event's value reads after its kind: `timer after PT2H`, `timer at 2027-03-01`.
+_VALUE_WORDS = {
+    "timeDuration": "after",
+    "timeDate": "at",
+    "timeCycle": "every",
+    "condition": "when",
+}
+
+
 def documentation(node: Node) -> tuple[str | None, list[str]]:
     """The description, and the checklist a Markdown task list holds."""
     texts: list[str] = []
@@ -128,6 +169,32 @@ def documentation(node: Node) -> tuple[str | None, list[str]]:
         elif doc.text.strip():
             texts.append(doc.text)
     return ("\n\n".join(texts) if texts else None), checklist
+
+
+#: Letters NFKD does not take apart, as German, Scandinavian and French writers spell them.
+_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "OE",
+        "đ": "d",
+        "ł": "l",
+        "Ł": "L",
+    }
+)
+
+
+def slug(text: str) -> str:
+    """The id of a name: `slugify` of the name transliterated to ASCII first, so that
+    `Rechnung klären` is `rechnung-klaren`, not `rechnung-kl-ren`."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return slugify("".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def unique(base: str, taken: set[str]) -> str:
@@ -156,6 +223,8 @@ class Item:
     process: str | None = None  # the process a subprocess step calls
     event_labels: bool = False  # a decision's branches are named after their targets
     wait: float | None = None  # minutes of the timers before it (`wait:`), or of a timer
+    performer: str | None = None  # the resource its potentialOwner or humanPerformer names
+    linked: bool = False  # a link event paired with another by name (`events`)
 
 
 @dataclass
@@ -165,10 +234,14 @@ class Elements:
     items: dict[str, Item] = field(default_factory=dict)
     flows: list[Node] = field(default_factory=list)
     boundaries: list[Node] = field(default_factory=list)
+    #: subprocesses started by an event (`triggeredByEvent`): no place in the flow
+    event_subprocesses: list[Node] = field(default_factory=list)
 
 
 def read_elements(pnode: Node, report: Report) -> Elements:
-    """The children of a process; what procmap has no place for is reported (I016, I020)."""
+    """The children of a process; what procmap has no place for is reported (I016, I020).
+    A boundary event written inside the subprocess it is attached to (as one modeler
+    does) is the process's; in the subprocess's own elements it is not."""
     found = Elements()
     for child in pnode.children:
         if child.ns != BPMN:
@@ -177,14 +250,17 @@ def read_elements(pnode: Node, report: Report) -> Elements:
         if name == "sequenceFlow":
             found.flows.append(child)
         elif name == "boundaryEvent":
-            found.boundaries.append(child)
+            if child.get("attachedToRef") != pnode.get("id"):
+                found.boundaries.append(child)
+        elif name in SUBPROCESSES and child.get("triggeredByEvent") == "true":
+            found.event_subprocesses.append(child)
         elif name in FLOW_NODES:
             found.items[iid] = Item(child, name, name_of(child.get("name")))
             for sub in child.children:
                 if sub.ns == BPMN and sub.name in DATA:
-                    report.add(
-                        "I016", sub, f"{sub.name} {sub.get('id')!r} of {label(child)} left out"
-                    )
+                    report.add("I016", sub, f"{label(sub)} of {label(child)} left out")
+                elif sub.name == "boundaryEvent" and sub.get("attachedToRef") == iid:
+                    found.boundaries.append(sub)
         elif name in DATA:
             what = "annotations" if name in ANNOTATIONS else "data objects"
             report.add("I016", child, f"{label(child)} left out: procmap's format has no {what}")
@@ -235,35 +311,45 @@ class Lanes:
     of: dict[str, str] = field(default_factory=dict)
 
 
-def read_lanes(pnode: Node) -> Lanes:
-    """The roles of the lanes (nested lane sets by their innermost lanes); in a file
-    procmap exported, the lane of unassigned steps is no role."""
+def read_lanes(pnode: Node, title: str, report: Report) -> Lanes:
+    """The roles of the lanes (nested lane sets by their innermost lanes; a lane whose
+    child lane set is empty is a leaf lane); a lane with no name is named after the
+    process `title` and its position (I033); in a file procmap exported, the lane of
+    unassigned steps is no role."""
     lanes = Lanes()
     own = procmap_element(pnode, "process") is not None
+    leaves: list[Node] = []
     for lane_set in pnode.find(BPMN, "laneSet"):
-        _lane_set(lane_set, own, lanes)
-    return lanes
-
-
-def _lane_set(lane_set: Node, own: bool, lanes: Lanes) -> None:
-    taken: set[str] = set(lanes.roles)
-    for lane in lane_set.find(BPMN, "lane"):
-        children = lane.find(BPMN, "childLaneSet")
-        if children:
-            for child in children:
-                _lane_set(child, own, lanes)
-            continue
+        _leaves(lane_set, leaves)
+    taken: set[str] = set()
+    for position, lane in enumerate(leaves, 1):
         marker = procmap_element(lane, "role")
+        name = name_of(lane.get("name"))
         if marker is not None:
             role = marker.get("id") or ""
         elif own and lane.get("id") == "Lane__unassigned":
             continue
         else:
-            title = name_of(lane.get("name"))
-            role = unique(slugify(title) or slugify(lane.get("id") or "") or "role", taken)
-        lanes.roles[role] = name_of(lane.get("name")) or role
+            if not name:
+                name = f"{title}, lane {position}"
+                report.add("I033", lane, f"{label(lane)} has no name: read as the role {name!r}")
+            role = unique(slug(name) or slug(lane.get("id") or "") or "role", taken)
+        taken.add(role)
+        lanes.roles[role] = name or role
         for ref in lane.find(BPMN, "flowNodeRef"):
             lanes.of[ref.text.strip()] = role
+    return lanes
+
+
+def _leaves(lane_set: Node, found: list[Node]) -> None:
+    """The innermost lanes of `lane_set`, in order: an empty child lane set (bpmn-js,
+    Bizagi) leaves a leaf lane."""
+    for lane in lane_set.find(BPMN, "lane"):
+        children = [c for c in lane.find(BPMN, "childLaneSet") if c.find(BPMN, "lane")]
+        if not children:
+            found.append(lane)
+        for child in children:
+            _leaves(child, found)
 
 
 class ExceptionRecord(TypedDict, total=False):
@@ -280,8 +366,9 @@ class Boundary:
 
     event: Node
     attached: Item | None  # the task it is on
-    kinds: list[str]  # its triggers, or ["boundary"]
+    kinds: list[str]  # its triggers in words (`triggers`), or ["boundary"]
     after: list[str]  # the elements its flows lead to
+    interrupting: bool = True  # False: the task goes on (`cancelActivity="false"`)
 
 
 def read_boundaries(found: Elements, report: Report) -> list[Boundary]:
@@ -289,12 +376,18 @@ def read_boundaries(found: Elements, report: Report) -> list[Boundary]:
     exceptions: list[Boundary] = []
     for event in found.boundaries:
         attached = found.items.get(event.get("attachedToRef") or "")
-        kinds = definitions(event) or ["boundary"]
+        kinds = triggers(event, report.refs) or ["boundary"]
         after = [f.get("targetRef") for f in found.flows if f.get("sourceRef") == event.get("id")]
-        exceptions.append(Boundary(event, attached, kinds, [a for a in after if a is not None]))
+        interrupting = event.get("cancelActivity") != "false"
+        exceptions.append(
+            Boundary(event, attached, kinds, [a for a in after if a is not None], interrupting)
+        )
+        on = attached.name if attached else "an unknown task"
+        how = "" if interrupting else ", non-interrupting: the task goes on"
         report.add(
             "I014",
             event,
-            f"{label(event)} ({', '.join(kinds)}) on {attached.name if attached else 'an unknown task'!r} kept as an exception entry; the path after it is written into it",
+            f"{label(event)} ({', '.join(kinds)}{how}) on {on!r} kept as an exception entry;"
+            " the path after it is written into it",
         )
     return exceptions

@@ -10,7 +10,8 @@ Owns: the mapping from procmap's format to BPMN elements and ids.
   last lane named "Unassigned" (a lane needs a name in every modeler); a process with no
   owner at all has no lanes. The owner itself is kept in `procmap:step`, so the import
   of procmap's own file does not read it from the lane.
-- start -> `startEvent`; task -> `serviceTask` when `automated: true` (it runs without a
+- start -> `startEvent` (in a process with several, each with a message trigger named
+  like the step, `Message_<node>`: BPMN allows one blank start event at most); task -> `serviceTask` when `automated: true` (it runs without a
   person), else `userTask`; decision -> `exclusiveGateway` named with the question, its
   outgoing flows named with the branch labels; subprocess -> `callActivity` whose
   `calledElement` is the other process's BPMN id; end -> `endEvent`.
@@ -58,6 +59,8 @@ STEP_IN_BPMN = ("id", "name", "kind", "description", "checklist", "next", "branc
 #: The process's fields written as BPMN (the rest go into `procmap:process`).
 PROCESS_IN_BPMN = ("procmap", "id", "name", "description", "steps")
 UNASSIGNED = "Lane__unassigned"
+#: The id suffix of the message trigger of each start of a process with several.
+START_TRIGGER = "_trigger"
 #: A parallel split diverges, a join converges (`gatewayDirection`).
 DIRECTION = {"parallel": "Diverging", "join": "Converging"}
 CHECKLIST_FORMAT = "text/markdown"
@@ -289,6 +292,8 @@ def to_bpmn(process: Process) -> bytes:
         [(fid, s, t) for fid, s, t, _ in graph.flows],
     )
     root = _definitions(process, pid)
+    for node in several_starts(graph):
+        root.add("bpmn:message", ("id", f"Message_{node}"), ("name", graph.name[node]))
     bp = root.add("bpmn:process", ("id", pid), ("name", process.name), ("isExecutable", "true"))
     if process.description:
         bp.add("bpmn:documentation", text=process.description)
@@ -351,8 +356,17 @@ def _lane_set(
                 lane.add("bpmn:flowNodeRef", text=node)
 
 
+def several_starts(graph: _Graph) -> list[str]:
+    """The start events of a process with more than one: each gets a message trigger
+    (`Message_<node>`, named like the step), since BPMN has one blank start at most
+    (bpmnlint's `single-blank-start-event`); the import knows them by `START_TRIGGER`."""
+    starts = [n for n, k in graph.kind.items() if k == "startEvent"]
+    return starts if len(starts) > 1 else []
+
+
 def _flow_nodes(bp: Element, graph: _Graph) -> None:
     """An element per flow node, with its documentation, extension and flows."""
+    starts = several_starts(graph)
     incoming: dict[str, list[str]] = {n: [] for n in graph.kind}
     outgoing: dict[str, list[str]] = {n: [] for n in graph.kind}
     for fid, source, target, _ in graph.flows:
@@ -381,6 +395,12 @@ def _flow_nodes(bp: Element, graph: _Graph) -> None:
             element.add("bpmn:incoming", text=fid)
         for fid in outgoing[node]:
             element.add("bpmn:outgoing", text=fid)
+        if node in starts:  # several starts: each named by its message (bpmnlint)
+            element.add(
+                "bpmn:messageEventDefinition",
+                ("id", f"{node}{START_TRIGGER}"),
+                ("messageRef", f"Message_{node}"),
+            )
         if node in graph.timer:
             timer = element.add("bpmn:timerEventDefinition", ("id", f"{node}_timer"))
             timer.add(

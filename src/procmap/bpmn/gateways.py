@@ -3,7 +3,8 @@
 Owns: the flows out of each item with the merges stepped over (`link_flows`: gateways
 that only merge, and the timers `waits` moved onto a step; a merge that leads nowhere is
 an end, I021), and the labels of a decision's branches (`label_decisions`: the flow's
-name, else its condition, else invented and reported, I018). Parallel and inclusive
+name, else its condition, else `otherwise` for the default flow or "to" and the name
+of the step it leads to, reported, I018). Parallel and inclusive
 splits are `parallel`'s.
 
 Must not know: what the other elements become (`kinds`), steps' fields, files.
@@ -11,7 +12,7 @@ Must not know: what the other elements become (`kinds`), steps' fields, files.
 
 from __future__ import annotations
 
-from .elements import Item, Report, Wiring, label, name_of
+from .elements import Item, Report, Wiring, label, name_of, procmap_element
 from .xmltext import BPMN, Node
 
 
@@ -35,14 +36,33 @@ def _through_merges(target: str, items: dict[str, Item], wiring: Wiring, report:
     return target
 
 
-def _flow_label(flow: Node) -> str | None:
-    name = name_of(flow.get("name"))
-    if name:
-        return name
+def condition_of(flow: Node) -> str | None:
+    """The flow's condition, on one line, or None."""
     for condition in flow.find(BPMN, "conditionExpression"):
         if condition.text.strip():
             return " ".join(condition.text.split())
     return None
+
+
+def _flow_label(flow: Node) -> str | None:
+    return name_of(flow.get("name")) or condition_of(flow)
+
+
+def _notes(item: Item) -> None:
+    """What a named branch's flow says beyond its name, in the decision's description:
+    its condition, and which branch is the default."""
+    if procmap_element(item.node, "step") is not None:
+        return  # procmap's own export: its conditions are the answers to the question
+    default = item.node.get("default")
+    said: list[str] = []
+    for _, text, flow in item.out:
+        condition = condition_of(flow)
+        if condition is not None and text != condition:
+            said.append(f"{text!r} when {condition}")
+        if flow.get("id") == default and text != "otherwise":
+            said.append(f"{text!r} by default (when no other is taken)")
+    if said:
+        item.notes.append("In the BPMN file the branches are taken: " + "; ".join(said) + ".")
 
 
 def link_flows(items: dict[str, Item], wiring: Wiring, report: Report) -> None:
@@ -63,18 +83,14 @@ def label_decisions(items: dict[str, Item], report: Report) -> None:
             continue
         labels: list[str] = []
         default = item.node.get("default")
-        missing = [i for i, (_, text, _) in enumerate(item.out) if text is None]
-        invented = ["yes", "no"] if len(item.out) == 2 and len(missing) == 2 else None
         for index, (target, text, flow) in enumerate(item.out):
             if text is None:
                 if item.event_labels and target in items:
                     text = items[target].name  # reported with the gateway (I010 to I012)
                 elif flow.get("id") == default:
                     text = "otherwise"
-                elif invented is not None:
-                    text = invented[index]
-                else:
-                    text = f"option {index + 1}"
+                else:  # named after where it goes: the same whatever the XML order
+                    text = f"to {items[target].name or target}" if target in items else "other"
                 if not item.event_labels:
                     report.add(
                         "I018",
@@ -88,3 +104,4 @@ def label_decisions(items: dict[str, Item], report: Report) -> None:
                 text = f"{base} ({number})"
             labels.append(text)
             item.out[index] = (target, text, flow)
+        _notes(item)

@@ -1,11 +1,16 @@
 """BPMN 2.0 files from the common modelers as procmap processes (`procmap import`).
 
-Owns: reading a `.bpmn` file safely (`xmltext.parse`), its collaboration (pool names,
-message flows, I015) and the choice of processes (`--process`, I005), each made process
-checked through the model with what its steps name declared (I024, I025), and writing
-the processes as YAML files (`write_imported`). Every loss is a `Problem` with the BPMN
-element's id and line (codes I001 to I028, the rule registry's family "I"; `CODES` is
-its view). The mapping of one process is `builder`'s, in stages:
+Owns: reading a `.bpmn` file safely (`xmltext.parse`, in any encoding it declares),
+its text made what YAML can hold (`xmltext.clean_tree`, I031), the names of its
+messages, signals, errors, escalations and resources (`Report.refs`), its collaboration
+(pool names, message flows, I015) and the choice of processes (`--process`, I005; a
+process with no flow elements skipped, I029, and a file with none refused, I004), call
+activities linked to the processes of the file by BPMN id, each made process checked
+through the model with what its steps name declared (I024, I025), and writing the
+processes as YAML files (`write_imported`). Every loss is a `Problem` with the BPMN
+element's id and line (codes I001 to I034, the rule registry's family "I"; `CODES` is
+its view; docs/bpmn.md is the table of what becomes of each element). The mapping of
+one process is `builder`'s, in stages:
 
 - `elements`: the children of a process (flow nodes, flows, lanes, boundary events);
 - `kinds`: a handler per element: start events of every kind -> start steps; end events
@@ -22,9 +27,15 @@ its view). The mapping of one process is `builder`'s, in stages:
   added where branches meet at a task, I028; branches that never meet, a decision,
   I010), a task or event with several plain flows out -> a parallel split after it
   (I019), an inclusive split -> a decision (its branches are optional);
+- `events`: link events paired by name; event subprocesses as exception entries (I034);
 - `gateways`: a gateway that only merges is dropped and its flows joined; branch labels
-  from the flow names (else the condition, else invented `yes`/`no` and reported);
-- `steps`: the steps with their arrows; lanes -> roles and each step's owner;
+  from the flow names (else the condition, else `otherwise` for the default flow or "to"
+  and the target's name, reported, I018), a named branch's condition and the default
+  in the decision's description;
+- `steps`: the steps with their arrows; lanes -> roles and each step's owner (an
+  unnamed lane named after the process and its position, I033; a performer the owner
+  of its task, I032 when its lane says otherwise); a loop or multi-instance marker a
+  line of the description (I030);
   `documentation` -> descriptions (and a Markdown task list -> the checklist);
   procmap's own extension elements -> their fields; a boundary event -> an exception
   entry on its task. Message flows, data objects, annotations are reported and left
@@ -45,8 +56,8 @@ from dataclasses import dataclass, field
 from ..format import MAX_BYTES as MAX_YAML_BYTES
 from ..format import RULES, Problem, ProblemCounts, Severity, slugify
 from .builder import Builder, Imported
-from .elements import Report, label, name_of, procmap_element
-from .xmltext import BPMN, MAX_BYTES, Node, XmlError, parse
+from .elements import Report, label, name_of, procmap_element, slug
+from .xmltext import BPMN, MAX_BYTES, Node, XmlError, clean_tree, declared_latin1, parse
 
 #: code -> (name, severity, rationale) of the I0xx rules, read from the rule registry
 #: (`procmap.lint`'s `RULES`, family "I"); the README's table is this one.
@@ -55,6 +66,10 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     for code, rule in RULES.items()
     if code.startswith("I")
 }
+
+
+#: Elements of `definitions` that events and performers refer to by id.
+_NAMED = ("message", "signal", "error", "escalation", "resource")
 
 
 @dataclass
@@ -83,6 +98,11 @@ def import_bpmn(
     root = _root(path, report)
     if root is None:
         return result
+    report.refs = {
+        child.get("id") or "": name_of(child.get("name")) or (child.get("id") or "")
+        for child in root.children
+        if child.ns == BPMN and child.name in _NAMED
+    }
     participants = _participants(root, report)
     processes = _chosen(root, only, participants, report)
     if processes is None:
@@ -93,7 +113,10 @@ def import_bpmn(
         if made is not None:
             result.processes.append(made)
     result.processes.extend(builder.made)
-    _missing_calls(builder, result, exists, report)
+    if not result.processes and not any(p.severity == "error" for p in report.problems):
+        report.add("I004", root, "no process of the file holds flow elements; nothing to import")
+    others = {p.get("id") or "": _would_be(p, participants) for p in root.find(BPMN, "process")}
+    _missing_calls(builder, result, exists, report, others)
     _check(result, report)
     result.problems = sorted(report.problems, key=Problem.sort_key)
     return result
@@ -122,6 +145,13 @@ def _root(path: str, report: Report) -> Node | None:
     if root.ns != BPMN or root.name != "definitions":
         report.add("I002", root, f"the root element is {root.name!r}, not BPMN 2.0 definitions")
         return None
+    for node, where, replaced in clean_tree(root, declared_latin1(raw)):
+        report.add(
+            "I031",
+            node,
+            f"{label(node)}: in {where}, characters a YAML file cannot hold replaced or removed:"
+            f" {', '.join(replaced)}",
+        )
     return root
 
 
@@ -169,11 +199,17 @@ def _missing_calls(
     result: ImportResult,
     exists: Callable[[str], bool] | None,
     report: Report,
+    others: dict[str, str],
 ) -> None:
-    """A call activity of a process neither made here nor in the output folder becomes
-    a task (I024)."""
+    """A call activity names a process of the file by its BPMN id: the id of the process
+    made of it, or (not imported, `--process`) the id its import would have; a call of a
+    process neither made here nor in the output folder becomes a task (I024)."""
     made_ids = {m.id for m in result.processes}
+    by_bpmn_id = {**others, **{m.source_id: m.id for m in result.processes}}
     for step, node in builder.calls:
+        ref = (node.get("calledElement") or "").split(":")[-1]
+        if ref in by_bpmn_id:  # a process of the same file, by its BPMN id
+            step["process"] = by_bpmn_id[ref]
         called = step.get("process")  # a subprocess step's, set with its kind
         if called is None or called in made_ids or (exists is not None and exists(called)):
             continue
@@ -184,8 +220,23 @@ def _missing_calls(
         report.add(
             "I024",
             node,
-            f"{label(node)} calls {called!r}, which is neither in the file nor in the output folder: read as a task",
+            f"{label(node)} calls {called!r}, which is neither"
+            + (" imported (`--process`)" if ref in others else " in the file")
+            + " nor in the output folder: read as a task",
         )
+
+
+def _would_be(pnode: Node, participants: dict[str, str]) -> str:
+    """The procmap id the import gives the process of `pnode` (`Builder._record`), before
+    a number makes it unique."""
+    ext = procmap_element(pnode, "process")
+    name = name_of(pnode.get("name")) or participants.get(pnode.get("id") or "", "")
+    return (
+        (ext.get("id") if ext is not None else None)
+        or slug(name)
+        or slug(pnode.get("id") or "")
+        or "process"
+    )
 
 
 def _names_of(pnode: Node, participants: dict[str, str]) -> set[str]:
@@ -197,7 +248,9 @@ def _names_of(pnode: Node, participants: dict[str, str]) -> set[str]:
     }
     if ext is not None:
         names.add(ext.get("id") or "")
-    return {n for n in names if n} | {slugify(n) for n in names if n}
+    return (
+        {n for n in names if n} | {slugify(n) for n in names if n} | {slug(n) for n in names if n}
+    )
 
 
 def _check(result: ImportResult, report: Report) -> None:

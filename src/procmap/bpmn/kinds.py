@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from ..format import slugify
 from .durations import read_duration
 from .elements import (
     AUTOMATED,
@@ -33,8 +32,12 @@ from .elements import (
     Item,
     Report,
     Wiring,
+    article,
     definitions,
     label,
+    procmap_element,
+    slug,
+    triggers,
 )
 from .xmltext import BPMN, Node
 
@@ -53,8 +56,16 @@ class Maker(Protocol):
 Handler = Callable[[Maker, Item, list[Node]], None]
 
 
+#: The id suffix of the message trigger procmap's export gives each of several starts.
+START_TRIGGER = "_trigger"
+
+
 def _start(maker: Maker, item: Item, outs: list[Node]) -> None:
     node, found = item.node, definitions(item.node)
+    if procmap_element(node, "step") is not None and [
+        c.get("id") for c in node.children if c.name.endswith("EventDefinition")
+    ] == [f"{node.get('id')}{START_TRIGGER}"]:
+        found = []  # procmap's own export of one of several starts: no trigger of its own
     item.kind = "start"
     item.name = item.name or "Start"
     value = timer_value(node)
@@ -67,13 +78,11 @@ def _start(maker: Maker, item: Item, outs: list[Node]) -> None:
         )
         item.notes.append(f"Starts on a timer event, {what} {text}.")
     elif found:
+        words = ", ".join(triggers(node, maker.report.refs))
         maker.report.add(
-            "I017",
-            node,
-            f"{label(node)} starts on a {', '.join(found)}: kept in its description",
+            "I017", node, f"{label(node)} starts on {article(words)}: kept in its description"
         )
-        shown = f", {value[0]} {value[1]}" if value is not None else ""
-        item.notes.append(f"Starts on a {', '.join(found)} event{shown}.")
+        item.notes.append(f"Starts on {article(words)} event.")
 
 
 def timer_value(node: Node) -> tuple[str, str] | None:
@@ -91,16 +100,18 @@ def _end(maker: Maker, item: Item, outs: list[Node]) -> None:
     item.kind = "end"
     item.name = item.name or "End"
     if found:
+        words = ", ".join(triggers(node, maker.report.refs))
         maker.report.add(
-            "I017",
-            node,
-            f"{label(node)} is a {', '.join(found)} end: kept in its description",
+            "I017", node, f"{label(node)} is {article(words)} end: kept in its description"
         )
-        item.notes.append(f"Ends with a {', '.join(found)} event.")
+        item.notes.append(f"Ends with {article(words)} event.")
 
 
 def _intermediate(maker: Maker, item: Item, outs: list[Node]) -> None:
     node, name = item.node, item.node.name
+    if item.linked:  # a link event paired by name (`events`): stepped over
+        item.kind = "merge"
+        return
     if name == "intermediateCatchEvent" and definitions(node) == ["timer"] and _timer(maker, item):
         return
     read_as_task(maker.report, item)
@@ -111,10 +122,11 @@ def read_as_task(report: Report, item: Item, why: str = "read as a task") -> Non
     node, name = item.node, item.node.name
     item.kind = "task"
     kinds = ", ".join(definitions(node)) or "none"
+    words = ", ".join(triggers(node, report.refs)) or "none"
     verb = "Wait for" if name == "intermediateCatchEvent" else "Signal"
     item.name = item.name or f"{verb} {kinds}"
-    item.notes.append(f"In the BPMN file: an intermediate {kinds} event ({name}).")
-    report.add("I013", node, f"{label(node)} ({kinds}) {why}")
+    item.notes.append(f"In the BPMN file: an intermediate {words} event ({name}).")
+    report.add("I013", node, f"{label(node)} ({words}) {why}")
 
 
 def _timer(maker: Maker, item: Item) -> bool:
@@ -152,9 +164,9 @@ def _task(maker: Maker, item: Item, outs: list[Node]) -> None:
 def _call(maker: Maker, item: Item, outs: list[Node]) -> None:
     called = (item.node.get("calledElement") or "").split(":")[-1]
     item.name = item.name or called or "Subprocess"
-    if called and slugify(called):
+    if called and slug(called):
         item.kind = "subprocess"
-        item.process = slugify(called)
+        item.process = slug(called)
     else:
         item.kind = "task"
 
@@ -217,11 +229,59 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+def _loop(report: Report, item: Item) -> None:
+    """A loop or multi-instance marker as a line of the description (I030)."""
+    for marker in item.node.children:
+        if marker.name == "standardLoopCharacteristics":
+            what = "repeated in a loop"
+            inner = ["loopCondition", "loopMaximum"]
+        elif marker.name == "multiInstanceLoopCharacteristics":
+            order = "one after another" if marker.get("isSequential") == "true" else "at once"
+            what = f"done once per item, {order}"
+            inner = ["loopCardinality", "completionCondition", "loopDataInputRef"]
+        else:
+            continue
+        said = [
+            f"{c.name} {' '.join(c.text.split())}"
+            for c in marker.children
+            if c.name in inner and c.text.strip()
+        ]
+        said += [
+            f"{key} {marker.get(key)}"
+            for key in ("loopMaximum", "testBefore", "collection", "elementVariable")
+            if marker.get(key)
+        ]
+        detail = f" ({'; '.join(said)})" if said else ""
+        item.notes.append(f"In the BPMN file: {what}{detail}.")
+        report.add("I030", marker, f"{label(item.node)} is {what}{detail}: kept in its description")
+
+
+def _performer(report: Report, item: Item) -> None:
+    """The resource a `potentialOwner` or `humanPerformer` names, for the step's owner."""
+    for role in item.node.children:
+        if role.name not in ("potentialOwner", "humanPerformer", "performer"):
+            continue
+        ref = next((c.text.strip() for c in role.children if c.name == "resourceRef"), "")
+        ref = ref or (role.get("resourceRef") or "")
+        expressions = [
+            " ".join(e.text.split())
+            for e in role.iter()
+            if e.name in ("formalExpression", "expression") and e.text.strip()
+        ]
+        found = report.refs.get(ref.split(":")[-1]) or (expressions[0] if expressions else "")
+        if found:
+            item.performer = found
+            return
+
+
 def assign_kinds(maker: Maker, items: dict[str, Item], wiring: Wiring) -> None:
-    """Each item's kind, name, notes and extra fields, by its element's handler; an end
-    event with flows going out of it loses them (I020)."""
+    """Each item's kind, name, notes and extra fields, by its element's handler, with its
+    loop marker (I030) and performer; an end event with flows going out of it loses them
+    (I020)."""
     for iid, item in items.items():
         HANDLERS[item.node.name](maker, item, wiring.outs[iid])
+        _loop(maker.report, item)
+        _performer(maker.report, item)
         if item.kind == "end" and wiring.outs[iid]:
             maker.report.add(
                 "I020", item.node, f"{label(item.node)} has flows going out of it; left out"

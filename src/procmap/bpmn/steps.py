@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Required, TypedDict
 
-from ..format import duration_minutes, slugify
+from ..format import duration_minutes
 from .durations import procmap_wait
 from .elements import (
     Boundary,
@@ -24,13 +24,16 @@ from .elements import (
     Item,
     Lanes,
     Report,
+    article,
     documentation,
     label,
     name_of,
     procmap_element,
+    slug,
     unique,
 )
 from .extension import Json, fields
+from .gateways import condition_of
 from .xmltext import Node
 
 
@@ -68,7 +71,7 @@ class Made:
 
 def _step(iid: str, item: Item, lanes: Lanes, made: Made) -> Step:
     ext = procmap_element(item.node, "step")
-    sid = (ext.get("id") if ext is not None else None) or slugify(item.name) or slugify(iid)
+    sid = (ext.get("id") if ext is not None else None) or slug(item.name) or slug(iid)
     step: Step = {"id": unique(sid, made.taken), "name": item.name}
     if item.kind != "task":
         step["kind"] = item.kind
@@ -141,6 +144,15 @@ def _which_way(
         "name": f"{item.name}: which way?",
         "branches": {lab: t for lab, (t, _) in zip(labels, targets, strict=True)},
     }
+    said = [
+        f"{text!r} when {condition}"
+        for _, text, flow in item.out
+        if (condition := condition_of(flow)) is not None and text is not None and text != condition
+    ]
+    if said:  # a named flow's condition
+        made.added[did]["description"] = (
+            "In the BPMN file the branches are taken: " + "; ".join(said) + "."
+        )
     step["next"] = did
 
 
@@ -318,10 +330,11 @@ def exception_records(
         then = path_names(entry.after, items, outs)
         named = name_of(event.get("name"))
         what = named or " or ".join(entry.kinds)
+        how = "" if entry.interrupting else "; the task goes on"
         record: ExceptionRecord = {
-            "when": f"{what} ({', '.join(entry.kinds)} event)"
+            "when": f"{what} ({', '.join(entry.kinds)}{how})"
             if named
-            else f"A {what} event happens",
+            else f"{article(what).capitalize()} event happens{how}",
             "then": "Go on with: " + ", ".join(then) if then else "Stop here.",
         }
         if attached is not None and attached.node.get("id") in ids:
@@ -342,10 +355,21 @@ def prune(
     event leads to them, and arrows to them are dropped."""
     steps = made.steps
     seen = reachable(step_list)
-    dropped = [s for s in step_list if s["id"] not in seen and s["id"] not in after_boundary]
+    by_id = {s["id"]: s for s in step_list}
+    after = set(after_boundary)
+    stack = list(after)
+    while stack:  # what the path after a boundary event leads to (an end added, I021)
+        for target in _targets(by_id.get(stack.pop(), {"id": "", "name": ""})):
+            if target not in after and target not in seen:
+                after.add(target)
+                stack.append(target)
+    dropped = [s for s in step_list if s["id"] not in seen and s["id"] not in after]
     if dropped:
         gone = {d["id"] for d in dropped}
-        first = next(items[i].node for i in order if i in items and steps[i]["id"] in gone)
+        first = next(
+            (items[i].node for i in order if i in items and steps[i]["id"] in gone),
+            next(iter(items.values())).node,
+        )
         report.add(
             "I022",
             first,

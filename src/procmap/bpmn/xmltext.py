@@ -13,6 +13,7 @@ Must not know: what BPMN elements mean (that is `export` and `importer`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -196,3 +197,60 @@ def _safe_where(parser: object) -> tuple[int, int]:
     if expat is None:
         return 1, 1
     return expat.CurrentLineNumber, expat.CurrentColumnNumber + 1
+
+
+# Text YAML can hold ----------------------------------------------------------------------
+
+#: What YAML cannot hold in its text (YAML 1.2's c-printable, less the line breaks).
+_NOT_YAML = re.compile("[^\t\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: The encoding a file declares: `<?xml ... encoding="..."?>` (ASCII-compatible files).
+_DECLARED = re.compile(
+    rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']"""
+)
+_LATIN1 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii"}
+
+
+def declared_latin1(data: bytes) -> bool:
+    """Whether the file declares ISO-8859-1 (or ASCII): its bytes 0x80 to 0x9F are then
+    C1 control characters, which in practice are Windows-1252's quotes and dashes."""
+    found = _DECLARED.match(data[:200])
+    return found is not None and found.group(1).decode("ascii").lower() in _LATIN1
+
+
+def _windows_1252(char: str) -> str:
+    try:
+        return bytes([ord(char)]).decode("cp1252")
+    except UnicodeDecodeError:
+        return char
+
+
+def clean_text(text: str, latin1: bool) -> tuple[str, list[str]]:
+    """`text` as YAML can hold it: line breaks as `\\n` (a carriage return, from `&#xD;`,
+    too), Windows-1252 quotes for the C1 controls of a file declared ISO-8859-1, and
+    every other character YAML cannot hold removed (controls, noncharacters: they show
+    nothing); with the characters replaced or removed, as `U+XXXX`."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    replaced: list[str] = []
+    if latin1:
+        for char in sorted(set(re.findall("[\x80-\x9f]", text))):
+            meant = _windows_1252(char)
+            if meant != char:
+                replaced.append(f"U+{ord(char):04X} as {meant!r}")
+                text = text.replace(char, meant)
+    replaced += [f"U+{ord(c):04X}" for c in dict.fromkeys(_NOT_YAML.findall(text))]
+    return _NOT_YAML.sub("", text), replaced
+
+
+def clean_tree(root: Node, latin1: bool) -> list[tuple[Node, str, list[str]]]:
+    """Every attribute value and text of the tree as YAML can hold it (`clean_text`), in
+    place; each element whose text had characters replaced, with where and which."""
+    found: list[tuple[Node, str, list[str]]] = []
+    for node in root.iter():
+        for key, value in node.attrib.items():
+            node.attrib[key], replaced = clean_text(value, latin1)
+            if replaced:
+                found.append((node, f"its {key}", replaced))
+        node.text, replaced = clean_text(node.text, latin1)
+        if replaced:
+            found.append((node, "its text", replaced))
+    return found

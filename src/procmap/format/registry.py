@@ -661,7 +661,7 @@ RULES: dict[str, Rule] = {
             "I018",
             "invented-label",
             W,
-            "A branch with no name and no condition gets an invented label (yes, no, otherwise, option 2).",
+            'A branch with no name and no condition gets an invented label: `otherwise` for the default flow, else "to" and the name of the step it leads to ("to Ship the order"), the same whatever order the modeler wrote the flows in.',
             "Replace the invented label with the answer the branch stands for.",
         ),
         _r(
@@ -733,6 +733,48 @@ RULES: dict[str, Rule] = {
             W,
             "Parallel branches that meet at a task or an exclusive gateway, not a parallel join, would run what follows once per branch in BPMN; procmap has no such step, so a join is added before it and what follows runs once.",
             "Check that the step after the added join should run once; in the modeler, join the branches with a parallel gateway.",
+        ),
+        _r(
+            "I029",
+            "empty-process",
+            W,
+            "A process with no flow elements (the main process Bizagi writes into every file, an empty pool) holds nothing to import; it is skipped and the file's other processes are imported.",
+            "Nothing to do, unless the pool should have held the process: draw it there.",
+        ),
+        _r(
+            "I030",
+            "loop-marker",
+            W,
+            "A loop or multi-instance marker (a task done again and again, or once per item) has no field of its own; it is kept as a line of the step's description, with its condition or collection.",
+            "Say in the step's checklist or description when the work is repeated, or split it into steps.",
+        ),
+        _r(
+            "I031",
+            "replaced-character",
+            W,
+            "A character that cannot be in YAML text (a control character, a character reference like `&#x7F;`; Windows-1252 quotes in a file declared ISO-8859-1) would make a file `procmap validate` refuses; the quotes become the characters meant, the others (controls, noncharacters, which show nothing) are removed.",
+            "Check the named text; fix it in the modeler or in the YAML.",
+        ),
+        _r(
+            "I032",
+            "performer-not-owner",
+            W,
+            "A task's performer (`potentialOwner`, `humanPerformer`) becomes its owner; when the task's lane names another role, the lane wins and the performer is kept in the description.",
+            "Choose the step's owner: the lane or the performer.",
+        ),
+        _r(
+            "I033",
+            "unnamed-lane",
+            W,
+            'A lane with no name becomes a role named after the pool and its position ("Order handling, lane 2"), not after a modeler\'s generated id.',
+            "Give the role a title in the YAML, or name the lane in the modeler.",
+        ),
+        _r(
+            "I034",
+            "event-subprocess",
+            W,
+            "An event subprocess runs whenever its trigger happens during the process; it has no place in the flow, so it is kept as an exception entry with its trigger and its steps in words.",
+            "Check the exception's `when` and `then`; make the steps a process of their own if they matter.",
         ),
     ]
 }

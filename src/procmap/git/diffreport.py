@@ -52,13 +52,19 @@ def show(value: Value) -> str:
     return " ".join(str(value).split())
 
 
+def one_line(text: str) -> str:
+    """User text on one line: a name with a line break is still one line of the report."""
+    return " ".join(text.split())
+
+
 def line(change: Change) -> str:
     """'owner of Hold the consultation call: Sales rep -> Founder' (without the sign)."""
+    what = one_line(change.what)
     if change.old is None:
-        return f"{change.what}: {show(change.new)}"
+        return f"{what}: {show(change.new)}"
     if change.new is None:
-        return f"{change.what}: {show(change.old)}"
-    return f"{change.what}: {show(change.old)} -> {show(change.new)}"
+        return f"{what}: {show(change.old)}"
+    return f"{what}: {show(change.old)} -> {show(change.new)}"
 
 
 def _totals(diffs: list[FileDiff]) -> str:
@@ -82,7 +88,7 @@ def render_text(diffs: list[FileDiff], console: Console) -> None:
     for diff in diffs:
         if not diff.changes:
             continue
-        header = Text(diff.name, style="bold")
+        header = Text(one_line(diff.name), style="bold")
         header.append(f" ({diff.path})", style="dim")
         console.print(header, soft_wrap=True)
         for change in diff.changes:
