@@ -1,49 +1,19 @@
 """The rule registry: every problem code procmap can report, with its name and rationale.
 
 Owns: the stable codes (a letter for the family, three digits), their kebab-case names,
-default severities and one-line rationales, and selecting rules by code, prefix, name or
-`ALL`. The rules reference (`docs/rules.md`, `procmap rules`) is generated from this table.
+default severities and one-line rationales (the BPMN import's I0xx in `importcodes`), and
+selecting rules by code, prefix, name or `ALL`. The rules reference (`docs/rules.md`,
+`procmap rules`) is generated from this table.
 
 Must not know: how a rule is checked (loader, schema and `rules` do that) or printed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .importcodes import IMPORT_RULES
+from .rule import FAMILIES, E, Rule, W, _r
 
-from .problems import Severity
-
-FAMILIES: dict[str, str] = {
-    "Y": "YAML and file",
-    "S": "Schema",
-    "G": "Flow graph",
-    "R": "References",
-    "P": "Practice",
-    "X": "Across files",
-    "I": "BPMN import",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    code: str
-    name: str
-    severity: Severity
-    rationale: str
-    fix: str
-
-    @property
-    def family(self) -> str:
-        return FAMILIES[self.code[0]]
-
-
-def _r(code: str, name: str, severity: Severity, rationale: str, fix: str) -> Rule:
-    return Rule(code, name, severity, rationale, fix)
-
-
-# Typed as `Severity`: a bare string would be `str`, and a rule's severity could be any word.
-E: Severity = "error"
-W: Severity = "warning"
+__all__ = ["FAMILIES", "RULES", "Rule", "SelectorError", "expand"]
 
 RULES: dict[str, Rule] = {
     rule.code: rule
@@ -566,216 +536,7 @@ RULES: dict[str, Rule] = {
             "Give each process its own id.",
         ),
         # BPMN import (`procmap import`): each loss of meaning, reported and replaced.
-        _r(
-            "I001",
-            "unreadable-xml",
-            E,
-            "A file that is not readable, safe XML (a DTD, over 20 MB, nested too deep, not well-formed) cannot be imported.",
-            "Export the diagram again from the modeler as BPMN 2.0 XML, without a DTD.",
-        ),
-        _r(
-            "I002",
-            "not-bpmn",
-            E,
-            "A file with no BPMN definitions or no process in it holds nothing to import.",
-            "Import the .bpmn file the modeler saved, with at least one process.",
-        ),
-        _r(
-            "I003",
-            "unknown-reference",
-            E,
-            "A sequence flow that names an element that is not there cannot be followed.",
-            "Reconnect the flow in the modeler to an element of the same process.",
-        ),
-        _r(
-            "I004",
-            "no-process-to-make",
-            E,
-            "When nothing sensible can be made of a process (no flow elements, no step to start from), no file is written for it.",
-            "Give the process a start event and the flow from it, then import it again.",
-        ),
-        _r(
-            "I005",
-            "process-not-found",
-            E,
-            "`--process` names no process of the file, so there is nothing to import.",
-            "Use the BPMN id, procmap id or name of one of the processes the message lists.",
-        ),
-        _r(
-            "I010",
-            "parallel-gateway",
-            W,
-            "A parallel gateway becomes a parallel block when its branches meet again; branches that never meet (each to its own end) cannot be a block, so the gateway is read as a decision between them.",
-            "Join the branches in the modeler before the process ends, or check the decision's branches.",
-        ),
-        _r(
-            "I011",
-            "inclusive-gateway",
-            W,
-            "An inclusive or complex gateway may run any of its branches; it is read as a choice between them.",
-            "Check the decision's branches; make each optional branch a step of its own if more than one may run.",
-        ),
-        _r(
-            "I012",
-            "event-based-gateway",
-            W,
-            "An event-based gateway waits for whichever event comes first; it is read as a decision named after the events.",
-            "Check the decision's question and branch labels.",
-        ),
-        _r(
-            "I013",
-            "intermediate-event",
-            W,
-            "A process file has no intermediate events; one is read as a task that waits or signals.",
-            "Check the task's name and owner, or remove it if the wait needs no work.",
-        ),
-        _r(
-            "I014",
-            "boundary-event",
-            W,
-            "A boundary event (a timeout, an error on a task) is kept as an exception entry of the process, with the path after it in words.",
-            "Check the exception's `when` and `then`.",
-        ),
-        _r(
-            "I015",
-            "message-flow",
-            W,
-            "A process file has no messages between pools; a message flow is left out.",
-            "Say in the steps who sends what, or link the processes with `feeds`.",
-        ),
-        _r(
-            "I016",
-            "data-element",
-            W,
-            "A process file has no data objects, data stores, associations or annotations; they are left out.",
-            "Name the data in the steps' descriptions or tools if it matters.",
-        ),
-        _r(
-            "I017",
-            "event-definition",
-            W,
-            "A start or end event's trigger (a timer, a message) has no field of its own; it is kept in the step's description.",
-            "Write the trigger in the process's `trigger:` or `outcome:` if it matters.",
-        ),
-        _r(
-            "I018",
-            "invented-label",
-            W,
-            'A branch with no name and no condition gets an invented label: `otherwise` for the default flow, else "to" and the name of the step it leads to ("to Ship the order"), the same whatever order the modeler wrote the flows in.',
-            "Replace the invented label with the answer the branch stands for.",
-        ),
-        _r(
-            "I019",
-            "implicit-split",
-            W,
-            "Several flows out of a task or event: plain ones all run in BPMN (an implicit parallel split), so a parallel split is added after it when they meet again; flows with conditions, or that never meet, are a choice, so a decision is added.",
-            "Name the added split or decision, and check the decision's branches.",
-        ),
-        _r(
-            "I020",
-            "unsupported-element",
-            W,
-            "An element procmap's format has no place for (or flows out of an end event) is left out.",
-            "Check that nothing the process needs was in the element.",
-        ),
-        _r(
-            "I021",
-            "implicit-end",
-            W,
-            "A flow that stops without an end event gets an end step, so that the process finishes.",
-            "Check where the process really ends.",
-        ),
-        _r(
-            "I022",
-            "unreachable",
-            W,
-            "Elements no start event reaches are never done; they are left out.",
-            "Connect them to the flow in the modeler if they belong to it.",
-        ),
-        _r(
-            "I023",
-            "no-start-event",
-            W,
-            "A process needs a start; one is added before the first step nothing flows into.",
-            "Check that the added start is where the process really begins, and name its trigger.",
-        ),
-        _r(
-            "I024",
-            "call-target-missing",
-            W,
-            "A call activity of a process that is neither in the file nor in the output folder is read as a task, so that the result validates.",
-            "Import or write the called process, then make the step a subprocess again.",
-        ),
-        _r(
-            "I025",
-            "undeclared-reference",
-            W,
-            "Tools or metrics a step names but the file does not declare (a damaged procmap extension) are left out.",
-            "Declare the tools and metrics under `tools:` and `metrics:` and name them on the step again.",
-        ),
-        _r(
-            "I026",
-            "timer-date-or-cycle",
-            W,
-            "A timer at a date (`timeDate`) or on a cycle (`timeCycle`) is no wait: `wait:` is a duration. A start event keeps it in its description; an intermediate one is read as a task that keeps it in its description.",
-            "Say the date or the schedule in the process's `trigger:` or the step's description, or give the step a `wait:` if a duration is meant.",
-        ),
-        _r(
-            "I027",
-            "wait-not-kept",
-            W,
-            "A timer duration in months or years (no fixed length, no unit in `wait:`), or one that is not an ISO 8601 duration (an expression), cannot be a `wait:`; the timer is read as a task that keeps the value in its description.",
-            "Give the step after it a `wait:` in days or weeks, and remove the task.",
-        ),
-        _r(
-            "I028",
-            "implicit-merge",
-            W,
-            "Parallel branches that meet at a task or an exclusive gateway, not a parallel join, would run what follows once per branch in BPMN; procmap has no such step, so a join is added before it and what follows runs once.",
-            "Check that the step after the added join should run once; in the modeler, join the branches with a parallel gateway.",
-        ),
-        _r(
-            "I029",
-            "empty-process",
-            W,
-            "A process with no flow elements (the main process Bizagi writes into every file, an empty pool) holds nothing to import; it is skipped and the file's other processes are imported.",
-            "Nothing to do, unless the pool should have held the process: draw it there.",
-        ),
-        _r(
-            "I030",
-            "loop-marker",
-            W,
-            "A loop or multi-instance marker (a task done again and again, or once per item) has no field of its own; it is kept as a line of the step's description, with its condition or collection.",
-            "Say in the step's checklist or description when the work is repeated, or split it into steps.",
-        ),
-        _r(
-            "I031",
-            "replaced-character",
-            W,
-            "A character that cannot be in YAML text (a control character, a character reference like `&#x7F;`; Windows-1252 quotes in a file declared ISO-8859-1) would make a file `procmap validate` refuses; the quotes become the characters meant, the others (controls, noncharacters, which show nothing) are removed.",
-            "Check the named text; fix it in the modeler or in the YAML.",
-        ),
-        _r(
-            "I032",
-            "performer-not-owner",
-            W,
-            "A task's performer (`potentialOwner`, `humanPerformer`) becomes its owner; when the task's lane names another role, the lane wins and the performer is kept in the description.",
-            "Choose the step's owner: the lane or the performer.",
-        ),
-        _r(
-            "I033",
-            "unnamed-lane",
-            W,
-            'A lane with no name becomes a role named after the pool and its position ("Order handling, lane 2"), not after a modeler\'s generated id.',
-            "Give the role a title in the YAML, or name the lane in the modeler.",
-        ),
-        _r(
-            "I034",
-            "event-subprocess",
-            W,
-            "An event subprocess runs whenever its trigger happens during the process; it has no place in the flow, so it is kept as an exception entry with its trigger and its steps in words.",
-            "Check the exception's `when` and `then`; make the steps a process of their own if they matter.",
-        ),
+        *IMPORT_RULES,
     ]
 }
 
