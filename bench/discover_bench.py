@@ -44,7 +44,8 @@ RECIPES = {
     "loan": ("loan.yaml", 9000, "full"),
 }
 
-Runner = Callable[..., tuple[float, int, int]]
+#: `run(cmd, timeout, stdout)` from bench.py: its `seconds`, `status` and `maxrss_kb`.
+Runner = Callable[..., Any]
 
 
 def progress(message: str) -> None:
@@ -133,10 +134,10 @@ def _peer(data: Path, notes: list[str]) -> Path | None:
 
 
 def _timed(runner: Runner, cmd: list[str]) -> float:
-    seconds, status, _ = runner(cmd, 600, subprocess.DEVNULL)
-    if status != 0:
-        raise RuntimeError(f"{' '.join(cmd[1:3])} exited {status}")
-    return seconds
+    done = runner(cmd, 600, subprocess.DEVNULL)
+    if done.status != 0:
+        raise RuntimeError(f"{' '.join(cmd[1:3])} exited {done.status}")
+    return float(done.seconds)
 
 
 def _measure(draft: Path, log: Path) -> tuple[float, dict[str, Any]]:

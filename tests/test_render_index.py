@@ -113,3 +113,21 @@ def test_the_readme_recipe_with_diff_keeps_the_catalog(tmp_path, run_procmap):
     assert (out / "onboarding.diff.svg").exists()
     assert (out / "index.md").read_bytes() == index and (out / "index.html").read_bytes() == home
     assert "not rewritten: this run renders 1 of the 3 processes there" in done.stderr
+
+
+def test_a_first_render_of_one_file_writes_no_index_of_one(tmp_path, run_procmap):
+    """Into an empty folder too: the configured set has three processes, so an index of
+    the one named would be a false catalog; a full run writes it."""
+    _catalog(tmp_path)
+    out = tmp_path / "out"
+    done = run_procmap(
+        "render", "processes/onboarding.yaml", "-o", str(out), "-f", "runbook", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert (out / "onboarding.runbook.md").exists()
+    assert not (out / "index.md").exists()
+    assert "not rewritten: this run renders 1 of the 3 processes there" in done.stderr
+    full = run_procmap("render", "-o", str(out), "-f", "runbook", cwd=tmp_path)
+    assert full.returncode == 0, full.stderr
+    assert _listed((out / "index.md").read_text()) == []  # runbook links, not html/svg
+    assert "3 processes" in (out / "index.md").read_text()

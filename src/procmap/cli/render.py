@@ -14,8 +14,9 @@ it).
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,8 @@ def run_render(given: RenderOptions) -> int:
         result = validate_paths(
             paths or default_paths(loaded), loaded, given.jobs, keep=True, explicit=bool(paths)
         )
+        if paths:
+            options = replace(options, left_out=_left_out(loaded, result.files))
         sys.stdout.write(FORMATS["text"](result.problems, False))
         if not quiet:
             sys.stdout.write(summary(len(result.files), result.errors, result.warnings))
@@ -116,6 +119,19 @@ def run_render(given: RenderOptions) -> int:
         counts = [outcome.written, outcome.unchanged, outcome.removed, outcome.problems]
         sys.stdout.write(rendered(len(result.processes), invalid, out_dir, *map(len, counts)))
     return 1 if result.errors or outcome.failed or log_problems else 0
+
+
+def _left_out(loaded: Config, files: Sequence[str]) -> tuple[str, ...]:
+    """The process files of the configured paths that a run of `files` (named on the
+    command line) leaves out: with any, the index is not rewritten (`Options.left_out`)."""
+    from ..lint import PathError, discover
+
+    try:
+        configured = discover(default_paths(loaded), loaded)
+    except PathError:  # the configured folder is not there: no catalog to keep whole
+        return ()
+    named = {os.path.realpath(path) for path in files}
+    return tuple(path for path in configured if os.path.realpath(path) not in named)
 
 
 def _options(given: RenderOptions, folder: Path | None) -> Options:

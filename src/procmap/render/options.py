@@ -42,6 +42,10 @@ class Options:
     jobs: int | None = None
     index: bool = True
     diff: str | None = None
+    #: The process files of the configured set that this run leaves out (the caller
+    #: rendering a subset named on its command line): the index is then not rewritten,
+    #: even into an empty folder, as for the processes an earlier run left there.
+    left_out: tuple[str, ...] = ()
     #: Format -> the function that makes its bytes from a process, for the PLUGGED
     #: formats (given by the caller: `procmap.cli` plugs in `procmap.bpmn.to_bpmn`).
     makers: Mapping[str, Callable[[Process], bytes]] = field(default_factory=dict)

@@ -170,7 +170,10 @@ def _render(
     outcome = Outcome()
     manifest = read_manifest(options.out_dir, outcome.warnings)
     makers = Makers(processes, options, measured, home)
-    makers.others = other_processes(manifest, processes, options.out_dir)
+    makers.others = {
+        **{Path(path).stem: (Path(path).name, "") for path in options.left_out},
+        **other_processes(manifest, processes, options.out_dir),
+    }
     try:
         planned = plan(makers, manifest)
     except (OSError, TemplateProblem) as error:
