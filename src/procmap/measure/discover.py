@@ -232,9 +232,7 @@ def _read(read: LogRead) -> tuple[LogSummary, Variants, dict[str, ActivityFacts]
     con, ev = read.con, read.events
     where = ev.readable
     act = "trim(a::VARCHAR)"
-    has_r = "r" in {
-        c for (c,) in con.execute(f"SELECT column_name FROM (DESCRIBE {ev.name})").fetchall()
-    }
+    has_r = read.columns.get("resource") is not None  # `ev` has `r` exactly then
     has_s = (
         one(con, f"SELECT count(*) FILTER (WHERE s IS NOT NULL) FROM {ev.name} WHERE {where}")[0]
         > 0
