@@ -285,3 +285,25 @@ def test_a_wait_in_a_strand_is_measured_from_the_step_before_it_in_its_strand(tm
     assert waits["wait-pay"]["measured"]["p50"] == pytest.approx(14 * DAY)
     assert waits["wait-pay"]["measured"]["p90"] == pytest.approx(14 * DAY)
     assert waits["chase"]["measured"]["p50"] == pytest.approx(7 * DAY)
+
+
+def test_the_worksheet_shows_block_times_and_waits(tmp_path, capsys):
+    """`procmap render` of a process with a declared log: the worksheet's measured part
+    has the split-to-join times and the waits beside the declared ones."""
+    from conftest import procmap
+
+    (tmp_path / "processes").mkdir()
+    (tmp_path / "processes" / "invoice-chase.yaml").write_bytes(INVOICE_CHASE.read_bytes())
+    events = simulate_log(load(INVOICE_CHASE), cases=300, seed=2)
+    _log(tmp_path, events, "chase.csv")
+    (tmp_path / "procmap.toml").write_text('[logs]\ninvoice-chase = "chase.csv"\n', encoding="utf-8")
+    status, _, err = procmap(
+        capsys, "render", "--config", str(tmp_path / "procmap.toml"), "-f", "dmaic",
+        "-o", str(tmp_path / "out"), "-q",
+    )  # fmt: skip
+    assert status == 0, err
+    sheet = (tmp_path / "out" / "invoice-chase.dmaic.md").read_text(encoding="utf-8")
+    assert "**Parallel work, split to join**" in sheet
+    assert "| 7. Escalate on both fronts | 10. Call made and delivery paused | 2 | 40 |" in sheet
+    assert "**Waits, declared and measured**" in sheet
+    assert "| 3. Paid a week after the reminder? | 7d | 300 | 7d | 7d |" in sheet
