@@ -296,7 +296,9 @@ def test_the_worksheet_shows_block_times_and_waits(tmp_path, capsys):
     (tmp_path / "processes" / "invoice-chase.yaml").write_bytes(INVOICE_CHASE.read_bytes())
     events = simulate_log(load(INVOICE_CHASE), cases=300, seed=2)
     _log(tmp_path, events, "chase.csv")
-    (tmp_path / "procmap.toml").write_text('[logs]\ninvoice-chase = "chase.csv"\n', encoding="utf-8")
+    (tmp_path / "procmap.toml").write_text(
+        '[logs]\ninvoice-chase = "chase.csv"\n', encoding="utf-8"
+    )
     status, _, err = procmap(
         capsys, "render", "--config", str(tmp_path / "procmap.toml"), "-f", "dmaic",
         "-o", str(tmp_path / "out"), "-q",
