@@ -43,6 +43,21 @@ FORMATS = ("text", "json")
 
 
 def discover_command(
+    case: CaseOpt = _D.case,
+    activity: ActivityOpt = _D.activity,
+    timestamp: TimestampOpt = _D.timestamp,
+    start_timestamp: StartTimestampOpt = _D.start_timestamp,
+    resource: ResourceOpt = _D.resource,
+    lifecycle: LifecycleOpt = _D.lifecycle,
+    timezone: TimezoneOpt = _D.timezone,
+    timestamp_format: TimestampFormatOpt = _D.timestamp_format,
+    start_timestamp_format: StartTimestampFormatOpt = _D.start_timestamp_format,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Unreadable rows (no case id, bad timestamp) are an error."),
+    ] = _D.strict,
+    skip_bad_rows: SkipBadRowsOpt = _D.skip_bad_rows,
+    max_bad_rows: MaxBadRowsOpt = _D.max_bad_rows,
     log: Annotated[
         Path | None,
         typer.Argument(
@@ -117,21 +132,6 @@ def discover_command(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite the file of -o if it exists.")
     ] = _D.force,
-    case: CaseOpt = _D.case,
-    activity: ActivityOpt = _D.activity,
-    timestamp: TimestampOpt = _D.timestamp,
-    start_timestamp: StartTimestampOpt = _D.start_timestamp,
-    resource: ResourceOpt = _D.resource,
-    lifecycle: LifecycleOpt = _D.lifecycle,
-    timezone: TimezoneOpt = _D.timezone,
-    timestamp_format: TimestampFormatOpt = _D.timestamp_format,
-    start_timestamp_format: StartTimestampFormatOpt = _D.start_timestamp_format,
-    strict: Annotated[
-        bool,
-        typer.Option("--strict", help="Unreadable rows (no case id, bad timestamp) are an error."),
-    ] = _D.strict,
-    skip_bad_rows: SkipBadRowsOpt = _D.skip_bad_rows,
-    max_bad_rows: MaxBadRowsOpt = _D.max_bad_rows,
     config_path: ConfigOpt = _D.config_path,
     quiet: QuietOpt = _D.quiet,
 ) -> None:

@@ -44,23 +44,6 @@ _S = SimulateOptions
 
 
 def measure_command(
-    process_file: Annotated[
-        Path | None,
-        typer.Argument(
-            metavar="PROCESS",
-            help="The process file to measure (default: every process with a configured log).",
-            show_default=False,
-        ),
-    ] = _M.process_file,
-    log: Annotated[
-        Path | None,
-        typer.Argument(
-            metavar="LOG",
-            help="The event log: CSV, CSV.gz, Parquet, XES or XES.gz (default: the"
-            " process's log in [tool.procmap.logs]).",
-            show_default=False,
-        ),
-    ] = _M.log,
     case: CaseOpt = _M.case,
     activity: ActivityOpt = _M.activity,
     timestamp: TimestampOpt = _M.timestamp,
@@ -80,6 +63,23 @@ def measure_command(
     ] = _M.strict,
     skip_bad_rows: SkipBadRowsOpt = _M.skip_bad_rows,
     max_bad_rows: MaxBadRowsOpt = _M.max_bad_rows,
+    process_file: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="PROCESS",
+            help="The process file to measure (default: every process with a configured log).",
+            show_default=False,
+        ),
+    ] = _M.process_file,
+    log: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="LOG",
+            help="The event log: CSV, CSV.gz, Parquet, XES or XES.gz (default: the"
+            " process's log in [tool.procmap.logs]).",
+            show_default=False,
+        ),
+    ] = _M.log,
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 when a control threshold is breached.")
     ] = _M.check,

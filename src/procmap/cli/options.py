@@ -51,12 +51,13 @@ class ValidateOptions:
 
 
 @dataclass(frozen=True)
-class MeasureOptions:
-    """`procmap measure`. Its log-column options are named as `procmap.config`'s
-    `LogColumns` fields (None: not given), which they override field by field."""
+class LogOptions:
+    """The options that say how an event log is read, shared by `procmap measure` and
+    `procmap discover` (their dataclasses' first fields): the log-column options, named
+    as `procmap.config`'s `LogColumns` fields (None: not given), which they override
+    field by field, and what unreadable rows do (`--max-bad-rows` None: the log's
+    `max-bad-rows` in [tool.procmap.logs], else 1%)."""
 
-    process_file: Path | None = None
-    log: Path | None = None
     case: str | None = None
     activity: str | None = None
     timestamp: str | None = None
@@ -69,6 +70,14 @@ class MeasureOptions:
     strict: bool = False
     skip_bad_rows: bool = False
     max_bad_rows: str | None = None
+
+
+@dataclass(frozen=True)
+class MeasureOptions(LogOptions):
+    """`procmap measure`: the log's options (`LogOptions`), then its own."""
+
+    process_file: Path | None = None
+    log: Path | None = None
     check: bool = False
     report_format: str = "text"
     output: Path | None = None
@@ -77,8 +86,8 @@ class MeasureOptions:
 
 
 @dataclass(frozen=True)
-class DiscoverOptions:
-    """`procmap discover`. Its log-column options are `MeasureOptions`' (None: not given)."""
+class DiscoverOptions(LogOptions):
+    """`procmap discover`: the log's options (`LogOptions`), then its own."""
 
     log: Path | None = None
     output: Path | None = None
@@ -91,18 +100,6 @@ class DiscoverOptions:
     against: Path | None = None
     report_format: str = "text"
     force: bool = False
-    case: str | None = None
-    activity: str | None = None
-    timestamp: str | None = None
-    start_timestamp: str | None = None
-    resource: str | None = None
-    lifecycle: str | None = None
-    timezone: str | None = None
-    timestamp_format: str | None = None
-    start_timestamp_format: str | None = None
-    strict: bool = False
-    skip_bad_rows: bool = False
-    max_bad_rows: str | None = None
     config_path: Path | None = None
     quiet: bool = False
 
