@@ -28,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,26 +43,16 @@ RECIPES = {
     "loan": ("loan.yaml", 9000, "full"),
 }
 
-#: `run(cmd, timeout, stdout)` from bench.py: its `seconds`, `status` and `maxrss_kb`.
-Runner = Callable[..., Any]
-
-
-def progress(message: str) -> None:
-    sys.stderr.write(f"bench: {message}\n")
-    sys.stderr.flush()
-
-
-def _procmap() -> str:
-    return str(Path(sys.executable).parent / "procmap")
+sys.path.insert(0, str(BENCH))
+from measure_bench import Runner, _procmap, _recipe, pm4py_python, progress  # noqa: E402
 
 
 def ensure_log(data: Path, name: str) -> Path:
     """The log `name` of RECIPES, made once (its recipe in the file name)."""
     process, cases, lifecycle = RECIPES[name]
-    recipe = (LOGS / process).read_bytes() + (LOGS / "longtail.py").read_bytes()
-    import hashlib
-
-    key = hashlib.sha256(recipe + f"{cases}{lifecycle}".encode()).hexdigest()[:12]
+    key = _recipe(
+        (LOGS / process).read_text(), (LOGS / "longtail.py").read_text(), cases, lifecycle
+    )
     log = data / f"discover-{name}-{key}.csv"
     if log.exists():
         return log
@@ -127,10 +116,7 @@ def run(data: Path, runner: Runner, rounds: int, notes: list[str]) -> dict[str, 
 
 
 def _peer(data: Path, notes: list[str]) -> Path | None:
-    sys.path.insert(0, str(BENCH))
-    import measure_bench
-
-    return measure_bench.pm4py_python(data, notes)
+    return pm4py_python(data, notes)
 
 
 def _timed(runner: Runner, cmd: list[str]) -> float:

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import json
 import random
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from procmap.lint.rules import run_checks
 from procmap.measure import discover_log, measure_log
 from procmap.measure.discover import Filter
 from procmap.measure.mine import Activity, Choice, Loop, Parallel, Sequence, Skip, mine
+
+sys.path.insert(0, str(Path(__file__).parent / "discover_logs"))
+from longtail import long_tail, read_cases, write_cases
 
 HEADER = ["case:concept:name", "concept:name", "time:timestamp", "org:resource"]
 
@@ -187,12 +191,7 @@ def _noisy(source: Path, target: Path, seed: int, share: float) -> set[str]:
     """The simulated log with noise in about `share` of its cases: a step skipped, one
     repeated, or an extra activity. Returns the noisy cases' ids."""
     rng = random.Random(seed)
-    with source.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    head, body = rows[0], rows[1:]
-    by_case: dict[str, list[list[str]]] = {}
-    for row in body:
-        by_case.setdefault(row[0], []).append(row)
+    head, by_case = read_cases(source)
     noisy: set[str] = set()
     for case, events in by_case.items():
         if len(events) < 3 or rng.random() >= share:
@@ -208,11 +207,7 @@ def _noisy(source: Path, target: Path, seed: int, share: float) -> set[str]:
             extra = list(events[i])
             extra[1] = "Double-check the record"
             events.insert(i + 1, extra)
-    with target.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(head)
-        for events in by_case.values():
-            writer.writerows(events)
+    write_cases(target, head, by_case)
     return noisy
 
 
@@ -366,11 +361,6 @@ def test_a_helpdesk_like_log_with_a_long_tail_gives_a_short_draft_that_fits(
     """A log shaped like a helpdesk export: 12 activities on the map, five rare ones
     beside it, swapped neighbours, hundreds of variants. The default draft stays short
     (at most 25 steps) and fits at least 80 % of the cases on the same log."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent / "discover_logs"))
-    from longtail import long_tail
-
     clean = tmp_path / "clean.csv"
     source = Path(__file__).parent / "discover_logs" / "helpdesk.yaml"
     assert (

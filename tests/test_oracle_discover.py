@@ -57,22 +57,16 @@ def _helpdesk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 def _pm4py_fit(log: Path) -> tuple[float, int]:
     """The share of traces pm4py's IMf model fits by token-based replay, and the number
-    of flow nodes of its BPMN model."""
-    import pandas as pd
+    of flow nodes of its BPMN model: bench/pm4py_discover.py's `fit`, the bench's peer."""
+    import importlib.util
 
-    frame = pd.read_csv(log)
-    frame["time:timestamp"] = pd.to_datetime(frame["time:timestamp"], utc=True, format="ISO8601")
-    frame = pm4py.format_dataframe(
-        frame,
-        case_id="case:concept:name",
-        activity_key="concept:name",
-        timestamp_key="time:timestamp",
-    )
-    net, initial, final = pm4py.discover_petri_net_inductive(frame, noise_threshold=0.2)
-    replayed = pm4py.conformance_diagnostics_token_based_replay(frame, net, initial, final)
-    fitting = sum(1 for trace in replayed if trace["trace_is_fit"]) / len(replayed)
-    bpmn = pm4py.discover_bpmn_inductive(frame, noise_threshold=0.2)
-    return fitting, len(bpmn.get_nodes())
+    path = Path(__file__).parents[1] / "bench" / "pm4py_discover.py"
+    spec = importlib.util.spec_from_file_location("pm4py_discover", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found = module.fit(str(log))
+    return float(found["fitness"]), int(found["nodes"])
 
 
 def test_the_draft_fits_at_least_what_the_inductive_miner_fits_with_fewer_nodes(

@@ -1,7 +1,8 @@
 """Give a simulated CSV log the long tail of a real one: rare extra activities and
 swapped neighbours in a share of the cases, as helpdesk and loan exports show them.
 
-Used by tests/test_discover.py and bench/discover_bench.py; deterministic for a seed.
+Used by tests/test_discover.py (its reader and writer too) and bench/discover_bench.py;
+deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -26,12 +27,7 @@ def long_tail(source: Path, target: Path, seed: int, swaps: float = 0.02) -> int
     case first, the activity second, the timestamp third (an inserted event takes the
     time of the event before it)."""
     rng = random.Random(seed)
-    with source.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    head, body = rows[0], rows[1:]
-    by_case: dict[str, list[list[str]]] = {}
-    for row in body:
-        by_case.setdefault(row[0], []).append(row)
+    head, by_case = read_cases(source)
     changed = 0
     for events in by_case.values():
         touched = False
@@ -48,9 +44,24 @@ def long_tail(source: Path, target: Path, seed: int, swaps: float = 0.02) -> int
             a[1], b[1] = b[1], a[1]
             touched = True
         changed += touched
+    write_cases(target, head, by_case)
+    return changed
+
+
+def read_cases(source: Path) -> tuple[list[str], dict[str, list[list[str]]]]:
+    """A CSV log's header and its rows by case (the first column), in file order."""
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    by_case: dict[str, list[list[str]]] = {}
+    for row in rows[1:]:
+        by_case.setdefault(row[0], []).append(row)
+    return rows[0], by_case
+
+
+def write_cases(target: Path, head: list[str], by_case: dict[str, list[list[str]]]) -> None:
+    """The header, then each case's rows, case after case."""
     with target.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(head)
         for events in by_case.values():
             writer.writerows(events)
-    return changed
